@@ -1,0 +1,1 @@
+"""The curriculum (modules, subtopics, problem types) and the question bank."""

@@ -1,0 +1,119 @@
+"""The offline question bank: one TOML file per problem type under ``data/bank/``.
+
+``data/bank/<module-id>/<problem-type-id>.toml`` holds a ``[[questions]]``
+array. Module, subtopic and problem type come from the file's place in the
+curriculum; a question's id defaults to ``<problem-type>.<difficulty>``. A
+broken file is reported (file, path inside it, what is wrong) and skipped, so
+the rest of the bank stays usable.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.curriculum.topics import Curriculum, load_curriculum
+from pytrix.errors import DataFileError, UnknownQuestionError
+from pytrix.paths import data_dir
+
+
+@dataclass
+class Bank:
+    """Every bank question plus indexes and the load errors of broken files."""
+
+    curriculum: Curriculum
+    questions: dict[str, Question] = field(default_factory=dict)
+    errors: list[DataFileError] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    _by_type: dict[tuple[str, Difficulty], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def add(self, question: Question, path: Path) -> None:
+        self.questions[question.id] = question
+        self.files[question.id] = path
+        self._by_type[(question.problem_type, question.difficulty)].append(question.id)
+
+    def get(self, question_id: str) -> Question:
+        try:
+            return self.questions[question_id]
+        except KeyError:
+            raise UnknownQuestionError(question_id) from None
+
+    def for_problem_type(self, problem_type: str, difficulty: Difficulty) -> list[Question]:
+        return [self.questions[i] for i in self._by_type.get((problem_type, difficulty), [])]
+
+    def for_module(self, module_id: str, difficulty: Difficulty | None = None) -> list[Question]:
+        """Questions of a module in curriculum order (optionally of one difficulty)."""
+        module = self.curriculum.module(module_id)
+        if module is None:
+            return []
+        found: list[Question] = []
+        for subtopic in module.subtopics:
+            for problem in subtopic.problem_types:
+                for diff in [difficulty] if difficulty else list(Difficulty):
+                    found.extend(self.for_problem_type(problem.id, diff))
+        return found
+
+    def ordered(self) -> list[Question]:
+        """Every question in curriculum order, beginner first within a problem type."""
+        out: list[Question] = []
+        for problem_type in self.curriculum.problem_type_ids():
+            for diff in Difficulty:
+                out.extend(self.for_problem_type(problem_type, diff))
+        return out
+
+
+def _load_file(path: Path, curriculum: Curriculum, bank: Bank) -> None:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataFileError(path, "", f"cannot read the file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, "", "the file is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(path, "", f"invalid TOML: {exc}") from exc
+    problem_type = path.stem
+    located = curriculum.locate(problem_type)
+    if located is None:
+        raise DataFileError(path, "", f"{problem_type!r} is not a problem type in topics.json")
+    module, subtopic, _ = located
+    if path.parent.name != module.id:
+        raise DataFileError(path, "", f"belongs in the folder {module.id!r}, not {path.parent.name!r}")
+    entries = raw.get("questions")
+    if not isinstance(entries, list) or not entries:
+        raise DataFileError(path, "questions", "expected a non-empty [[questions]] array")
+    parsed: list[Question] = []
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise DataFileError(path, f"questions.{number}", "expected a table")
+        data: dict[str, Any] = {
+            "module": module.id,
+            "subtopic": subtopic.id,
+            "problem_type": problem_type,
+            **entry,
+        }
+        data.setdefault("id", f"{problem_type}.{entry.get('difficulty', 'unknown')}")
+        question = DataFileError.validate(Question, data, path, prefix=f"questions.{number}")
+        if question.id in bank.questions or any(q.id == question.id for q in parsed):
+            raise DataFileError(path, f"questions.{number}.id", f"duplicate question id {question.id!r}")
+        parsed.append(question)
+    for question in parsed:
+        bank.add(question, path)
+
+
+def load_bank(root: Path | None = None) -> Bank:
+    """Load the curriculum and every bank file under ``root`` (default: the data dir)."""
+    root = root or data_dir()
+    curriculum = load_curriculum(root / "topics.json")
+    bank = Bank(curriculum)
+    for path in sorted((root / "bank").glob("*/*.toml")):
+        try:
+            _load_file(path, curriculum, bank)
+        except DataFileError as exc:
+            bank.errors.append(exc)
+    return bank

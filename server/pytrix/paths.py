@@ -1,0 +1,44 @@
+"""Where Pytrix keeps things: the bundled data folder and the learner's home.
+
+``PYTRIX_DATA`` overrides the data folder (topics.json and the bank) and
+``PYTRIX_HOME`` overrides the per-user folder that holds the SQLite database
+and logs; otherwise the platform's user data directory is used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def data_dir() -> Path:
+    """Return the folder holding ``topics.json`` and ``bank/``."""
+    override = os.environ.get("PYTRIX_DATA")
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "data" / "topics.json"
+        if candidate.is_file():
+            return candidate.parent
+    return here.parent / "data"
+
+
+def home_dir() -> Path:
+    """Return (and create) the learner's Pytrix folder."""
+    override = os.environ.get("PYTRIX_HOME")
+    path = Path(override) if override else Path(platformdirs.user_data_dir("pytrix", "pytrix"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_path() -> Path:
+    """Return the path of the SQLite database."""
+    return home_dir() / "pytrix.db"
+
+
+def log_path() -> Path:
+    """Return the path of the server log file."""
+    return home_dir() / "server.log"

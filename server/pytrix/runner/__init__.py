@@ -1,0 +1,1 @@
+"""Running untrusted code against a question's tests and grading the results."""

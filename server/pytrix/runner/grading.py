@@ -1,0 +1,281 @@
+"""Grade raw harness events against a question's expected values.
+
+Runs in the server, outside the learner's reach: canonical trees from the
+harness are rebuilt into plain builtin values here and compared with the
+expected literals, so a learner object with a rigged ``__eq__`` never takes
+part in a comparison (it arrives as an opaque value, which equals nothing).
+"""
+
+from __future__ import annotations
+
+import math
+import reprlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytrix.curriculum.question import Compare, Kind, Question, TestCase
+from pytrix.runner.protocol import (
+    ErrorInfo,
+    RunResult,
+    RunStatus,
+    TestResult,
+    TestStatus,
+)
+
+_display = reprlib.Repr()
+_display.maxstring = 300
+_display.maxother = 300
+_display.maxlist = _display.maxtuple = _display.maxset = _display.maxfrozenset = 30
+_display.maxdict = 30
+_display.maxlevel = 8
+_display.maxlong = 200
+
+
+class Opaque:
+    """A value the harness could not serialise: it compares equal to nothing."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name = type_name
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def decode(tree: Any) -> Any:
+    """Rebuild a value from the harness's canonical tree."""
+    if not isinstance(tree, list) or not tree:
+        return Opaque("invalid", "<invalid value from the runner>")
+    tag = tree[0]
+    if tag == "none":
+        return None
+    if tag == "bool":
+        return bool(tree[1])
+    if tag == "int":
+        return int(tree[1], 16)
+    if tag == "float":
+        return float.fromhex(tree[1])
+    if tag == "complex":
+        return complex(float.fromhex(tree[1]), float.fromhex(tree[2]))
+    if tag == "str":
+        return str(tree[1])
+    if tag == "bytes":
+        return bytes.fromhex(tree[1])
+    if tag in ("list", "tuple", "set", "frozenset"):
+        items = [decode(item) for item in tree[1]]
+        if tag == "list":
+            return items
+        if tag == "tuple":
+            return tuple(items)
+        try:
+            return set(items) if tag == "set" else frozenset(items)
+        except TypeError:
+            return Opaque(tag, repr(items))
+    if tag == "dict":
+        try:
+            return {decode(k): decode(v) for k, v in tree[1]}
+        except TypeError:
+            return Opaque("dict", "<dict with unhashable keys>")
+    if tag == "opaque":
+        return Opaque(str(tree[1]), str(tree[2]))
+    return Opaque("invalid", "<invalid value from the runner>")
+
+
+def show(value: Any) -> str:
+    """A short, safe repr for messages (values here are always builtin or Opaque)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**200:
+        return f"<int with {value.bit_length()} bits>"
+    return _display.repr(value)
+
+
+def _strict_equal(a: Any, b: Any) -> bool:
+    """Python equality, but NaN equals NaN and bool/int/float types must agree in kind."""
+    if isinstance(a, Opaque) or isinstance(b, Opaque):
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_strict_equal, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_strict_equal(a[k], b[k]) for k in a)
+    if type(a) in (set, frozenset) and type(b) in (set, frozenset):
+        return type(a) is type(b) and a == b
+    if type(a) is not type(b) and not (
+        isinstance(a, (int, float)) and isinstance(b, (int, float))
+    ):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _close(a: Any, b: Any, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+            return True
+        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_close, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    return _strict_equal(a, b)
+
+
+def _sort_key(value: Any) -> str:
+    return f"{type(value).__name__}:{value!r}"
+
+
+def _as_sorted(items: Iterable[Any]) -> list[Any]:
+    return sorted(items, key=_sort_key)
+
+
+def values_match(expected: Any, actual: Any, mode: Compare) -> bool:
+    """Compare two builtin values under a comparison mode."""
+    if mode is Compare.FLOAT:
+        return _close(expected, actual)
+    if mode is Compare.UNORDERED:
+        if not isinstance(actual, (list, tuple)) or not isinstance(expected, (list, tuple)):
+            return False
+        if len(actual) != len(expected):
+            return False
+        return _strict_equal(_as_sorted(expected), _as_sorted(actual))
+    if mode is Compare.SET:
+        if not isinstance(actual, (list, tuple, set, frozenset)):
+            return False
+        try:
+            return set(actual) == set(expected) and not any(isinstance(a, Opaque) for a in actual)
+        except TypeError:
+            return False
+    return _strict_equal(expected, actual)
+
+
+def normalise_stdout(text: str) -> str:
+    """Ignore trailing spaces on each line and trailing blank lines."""
+    return "\n".join(line.rstrip() for line in text.rstrip().splitlines())
+
+
+@dataclass
+class RawRun:
+    """What a backend collected: harness events plus what it saw from outside."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    timed_out: dict[int, float] = field(default_factory=dict)
+    crashed: dict[int, str] = field(default_factory=dict)
+    module_failure: str | None = None
+    cancelled: bool = False
+    skipped_after_timeout: bool = False
+    backend: str = "subprocess"
+    duration_ms: float = 0.0
+
+
+def _call_text(question: Question, test: TestCase) -> str:
+    if question.kind is Kind.PROGRAM:
+        stdin = (test.stdin or "").strip().replace("\n", " / ")
+        return f"program with input {stdin[:60]!r}" if stdin else "program"
+    if question.kind is Kind.CLASS:
+        return test.call if len(test.call) <= 160 else test.call[:157] + "..."
+    return test.call
+
+
+def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunResult:
+    """Turn raw events into a :class:`RunResult`."""
+    result = RunResult(
+        question_id=question.id,
+        status=RunStatus.FAILED,
+        total=len(question.tests),
+        backend=raw.backend,
+        duration_ms=round(raw.duration_ms, 3),
+    )
+    by_index: dict[int, dict[str, Any]] = {}
+    for event in raw.events:
+        kind = event.get("event")
+        if kind == "ready":
+            result.python = event.get("python")
+        elif kind == "compile_error":
+            result.compile_error = ErrorInfo.model_validate(event["error"])
+        elif kind == "module":
+            result.module_stdout = str(event.get("stdout", ""))
+            if event.get("error"):
+                result.module_error = ErrorInfo.model_validate(event["error"])
+        elif kind == "test" and isinstance(event.get("index"), int):
+            by_index.setdefault(event["index"], event)
+
+    for index, test in enumerate(question.tests):
+        hidden = test.hidden and not reveal_hidden
+        entry = TestResult(index=index, call=_call_text(question, test), status=TestStatus.NOT_RUN,
+                           hidden=test.hidden)
+        expected_value = test.expected_value()
+        if not hidden:
+            entry.expected = show(expected_value) if test.mode is not Compare.STDOUT else str(expected_value)
+        event = by_index.get(index)
+        if index in raw.timed_out:
+            entry.status = TestStatus.TIMEOUT
+            entry.message = f"took longer than {raw.timed_out[index]:g} s: is there an infinite loop?"
+        elif index in raw.crashed:
+            entry.status = TestStatus.ERROR
+            entry.message = raw.crashed[index]
+        elif event is not None:
+            _grade_event(entry, event, test, expected_value, hidden)
+        elif raw.skipped_after_timeout:
+            entry.message = "not run: an earlier test timed out"
+        result.tests.append(entry)
+
+    result.passed = sum(t.status is TestStatus.PASSED for t in result.tests)
+    if raw.cancelled:
+        result.status = RunStatus.CANCELLED
+        result.message = "The run was cancelled."
+    elif result.compile_error:
+        result.status = RunStatus.COMPILE_ERROR
+        result.message = f"Syntax error: {result.compile_error.message}"
+    elif result.module_error or raw.module_failure:
+        result.status = RunStatus.MODULE_ERROR
+        if result.module_error:
+            err = result.module_error
+            result.message = f"The file failed while loading: {err.type}: {err.message}"
+        else:
+            result.message = raw.module_failure or "The file failed while loading."
+    elif result.passed == result.total:
+        result.status = RunStatus.PASSED
+        result.message = f"All {result.total} tests passed."
+    else:
+        result.status = RunStatus.FAILED
+        result.message = f"{result.passed}/{result.total} tests passed."
+    return result
+
+
+def _grade_event(
+    entry: TestResult, event: dict[str, Any], test: TestCase, expected: Any, hidden: bool
+) -> None:
+    entry.duration_ms = float(event.get("duration_ms", 0.0))
+    entry.stdout = str(event.get("stdout", ""))
+    entry.stdout_truncated = bool(event.get("stdout_truncated", False))
+    if event.get("outcome") == "raised":
+        entry.status = TestStatus.ERROR
+        entry.error = ErrorInfo.model_validate(event["error"])
+        entry.message = f"raised {entry.error.type}: {entry.error.message}"
+        return
+    if test.mode is Compare.STDOUT:
+        actual_text = entry.stdout
+        entry.actual = None if hidden else actual_text
+        ok = not entry.stdout_truncated and normalise_stdout(actual_text) == normalise_stdout(str(expected))
+    else:
+        actual = decode(event.get("value"))
+        entry.actual = None if hidden else show(actual)
+        ok = values_match(expected, actual, test.mode)
+        if not ok and isinstance(actual, Opaque) and not hidden:
+            entry.message = f"returned a {actual.type_name} object; return plain Python values"
+    entry.status = TestStatus.PASSED if ok else TestStatus.FAILED
+    if not ok and not entry.message:
+        entry.message = "hidden test failed" if hidden else f"expected {entry.expected}, got {entry.actual}"
