@@ -115,7 +115,7 @@ def _strict_equal(a: Any, b: Any) -> bool:
         return False
     try:
         return bool(a == b)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

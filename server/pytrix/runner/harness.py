@@ -86,7 +86,7 @@ def safe_repr(value: Any, cap: int) -> str:
         text = _repr(value)
         if _type(text) is not str:
             text = f"<{_type(value).__name__} object>"
-    except _BaseException:  # noqa: BLE001 - learner __repr__ may raise anything
+    except _BaseException:
         text = f"<{_type(value).__name__} object (repr failed)>"
     if _len(text) > cap:
         text = text[:cap] + f"... [truncated, {_len(text)} chars]"
@@ -166,7 +166,7 @@ def _error_info(exc: BaseException, filename: str, limits: dict[str, int]) -> di
         line = exc.lineno
     try:
         message = str(exc)
-    except _BaseException:  # noqa: BLE001
+    except _BaseException:
         message = "<message unavailable>"
     if _len(message) > limits["repr_chars"]:
         message = message[: limits["repr_chars"]] + "... [truncated]"
@@ -221,7 +221,7 @@ class _Session:
         try:
             func()
             return None, writer
-        except _BaseException as exc:  # noqa: BLE001 - report anything the learner raises
+        except _BaseException as exc:
             return self._describe(exc), writer
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
@@ -241,7 +241,7 @@ class _Session:
         try:
             value = self._invoke(test, code, kind)
             result["outcome"] = "returned"
-        except _BaseException as exc:  # noqa: BLE001
+        except _BaseException as exc:
             result["outcome"] = "raised"
             result["error"] = self._describe(exc)
             value = None

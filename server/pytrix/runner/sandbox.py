@@ -198,7 +198,7 @@ class SubprocessSandbox:
                 raw.module_failure = (
                     f"The file could not be loaded: {attempt.exit_note or 'the runner stopped'}."
                 )
-                if attempt.run_deadline_hit or attempt.timed_out is None and not attempt.exit_note:
+                if attempt.run_deadline_hit or (attempt.timed_out is None and not attempt.exit_note):
                     raw.module_failure = (
                         f"Loading the file took longer than {limits.run_timeout:g} s: "
                         "is there an infinite loop at the top level?"

@@ -1,0 +1,5 @@
+"""``python -m pytrix``: the same as the ``pytrix`` command."""
+
+from pytrix.cli import run
+
+run()

@@ -1,0 +1,303 @@
+"""The ``pytrix`` command line: serve, practice, new, check, submit, hint, data, stats.
+
+Exit codes: 0 success (all tests pass), 1 a test failed or a check found
+problems, 2 usage or file errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pytrix import __version__
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.errors import PytrixError
+from pytrix.runner.protocol import RunResult
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(PytrixError):
+    """Bad command-line input."""
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _open_service() -> Any:
+    from pytrix.service import PytrixService
+
+    return PytrixService.open()
+
+
+def _read_source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; give a practice file.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}.") from None
+
+
+def print_lint(path: Path, source: str, question: Question, result: RunResult) -> None:
+    """Print results like a linter: ``file:line:col: severity: message``."""
+    from pytrix.practice.findings import findings_for
+
+    out = _console()
+    for finding in findings_for(result, question, source):
+        first, *rest = finding.message.splitlines()
+        style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
+        out.print(
+            f"{path}:{finding.line + 1}:{finding.start + 1}: [{style}]{finding.severity}[/]: {first}",
+            markup=True,
+        )
+        for extra in rest:
+            out.print(f"    {extra}", markup=False)
+    if result.status.value not in ("passed", "compile_error", "module_error"):
+        out.print(f"{result.passed}/{result.total} tests passed ({result.duration_ms:.0f} ms)")
+
+
+# -- commands ---------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pytrix.lsp.server import start
+
+    start(tcp=args.tcp)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    source = _read_source(path)
+    service = _open_service()
+    try:
+        question = service.question_for_source(source)
+        result: RunResult = asyncio.run(service.run(question, source, path.name))
+    finally:
+        service.close()
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print_lint(path, source, question, result)
+    return EXIT_OK if result.all_passed else EXIT_FAIL
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    source = _read_source(path)
+    service = _open_service()
+    try:
+        question = service.question_for_source(source)
+        submission = asyncio.run(service.submit(question.id, source, path.name))
+    finally:
+        service.close()
+    result = submission.result
+    if args.json:
+        print(json.dumps({"attempt_id": submission.attempt_id, **json.loads(result.model_dump_json())}, indent=2))
+    else:
+        print_lint(path, source, question, result)
+        verdict = "solved" if result.all_passed else "not solved yet"
+        _console().print(f"Recorded attempt {submission.attempt_id}: {verdict} ({result.passed}/{result.total}).")
+    return EXIT_OK if result.all_passed else EXIT_FAIL
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    source = _read_source(Path(args.file))
+    service = _open_service()
+    try:
+        question = service.question_for_source(source)
+        hint = service.hint(question.id)
+    finally:
+        service.close()
+    _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
+    return EXIT_OK
+
+
+def _pick(service: Any, args: argparse.Namespace) -> Question:
+    if args.question:
+        return service.question(args.question)  # type: ignore[no-any-return]
+    difficulty = Difficulty(args.difficulty) if args.difficulty else None
+    return service.next_question(module=args.module, difficulty=difficulty)  # type: ignore[no-any-return]
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    service = _open_service()
+    try:
+        question = _pick(service, args)
+        path = service.new_practice_file(question, Path(args.dir))
+    finally:
+        service.close()
+    print(path)
+    return EXIT_OK
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from pytrix.practice.watch import practice_loop
+
+    return practice_loop(args)
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    from pytrix.curriculum.bank import load_bank
+
+    bank = load_bank()
+    rows = [
+        {
+            "id": q.id, "module": q.module, "subtopic": q.subtopic, "problem_type": q.problem_type,
+            "difficulty": q.difficulty.value, "title": q.title, "kind": q.kind.value,
+            "tests": len(q.tests), "fingerprint": q.fingerprint,
+        }
+        for q in bank.ordered()
+    ]
+    for error in bank.errors:
+        _console(stderr=True).print(f"warning: {error}", markup=False)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(f"{row['id']:<48} {row['difficulty']:<13} {row['title']}")
+        print(f"{len(rows)} questions")
+    return EXIT_OK
+
+
+def cmd_data_show(args: argparse.Namespace) -> int:
+    from pytrix.curriculum.bank import load_bank
+
+    bank = load_bank()
+    question = bank.get(args.id)
+    data = question.model_dump(mode="json")
+    data["fingerprint"] = question.fingerprint
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from pytrix.practice.render import question_markdown
+        from rich.markdown import Markdown
+
+        _console().print(Markdown(question_markdown(question, bank.curriculum)))
+    return EXIT_OK
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from pytrix.curriculum.check import check_bank
+
+    return check_bank(as_json=args.json, concurrency=args.jobs)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    service = _open_service()
+    try:
+        stats = service.stats()
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    from rich.table import Table
+
+    out = _console()
+    out.print(
+        f"[bold]Pytrix[/] · {stats['attempts']} attempts · {stats['questions_solved']} questions solved "
+        f"of {stats['bank_questions']} in the bank"
+    )
+    table = Table("module", "attempts", "solved attempts", "questions solved")
+    for module, row in stats["modules"].items():
+        table.add_row(module, str(row["attempts"]), str(row["solved"]), str(row["questions_solved"]))
+    if stats["modules"]:
+        out.print(table)
+    else:
+        out.print("No attempts yet: run `pytrix practice` to start.")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pytrix", description="Practise Python in your editor.")
+    parser.add_argument("--version", action="version", version=f"pytrix {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the language server (stdio by default)")
+    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("practice", help="practise in the terminal: writes a file and re-checks it on save")
+    p.add_argument("--dir", default="pytrix-practice", help="folder for practice files")
+    p.add_argument("--module", help="module id (default: the next question in order)")
+    p.add_argument("--difficulty", choices=[d.value for d in Difficulty])
+    p.add_argument("--question", help="a question id")
+    p.add_argument("--once", action="store_true", help="check once and exit (no watching)")
+    p.set_defaults(func=cmd_practice)
+
+    p = sub.add_parser("new", help="create a practice file and print its path")
+    p.add_argument("--question", help="a question id")
+    p.add_argument("--module", help="module id")
+    p.add_argument("--difficulty", choices=[d.value for d in Difficulty])
+    p.add_argument("--dir", required=True, help="folder for the practice file")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("check", help="run a practice file's tests")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the run result as JSON")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("submit", help="run every test (hidden ones too) and record the attempt")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("hint", help="show the next hint for a practice file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_hint)
+
+    p = sub.add_parser("stats", help="your progress")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    data = sub.add_parser("data", help="the curriculum and question bank").add_subparsers(
+        dest="data_command", required=True
+    )
+    p = data.add_parser("list", help="list every bank question")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_data_list)
+    p = data.add_parser("show", help="show one question in full")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_data_show)
+    p = data.add_parser("check", help="validate and prove every bank question by execution")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--jobs", type=int, default=4, help="runs at once")
+    p.set_defaults(func=cmd_data_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "new" and not args.question and not args.module:
+        parser.error("new needs --question ID or --module M")
+    try:
+        code: int = args.func(args)
+    except PytrixError as exc:
+        _console(stderr=True).print(f"pytrix: {exc}", markup=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,86 @@
+"""``pytrix data check``: validate every bank file and prove every question by running it.
+
+Prints a progress bar on a terminal, then each problem with its file and
+question id; ``--json`` prints a machine-readable report. Exits 1 on any problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pytrix.curriculum.bank import load_bank
+from pytrix.curriculum.verify import Verdict, verify_many
+from pytrix.runner.sandbox import SubprocessSandbox
+
+
+def check_bank(as_json: bool = False, concurrency: int = 4) -> int:
+    """Run the whole check; return the process exit code."""
+    started = time.monotonic()
+    bank = load_bank()
+    questions = bank.ordered()
+    console = Console(stderr=True)
+    verdicts: list[Verdict]
+    sandbox = SubprocessSandbox()
+    show_bar = not as_json and console.is_terminal
+    if show_bar:
+        with Progress(
+            TextColumn("checking the bank"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("check", total=len(questions))
+            verdicts = asyncio.run(
+                verify_many(questions, sandbox, concurrency, lambda _: progress.advance(task))
+            )
+    else:
+        verdicts = asyncio.run(verify_many(questions, sandbox, concurrency))
+    elapsed = time.monotonic() - started
+    problems: list[dict[str, Any]] = [
+        {"file": str(e.path), "question": None, "problem": f"{e.location}: {e.problem}" if e.location else e.problem}
+        for e in bank.errors
+    ]
+    for verdict in verdicts:
+        for problem in verdict.problems:
+            problems.append(
+                {"file": str(bank.files[verdict.question.id]), "question": verdict.question.id,
+                 "problem": problem}
+            )
+    missing = _coverage_gaps(bank)
+    for gap in missing:
+        problems.append({"file": None, "question": None, "problem": gap})
+    report = {
+        "questions": len(questions),
+        "files": len(set(bank.files.values())) + len(bank.errors),
+        "problems": problems,
+        "missing": len(missing),
+        "seconds": round(elapsed, 2),
+        "ok": not problems,
+    }
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for item in problems:
+            where = ":".join(x for x in (item["file"], item["question"]) if x)
+            print(f"{where + ': ' if where else ''}{item['problem']}")
+        status = "OK" if not problems else f"{len(problems)} problem(s)"
+        print(f"{status}: {len(questions)} questions checked in {elapsed:.1f} s", file=sys.stdout)
+    return 0 if not problems else 1
+
+
+def _coverage_gaps(bank: Any) -> list[str]:
+    """Problem types that have bank files but miss a difficulty."""
+    from pytrix.curriculum.question import Difficulty
+
+    gaps = []
+    covered = {q.problem_type for q in bank.questions.values()}
+    for problem_type in sorted(covered):
+        for difficulty in Difficulty:
+            if not bank.for_problem_type(problem_type, difficulty):
+                gaps.append(f"{problem_type} has no {difficulty.value} question")
+    return gaps

@@ -1,0 +1,1 @@
+"""The learner's practice: practice files, attempts, hints, and results as findings."""

@@ -1,0 +1,192 @@
+"""``pytrix practice``: the terminal practice loop, no editor plugin needed.
+
+Writes (or resumes) a practice file, shows the question, and re-checks the
+file each time any editor saves it. Single-letter commands on stdin ask for a
+hint, submit, move on, or quit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import threading
+from pathlib import Path
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.errors import PytrixError
+from pytrix.practice.files import question_id_of
+from pytrix.service import PytrixService
+
+HELP = (
+    "Edit the file in any editor: every save re-runs the tests.\n"
+    "Commands (type and press Enter): [b]h[/] hint · [b]s[/] submit · [b]n[/] next question · "
+    "[b]r[/] reveal solution · [b]c[/] check now · [b]q[/] quit"
+)
+
+
+def find_existing(directory: Path, question: Question) -> Path | None:
+    """The newest practice file in ``directory`` for ``question``, if any."""
+    folder = directory / question.module
+    if not folder.is_dir():
+        return None
+    matches = []
+    for path in folder.glob("*.py"):
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:400]
+        except OSError:
+            continue
+        if question_id_of(head) == question.id:
+            matches.append(path)
+    return max(matches, key=lambda p: p.stat().st_mtime) if matches else None
+
+
+class PracticeSession:
+    """State of one terminal practice session."""
+
+    def __init__(self, service: PytrixService, args: argparse.Namespace, console: Console) -> None:
+        self.service = service
+        self.args = args
+        self.console = console
+        self.directory = Path(args.dir)
+        self.question: Question | None = None
+        self.path: Path | None = None
+
+    def choose(self, explicit: str | None = None) -> None:
+        if explicit:
+            question = self.service.question(explicit)
+        else:
+            difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
+            question = self.service.next_question(module=self.args.module, difficulty=difficulty)
+        existing = find_existing(self.directory, question)
+        if existing is not None:
+            self.path = existing
+            verb = "Resuming"
+        else:
+            self.path = self.service.new_practice_file(question, self.directory)
+            verb = "Created"
+        self.question = question
+        self.console.print(Panel(Markdown(self.service.question_markdown(question.id)), expand=False))
+        self.console.print(f"{verb} [bold]{self.path}[/]")
+        self.console.print(HELP)
+
+    async def check(self) -> bool:
+        from pytrix.cli import print_lint
+
+        assert self.question is not None and self.path is not None
+        try:
+            source = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.console.print(f"[red]Cannot read {self.path}: {exc}[/]")
+            return False
+        self.console.rule(f"checking {self.path.name}")
+        result = await self.service.run(self.question, source, self.path.name)
+        print_lint(self.path, source, self.question, result)
+        return result.all_passed
+
+    async def submit(self) -> None:
+        from pytrix.cli import print_lint
+
+        assert self.question is not None and self.path is not None
+        source = self.path.read_text(encoding="utf-8")
+        submission = await self.service.submit(self.question.id, source, self.path.name)
+        print_lint(self.path, source, self.question, submission.result)
+        if submission.result.all_passed:
+            self.console.print("[green bold]Solved![/] Recorded. Moving on to the next question.")
+            self.choose()
+            await self.check()
+        else:
+            self.console.print("Recorded. Not solved yet: keep going, or type h for a hint.")
+
+    async def command(self, text: str) -> bool:
+        """Handle one typed command; return False to quit."""
+        assert self.question is not None
+        word = text.strip().lower()[:1]
+        if word == "q":
+            return False
+        if word == "h":
+            hint = self.service.hint(self.question.id)
+            self.console.print(f"[cyan]Hint {hint.level}/{hint.total}:[/] {hint.text}")
+        elif word == "s":
+            await self.submit()
+        elif word == "n":
+            self.choose()
+            await self.check()
+        elif word == "r":
+            reveal = self.service.reveal(self.question.id)
+            self.console.print(reveal.message)
+            if reveal.solution:
+                self.console.print(reveal.solution, markup=False)
+        elif word == "c":
+            await self.check()
+        elif word:
+            self.console.print(HELP)
+        return True
+
+
+def _stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+    for line in sys.stdin:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+async def _watch(session: PracticeSession) -> None:
+    from watchfiles import awatch
+
+    loop = asyncio.get_running_loop()
+    commands: asyncio.Queue[str | None] = asyncio.Queue()
+    if sys.stdin is not None and not sys.stdin.closed:
+        threading.Thread(target=_stdin_lines, args=(loop, commands), daemon=True).start()
+    stop = asyncio.Event()
+    stdin_open = True
+    while not stop.is_set():
+        assert session.path is not None
+        watched = session.path
+        changes = awatch(watched.parent, stop_event=stop, debounce=150, step=50)
+        change_task = asyncio.ensure_future(anext(changes))
+        command_task = asyncio.ensure_future(commands.get()) if stdin_open else None
+        pending = {change_task} | ({command_task} if command_task else set())
+        done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending - done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await task
+        with contextlib.suppress(Exception):
+            await changes.aclose()  # type: ignore[attr-defined]
+        if change_task in done:
+            batch = change_task.result()
+            if any(Path(p).resolve() == watched.resolve() for _, p in batch):
+                await session.check()
+        if command_task is not None and command_task in done:
+            line = command_task.result()
+            if line is None:
+                stdin_open = False
+            elif not await session.command(line):
+                stop.set()
+
+
+def practice_loop(args: argparse.Namespace) -> int:
+    console = Console(highlight=False)
+    service = PytrixService.open()
+    try:
+        session = PracticeSession(service, args, console)
+        session.choose(args.question)
+        passed = asyncio.run(session.check())
+        if args.once:
+            return 0 if passed else 1
+        try:
+            asyncio.run(_watch(session))
+        except KeyboardInterrupt:
+            pass
+        console.print("Bye! Your progress is saved; `pytrix stats` shows it.")
+        return 0
+    except PytrixError as exc:
+        console.print(f"[red]pytrix: {exc}[/]")
+        return 2
+    finally:
+        service.close()

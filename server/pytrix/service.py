@@ -1,0 +1,196 @@
+"""The application service: the one object the CLI and the language server call.
+
+It ties the bank, the store and the sandbox together and knows the learner's
+loop: pick a question, write a practice file, run it, hint, reveal, submit.
+Nothing here imports pygls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytrix.curriculum.bank import Bank, load_bank
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionError
+from pytrix.paths import database_path
+from pytrix.practice.files import question_id_of, write_practice_file
+from pytrix.practice.render import question_markdown
+from pytrix.runner.protocol import Limits, RunResult
+from pytrix.runner.sandbox import SubprocessSandbox
+from pytrix.settings import Settings
+from pytrix.store.database import Store
+
+
+@dataclass(frozen=True)
+class Hint:
+    level: int
+    total: int
+    text: str
+    exhausted: bool
+
+
+@dataclass(frozen=True)
+class Reveal:
+    allowed: bool
+    message: str
+    solution: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    result: RunResult
+    attempt_id: int
+
+
+class PytrixService:
+    """Everything a front end needs, over one bank, one store and one sandbox."""
+
+    def __init__(self, bank: Bank, store: Store, settings: Settings | None = None) -> None:
+        self.bank = bank
+        self.store = store
+        self.settings = settings or Settings()
+        self.sandbox = SubprocessSandbox(self.limits())
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
+        return cls(load_bank(), Store(db_path or database_path()), settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def limits(self) -> Limits:
+        return Limits(
+            test_timeout=self.settings.test_timeout,
+            run_timeout=self.settings.run_timeout,
+            memory_mb=self.settings.memory_mb,
+        )
+
+    def update_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sandbox.limits = self.limits()
+
+    # -- questions -----------------------------------------------------------
+    def curriculum_json(self) -> dict[str, Any]:
+        """The curriculum tree with how many bank questions each problem type has."""
+        curriculum = self.bank.curriculum
+        modules = []
+        for module in curriculum.ordered_modules:
+            subtopics = []
+            for subtopic in module.subtopics:
+                problem_types = []
+                for problem in subtopic.problem_types:
+                    counts = {
+                        d.value: [q.id for q in self.bank.for_problem_type(problem.id, d)]
+                        for d in Difficulty
+                    }
+                    problem_types.append({**problem.model_dump(), "questions": counts})
+                subtopics.append(
+                    {**subtopic.model_dump(exclude={"problem_types"}), "problem_types": problem_types}
+                )
+            modules.append({**module.model_dump(exclude={"subtopics"}), "subtopics": subtopics})
+        return {"version": curriculum.version, "modules": modules}
+
+    def question(self, question_id: str) -> Question:
+        if question_id in self.bank.questions:
+            return self.bank.questions[question_id]
+        body = self.store.load_question_body(question_id)
+        if body is not None:
+            return Question.model_validate_json(body)
+        raise UnknownQuestionError(question_id)
+
+    def next_question(
+        self, module: str | None = None, difficulty: Difficulty | None = None,
+        problem_type: str | None = None,
+    ) -> Question:
+        """The first unsolved question in curriculum order matching the filters."""
+        if module is not None and self.bank.curriculum.module(module) is None:
+            known = ", ".join(m.id for m in self.bank.curriculum.ordered_modules)
+            raise PytrixError(f"There is no module {module!r}. Modules: {known}.")
+        candidates = [
+            q for q in self.bank.ordered()
+            if (module is None or q.module == module)
+            and (difficulty is None or q.difficulty == difficulty)
+            and (problem_type is None or q.problem_type == problem_type)
+        ]
+        if not candidates:
+            raise PytrixError("No bank question matches that choice yet.")
+        solved = self.store.solved_question_ids()
+        for question in candidates:
+            if question.id not in solved:
+                return question
+        return candidates[0]
+
+    def question_markdown(self, question_id: str) -> str:
+        question = self.question(question_id)
+        return question_markdown(question, self.bank.curriculum, self.store.hint_level(question.id))
+
+    def new_practice_file(self, question: Question, directory: Path) -> Path:
+        return write_practice_file(question, self.bank.curriculum, directory)
+
+    def question_for_source(self, source: str) -> Question:
+        """The question a practice file belongs to, from its header."""
+        question_id = question_id_of(source)
+        if question_id is None:
+            raise NotAPracticeFileError(
+                "This file has no Pytrix header. Practice files start with "
+                "'# pytrix: question=<id>'; create one with 'Pytrix: new practice question'."
+            )
+        return self.question(question_id)
+
+    # -- running -------------------------------------------------------------
+    async def run(self, question: Question, source: str, filename: str,
+                  reveal_hidden: bool = False) -> RunResult:
+        return await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
+
+    # -- hints, reveal, submit -----------------------------------------------
+    def hint(self, question_id: str) -> Hint:
+        """Reveal the next step of the hint ladder."""
+        question = self.question(question_id)
+        total = len(question.hints)
+        level = self.store.hint_level(question.id)
+        if level >= total:
+            return Hint(total, total, question.hints[-1], exhausted=True)
+        level += 1
+        self.store.set_hint_level(question.id, level)
+        return Hint(level, total, question.hints[level - 1], exhausted=level >= total)
+
+    def reveal(self, question_id: str) -> Reveal:
+        """The reference solution, once enough submissions have failed."""
+        question = self.question(question_id)
+        needed = self.settings.reveal_after_failures
+        failed = self.store.failed_submissions(question.id)
+        if failed < needed:
+            left = needed - failed
+            return Reveal(
+                False,
+                f"The solution unlocks after {needed} failed submissions "
+                f"({left} more to go). Try a hint first.",
+            )
+        solution = question.optimal or question.solution
+        return Reveal(True, "Here is a reference solution.", solution.strip() + "\n")
+
+    async def submit(
+        self, question_id: str, source: str, filename: str, *, duration_ms: int = 0,
+        mode: str = "manual",
+    ) -> Submission:
+        """Run every test (hidden ones revealed) and record the attempt."""
+        question = self.question(question_id)
+        result = await self.run(question, source, filename, reveal_hidden=True)
+        attempt_id = self.store.record_attempt(
+            question_id=question.id, module=question.module, subtopic=question.subtopic,
+            problem_type=question.problem_type, difficulty=question.difficulty.value,
+            mode=mode, passed=result.passed, total=result.total, code=source,
+            results=json.loads(result.model_dump_json()),
+            hints_used=self.store.hint_level(question.id), duration_ms=duration_ms,
+        )
+        return Submission(result, attempt_id)
+
+    def stats(self) -> dict[str, Any]:
+        summary = self.store.summary()
+        summary["bank_questions"] = len(self.bank.questions)
+        summary["generated_at"] = time.time()
+        return summary

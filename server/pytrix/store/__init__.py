@@ -1,0 +1,1 @@
+"""SQLite persistence: schema, migrations and queries."""

@@ -1,0 +1,220 @@
+"""The SQLite store: one file, WAL mode, migrations on open, short transactions.
+
+Two server processes (two editor windows) may write at once: every write is a
+single ``BEGIN IMMEDIATE`` transaction and readers never block writers (WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pytrix.errors import PytrixError
+from pytrix.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+class StoreError(PytrixError):
+    """The database cannot be opened or is damaged."""
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One recorded attempt (a submission)."""
+
+    id: int
+    question_id: str
+    module: str
+    subtopic: str
+    problem_type: str
+    difficulty: str
+    mode: str
+    passed: int
+    total: int
+    solved: bool
+    hints_used: int
+    duration_ms: int
+    created_at: float
+    code: str
+    results: dict[str, Any]
+
+
+class Store:
+    """Access to the Pytrix database; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                str(path), timeout=10.0, isolation_level=None, check_same_thread=False
+            )
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"Cannot open the Pytrix database at {path}: {exc}. "
+                "Move the file aside (your progress is in it) or set PYTRIX_HOME to another folder."
+            ) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock up front."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._conn.execute(sql, params))
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The database at {self.path} was written by a newer Pytrix "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION}): upgrade Pytrix."
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.query("PRAGMA user_version")[0][0])
+
+    # -- questions ---------------------------------------------------------
+    def save_question(self, question_id: str, source: str, fingerprint: str, body: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO questions(id, source, fingerprint, body, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (question_id, source, fingerprint, body, time.time()),
+            )
+
+    def load_question_body(self, question_id: str) -> str | None:
+        rows = self.query("SELECT body FROM questions WHERE id = ?", (question_id,))
+        return str(rows[0]["body"]) if rows else None
+
+    # -- attempts ----------------------------------------------------------
+    def record_attempt(
+        self,
+        *,
+        question_id: str,
+        module: str,
+        subtopic: str,
+        problem_type: str,
+        difficulty: str,
+        mode: str,
+        passed: int,
+        total: int,
+        code: str,
+        results: dict[str, Any],
+        hints_used: int,
+        duration_ms: int,
+    ) -> int:
+        """Record an attempt; return its id once it is committed."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO attempts(question_id, module, subtopic, problem_type, difficulty, mode,"
+                " passed, total, solved, code, results, hints_used, duration_ms, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    question_id, module, subtopic, problem_type, difficulty, mode, passed, total,
+                    int(total > 0 and passed == total), code, json.dumps(results), hints_used,
+                    duration_ms, time.time(),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def attempts(self, question_id: str | None = None, limit: int = 100) -> list[AttemptRecord]:
+        where, params = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
+        rows = self.query(
+            f"SELECT * FROM attempts {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+        )
+        return [
+            AttemptRecord(
+                id=r["id"], question_id=r["question_id"], module=r["module"],
+                subtopic=r["subtopic"], problem_type=r["problem_type"],
+                difficulty=r["difficulty"], mode=r["mode"], passed=r["passed"], total=r["total"],
+                solved=bool(r["solved"]), hints_used=r["hints_used"],
+                duration_ms=r["duration_ms"], created_at=r["created_at"], code=r["code"],
+                results=json.loads(r["results"]),
+            )
+            for r in rows
+        ]
+
+    def failed_submissions(self, question_id: str) -> int:
+        rows = self.query(
+            "SELECT COUNT(*) FROM attempts WHERE question_id = ? AND solved = 0", (question_id,)
+        )
+        return int(rows[0][0])
+
+    def solved_question_ids(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT DISTINCT question_id FROM attempts WHERE solved = 1")}
+
+    def summary(self) -> dict[str, Any]:
+        """Totals for a first stats view."""
+        row = self.query(
+            "SELECT COUNT(*) AS attempts, COALESCE(SUM(solved), 0) AS solved,"
+            " COUNT(DISTINCT question_id) AS questions,"
+            " COUNT(DISTINCT CASE WHEN solved = 1 THEN question_id END) AS questions_solved,"
+            " COALESCE(SUM(duration_ms), 0) AS time_ms FROM attempts"
+        )[0]
+        per_module = self.query(
+            "SELECT module, COUNT(*) AS attempts, SUM(solved) AS solved,"
+            " COUNT(DISTINCT CASE WHEN solved = 1 THEN question_id END) AS questions_solved"
+            " FROM attempts GROUP BY module ORDER BY module"
+        )
+        return {
+            "attempts": row["attempts"],
+            "solved": row["solved"],
+            "questions_attempted": row["questions"],
+            "questions_solved": row["questions_solved"],
+            "time_ms": row["time_ms"],
+            "modules": {
+                r["module"]: {
+                    "attempts": r["attempts"],
+                    "solved": r["solved"],
+                    "questions_solved": r["questions_solved"],
+                }
+                for r in per_module
+            },
+        }
+
+    # -- hints -------------------------------------------------------------
+    def hint_level(self, question_id: str) -> int:
+        rows = self.query("SELECT level FROM hint_progress WHERE question_id = ?", (question_id,))
+        return int(rows[0]["level"]) if rows else 0
+
+    def set_hint_level(self, question_id: str, level: int) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO hint_progress(question_id, level, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(question_id) DO UPDATE SET level = excluded.level,"
+                " updated_at = excluded.updated_at",
+                (question_id, level, time.time()),
+            )
