@@ -1,0 +1,225 @@
+"""``workspace/executeCommand`` handlers, named ``pytrix.*``.
+
+Every command takes the document URI first (``[uri]`` or ``[{"uri": uri}]``),
+except ``pytrix.next``, which takes an optional ``{"module", "difficulty"}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.errors import NotAPracticeFileError, PytrixError
+from pytrix.lsp.convert import plain, uri_argument
+from pytrix.lsp.server import PytrixServer, uri_to_path
+from pytrix.practice.findings import findings_for
+
+RUN_TESTS = "pytrix.runTests"
+HINT = "pytrix.hint"
+REVEAL = "pytrix.reveal"
+SUBMIT = "pytrix.submit"
+NEXT = "pytrix.next"
+COMMANDS = (RUN_TESTS, HINT, REVEAL, SUBMIT, NEXT)
+
+
+def _document(ls: PytrixServer, uri: str) -> tuple[str, Question]:
+    try:
+        source = ls.workspace.get_text_document(uri).source
+    except Exception as exc:
+        raise JsonRpcInvalidParams(f"{uri} is not open in the editor") from exc
+    question = ls.practice_question(uri, source)
+    if question is None:
+        raise NotAPracticeFileError(
+            "This is not a Pytrix practice file (no '# pytrix: question=...' header). "
+            "Use 'Pytrix: new practice question' to start one."
+        )
+    return source, question
+
+
+@contextlib.contextmanager
+def progress(ls: PytrixServer, title: str) -> Iterator[None]:
+    """LSP work-done progress around a piece of work, when the client supports it."""
+    caps = ls.client_capabilities.window
+    token: str | None = None
+    if caps is not None and caps.work_done_progress:
+        token = f"pytrix-{uuid.uuid4()}"
+        try:
+            ls.work_done_progress.create(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=False))
+        except Exception:
+            token = None
+    try:
+        yield
+    finally:
+        if token is not None:
+            with contextlib.suppress(Exception):
+                ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
+
+
+def _user_error(ls: PytrixServer, exc: PytrixError) -> JsonRpcInvalidParams:
+    ls.notify_user(str(exc), types.MessageType.Error)
+    return JsonRpcInvalidParams(str(exc))
+
+
+async def run_tests(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    _document(ls, uri)
+    ls.schedule_run(uri)
+    task = ls.state(uri).task
+    if task is not None:
+        with contextlib.suppress(BaseException):
+            await task
+    result = ls.state(uri).result
+    return json.loads(result.model_dump_json()) if result else {}
+
+
+def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    _, question = _document(ls, uri)
+    given = ls.service.hint(question.id)
+    suffix = " (that was the last hint)" if given.exhausted else ""
+    ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
+    return {"level": given.level, "total": given.total, "text": given.text, "exhausted": given.exhausted}
+
+
+async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    _, question = _document(ls, uri)
+    outcome = ls.service.reveal(question.id)
+    if not outcome.allowed or outcome.solution is None:
+        ls.notify_user(outcome.message, types.MessageType.Warning)
+        return {"allowed": False, "message": outcome.message}
+    path = uri_to_path(uri)
+    target_uri = None
+    if path is not None:
+        target = path.with_name(f"{path.stem}_solution.py")
+        header = f"# Reference solution for {question.id}. Compare it with yours; it is not graded.\n\n"
+        target.write_text(header + outcome.solution, encoding="utf-8")
+        target_uri = target.as_uri()
+        await show_document(ls, target_uri)
+    ls.notify_user(outcome.message)
+    return {"allowed": True, "message": outcome.message, "solution": outcome.solution, "uri": target_uri}
+
+
+async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    source, question = _document(ls, uri)
+    state = ls.state(uri)
+    state.cancel_run()
+    filename = (uri_to_path(uri) or Path("practice.py")).name
+    with progress(ls, "Pytrix: submitting"):
+        submission = await ls.service.submit(
+            question.id, source, filename,
+            duration_ms=int((time.monotonic() - state.opened_at) * 1000),
+        )
+    result = submission.result
+    document = ls.workspace.get_text_document(uri)
+    state.result = result
+    state.result_version = document.version
+    state.run_findings = findings_for(result, question, source)
+    ls.publish(uri, document.version)
+    ls.refresh_lenses()
+    if result.all_passed:
+        ls.notify_user(f"Solved! All {result.total} tests passed; attempt recorded. "
+                       "Run 'Pytrix: next question' for another.")
+    else:
+        ls.notify_user(f"Not yet: {result.passed}/{result.total} tests passed. Attempt recorded.",
+                       types.MessageType.Warning)
+    data = json.loads(result.model_dump_json())
+    data["attemptId"] = submission.attempt_id
+    return data
+
+
+async def show_document(ls: PytrixServer, uri: str) -> bool:
+    caps = ls.client_capabilities.window
+    if caps is None or not caps.show_document or not caps.show_document.support:
+        return False
+    try:
+        result = await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+    except Exception:
+        return False
+    return bool(result and result.success)
+
+
+async def new_question_file(ls: PytrixServer, question: Question, open_it: bool = True) -> dict[str, Any]:
+    """Create a practice file for ``question`` in the workspace and open it."""
+    path = ls.service.new_practice_file(question, ls.practice_dir())
+    uri = path.as_uri()
+    shown = await show_document(ls, uri) if open_it else False
+    return {
+        "questionId": question.id,
+        "title": question.title,
+        "path": str(path),
+        "uri": uri,
+        "questionUri": f"pytrix:/question/{question.id}.md",
+        "shown": shown,
+    }
+
+
+def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
+    question_id = options.get("questionId")
+    if question_id is not None:
+        if not isinstance(question_id, str):
+            raise JsonRpcInvalidParams("'questionId' must be a string")
+        return ls.service.question(question_id)
+    difficulty = options.get("difficulty")
+    if difficulty is not None:
+        try:
+            difficulty = Difficulty(difficulty)
+        except ValueError:
+            raise JsonRpcInvalidParams(
+                f"'difficulty' must be one of {', '.join(d.value for d in Difficulty)}"
+            ) from None
+    for key in ("module", "problemType"):
+        if options.get(key) is not None and not isinstance(options[key], str):
+            raise JsonRpcInvalidParams(f"'{key}' must be a string")
+    return ls.service.next_question(
+        module=options.get("module"), difficulty=difficulty, problem_type=options.get("problemType")
+    )
+
+
+def register(server: PytrixServer) -> None:
+    @server.command(RUN_TESTS)
+    async def cmd_run_tests(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        try:
+            return await run_tests(ls, uri_argument(args, RUN_TESTS))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc
+
+    @server.command(HINT)
+    def cmd_hint(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        try:
+            return hint(ls, uri_argument(args, HINT))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc
+
+    @server.command(REVEAL)
+    async def cmd_reveal(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        try:
+            return await reveal(ls, uri_argument(args, REVEAL))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc
+
+    @server.command(SUBMIT)
+    async def cmd_submit(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        try:
+            return await submit(ls, uri_argument(args, SUBMIT))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc
+
+    @server.command(NEXT)
+    async def cmd_next(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        options = plain(args[0]) if args else {}
+        if options is None:
+            options = {}
+        if not isinstance(options, dict):
+            raise JsonRpcInvalidParams(f"{NEXT} takes an optional object {{module, difficulty}}")
+        try:
+            return await new_question_file(ls, pick_question(ls, options))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc

@@ -1,0 +1,68 @@
+"""Custom requests in the ``pytrix/`` namespace (documented in docs/PROTOCOL.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+
+from pytrix.errors import PytrixError
+from pytrix.lsp import commands
+from pytrix.lsp.convert import optional_str, params_dict
+
+if TYPE_CHECKING:
+    from pytrix.lsp.server import PytrixServer
+
+CURRICULUM = "pytrix/curriculum"
+NEW_QUESTION = "pytrix/newQuestion"
+QUESTION_DOCUMENT = "pytrix/questionDocument"
+STATS = "pytrix/stats"
+
+_QUESTION_URI = re.compile(r"^pytrix:/*question/(?P<id>[A-Za-z0-9_.-]+?)(\.md)?$")
+
+
+def question_uri(question_id: str) -> str:
+    return f"pytrix:/question/{question_id}.md"
+
+
+def register(server: PytrixServer) -> None:
+    @server.feature(CURRICULUM)
+    def curriculum(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        return ls.service.curriculum_json()
+
+    @server.feature(NEW_QUESTION)
+    async def new_question(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        data = params_dict(params, NEW_QUESTION)
+        open_it = data.get("open", True)
+        if not isinstance(open_it, bool):
+            raise JsonRpcInvalidParams(f"{NEW_QUESTION}: 'open' must be true or false")
+        try:
+            question = commands.pick_question(ls, data)
+            return await commands.new_question_file(ls, question, open_it)
+        except PytrixError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from exc
+
+    @server.feature(QUESTION_DOCUMENT)
+    def question_document(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        data = params_dict(params, QUESTION_DOCUMENT)
+        question_id = optional_str(data, "questionId", QUESTION_DOCUMENT)
+        uri = optional_str(data, "uri", QUESTION_DOCUMENT)
+        if question_id is None and uri is not None:
+            match = _QUESTION_URI.match(uri)
+            if match is None:
+                raise JsonRpcInvalidParams(
+                    f"{QUESTION_DOCUMENT}: {uri!r} is not a question URI (pytrix:/question/<id>.md)"
+                )
+            question_id = match.group("id")
+        if question_id is None:
+            raise JsonRpcInvalidParams(f"{QUESTION_DOCUMENT} needs 'questionId' or 'uri'")
+        try:
+            markdown = ls.service.question_markdown(question_id)
+        except PytrixError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from exc
+        return {"uri": question_uri(question_id), "questionId": question_id, "markdown": markdown}
+
+    @server.feature(STATS)
+    def stats(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        return ls.service.stats()

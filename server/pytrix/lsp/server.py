@@ -1,0 +1,246 @@
+"""The Pytrix language server: state, settings, run scheduling, and start-up.
+
+Feature handlers live in sibling modules (documents, actions, commands,
+requests) and are registered here; each is a few lines over the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from pytrix import __version__
+from pytrix.curriculum.bank import Bank, load_bank
+from pytrix.curriculum.question import Question
+from pytrix.errors import PytrixError
+from pytrix.lsp.convert import to_diagnostic
+from pytrix.lsp.state import DocumentState
+from pytrix.paths import database_path, home_dir, log_path
+from pytrix.practice.files import question_id_of
+from pytrix.practice.findings import Finding, findings_for
+from pytrix.service import PytrixService
+from pytrix.settings import Settings, parse_settings
+from pytrix.store.database import Store, StoreError
+
+log = logging.getLogger("pytrix.lsp")
+
+
+def uri_to_path(uri: str) -> Path | None:
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path))
+
+
+def is_python(document_uri: str, language_id: str | None) -> bool:
+    if language_id is not None:
+        return language_id == "python"
+    return document_uri.endswith((".py", ".pyw"))
+
+
+class PytrixServer(LanguageServer):
+    """A pygls server holding the Pytrix service and the open documents."""
+
+    def __init__(self, service: PytrixService, startup_problems: list[str] | None = None) -> None:
+        super().__init__(
+            "pytrix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.service = service
+        self.documents: dict[str, DocumentState] = {}
+        self.languages: dict[str, str] = {}
+        self.startup_problems = list(startup_problems or [])
+        self.init_options: Any = None
+
+    # -- settings --------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw)
+        self.service.update_settings(settings)
+        for problem in problems:
+            self.notify_user(problem, types.MessageType.Warning)
+
+    async def refresh_settings(self) -> None:
+        caps = self.client_capabilities.workspace
+        if caps is None or not caps.configuration:
+            return
+        try:
+            result = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="pytrix")])
+            )
+        except Exception as exc:
+            log.warning("workspace/configuration failed: %s", exc)
+            return
+        if result and isinstance(result[0], dict):
+            self.apply_settings(result[0])
+
+    # -- messages --------------------------------------------------------
+    def notify_user(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    # -- documents -------------------------------------------------------
+    def state(self, uri: str) -> DocumentState:
+        if uri not in self.documents:
+            self.documents[uri] = DocumentState(uri)
+        return self.documents[uri]
+
+    def is_python(self, uri: str) -> bool:
+        return is_python(uri, self.languages.get(uri))
+
+    def practice_question(self, uri: str, source: str) -> Question | None:
+        """The question a document practises, updating the header notices."""
+        state = self.state(uri)
+        state.notice_findings = []
+        question_id = question_id_of(source)
+        if question_id is None:
+            if state.question_id is not None:
+                state.header_lost = True
+                state.notice_findings = [
+                    Finding(0, 0, 1, "warning",
+                            "This file lost its Pytrix header, so its tests no longer run. "
+                            f"Restore the first line '# pytrix: question={state.question_id}' "
+                            "(quick fix: 'Pytrix: restore the header').",
+                            "header-missing", {"questionId": state.question_id})
+                ]
+            return None
+        state.header_lost = False
+        try:
+            question = self.service.question(question_id)
+        except PytrixError as exc:
+            first = source.splitlines()[0] if source else ""
+            state.notice_findings = [Finding(0, 0, max(1, len(first)), "error", str(exc), "unknown-question")]
+            return None
+        state.question_id = question.id
+        return question
+
+    def publish(self, uri: str, version: int | None = None) -> None:
+        state = self.state(uri)
+        diagnostics = [to_diagnostic(f) for f in state.findings()]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def schedule_run(self, uri: str, delay: float = 0.0) -> None:
+        """Run the tests of ``uri`` after ``delay``; a newer call cancels an older one."""
+        state = self.state(uri)
+        state.cancel_run()
+        state.task = asyncio.ensure_future(self._run_document(uri, delay))
+
+    async def _run_document(self, uri: str, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            document = self.workspace.get_text_document(uri)
+            source = document.source
+            version = document.version
+        except Exception:
+            return
+        state = self.state(uri)
+        question = self.practice_question(uri, source)
+        if question is None:
+            state.run_findings = []
+            state.result = None
+            self.publish(uri, version)
+            self.refresh_lenses()
+            return
+        filename = (uri_to_path(uri) or Path("practice.py")).name
+        try:
+            result = await self.service.run(question, source, filename)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("run failed")
+            self.notify_user(f"Pytrix could not run the tests: {exc}", types.MessageType.Error)
+            return
+        current = self.workspace.get_text_document(uri)
+        if current.version != version:
+            return  # a newer edit arrived: its own run will publish
+        state.result = result
+        state.result_version = version
+        state.run_findings = findings_for(result, question, source)
+        self.publish(uri, version)
+        self.refresh_lenses()
+
+    def after_open(self, uri: str) -> None:
+        """Hook for instant, static analysis on open (coaching registers here)."""
+
+    def after_change(self, uri: str) -> None:
+        """Hook for instant, static analysis on change (coaching registers here)."""
+
+    def coach_actions(self, uri: str, params: types.CodeActionParams) -> list[types.CodeAction]:
+        """Quick fixes from static analysis (coaching registers here)."""
+        return []
+
+    def refresh_lenses(self) -> None:
+        caps = self.client_capabilities.workspace
+        if caps and caps.code_lens and caps.code_lens.refresh_support:
+            self.workspace_code_lens_refresh(None)
+
+    def practice_dir(self) -> Path:
+        configured = Path(os.path.expanduser(self.settings.practice_dir))
+        if configured.is_absolute():
+            return configured
+        root = self.workspace.root_path
+        folders = list(self.workspace.folders.values())
+        if folders:
+            root = uri_to_path(folders[0].uri).__str__() if uri_to_path(folders[0].uri) else root
+        base = Path(root) if root else home_dir() / "practice"
+        return base / configured
+
+
+def create_server() -> PytrixServer:
+    """Build the server with every feature registered; never fails on bad data."""
+    problems: list[str] = []
+    try:
+        bank = load_bank()
+    except PytrixError as exc:
+        problems.append(f"The curriculum could not be loaded: {exc}")
+        from pytrix.curriculum.topics import Curriculum
+
+        bank = Bank(Curriculum.model_construct(version="0", modules=[]))
+    for error in bank.errors:
+        problems.append(f"Skipped a broken bank file: {error}")
+    try:
+        store = Store(database_path())
+    except StoreError as exc:
+        problems.append(f"{exc} Progress is kept in memory for this session only.")
+        store = Store(Path(":memory:"))
+    server = PytrixServer(PytrixService(bank, store), problems)
+    from pytrix.lsp import actions, commands, documents, requests
+
+    documents.register(server)
+    actions.register(server)
+    commands.register(server)
+    requests.register(server)
+    return server
+
+
+def _setup_logging() -> None:
+    try:
+        handler: logging.Handler = logging.FileHandler(log_path(), encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def start(tcp: str | None = None) -> None:
+    """Start the server on stdio, or on ``HOST:PORT`` when ``tcp`` is given."""
+    _setup_logging()
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
