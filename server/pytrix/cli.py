@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +181,9 @@ def cmd_data_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        from pytrix.practice.render import question_markdown
         from rich.markdown import Markdown
+
+        from pytrix.practice.render import question_markdown
 
         _console().print(Markdown(question_markdown(question, bank.curriculum)))
     return EXIT_OK

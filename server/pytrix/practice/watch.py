@@ -179,10 +179,8 @@ def practice_loop(args: argparse.Namespace) -> int:
         passed = asyncio.run(session.check())
         if args.once:
             return 0 if passed else 1
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_watch(session))
-        except KeyboardInterrupt:
-            pass
         console.print("Bye! Your progress is saved; `pytrix stats` shows it.")
         return 0
     except PytrixError as exc:
