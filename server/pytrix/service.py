@@ -8,6 +8,7 @@ Nothing here imports pygls.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,13 @@ from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionErr
 from pytrix.paths import database_path
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
+from pytrix.runner.client_backend import ClientRuntime, ClientRuntimeError
 from pytrix.runner.protocol import Limits, RunResult
 from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.settings import Settings
 from pytrix.store.database import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class PytrixService:
         self.store = store
         self.settings = settings or Settings()
         self.sandbox = SubprocessSandbox(self.limits())
+        self.client_runtime: ClientRuntime | None = None
+        self.runtime_notes: list[str] = []
 
     @classmethod
     def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
@@ -144,6 +150,15 @@ class PytrixService:
     # -- running -------------------------------------------------------------
     async def run(self, question: Question, source: str, filename: str,
                   reveal_hidden: bool = False) -> RunResult:
+        """Run in the editor's Pyodide when chosen and available, else in the sandbox."""
+        if self.settings.runtime == "pyodide" and self.client_runtime is not None:
+            try:
+                return await self.client_runtime.run(
+                    question, source, filename, limits=self.limits(), reveal_hidden=reveal_hidden
+                )
+            except ClientRuntimeError as exc:
+                log.warning("client runtime failed, using the sandbox: %s", exc)
+                self.runtime_notes.append(f"{exc}; the tests ran in the local sandbox instead.")
         return await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
 
     # -- hints, reveal, submit -----------------------------------------------

@@ -78,6 +78,15 @@ class Session:
                     return current
                 await self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
 
+    async def message(self, predicate: Callable[[str], bool], timeout: float = WAIT) -> str:
+        """Wait until a window/showMessage whose text satisfies ``predicate`` has arrived."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for shown in self.client.messages:
+                    if predicate(shown.message):
+                        return shown.message
+                await self.client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+
     async def command(self, name: str, *arguments: Any) -> Any:
         return plain(await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command=name, arguments=list(arguments))
@@ -98,11 +107,15 @@ async def lsp(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
     config = ClientServerConfig(server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=env)
     client = await config.start()
     assert isinstance(client, LanguageClient)
-    settings = getattr(request, "param_settings", None) or {"debounceMs": 50}
-    client.set_configuration({"pytrix": settings})
+    marker = request.node.get_closest_marker("lsp_options")
+    options = dict(marker.kwargs) if marker else {}
+    client.set_configuration({"pytrix": {"debounceMs": 50, **options.get("settings", {})}})
+    for method, handler in options.get("handlers", {}).items():
+        client.feature(method)(handler)
     await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
+            initialization_options=options.get("init"),
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
         )

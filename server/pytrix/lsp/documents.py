@@ -22,9 +22,14 @@ def register(server: PytrixServer) -> None:
         options = ls.init_options
         if isinstance(options, dict) and isinstance(options.get("settings"), dict):
             ls.apply_settings(options["settings"])
+        if isinstance(options, dict) and "pyodide" in (options.get("runtimes") or []):
+            ls.enable_client_runtime()
         for problem in ls.startup_problems:
             ls.notify_user(problem, types.MessageType.Warning)
-        await ls.refresh_settings()
+        try:
+            await ls.refresh_settings()
+        finally:
+            ls.settings_ready.set()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

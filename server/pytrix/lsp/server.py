@@ -7,6 +7,7 @@ requests) and are registered here; each is a few lines over the core.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -20,16 +21,20 @@ from pytrix import __version__
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.lsp.convert import to_diagnostic
+from pytrix.lsp.convert import plain, to_diagnostic
 from pytrix.lsp.state import DocumentState
 from pytrix.paths import database_path, home_dir, log_path
 from pytrix.practice.files import question_id_of
 from pytrix.practice.findings import Finding, findings_for
+from pytrix.runner.client_backend import ClientRuntime
 from pytrix.service import PytrixService
 from pytrix.settings import Settings, parse_settings
 from pytrix.store.database import Store, StoreError
 
 log = logging.getLogger("pytrix.lsp")
+
+RUN_TESTS = "pytrix/runTests"
+SETTINGS_WAIT = 5.0
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -57,6 +62,7 @@ class PytrixServer(LanguageServer):
         self.languages: dict[str, str] = {}
         self.startup_problems = list(startup_problems or [])
         self.init_options: Any = None
+        self.settings_ready = asyncio.Event()
 
     # -- settings --------------------------------------------------------
     @property
@@ -138,6 +144,10 @@ class PytrixServer(LanguageServer):
     async def _run_document(self, uri: str, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
+        if not self.settings_ready.is_set():
+            # The first run waits for the editor's settings (runtime, limits).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
         try:
             document = self.workspace.get_text_document(uri)
             source = document.source
@@ -169,6 +179,17 @@ class PytrixServer(LanguageServer):
         state.run_findings = findings_for(result, question, source)
         self.publish(uri, version)
         self.refresh_lenses()
+        while self.service.runtime_notes:
+            self.notify_user(self.service.runtime_notes.pop(0), types.MessageType.Warning)
+
+    def enable_client_runtime(self) -> None:
+        """Let tests run in the client's Pyodide (``pytrix/runTests``) when settings ask."""
+
+        async def send(params: dict[str, Any]) -> Any:
+            reply = await self.protocol.send_request_async(RUN_TESTS, params)
+            return plain(reply)
+
+        self.service.client_runtime = ClientRuntime(send, self.service.limits())
 
     def after_open(self, uri: str) -> None:
         """Hook for instant, static analysis on open (coaching registers here)."""

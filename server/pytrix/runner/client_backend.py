@@ -1,0 +1,84 @@
+"""The client runtime backend: tests run in the editor's Pyodide, graded here.
+
+The server sends the harness request (and the harness source) to the client,
+which runs ``harness.run_request`` in a web worker and answers with the raw
+events plus what it saw from outside (tests it had to interrupt or that
+crashed the worker). Grading happens in the server exactly as for the
+subprocess sandbox, so both backends grade identically. Any failure raises
+:class:`ClientRuntimeError` so the caller can fall back to the sandbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pytrix.curriculum.question import Question
+from pytrix.runner import harness
+from pytrix.runner.grading import RawRun, grade
+from pytrix.runner.protocol import Limits, RunResult, build_request
+
+Send = Callable[[dict[str, Any]], Awaitable[Any]]
+HARNESS_SOURCE = Path(harness.__file__).read_text(encoding="utf-8")
+_GRACE = 5.0
+
+
+class ClientRuntimeError(RuntimeError):
+    """The client could not run the tests (not ready, crashed, bad answer)."""
+
+
+def _index_map(value: Any, what: str) -> dict[int, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ClientRuntimeError(f"'{what}' must be an object keyed by test index")
+    try:
+        return {int(k): v for k, v in value.items()}
+    except (TypeError, ValueError) as exc:
+        raise ClientRuntimeError(f"'{what}' has a key that is not a test index") from exc
+
+
+class ClientRuntime:
+    """Runs tests through ``send`` (an LSP request to the client)."""
+
+    name = "pyodide"
+
+    def __init__(self, send: Send, limits: Limits | None = None) -> None:
+        self.send = send
+        self.limits = limits or Limits()
+
+    async def run(
+        self, question: Question, code: str, filename: str, *, limits: Limits | None = None,
+        reveal_hidden: bool = False,
+    ) -> RunResult:
+        limits = limits or self.limits
+        request = build_request(question, code, filename, limits)
+        params = {
+            "request": request,
+            "harness": HARNESS_SOURCE,
+            "testTimeout": limits.test_timeout,
+            "runTimeout": limits.run_timeout,
+        }
+        started = time.monotonic()
+        try:
+            reply = await asyncio.wait_for(self.send(params), limits.run_timeout + _GRACE)
+        except TimeoutError as exc:
+            raise ClientRuntimeError("the editor's Python runtime did not answer in time") from exc
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise ClientRuntimeError(f"the editor's Python runtime failed: {exc}") from exc
+        if not isinstance(reply, dict) or not isinstance(reply.get("events"), list):
+            raise ClientRuntimeError("the editor's Python runtime sent an answer without events")
+        events = [e for e in reply["events"] if isinstance(e, dict)]
+        timed_out = {k: float(v) for k, v in _index_map(reply.get("timedOut"), "timedOut").items()}
+        crashed = {k: str(v) for k, v in _index_map(reply.get("crashed"), "crashed").items()}
+        raw = RawRun(
+            events=events, timed_out=timed_out, crashed=crashed, backend=self.name,
+            skipped_after_timeout=bool(timed_out),
+            duration_ms=float(reply.get("durationMs") or (time.monotonic() - started) * 1000),
+        )
+        return grade(question, raw, reveal_hidden=reveal_hidden)
