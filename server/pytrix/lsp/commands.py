@@ -130,7 +130,7 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     else:
         ls.notify_user(f"Not yet: {result.passed}/{result.total} tests passed. Attempt recorded.",
                        types.MessageType.Warning)
-    data = json.loads(result.model_dump_json())
+    data: dict[str, Any] = json.loads(result.model_dump_json())
     data["attemptId"] = submission.attempt_id
     return data
 

@@ -157,7 +157,7 @@ async def _watch(session: PracticeSession) -> None:
             with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                 await task
         with contextlib.suppress(Exception):
-            await changes.aclose()  # type: ignore[attr-defined]
+            await changes.aclose()
         if change_task in done:
             batch = change_task.result()
             if any(Path(p).resolve() == watched.resolve() for _, p in batch):

@@ -219,15 +219,15 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         expected_value = test.expected_value()
         if not hidden:
             entry.expected = show(expected_value) if test.mode is not Compare.STDOUT else str(expected_value)
-        event = by_index.get(index)
+        reported = by_index.get(index)
         if index in raw.timed_out:
             entry.status = TestStatus.TIMEOUT
             entry.message = f"took longer than {raw.timed_out[index]:g} s: is there an infinite loop?"
         elif index in raw.crashed:
             entry.status = TestStatus.ERROR
             entry.message = raw.crashed[index]
-        elif event is not None:
-            _grade_event(entry, event, test, expected_value, hidden)
+        elif reported is not None:
+            _grade_event(entry, reported, test, expected_value, hidden)
         elif raw.skipped_after_timeout:
             entry.message = "not run: an earlier test timed out"
         result.tests.append(entry)
