@@ -24,6 +24,19 @@ class StoreError(PytrixError):
     """The database cannot be opened or is damaged."""
 
 
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements; a trigger body's ``;`` stays inside its statement."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n\t;"):
+                statements.append(current.strip())
+            current = ""
+    return statements
+
+
 @dataclass(frozen=True)
 class AttemptRecord:
     """One recorded attempt (a submission)."""
@@ -84,6 +97,16 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed state."""
+        with self._lock:
+            self._conn.execute("BEGIN DEFERRED")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return list(self._conn.execute(sql, params))
@@ -97,9 +120,8 @@ class Store:
                     f"(schema {version}, this one knows {SCHEMA_VERSION}): upgrade Pytrix."
                 )
             for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in split_sql(MIGRATIONS[number]):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number + 1}")
 
     @property
