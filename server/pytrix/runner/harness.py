@@ -9,21 +9,33 @@ compares that with the expected value outside the learner's reach.
 Protocol ``pytrix-run`` version 1 (see docs/PROTOCOL.md):
 
 * request: ``{"protocol": 1, "filename", "code", "kind", "entry", "tests": [...],
-  "limits": {...}}`` where each test is ``{"index", "args", "kwargs", "steps",
-  "stdin"}`` (arguments as Python literal source).
-* events, one JSON object per line on the result channel: ``{"event": "ready"}``,
-  ``{"event": "module", ...}``, ``{"event": "begin", "index"}``,
-  ``{"event": "test", ...}``, ``{"event": "end"}``.
+  "limits": {...}, "sandbox": {...}}`` where each test is ``{"index", "args",
+  "kwargs", "steps", "stdin"}`` (arguments as Python literal source) and
+  ``sandbox`` (subprocess backend only) holds the OS limits and which
+  confinement layers to apply.
+* events, one JSON object per line on the result channel: ``{"event": "warm"}``
+  (``--warm`` processes only, before the request is read),
+  ``{"event": "ready", "confinement": {...}}``, ``{"event": "module", ...}``,
+  ``{"event": "begin", "index"}``, ``{"event": "test", ...}``, ``{"event": "end"}``.
 
 Canonical values are tagged lists: ``["int", hex]``, ``["float", hex]``,
 ``["str", s]``, ``["bool", b]``, ``["none"]``, ``["bytes", hex]``,
 ``["complex", re_hex, im_hex]``, ``["list"|"tuple"|"set"|"frozenset", [items]]``,
 ``["dict", [[k, v], ...]]`` and ``["opaque", type_name, repr]`` for anything else.
+
+Subprocess entry point: ``python -I harness.py [--warm] <result-fd>``. With
+``--warm`` the process imports everything first, reports ``warm`` and only then
+blocks reading the request on stdin, so a pool can start it ahead of time.
+Before any learner code runs it confines itself (see :func:`_confine`):
+resource limits, Landlock and seccomp where the kernel offers them, and an
+audit hook that refuses process creation, networking, signals to other
+processes, native code and file access outside the working directory.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -39,17 +51,30 @@ PROTOCOL = 1
 _type = type
 _id = id
 _len = len
+_str = str
 _repr = repr
 _isinstance = isinstance
 _literal_eval = ast.literal_eval
 _dumps = json.dumps
 _perf = time.perf_counter
 _BaseException = BaseException
+_MemoryError = MemoryError
+_SystemExit = SystemExit
 _StringIO = io.StringIO
 _float_hex = float.hex
 _int_hex = int.__format__
+_bit_length = int.bit_length
+_walk_tb = traceback.walk_tb
+_getrecursionlimit = sys.getrecursionlimit
+_setrecursionlimit = sys.setrecursionlimit
+_RECURSION_LIMIT = sys.getrecursionlimit()
 
 DEFAULT_LIMITS = {"stdout_chars": 20000, "repr_chars": 2000, "value_chars": 1_000_000, "depth": 200}
+TRUNCATED_MARK = "\n[... output truncated: more than {cap} characters]"
+
+# Set by _prepare() in the subprocess backend; None inside Pyodide.
+_mmap: Any = None
+_BALLAST_BYTES = 8 * 1024 * 1024
 
 
 class CappedWriter(io.TextIOBase):
@@ -64,7 +89,7 @@ class CappedWriter(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if _type(text) is not str:
             raise TypeError(f"write() argument must be str, not {_type(text).__name__}")
         room = self.cap - self.size
@@ -78,6 +103,11 @@ class CappedWriter(io.TextIOBase):
 
     def getvalue(self) -> str:
         return "".join(self.parts)
+
+    def report(self) -> str:
+        """The kept text, with a visible mark when some was dropped."""
+        text = self.getvalue()
+        return text + TRUNCATED_MARK.format(cap=self.cap) if self.truncated else text
 
 
 def safe_repr(value: Any, cap: int) -> str:
@@ -115,6 +145,9 @@ def _canon(value: Any, limits: dict[str, int], budget: _Budget, depth: int, path
     if t is bool:
         return ["bool", value]
     if t is int:
+        if _bit_length(value) > 4 * budget.left + 64:
+            budget.left = 0
+            return ["opaque", "too-large", "<integer too large to compare>"]
         text = _int_hex(value, "x")
         budget.left -= _len(text)
         return ["int", text]
@@ -159,13 +192,15 @@ def _canon(value: Any, limits: dict[str, int], budget: _Budget, depth: int, path
 def _error_info(exc: BaseException, filename: str, limits: dict[str, int]) -> dict[str, Any]:
     line = None
     tb = exc.__traceback__
-    for frame, lineno in traceback.walk_tb(tb):
+    for frame, lineno in _walk_tb(tb):
         if frame.f_code.co_filename == filename:
             line = lineno
-    if _isinstance(exc, SyntaxError) and exc.filename == filename:
-        line = exc.lineno
+    if _isinstance(exc, SyntaxError) and getattr(exc, "filename", None) == filename:
+        line = getattr(exc, "lineno", None)
     try:
-        message = str(exc)
+        message = _str(exc)
+        if _type(message) is not str:
+            message = "<message unavailable>"
     except _BaseException:
         message = "<message unavailable>"
     if _len(message) > limits["repr_chars"]:
@@ -173,13 +208,41 @@ def _error_info(exc: BaseException, filename: str, limits: dict[str, int]) -> di
     return {"type": _type(exc).__name__, "message": message, "line": line}
 
 
+class _Ballast:
+    """Address space held back so the harness can still report a MemoryError."""
+
+    def __init__(self) -> None:
+        self.block: Any = None
+
+    def hold(self) -> None:
+        if _mmap is None or self.block is not None:
+            return
+        try:
+            self.block = _mmap.mmap(-1, _BALLAST_BYTES)
+        except (OSError, ValueError, MemoryError):
+            self.block = None
+
+    def release(self) -> None:
+        block, self.block = self.block, None
+        if block is not None:
+            block.close()
+
+
 class _Session:
-    def __init__(self, request: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        request: dict[str, Any],
+        emit: Callable[[dict[str, Any]], None],
+        ready_info: dict[str, Any] | None = None,
+    ) -> None:
         self.request = request
         self.emit = emit
+        self.ready_info = ready_info or {}
         self.limits = {**DEFAULT_LIMITS, **request.get("limits", {})}
         self.filename = request.get("filename", "solution.py")
+        self.memory_mb = (request.get("sandbox") or {}).get("memory_mb")
         self.namespace: dict[str, Any] = {}
+        self.ballast = _Ballast()
 
     def _fresh_namespace(self) -> dict[str, Any]:
         import builtins
@@ -188,7 +251,8 @@ class _Session:
 
     def run(self) -> None:
         request = self.request
-        self.emit({"event": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0]})
+        self.emit({"event": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0],
+                   **self.ready_info})
         try:
             code = compile(request["code"], self.filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
@@ -202,7 +266,9 @@ class _Session:
         if kind != "program":
             self.namespace = self._fresh_namespace()
             outcome, writer = self._guarded(lambda: exec(code, self.namespace))
-            event: dict[str, Any] = {"event": "module", "stdout": writer.getvalue()}
+            event: dict[str, Any] = {"event": "module", "stdout": writer.report()}
+            if writer.truncated:
+                event["stdout_truncated"] = True
             if outcome is not None:
                 event["error"] = outcome
                 self.emit(event)
@@ -214,9 +280,14 @@ class _Session:
             self.emit(self._run_test(test, code, kind))
         self.emit({"event": "end"})
 
+    def _after_learner_code(self) -> None:
+        if _getrecursionlimit() != _RECURSION_LIMIT:
+            _setrecursionlimit(_RECURSION_LIMIT)
+
     def _guarded(self, func: Callable[[], Any]) -> tuple[dict[str, Any] | None, CappedWriter]:
         writer = CappedWriter(self.limits["stdout_chars"])
         saved = sys.stdin, sys.stdout, sys.stderr
+        self.ballast.hold()
         sys.stdin, sys.stdout, sys.stderr = _StringIO(""), writer, writer
         try:
             func()
@@ -225,11 +296,19 @@ class _Session:
             return self._describe(exc), writer
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
+            self._after_learner_code()
 
     def _describe(self, exc: BaseException) -> dict[str, Any]:
+        if _isinstance(exc, _MemoryError):
+            self.ballast.release()
         info = _error_info(exc, self.filename, self.limits)
-        if _isinstance(exc, SystemExit):
-            info["message"] = f"the code called exit({exc.code!r}); return a value instead"
+        if _isinstance(exc, _SystemExit):
+            info["message"] = f"the code called exit({getattr(exc, 'code', None)!r}); return a value instead"
+        elif _isinstance(exc, _MemoryError):
+            info["message"] = (
+                f"the code used more than {self.memory_mb} MB of memory"
+                if self.memory_mb else "the code ran out of memory"
+            )
         return info
 
     def _run_test(self, test: dict[str, Any], code: Any, kind: str) -> dict[str, Any]:
@@ -237,6 +316,7 @@ class _Session:
         started = _perf()
         writer = CappedWriter(self.limits["stdout_chars"])
         saved = sys.stdin, sys.stdout, sys.stderr
+        self.ballast.hold()
         sys.stdin, sys.stdout, sys.stderr = _StringIO(test.get("stdin") or ""), writer, writer
         try:
             value = self._invoke(test, code, kind)
@@ -247,12 +327,13 @@ class _Session:
             value = None
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
+            self._after_learner_code()
         result["duration_ms"] = round((_perf() - started) * 1000, 3)
         if result["outcome"] == "returned":
             result["value"] = canonical(value, self.limits)
             if result["value"][0] == "opaque":
                 result["repr"] = result["value"][2]
-        result["stdout"] = writer.getvalue()
+        result["stdout"] = writer.report()
         result["stdout_truncated"] = writer.truncated
         return result
 
@@ -277,9 +358,13 @@ class _Session:
         return self.namespace[name]
 
 
-def execute(request: dict[str, Any], emit: Callable[[dict[str, Any]], None]) -> None:
+def execute(
+    request: dict[str, Any],
+    emit: Callable[[dict[str, Any]], None],
+    ready_info: dict[str, Any] | None = None,
+) -> None:
     """Run every test of ``request``, reporting events through ``emit``."""
-    _Session(request, emit).run()
+    _Session(request, emit, ready_info).run()
 
 
 def run_request(request_json: str) -> str:
@@ -289,32 +374,586 @@ def run_request(request_json: str) -> str:
     return _dumps(events)
 
 
+# --------------------------------------------------------------------------------------
+# Subprocess backend only: everything below runs in `python -I harness.py`, never in
+# Pyodide, and imports the platform modules it needs lazily.
+# --------------------------------------------------------------------------------------
+
+# Modules learners commonly import, loaded ahead of time by --warm processes.
+_WARM_MODULES = (
+    "collections", "functools", "itertools", "math", "re", "heapq", "bisect", "string",
+    "operator", "copy", "dataclasses", "typing", "random", "statistics", "fractions",
+)
+# Modules the harness itself needs for confinement; `_posixsubprocess` is loaded so that
+# its process-spawning entry point can be disabled before learner code runs.
+_CONFINE_MODULES = ("ctypes", "mmap", "resource", "signal", "_posixsubprocess")
+
+SANDBOX_PREFIX = "sandbox: "
+PROCESS_REFUSED = "starting processes is not allowed"
+NETWORK_REFUSED = "network access is not allowed"
+SIGNAL_REFUSED = "sending signals to other processes is not allowed"
+NATIVE_REFUSED = "loading native code is not allowed"
+LIMITS_REFUSED = "changing resource limits is not allowed"
+WRITE_REFUSED = "writing outside the working directory is not allowed"
+READ_REFUSED = "only the working directory and the Python library can be read"
+LINK_REFUSED = "creating links is not allowed"
+CHDIR_REFUSED = "leaving the working directory is not allowed"
+CHROOT_REFUSED = "changing the root directory is not allowed"
+DEVICE_REFUSED = "opening devices is not allowed"
+UNAVAILABLE = "is not available in the sandbox"
+
+
+def _prepare(warm: bool) -> None:
+    """Import what a run needs (and, when warm, what learners usually import)."""
+    global _mmap
+    if warm:  # started ahead of time: let the server and the current run go first
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
+    for name in _CONFINE_MODULES + (_WARM_MODULES if warm else ()):
+        with contextlib.suppress(ImportError):
+            __import__(name)
+    _mmap = sys.modules.get("mmap")
+
+
 def _apply_rlimits(sandbox: dict[str, Any]) -> None:
     """Lower this process's resource limits (subprocess backend only)."""
     try:
         import resource
     except ImportError:  # Pyodide and non-POSIX platforms
         return
+    cpu = sandbox.get("cpu_seconds")
     pairs = (
-        (resource.RLIMIT_AS, sandbox.get("memory_mb"), 1024 * 1024),
-        (resource.RLIMIT_CPU, sandbox.get("cpu_seconds"), 1),
-        (resource.RLIMIT_CORE, 0, 1),
+        (resource.RLIMIT_AS, sandbox.get("memory_mb"), 1024 * 1024, 0),
+        (resource.RLIMIT_CPU, cpu, 1, 1),  # SIGXCPU at the soft limit, SIGKILL a second later
+        (resource.RLIMIT_CORE, 0, 1, 0),
+        (resource.RLIMIT_NOFILE, sandbox.get("open_files"), 1, 0),
+        (resource.RLIMIT_FSIZE, sandbox.get("file_mb"), 1024 * 1024, 0),
     )
-    for which, amount, unit in pairs:
+    for which, amount, unit, slack in pairs:
         if amount is None:
             continue
+        soft = int(amount) * unit
         try:
-            resource.setrlimit(which, (int(amount) * unit, int(amount) * unit))
+            _, hard = resource.getrlimit(which)
+            hard_new = soft + slack * unit
+            if hard != resource.RLIM_INFINITY:
+                hard_new = min(hard_new, hard)
+                soft = min(soft, hard_new)
+            resource.setrlimit(which, (soft, hard_new))
         except (ValueError, OSError):
+            pass
+    if sandbox.get("file_mb") is not None:
+        try:  # a file over the size limit raises OSError(EFBIG) instead of killing the process
+            import signal
+
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        except (ImportError, AttributeError, OSError, ValueError):
             pass
 
 
+def _within(path: str, roots: tuple[str, ...] | list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def _read_policy(workdir: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What learner code may read: (dirs, files, read-write devices, denied dirs)."""
+    real = os.path.realpath
+    prefixes: list[str] = []
+    for path in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                 os.path.dirname(os.__file__)):
+        resolved = real(path)
+        if resolved not in prefixes and resolved != "/":
+            prefixes.append(resolved)
+    dirs = [workdir, *prefixes]
+    for entry in sys.path:
+        resolved = real(entry or ".")
+        if os.path.isdir(resolved) and _within(resolved, prefixes) and resolved not in dirs:
+            dirs.append(resolved)
+    # Shared libraries that extension modules load later (sqlite3, zlib, lzma, ...),
+    # time zones and locales.
+    for extra in ("/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
+                  "/usr/share/zoneinfo"):
+        if os.path.isdir(extra) and real(extra) not in dirs:
+            dirs.append(real(extra))
+    files = []
+    for name in ("/etc/localtime", "/etc/ld.so.cache", "/dev/urandom", "/dev/random"):
+        if os.path.exists(name):
+            files.append(name)
+            files.append(real(name))
+    devices = tuple(name for name in ("/dev/null", "/dev/zero", "/dev/full") if os.path.exists(name))
+    # The server's own package (and anything beside the harness) stays out of reach even
+    # when it is installed inside site-packages.
+    package = os.path.dirname(os.path.dirname(real(__file__)))
+    denied = (package,) if os.path.basename(package) == "pytrix" else (os.path.dirname(real(__file__)),)
+    return tuple(dirs), tuple(dict.fromkeys(files)), devices, denied
+
+
+def _refusal(what: str, reason: str, error: type[BaseException] = PermissionError) -> Callable[..., Any]:
+    message = f"{SANDBOX_PREFIX}{reason} ({what})"
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise error(message)
+
+    refused.__name__ = what.rpartition(".")[2]
+    return refused
+
+
+def _neuter() -> None:
+    """Replace the few dangerous functions that raise no audit event."""
+    try:
+        import posix
+    except ImportError:
+        return
+    for name, reason in (("pidfd_open", SIGNAL_REFUSED), ("mknod", DEVICE_REFUSED),
+                         ("mkfifo", DEVICE_REFUSED), ("chroot", CHROOT_REFUSED),
+                         ("setns", PROCESS_REFUSED), ("unshare", PROCESS_REFUSED)):
+        if hasattr(posix, name):
+            replacement = _refusal(f"os.{name}", reason)
+            setattr(posix, name, replacement)
+            if hasattr(os, name):
+                setattr(os, name, replacement)
+    for module_name in ("_signal", "signal"):
+        module = sys.modules.get(module_name)
+        if module is not None and hasattr(module, "pidfd_send_signal"):
+            setattr(module, "pidfd_send_signal", _refusal("signal.pidfd_send_signal", SIGNAL_REFUSED))  # noqa: B010
+    spawner = sys.modules.get("_posixsubprocess")
+    if spawner is not None and hasattr(spawner, "fork_exec"):
+        setattr(spawner, "fork_exec", _refusal("subprocess", PROCESS_REFUSED))  # noqa: B010
+
+
+# ---- kernel layers (Linux): Landlock for files, network and signals; seccomp for syscalls --
+
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_LL_EXECUTE, _LL_WRITE_FILE, _LL_READ_FILE, _LL_READ_DIR = 1, 2, 4, 8
+_LL_REMOVE_DIR, _LL_REMOVE_FILE, _LL_MAKE_DIR, _LL_MAKE_REG = 16, 32, 128, 256
+_LL_REFER, _LL_TRUNCATE = 1 << 13, 1 << 14
+_LL_FILE_RIGHTS = _LL_EXECUTE | _LL_WRITE_FILE | _LL_READ_FILE | _LL_TRUNCATE
+
+# Syscalls refused outright (EPERM), then syscalls whose arguments are checked.
+_DENIED_SYSCALLS = (
+    "fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
+    "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "mknod", "mknodat", "connect", "bind",
+    "listen", "accept", "accept4", "sendmsg", "sendmmsg", "setrlimit", "mount", "umount2",
+    "pivot_root", "chroot", "unshare", "setns", "reboot", "kexec_load", "kexec_file_load",
+    "init_module", "finit_module", "delete_module", "swapon", "swapoff", "sethostname",
+    "setdomainname", "iopl", "ioperm", "bpf", "perf_event_open", "keyctl", "add_key",
+    "request_key", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "open_by_handle_at", "name_to_handle_at", "acct", "settimeofday", "clock_settime",
+    "clock_adjtime", "adjtimex", "quotactl", "fanotify_init", "move_mount", "open_tree",
+    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "kcmp", "process_madvise",
+    "vhangup", "syslog", "uselib", "lookup_dcookie",
+)
+_SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
+    "x86_64": (0xC000003E, {
+        "fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "ptrace": 101,
+        "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_open": 434,
+        "pidfd_send_signal": 424, "pidfd_getfd": 438, "mknod": 133, "mknodat": 259,
+        "connect": 42, "bind": 49, "listen": 50, "accept": 43, "accept4": 288, "sendmsg": 46,
+        "sendmmsg": 307, "setrlimit": 160, "mount": 165, "umount2": 166, "pivot_root": 155,
+        "chroot": 161, "unshare": 272, "setns": 308, "reboot": 169, "kexec_load": 246,
+        "kexec_file_load": 320, "init_module": 175, "finit_module": 313, "delete_module": 176,
+        "swapon": 167, "swapoff": 168, "sethostname": 170, "setdomainname": 171, "iopl": 172,
+        "ioperm": 173, "bpf": 321, "perf_event_open": 298, "keyctl": 250, "add_key": 248,
+        "request_key": 249, "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426,
+        "io_uring_register": 427, "open_by_handle_at": 304, "name_to_handle_at": 303,
+        "acct": 163, "settimeofday": 164, "clock_settime": 227, "clock_adjtime": 305,
+        "adjtimex": 159, "quotactl": 179, "fanotify_init": 300, "move_mount": 429,
+        "open_tree": 428, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+        "mount_setattr": 442, "kcmp": 312, "process_madvise": 440, "vhangup": 153,
+        "syslog": 103, "uselib": 134, "lookup_dcookie": 212, "kill": 62, "tkill": 200,
+        "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56,
+        "clone3": 435, "socket": 41, "sendto": 44, "prlimit64": 302,
+    }),
+    "aarch64": (0xC00000B7, {
+        "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
+        "process_vm_writev": 271, "pidfd_open": 434, "pidfd_send_signal": 424,
+        "pidfd_getfd": 438, "mknodat": 33, "connect": 203, "bind": 200, "listen": 201,
+        "accept": 202, "accept4": 242, "sendmsg": 211, "sendmmsg": 269, "setrlimit": 164,
+        "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51, "unshare": 97, "setns": 268,
+        "reboot": 142, "kexec_load": 104, "kexec_file_load": 294, "init_module": 105,
+        "finit_module": 273, "delete_module": 106, "swapon": 224, "swapoff": 225,
+        "sethostname": 161, "setdomainname": 162, "bpf": 280, "perf_event_open": 241,
+        "keyctl": 219, "add_key": 217, "request_key": 218, "userfaultfd": 282,
+        "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "open_by_handle_at": 265, "name_to_handle_at": 264, "acct": 89, "settimeofday": 170,
+        "clock_settime": 112, "clock_adjtime": 266, "adjtimex": 171, "quotactl": 60,
+        "fanotify_init": 262, "move_mount": 429, "open_tree": 428, "fsopen": 430,
+        "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442, "kcmp": 272,
+        "process_madvise": 440, "vhangup": 58, "syslog": 116, "lookup_dcookie": 18, "kill": 129,
+        "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+        "clone": 220, "clone3": 435, "socket": 198, "sendto": 206, "prlimit64": 261,
+    }),
+}
+
+
+def _bpf_program(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
+    """A seccomp filter: refuse process creation, foreign signals, mknod, networking, ..."""
+    audit_arch, numbers = _SYSCALLS[arch]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    af_unix, clone_thread = 1, 0x00010000
+
+    def arg(index: int, high: bool = False) -> int:
+        return 16 + 8 * index + (4 if high else 0)
+
+    code: list[Any] = [(ld, 0, 0, 4), (jeq, 0, "deny", audit_arch), (ld, 0, 0, 0)]
+    if arch == "x86_64":
+        code.append((jge, "deny", 0, 0x40000000))  # the x32 ABI
+    for name in _DENIED_SYSCALLS:
+        if name in numbers:
+            code.append((jeq, "deny", 0, numbers[name]))
+    checks = (("clone", "clone"), ("clone3", "enosys"), ("kill", "self"), ("tkill", "self"),
+              ("tgkill", "self"), ("rt_sigqueueinfo", "self"), ("rt_tgsigqueueinfo", "self"),
+              ("socket", "socket"), ("sendto", "sendto"), ("prlimit64", "prlimit"))
+    for name, label in checks:
+        code.append((jeq, label, 0, numbers[name]))
+    code += [
+        (ret, 0, 0, allow),
+        "clone", (ld, 0, 0, arg(0)), (jset, "allow", "deny", clone_thread),
+        "self", (ld, 0, 0, arg(0)), (jeq, "allow", 0, pid), (jeq, "allow", "deny", 0),
+        "socket", (ld, 0, 0, arg(0)), (jeq, "allow", "deny", af_unix),
+        "sendto", (ld, 0, 0, arg(4)), (jeq, 0, "deny", 0), (ld, 0, 0, arg(4, True)),
+        (jeq, "allow", "deny", 0),
+        "prlimit", (ld, 0, 0, arg(2)), (jeq, 0, "deny", 0), (ld, 0, 0, arg(2, True)),
+        (jeq, "allow", "deny", 0),
+        "allow", (ret, 0, 0, allow),
+        "deny", (ret, 0, 0, eperm),
+        "enosys", (ret, 0, 0, enosys),
+    ]
+    labels: dict[str, int] = {}
+    program: list[tuple[Any, ...]] = []
+    for item in code:
+        if _isinstance(item, str):
+            labels[item] = _len(program)
+        else:
+            program.append(item)
+    resolved = []
+    for position, (op, jt, jf, k) in enumerate(program):
+        jumps = []
+        for target in (jt, jf):
+            if _isinstance(target, str):
+                offset = labels[target] - position - 1
+                if not 0 <= offset <= 255:
+                    raise ValueError("seccomp jump out of range")
+                jumps.append(offset)
+            else:
+                jumps.append(target)
+        resolved.append((op, jumps[0], jumps[1], k & 0xFFFFFFFF))
+    return resolved
+
+
+def _kernel_layers(
+    options: dict[str, Any], workdir: str, dirs: tuple[str, ...], files: tuple[str, ...],
+    devices: tuple[str, ...],
+) -> dict[str, Any]:
+    """Apply Landlock and seccomp through ctypes; each is skipped where unsupported."""
+    report: dict[str, Any] = {"landlock": 0, "seccomp": False}
+    want_landlock = options.get("landlock", True)
+    want_seccomp = options.get("seccomp", True)
+    if not (want_landlock or want_seccomp) or not sys.platform.startswith("linux"):
+        return report
+    try:
+        import ctypes
+    except ImportError:
+        return report
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        syscall = libc.syscall
+        syscall.restype = ctypes.c_long
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return report
+    c_ulong = ctypes.c_ulong
+    if prctl(ctypes.c_int(38), c_ulong(1), c_ulong(0), c_ulong(0), c_ulong(0)) != 0:
+        return report  # PR_SET_NO_NEW_PRIVS is required by both layers
+    if want_landlock:
+        report["landlock"] = _landlock(syscall, workdir, dirs, files, devices)
+    if want_seccomp and os.uname().machine in _SYSCALLS:
+        program = _bpf_program(os.uname().machine, os.getpid())
+
+        class SockFilter(ctypes.Structure):
+            _fields_ = (("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                        ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32))
+
+        class SockFprog(ctypes.Structure):
+            _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter)))
+
+        filters = (SockFilter * _len(program))(*[SockFilter(*insn) for insn in program])
+        fprog = SockFprog(_len(program), filters)
+        # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        status = prctl(ctypes.c_int(22), c_ulong(2), ctypes.byref(fprog), c_ulong(0), c_ulong(0))
+        report["seccomp"] = status == 0
+    return report
+
+
+def _landlock(syscall: Any, workdir: str, dirs: tuple[str, ...],
+              files: tuple[str, ...], devices: tuple[str, ...]) -> int:
+    import ctypes
+
+    c_long = ctypes.c_long
+    abi = syscall(c_long(_LANDLOCK_CREATE_RULESET), None, c_long(0), c_long(1))
+    if abi < 1:
+        return 0
+    handled = (1 << 13) - 1
+    if abi >= 2:
+        handled |= _LL_REFER
+    if abi >= 3:
+        handled |= _LL_TRUNCATE
+
+    class RulesetAttr(ctypes.Structure):
+        _fields_ = (("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64))
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = (("allowed", ctypes.c_uint64), ("fd", ctypes.c_int32))
+
+    attr = RulesetAttr(handled, 0, 0)
+    size = 8
+    if abi >= 4:
+        attr.net = 3  # LANDLOCK_ACCESS_NET_BIND_TCP | CONNECT_TCP, with no rule allowing any
+        size = 16
+    if abi >= 6:
+        attr.scoped = 3  # LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL
+        size = 24
+    ruleset = syscall(c_long(_LANDLOCK_CREATE_RULESET), ctypes.byref(attr), c_long(size), c_long(0))
+    if ruleset < 0:
+        return 0
+    read_dir = _LL_READ_FILE | _LL_READ_DIR
+    write_dir = (read_dir | _LL_WRITE_FILE | _LL_REMOVE_DIR | _LL_REMOVE_FILE | _LL_MAKE_DIR
+                 | _LL_MAKE_REG | _LL_REFER | _LL_TRUNCATE)
+    rules = [(workdir, write_dir)]
+    rules += [(path, read_dir) for path in dirs if path != workdir]
+    rules += [(path, _LL_READ_FILE) for path in files]
+    rules += [(path, _LL_READ_FILE | _LL_WRITE_FILE | _LL_TRUNCATE) for path in devices]
+    try:
+        for path, rights in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                if not os.path.isdir(path):
+                    rights &= _LL_FILE_RIGHTS
+                rule = PathBeneath(rights & handled, fd)
+                syscall(c_long(_LANDLOCK_ADD_RULE), c_long(ruleset), c_long(1), ctypes.byref(rule),
+                        c_long(0))
+            finally:
+                os.close(fd)
+        if syscall(c_long(_LANDLOCK_RESTRICT_SELF), c_long(ruleset), c_long(0)) != 0:
+            return 0
+    finally:
+        os.close(ruleset)
+    return int(abi)
+
+
+def _forget_native_modules() -> None:
+    for name in [n for n in sys.modules if n in ("ctypes", "_ctypes") or n.startswith("ctypes.")]:
+        del sys.modules[name]
+
+
+def _install_audit_hook(
+    workdir: str, dirs: tuple[str, ...], files: tuple[str, ...], devices: tuple[str, ...],
+    denied: tuple[str, ...],
+) -> None:
+    """Refuse, with a clear message, what learner code must not do.
+
+    The hook is one closure over immutable values and C functions only (no module
+    globals, no helper functions), so learner code can neither monkeypatch what it
+    relies on nor reach its state through a traceback. The kernel layers enforce the
+    same rules where they exist; this layer explains refusals and covers the rest.
+    """
+    import posix
+
+    getcwd, fspath, stat = posix.getcwd, posix.fspath, posix.stat
+    o_write = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
+    t_str, t_bytes, t_int = str, bytes, int
+    str_of, int_of, decode = str.__str__, int.__int__, bytes.decode
+    startswith, split, join = str.startswith, str.split, str.join
+    isinstance_, len_ = isinstance, len
+    denial, import_denial, base_exception = PermissionError, ImportError, BaseException
+    prefix = SANDBOX_PREFIX
+    pid = os.getpid()
+    workdir_slash = workdir.rstrip("/") + "/"
+    readable = tuple(d.rstrip("/") + "/" for d in dirs if d != "/")
+    denied_dirs = tuple(d.rstrip("/") + "/" for d in denied)
+    readable_files = frozenset(files) | frozenset(devices)
+    writable_files = frozenset(devices)
+    msg_process, msg_network, msg_signal = PROCESS_REFUSED, NETWORK_REFUSED, SIGNAL_REFUSED
+    msg_native, msg_limits, msg_write = NATIVE_REFUSED, LIMITS_REFUSED, WRITE_REFUSED
+    msg_read, msg_link, msg_chdir = READ_REFUSED, LINK_REFUSED, CHDIR_REFUSED
+    msg_device, msg_unavailable = DEVICE_REFUSED, UNAVAILABLE
+    s_ifmt, s_ifdir, s_ifchr, s_ifblk = 0o170000, 0o040000, 0o020000, 0o060000
+    process_events = frozenset({
+        "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.exec", "os.system",
+        "os.startfile", "subprocess.Popen", "pty.spawn", "cpython.PyInterpreterState_New",
+    })
+    network_events = frozenset({
+        "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo",
+        "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr",
+        "socket.getnameinfo", "socket.sethostname", "urllib.Request", "http.client.connect",
+        "ftplib.connect", "smtplib.connect", "imaplib.open", "poplib.connect", "nntplib.connect",
+        "telnetlib.Telnet.open", "webbrowser.open",
+    })
+    introspection_events = frozenset({
+        "sys.settrace", "sys.setprofile", "sys._current_frames", "sys._current_exceptions",
+        "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+    })
+    write_events = frozenset({
+        "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime", "os.truncate",
+        "os.setxattr", "os.removexattr", "os.chflags", "os.lchflags", "os.lchmod", "os.lchown",
+        "shutil.rmtree",
+    })
+    read_events = frozenset({"os.listdir", "os.scandir", "os.getxattr", "os.listxattr"})
+    native_events = frozenset({"sqlite3.enable_load_extension", "sqlite3.load_extension"})
+    blocked_imports = frozenset({
+        "ctypes", "_ctypes", "_posixsubprocess", "_xxsubinterpreters", "_xxinterpchannels",
+        "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
+        "_testimportmultiple", "_testclinic", "cffi", "_cffi_backend", "posix", "_signal",
+    })
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        # (path, is_write, is_raw_open) triples to check after the event switch
+        checks: tuple[tuple[Any, bool, bool], ...] = ()
+        if event == "open":
+            flags = args[2]
+            write = not isinstance_(flags, t_int) or (int_of(flags) & o_write) != 0
+            checks = ((args[0], write, args[1] is None),)
+        elif event == "import":
+            name = str_of(args[0]) if isinstance_(args[0], t_str) else ""
+            if name in blocked_imports or split(name, ".")[0] in blocked_imports:
+                raise import_denial(f"{prefix}importing {name} is not allowed")
+            return
+        elif event in process_events:
+            raise denial(f"{prefix}{msg_process} ({event})")
+        elif event in write_events:
+            checks = ((args[0], True, False),)
+        elif event == "os.rename":
+            checks = ((args[0], True, False), (args[1], True, False))
+        elif event in read_events:
+            checks = ((args[0] if args[0] is not None else ".", False, False),)
+        elif event == "os.link" or event == "os.symlink":
+            raise denial(f"{prefix}{msg_link} ({event})")
+        elif event == "os.chdir":
+            target = args[0]
+            if isinstance_(target, t_int):
+                raise denial(f"{prefix}{msg_chdir} (os.fchdir)")
+            checks = ((target, False, False),)
+        elif event == "os.kill" or event == "os.killpg":
+            target = int_of(args[0]) if isinstance_(args[0], t_int) else -1
+            if target != pid and not (event == "os.killpg" and target == 0):
+                raise denial(f"{prefix}{msg_signal} ({event})")
+            return
+        elif event == "socket.__new__":
+            family = args[1]
+            if not isinstance_(family, t_int) or int_of(family) != 1:  # only AF_UNIX pairs
+                raise denial(f"{prefix}{msg_network} (socket)")
+            return
+        elif event in network_events:
+            raise denial(f"{prefix}{msg_network} ({event})")
+        elif event == "resource.setrlimit":
+            raise denial(f"{prefix}{msg_limits} ({event})")
+        elif event == "resource.prlimit":
+            who = int_of(args[0]) if isinstance_(args[0], t_int) else -1
+            if (len_(args) > 2 and args[2] is not None) or who not in (0, pid):
+                raise denial(f"{prefix}{msg_limits} ({event})")
+            return
+        elif event in introspection_events:
+            raise denial(f"{prefix}{event} {msg_unavailable}")
+        elif event in native_events or startswith(event, "ctypes."):
+            raise denial(f"{prefix}{msg_native} ({event})")
+        elif event == "sqlite3.connect":
+            database = args[0]
+            if database in (":memory:", "", b":memory:", b""):
+                return
+            if isinstance_(database, t_str) and startswith(str_of(database), "file:"):
+                raise denial(f"{prefix}{msg_write} (sqlite3 URI)")
+            checks = ((database, True, False),)
+        else:
+            return
+        for path, write, raw_open in checks:
+            if isinstance_(path, t_int):
+                continue  # an already open file descriptor
+            if not (isinstance_(path, t_str) or isinstance_(path, t_bytes)):
+                try:
+                    path = fspath(path)
+                except base_exception:
+                    raise denial(f"{prefix}unsupported path object") from None
+            text = (decode(t_bytes(path), "utf-8", "surrogateescape")
+                    if isinstance_(path, t_bytes) else str_of(path))
+            relative = not startswith(text, "/")
+            parts: list[str] = []
+            for part in split(getcwd() + "/" + text if relative else text, "/"):
+                if part == "" or part == ".":
+                    continue
+                if part == "..":
+                    if parts:
+                        parts.pop()
+                    continue
+                parts.append(part)
+            absolute = "/" + join("/", parts)
+            inside = absolute + "/" == workdir_slash or startswith(absolute, workdir_slash)
+            if write:
+                if relative and ".." in split(text, "/"):
+                    raise denial(f"{prefix}{msg_write} ({text!r}: no '..' in paths)")
+                if not inside and absolute not in writable_files:
+                    raise denial(f"{prefix}{msg_write} ({absolute!r})")
+            elif not inside:
+                if event == "os.chdir":
+                    raise denial(f"{prefix}{msg_chdir} ({absolute!r})")
+                if absolute not in readable_files and (
+                    startswith(absolute + "/", denied_dirs)
+                    or not startswith(absolute + "/", readable)
+                ):
+                    raise denial(f"{prefix}reading {absolute!r} is not allowed: {msg_read}")
+            if raw_open or inside:
+                try:
+                    mode = stat(absolute).st_mode & s_ifmt
+                except base_exception:
+                    continue
+                if mode in (s_ifchr, s_ifblk):
+                    if absolute not in readable_files:
+                        raise denial(f"{prefix}{msg_device} ({absolute!r})")
+                elif raw_open and mode == s_ifdir and not inside:
+                    raise denial(f"{prefix}opening directories outside the working directory "
+                                 f"is not allowed ({absolute!r})")
+
+    sys.addaudithook(hook)
+
+
+def _confine(options: dict[str, Any]) -> dict[str, Any]:
+    """Confine this process before learner code runs; report which layers are active."""
+    workdir = os.path.realpath(os.getcwd())
+    dirs, files, devices, denied = _read_policy(workdir)
+    sys.path[:] = [p for p in sys.path if _within(os.path.realpath(p or "."), dirs)
+                   and not _within(os.path.realpath(p or "."), denied)]
+    _apply_rlimits(options)
+    _neuter()
+    report = _kernel_layers(options, workdir, dirs, files, devices)
+    _forget_native_modules()
+    report["audit"] = False
+    if options.get("audit", True):
+        _install_audit_hook(workdir, dirs, files, devices, denied)
+        report["audit"] = True
+    sys.argv[:] = ["solution.py"]
+    return report
+
+
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
 def main(argv: list[str]) -> None:
-    """Subprocess entry: read the request on stdin, write events to the fd in argv[1]."""
-    result_fd = int(argv[1]) if _len(argv) > 1 else 1
-    request = json.loads(sys.stdin.read())
-    sys.stdin.close()
-    _apply_rlimits(request.get("sandbox", {}))
+    """Subprocess entry: ``harness.py [--warm] <fd>``; request on stdin, events to ``fd``."""
+    args = argv[1:]
+    warm = bool(args) and args[0] == "--warm"
+    if warm:
+        args = args[1:]
+    result_fd = int(args[0]) if args else 1
     write = os.write
 
     def emit(event: dict[str, Any]) -> None:
@@ -323,8 +962,21 @@ def main(argv: list[str]) -> None:
             written = write(result_fd, data)
             data = data[written:]
 
-    execute(request, emit)
-    sys.stdout.flush()
+    _prepare(warm)
+    if warm:
+        emit({"event": "warm", "pid": os.getpid()})
+    data = _read_all(0)
+    if not data.strip():  # the pool let this process go unused
+        with contextlib.suppress(OSError):
+            os.rmdir(os.getcwd())
+        os._exit(0)
+    request = json.loads(data)
+    null = os.open(os.devnull, os.O_RDONLY)  # stdin stays at end-of-file for learner code
+    os.dup2(null, 0)
+    os.close(null)
+    options = request.get("sandbox") or {}
+    ready_info = {"confinement": _confine(options)} if options.get("confine", True) else {}
+    execute(request, emit, ready_info)
     os._exit(0)
 
 

@@ -28,6 +28,8 @@ class Limits(BaseModel):
     value_chars: int = Field(default=1_000_000, ge=1000)
     memory_mb: int = Field(default=512, ge=64)
     cpu_seconds: int = Field(default=30, ge=1)
+    open_files: int = Field(default=64, ge=16, description="open file descriptors")
+    file_mb: int = Field(default=16, ge=1, description="largest file the code may write")
 
 
 class TestStatus(StrEnum):

@@ -1,65 +1,64 @@
-"""The subprocess sandbox: each run in a fresh ``python -I`` in its own process group.
+"""The subprocess sandbox: each run in a fresh ``python -I`` harness process.
 
-The harness reports events on a dedicated pipe, so nothing the learner prints
-can pose as a result. The parent enforces a per-test and a per-run wall-clock
-limit by killing the whole process group; after a test times out or the
-process dies, the remaining tests continue in a fresh process.
+Each process serves one run, in its own process group and temporary working
+directory (see :mod:`pytrix.runner.pool`), and confines itself before learner
+code runs (resource limits, Landlock, seccomp, audit hooks: see
+:mod:`pytrix.runner.harness`). The harness reports events on a dedicated pipe,
+so nothing the learner prints can pose as a result, and the parent checks every
+event against the order it expects before grading.
+
+The parent enforces a per-test and a per-run wall-clock limit by killing the
+whole process group; after a test crashes the process, the remaining tests
+continue in a fresh process; after a timeout the run stops. With a
+:class:`~pytrix.runner.pool.WarmPool` (``pool_size > 0``) a run starts in an
+already warm process instead of paying interpreter start-up.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import shutil
+import logging
+import math
 import signal
-import sys
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytrix.curriculum.question import Question
-from pytrix.runner import harness
 from pytrix.runner.grading import RawRun, grade
-from pytrix.runner.protocol import Limits, RunResult, build_request
+from pytrix.runner.pool import (
+    HARNESS_PATH,
+    EventChannel,
+    WarmPool,
+    Worker,
+    sandbox_env,
+)
+from pytrix.runner.protocol import Limits, RunResult, RunStatus, build_request
 
-HARNESS_PATH = Path(harness.__file__).resolve()
-_STDERR_CAP = 16_384
-_LINE_LIMIT = 64 * 1024 * 1024
+__all__ = ["HARNESS_PATH", "SubprocessSandbox", "sandbox_env"]
 
+log = logging.getLogger(__name__)
 
-def sandbox_env() -> dict[str, str]:
-    """A scrubbed environment: nothing of the server's (no keys, no paths) leaks in."""
-    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
-            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-async def _drain(stream: asyncio.StreamReader | None, sink: bytearray) -> None:
-    if stream is None:
-        return
-    while chunk := await stream.read(65536):
-        room = _STDERR_CAP - len(sink)
-        if room > 0:
-            sink.extend(chunk[:room])
+_MAX_DEPTH = 256  # canonical trees are at most `depth` (200) deep; anything deeper is forged
+_ERROR_TEXT = 4000
+# After the result pipe closes, how long a process may take to exit on its own.
+_EXIT_GRACE = 0.5
 
 
 class _Attempt:
-    """One harness process over a subset of the tests."""
+    """One harness process over a subset of the tests, read as a strict state machine."""
 
-    def __init__(self, question: Question, limits: Limits, indices: list[int]) -> None:
+    def __init__(self, question: Question, limits: Limits, indices: list[int],
+                 observer: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.question = question
         self.limits = limits
         self.indices = indices
+        self.observer = observer
         self.events: list[dict[str, Any]] = []
         self.current: int | None = None
+        self.position = 0  # how many of `indices` have reported
         self.finished = False
+        self.saw_ready = False
         self.saw_module = False
         self.timed_out: int | None = None
         self.run_deadline_hit = False
@@ -68,140 +67,367 @@ class _Attempt:
     def _test_timeout(self, index: int) -> float:
         return self.question.tests[index].timeout or self.limits.test_timeout
 
-    async def run(self, request: dict[str, Any], run_deadline: float) -> None:
-        read_fd, write_fd = os.pipe()
-        workdir = tempfile.mkdtemp(prefix="pytrix-run-")
-        stderr = bytearray()
+    async def run(self, worker: Worker, request: dict[str, Any], run_deadline: float) -> None:
+        limits = self.limits
+        line_limit = 12 * (limits.value_chars + limits.stdout_chars + 8 * limits.repr_chars) + 65536
+        worker.configure(line_limit, line_limit * (len(self.indices) + 4))
+        worker.send(request)
         try:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-I", "-X", "utf8", str(HARNESS_PATH), str(write_fd),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-                pass_fds=(write_fd,),
-                cwd=workdir,
-                env=sandbox_env(),
-                start_new_session=True,
-            )
-        except BaseException:
-            os.close(read_fd)
-            os.close(write_fd)
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
-        os.close(write_fd)
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=_LINE_LIMIT)
-        transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", buffering=0)
-        )
-        drain = asyncio.ensure_future(_drain(proc.stderr, stderr))
-        try:
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps(request).encode())
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                await proc.stdin.drain()
-            proc.stdin.close()
-            await self._read_events(reader, run_deadline)
+            overflow = await self._read_events(worker.channel, run_deadline)
+            if self.finished:
+                return
+            if overflow:
+                self.exit_note = "the program sent more result data than allowed"
+                return
+            if self.timed_out is not None or self.run_deadline_hit:
+                return
+            code = await worker.wait_exit(_EXIT_GRACE)
+            if code is None:
+                self.exit_note = "the program closed the runner's result channel"
+            else:
+                self.exit_note = _describe_exit(code, worker.stderr, limits)
         finally:
-            _kill_group(proc)
-            transport.close()
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            code = await proc.wait()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(drain, 1.0)
-            shutil.rmtree(workdir, ignore_errors=True)
-        if not self.finished and self.timed_out is None and not self.run_deadline_hit:
-            self.exit_note = _describe_exit(code, stderr)
+            worker.kill()
 
-    async def _read_events(self, reader: asyncio.StreamReader, run_deadline: float) -> None:
-        test_deadline = float("inf")
+    async def _read_events(self, channel: EventChannel, run_deadline: float) -> bool:
+        """Read until the end event, end of file or a deadline; True on overflow."""
+        loop = asyncio.get_running_loop()
+        test_deadline = math.inf
         while True:
-            now = time.monotonic()
             deadline = min(run_deadline, test_deadline)
-            if deadline <= now:
+            try:
+                line = await channel.next_line(deadline)
+            except TimeoutError:
+                if loop.time() < deadline:
+                    continue
                 if run_deadline <= test_deadline:
                     self.run_deadline_hit = True
+                if self.current is None and self.saw_module and self.position < len(self.indices):
+                    # stuck between tests (a finaliser or thread): blame the next test
+                    self.current = self.indices[self.position]
                 self.timed_out = self.current
-                return
-            try:
-                line = await asyncio.wait_for(reader.readline(), timeout=deadline - now)
-            except TimeoutError:
-                continue
-            except ValueError:  # a line over the limit: the harness is gone or lying
-                self.exit_note = "the runner produced an oversized result"
-                return
-            if not line:
-                return
+                return False
+            if line is None:
+                return False
+            if line == EventChannel.OVERFLOW:
+                return True
             try:
                 event = json.loads(line)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 continue
             if not isinstance(event, dict):
                 continue
-            self.events.append(event)
-            kind = event.get("event")
+            accepted = self._accept(event)
+            if accepted is None:
+                continue
+            self.events.append(accepted)
+            if self.observer is not None:
+                self.observer(accepted)
+            kind = accepted["event"]
             if kind == "begin":
-                self.current = int(event["index"])
-                test_deadline = time.monotonic() + self._test_timeout(self.current)
+                test_deadline = loop.time() + self._test_timeout(self.current or 0)
             elif kind == "test":
-                self.current = None
-                test_deadline = float("inf")
-            elif kind in ("module", "compile_error"):
-                self.saw_module = True
+                # between two tests the harness only loops: a stall here is the next test's
+                test_deadline = loop.time() + self.limits.test_timeout
             elif kind == "end":
                 self.finished = True
-                return
+                return False
+
+    def _accept(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """The cleaned event if it is the one expected now, else None."""
+        kind = event.get("event")
+        if kind == "ready" and not self.saw_ready:
+            self.saw_ready = True
+            python = event.get("python")
+            clean: dict[str, Any] = {"event": "ready", "python": python if isinstance(python, str) else None}
+            if isinstance(event.get("confinement"), dict):
+                clean["confinement"] = {str(k): v for k, v in event["confinement"].items()
+                                        if isinstance(v, (bool, int))}
+            return clean
+        if kind in ("module", "compile_error") and not self.saw_module and self.position == 0:
+            self.saw_module = True
+            if kind == "compile_error":
+                return {"event": kind, "error": _clean_error(event.get("error"), with_col=True)}
+            clean = {"event": "module", "stdout": _text(event.get("stdout"))}
+            if event.get("error") is not None:
+                clean["error"] = _clean_error(event.get("error"))
+            return clean
+        index = event.get("index")
+        if kind == "begin" and self.current is None and self.position < len(self.indices):
+            if index == self.indices[self.position] and type(index) is int:
+                self.saw_module = True  # program questions have no module event
+                self.current = index
+                return {"event": "begin", "index": index}
+            return None
+        if kind == "test" and self.current is not None and index == self.current:
+            self.current = None
+            self.position += 1
+            return _clean_test(event, index)
+        if kind == "end" and self.current is None:
+            return {"event": "end"}
+        return None
 
 
-def _describe_exit(code: int | None, stderr: bytes) -> str:
+def _text(value: Any, cap: int | None = None) -> str:
+    text = value if isinstance(value, str) else ""
+    return text[:cap] if cap is not None else text
+
+
+def _clean_error(error: Any, with_col: bool = False) -> dict[str, Any]:
+    if not isinstance(error, dict) or not isinstance(error.get("type"), str):
+        return {"type": "SandboxError", "message": "the runner sent an invalid error report",
+                "line": None}
+    clean: dict[str, Any] = {
+        "type": error["type"][:200] or "Error",
+        "message": _text(error.get("message"), _ERROR_TEXT),
+        "line": error.get("line") if type(error.get("line")) is int else None,
+    }
+    if with_col:
+        clean["col"] = error.get("col") if type(error.get("col")) is int else None
+    return clean
+
+
+def _clean_test(event: dict[str, Any], index: int) -> dict[str, Any]:
+    clean: dict[str, Any] = {
+        "event": "test",
+        "index": index,
+        "stdout": _text(event.get("stdout")),
+        "stdout_truncated": event.get("stdout_truncated") is True,
+        "duration_ms": float(event["duration_ms"])
+        if type(event.get("duration_ms")) in (int, float) and math.isfinite(event["duration_ms"])
+        else 0.0,
+    }
+    outcome = event.get("outcome")
+    if outcome == "returned" and _valid_tree(event.get("value")):
+        clean["outcome"] = "returned"
+        clean["value"] = event["value"]
+        if isinstance(event.get("repr"), str):
+            clean["repr"] = event["repr"]
+    elif outcome == "raised":
+        clean["outcome"] = "raised"
+        clean["error"] = _clean_error(event.get("error"))
+    else:
+        clean["outcome"] = "raised"
+        clean["error"] = {"type": "SandboxError", "message": "the runner sent an invalid result",
+                          "line": None}
+    return clean
+
+
+def _valid_tree(tree: Any) -> bool:
+    """Whether ``tree`` is a canonical value the grader can decode safely."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_DEPTH or not isinstance(node, list) or not node:
+            return False
+        tag, size = node[0], len(node)
+        if tag == "none":
+            ok = size == 1
+        elif tag == "bool":
+            ok = size == 2 and type(node[1]) is bool
+        elif tag == "int":
+            ok = size == 2 and isinstance(node[1], str) and _is_hex_int(node[1])
+        elif tag == "float":
+            ok = size == 2 and _is_float_hex(node[1])
+        elif tag == "complex":
+            ok = size == 3 and _is_float_hex(node[1]) and _is_float_hex(node[2])
+        elif tag == "str":
+            ok = size == 2 and isinstance(node[1], str)
+        elif tag == "bytes":
+            ok = size == 2 and isinstance(node[1], str) and _is_hex_bytes(node[1])
+        elif tag in ("list", "tuple", "set", "frozenset"):
+            ok = size == 2 and isinstance(node[1], list)
+            if ok:
+                stack.extend((item, depth + 1) for item in node[1])
+        elif tag == "dict":
+            ok = size == 2 and isinstance(node[1], list) and all(
+                isinstance(pair, list) and len(pair) == 2 for pair in node[1])
+            if ok:
+                for key, value in node[1]:
+                    stack.append((key, depth + 1))
+                    stack.append((value, depth + 1))
+        elif tag == "opaque":
+            ok = size == 3 and isinstance(node[1], str) and isinstance(node[2], str)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_hex_int(text: str) -> bool:
+    digits = text[1:] if text.startswith("-") else text
+    return bool(digits) and _HEX.issuperset(digits)
+
+
+def _is_hex_bytes(text: str) -> bool:
+    return len(text) % 2 == 0 and _HEX.issuperset(text)
+
+
+def _is_float_hex(text: Any) -> bool:
+    if not isinstance(text, str) or len(text) > 64:
+        return False
+    try:
+        float.fromhex(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _describe_exit(code: int | None, stderr: bytes, limits: Limits) -> str:
+    tail_lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    tail = tail_lines[-1][:200] if tail_lines else ""
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        if name in ("SIGKILL", "SIGXCPU"):
-            return f"the process was stopped by {name} (a CPU or memory limit?)"
-        return f"the process was killed by {name}"
-    tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if stderr else []
-    detail = f" ({tail[0][:200]})" if tail else ""
+        if name == "SIGXCPU":
+            return f"the program used more than {limits.cpu_seconds} s of CPU time"
+        if name == "SIGKILL":
+            return (f"the program was killed (SIGKILL): it may have gone over the memory "
+                    f"({limits.memory_mb} MB) or CPU ({limits.cpu_seconds} s) limit")
+        if name == "SIGSEGV":
+            return ("the program crashed (segmentation fault), usually from recursion too deep "
+                    "for the C stack: was sys.setrecursionlimit raised?")
+        if name == "SIGXFSZ":
+            return f"the program wrote a file larger than {limits.file_mb} MB"
+        if name == "SIGABRT":
+            return "the program aborted (os.abort() or a fatal error)"
+        return f"the program was killed by {name}"
+    if "MemoryError" in tail:
+        return f"the program used more than {limits.memory_mb} MB of memory"
+    detail = f" ({tail})" if tail else ""
     return f"the program ended abruptly during this test (os._exit or a crash){detail}"
 
 
 class SubprocessSandbox:
-    """Runs a question's tests in fresh sandboxed processes."""
+    """Runs a question's tests in fresh sandboxed processes.
+
+    ``pool_size > 0`` keeps that many warm processes ready (created lazily in
+    the running event loop; call :meth:`close` when done). A shared ``pool``
+    may be passed instead; the caller then owns and closes it. ``confinement``
+    switches layers off for diagnostics and tests only, e.g. ``{"audit": False}``.
+    """
 
     name = "subprocess"
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        pool_size: int = 0,
+        pool: WarmPool | None = None,
+        confinement: Mapping[str, bool] | None = None,
+    ) -> None:
         self.limits = limits or Limits()
+        self.pool_size = pool_size
+        self._shared_pool = pool
+        self._own_pool: WarmPool | None = None
+        self._confinement = dict(confinement or {})
+        self._reaping: set[asyncio.Task[None]] = set()
+        self._observer: Callable[[dict[str, Any]], None] | None = None  # test hook
+
+    @property
+    def pool(self) -> WarmPool | None:
+        """The pool runs draw from in the current event loop, if any."""
+        return self._shared_pool or self._own_pool
+
+    def _pool_for_loop(self) -> WarmPool | None:
+        if self._shared_pool is not None:
+            return self._shared_pool
+        if self.pool_size <= 0:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._own_pool is not None and self._own_pool.loop not in (None, loop):
+            self._own_pool.abandon()  # its event loop is gone (e.g. a second asyncio.run)
+            self._own_pool = None
+        if self._own_pool is None or self._own_pool.closed:
+            self._own_pool = WarmPool(self.pool_size)
+            self._own_pool.start()
+        return self._own_pool
+
+    async def start(self) -> None:
+        """Start the warm pool now and wait until it is ready (optional)."""
+        pool = self._pool_for_loop()
+        if pool is not None:
+            await pool.wait_ready()
+
+    async def _acquire(self) -> tuple[Worker, WarmPool | None]:
+        pool = self._pool_for_loop()
+        if pool is not None:
+            return await pool.acquire(), pool
+        return await Worker.spawn(warm=False), None
+
+    def _release(self, worker: Worker, pool: WarmPool | None) -> None:
+        worker.kill()
+        if pool is not None and not pool.closed:
+            pool.release(worker)
+            return
+        task = asyncio.get_running_loop().create_task(worker.close())
+        self._reaping.add(task)
+        task.add_done_callback(self._reaping.discard)
+
+    async def close(self) -> None:
+        """Stop the pool (if this sandbox owns it) and reap every finished process."""
+        if self._own_pool is not None:
+            if self._own_pool.loop in (None, asyncio.get_running_loop()):
+                await self._own_pool.close()
+            else:
+                self._own_pool.abandon()
+            self._own_pool = None
+        while self._reaping:
+            await asyncio.gather(*list(self._reaping), return_exceptions=True)
+
+    async def __aenter__(self) -> SubprocessSandbox:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _sandbox_options(self, limits: Limits) -> dict[str, Any]:
+        return {
+            "memory_mb": limits.memory_mb,
+            "cpu_seconds": limits.cpu_seconds,
+            "open_files": limits.open_files,
+            "file_mb": limits.file_mb,
+            **self._confinement,
+        }
 
     async def run(
         self, question: Question, code: str, filename: str, *, limits: Limits | None = None,
         reveal_hidden: bool = False,
     ) -> RunResult:
         limits = limits or self.limits
-        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         run_deadline = started + limits.run_timeout
         raw = RawRun(backend=self.name)
         pending = list(range(len(question.tests)))
         while pending:
             request = build_request(question, code, filename, limits, pending)
-            request["sandbox"] = {"memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
-            attempt = _Attempt(question, limits, pending)
-            await attempt.run(request, run_deadline)
+            request["sandbox"] = self._sandbox_options(limits)
+            attempt = _Attempt(question, limits, pending, self._observer)
+            worker, pool = await self._acquire()
+            try:
+                await attempt.run(worker, request, run_deadline)
+            finally:
+                self._release(worker, pool)
             raw.events.extend(attempt.events)
-            reported = {e["index"] for e in attempt.events if e.get("event") == "test"}
             if attempt.finished:
                 break
             if not attempt.saw_module:
-                raw.module_failure = (
-                    f"The file could not be loaded: {attempt.exit_note or 'the runner stopped'}."
-                )
-                if attempt.run_deadline_hit or (attempt.timed_out is None and not attempt.exit_note):
+                if attempt.run_deadline_hit:
                     raw.module_failure = (
                         f"Loading the file took longer than {limits.run_timeout:g} s: "
                         "is there an infinite loop at the top level?"
+                    )
+                else:
+                    raw.module_failure = (
+                        f"The file could not be loaded: {attempt.exit_note or 'the runner stopped'}."
                     )
                 break
             stuck = attempt.current
@@ -214,15 +440,24 @@ class SubprocessSandbox:
                     )
                 else:
                     raw.crashed[stuck] = attempt.exit_note or "the process stopped during this test"
-            if attempt.timed_out is not None:
+            if attempt.timed_out is not None or attempt.run_deadline_hit:
                 # A timeout usually means a loop that every later test would hit
                 # too: report now instead of making the learner wait for each.
                 raw.skipped_after_timeout = True
                 break
-            done = reported | ({stuck} if stuck is not None else set())
+            done = set(pending[: attempt.position]) | ({stuck} if stuck is not None else set())
             remaining = [i for i in pending if i not in done]
             if remaining == pending:  # no progress: stop rather than loop
                 break
             pending = remaining
-        raw.duration_ms = (time.monotonic() - started) * 1000
-        return grade(question, raw, reveal_hidden=reveal_hidden)
+        raw.duration_ms = (loop.time() - started) * 1000
+        try:
+            return grade(question, raw, reveal_hidden=reveal_hidden)
+        except Exception:  # grading is ours, but must never take the server down
+            log.exception("grading failed for %s", question.id)
+            return RunResult(
+                question_id=question.id, status=RunStatus.INTERNAL_ERROR, total=len(question.tests),
+                backend=self.name, duration_ms=round(raw.duration_ms, 3),
+                message="The result could not be graded (internal error).",
+            )
+
