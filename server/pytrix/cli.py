@@ -1,4 +1,4 @@
-"""The ``pytrix`` command line: serve, practice, new, check, submit, hint, data, stats.
+"""The ``pytrix`` command line: serve, practice, new, check, submit, hint, data, stats, history, auto...
 
 Exit codes: 0 success (all tests pass), 1 a test failed or a check found
 problems, 2 usage or file errors.
@@ -127,6 +127,10 @@ def cmd_hint(args: argparse.Namespace) -> int:
 def _pick(service: Any, args: argparse.Namespace) -> Question:
     if args.question:
         return service.question(args.question)  # type: ignore[no-any-return]
+    if not args.module and not args.difficulty:
+        pick = service.auto_next()  # no choice given: auto mode picks
+        _console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
+        return pick.question  # type: ignore[no-any-return]
     difficulty = Difficulty(args.difficulty) if args.difficulty else None
     return service.next_question(module=args.module, difficulty=difficulty)  # type: ignore[no-any-return]
 
@@ -195,32 +199,6 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return check_bank(as_json=args.json, concurrency=args.jobs)
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    service = _open_service()
-    try:
-        stats = service.stats()
-    finally:
-        service.close()
-    if args.json:
-        print(json.dumps(stats, indent=2))
-        return EXIT_OK
-    from rich.table import Table
-
-    out = _console()
-    out.print(
-        f"[bold]Pytrix[/] · {stats['attempts']} attempts · {stats['questions_solved']} questions solved "
-        f"of {stats['bank_questions']} in the bank"
-    )
-    table = Table("module", "attempts", "solved attempts", "questions solved")
-    for module, row in stats["modules"].items():
-        table.add_row(module, str(row["attempts"]), str(row["solved"]), str(row["questions_solved"]))
-    if stats["modules"]:
-        out.print(table)
-    else:
-        out.print("No attempts yet: run `pytrix practice` to start.")
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pytrix", description="Practise Python in your editor.")
     parser.add_argument("--version", action="version", version=f"pytrix {__version__}")
@@ -238,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="check once and exit (no watching)")
     p.set_defaults(func=cmd_practice)
 
-    p = sub.add_parser("new", help="create a practice file and print its path")
+    p = sub.add_parser("new", help="create a practice file and print its path (auto mode without a choice)")
     p.add_argument("--question", help="a question id")
     p.add_argument("--module", help="module id")
     p.add_argument("--difficulty", choices=[d.value for d in Difficulty])
@@ -259,9 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_hint)
 
-    p = sub.add_parser("stats", help="your progress")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_stats)
+    from pytrix.practice.cli_progress import add_commands
+
+    add_commands(sub)  # stats, history, reopen, auto, export, import, reset
 
     data = sub.add_parser("data", help="the curriculum and question bank").add_subparsers(
         dest="data_command", required=True
@@ -283,8 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "command", None) == "new" and not args.question and not args.module:
-        parser.error("new needs --question ID or --module M")
     try:
         code: int = args.func(args)
     except PytrixError as exc:

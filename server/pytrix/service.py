@@ -7,17 +7,18 @@ Nothing here imports pygls.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionError
 from pytrix.paths import database_path
+from pytrix.practice.auto import AutoOutcome, AutoPick
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
 from pytrix.runner.client_backend import ClientRuntime, ClientRuntimeError
@@ -25,6 +26,9 @@ from pytrix.runner.protocol import Limits, RunResult
 from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.settings import Settings
 from pytrix.store.database import Store
+
+if TYPE_CHECKING:
+    from pytrix.ai.tutor import AITutor
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,8 @@ class Reveal:
 class Submission:
     result: RunResult
     attempt_id: int
+    mode: str = "manual"
+    auto: AutoOutcome | None = None
 
 
 class PytrixService:
@@ -78,6 +84,13 @@ class PytrixService:
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
         self.sandbox.limits = self.limits()
+
+    @functools.cached_property
+    def ai(self) -> AITutor:
+        """The AI tutor (made on first use); it holds the learner's key in memory only."""
+        from pytrix.ai.tutor import AITutor
+
+        return AITutor(self)
 
     # -- questions -----------------------------------------------------------
     def curriculum_json(self) -> dict[str, Any]:
@@ -190,22 +203,83 @@ class PytrixService:
 
     async def submit(
         self, question_id: str, source: str, filename: str, *, duration_ms: int = 0,
-        mode: str = "manual",
+        mode: str | None = None,
     ) -> Submission:
-        """Run every test (hidden ones revealed) and record the attempt."""
+        """Run every test (hidden ones revealed) and record the attempt.
+
+        ``mode=None`` records "auto" when auto mode gave the question (and then
+        updates the auto-mode state), else "manual". The attempt, its spaced
+        review and the auto state are written in one transaction.
+        """
+        from pytrix.practice.progress import record_result
+
         question = self.question(question_id)
         result = await self.run(question, source, filename, reveal_hidden=True)
-        attempt_id = self.store.record_attempt(
-            question_id=question.id, module=question.module, subtopic=question.subtopic,
-            problem_type=question.problem_type, difficulty=question.difficulty.value,
-            mode=mode, passed=result.passed, total=result.total, code=source,
-            results=json.loads(result.model_dump_json()),
-            hints_used=self.store.hint_level(question.id), duration_ms=duration_ms,
+        recorded = record_result(
+            self.store, self.bank, self.settings, question, result, code=source,
+            hints_used=self.store.hint_level(question.id), duration_ms=duration_ms, mode=mode,
         )
-        return Submission(result, attempt_id)
+        return Submission(result, recorded.attempt_id, recorded.mode, recorded.auto)
 
     def stats(self) -> dict[str, Any]:
-        summary = self.store.summary()
-        summary["bank_questions"] = len(self.bank.questions)
-        summary["generated_at"] = time.time()
-        return summary
+        """The full stats document (module -> subtopic -> problem type -> difficulty)."""
+        from pytrix.practice.stats import compute_stats
+
+        return compute_stats(self.store, self.bank)
+
+    # -- progress: history, auto mode, reviews, dashboard, control -------------
+    def history(self, *, limit: Any = None, offset: Any = None, question_id: str | None = None,
+                module: str | None = None, with_code: bool = True) -> dict[str, Any]:
+        from pytrix.practice.history import history
+
+        return history(self.store, limit=limit, offset=offset, question_id=question_id,
+                       module=module, with_code=with_code)
+
+    def reopen(self, attempt_id: int, directory: Path) -> tuple[Question, Path]:
+        """Write a practice file holding a past attempt's code; return its question and path."""
+        from pytrix.practice.history import attempt, write_reopened
+
+        snapshot = attempt(self.store, attempt_id)
+        question = self.question(snapshot.question_id)
+        return question, write_reopened(question, snapshot, directory)
+
+    def auto_next(self) -> AutoPick:
+        """The next auto-mode question (recorded as issued, so its submissions count as auto)."""
+        from pytrix.practice import auto
+
+        return auto.next_question(self.store, self.bank, self.settings)
+
+    def slow_down(self, subtopic: str | None = None) -> AutoOutcome:
+        from pytrix.practice import auto
+
+        return auto.slow_down(self.store, self.bank, self.settings, subtopic)
+
+    def auto_status(self) -> dict[str, Any]:
+        from pytrix.practice import auto
+
+        return auto.status(self.store, self.bank, self.settings)
+
+    def dashboard_markdown(self) -> str:
+        from pytrix.practice import dashboard
+
+        now = time.time()
+        return dashboard.render(
+            self.stats(), self.auto_status(), dashboard.upcoming_reviews(self.store, now),
+            dashboard.api_usage(self.store), now,
+        )
+
+    def reset(self, scope: str, target: str | None = None) -> dict[str, Any]:
+        from pytrix.practice.transfer import reset
+
+        return reset(self.store, self.bank, self.settings, scope, target)
+
+    def export_progress(self) -> dict[str, Any]:
+        from pytrix.practice.transfer import export_progress
+
+        return export_progress(self.store)
+
+    def import_progress(self, raw: Any) -> dict[str, int]:
+        """Validate ``raw`` (a parsed export) and replace all progress with it, atomically."""
+        from pytrix.practice.transfer import import_progress, parse_progress
+
+        return import_progress(self.store, self.settings, parse_progress(raw))

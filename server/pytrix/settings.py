@@ -6,9 +6,9 @@ default and reported, so one typo never disables the rest.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
 
@@ -35,6 +35,60 @@ class Settings(BaseModel):
     coaching_disabled_rules: list[str] = Field(
         default_factory=list, description="Coaching rule ids to turn off."
     )
+    # -- auto mode and spaced review (server/pytrix/practice) -------------------
+    auto_curriculum_module: str = Field(
+        "string-manipulation", description="Module of the mini-curriculum new learners start with."
+    )
+    auto_curriculum_length: int = Field(
+        12, ge=0, le=200, description="Questions in the mini-curriculum (0 skips it)."
+    )
+    auto_promote_after: int = Field(
+        3, ge=1, le=50, description="Correct answers in a row that raise a subtopic's difficulty."
+    )
+    auto_fast: bool = Field(False, description="Fast setting: promote after autoFastPromoteAfter.")
+    auto_fast_promote_after: int = Field(
+        2, ge=1, le=50, description="Correct answers in a row that promote in the fast setting."
+    )
+    auto_remediation_count: int = Field(
+        2, ge=0, le=10, description="Beginner questions injected after a failure or 'slow down'."
+    )
+    auto_decay_hours: float = Field(
+        24.0, ge=0, le=24 * 365, description="Idle hours after which a streak halves (0: never)."
+    )
+    auto_weak_below_percent: int = Field(
+        70, ge=0, le=100, description="Success rate under which a subtopic counts as weak."
+    )
+    auto_review_every: int = Field(
+        3, ge=0, le=100,
+        description="At most one due review in every N auto-mode questions (0: no reviews).",
+    )
+    review_desired_retention: float = Field(
+        0.9, gt=0.5, lt=1.0, description="FSRS target recall probability for spaced review."
+    )
+    review_maximum_interval_days: int = Field(
+        365, ge=1, le=36_500, description="Longest gap (days) between two reviews."
+    )
+    # -- AI tutor (server/pytrix/ai) ------------------------------------------
+    ai_enabled: bool = Field(True, description="Use Gemini when an API key is set.")
+    ai_models: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")]] = Field(
+        default_factory=lambda: ["gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash"],
+        min_length=1, max_length=10,
+        description="Models to try in order; rate limits and overload move to the next.",
+    )
+    ai_base_url: str = Field(
+        "", description="Gemini API endpoint; empty uses the SDK's (or GOOGLE_GEMINI_BASE_URL)."
+    )
+    ai_timeout: float = Field(45.0, gt=0, le=600, description="Seconds one model call may take.")
+    ai_backoff: float = Field(1.0, ge=0, le=60, description="First wait (s) before the next model.")
+    ai_max_backoff: float = Field(
+        20.0, ge=0, le=600, description="Longest wait (s) between attempts, retry-after included."
+    )
+    ai_session_calls: int = Field(200, ge=0, le=100_000, description="AI calls per session.")
+    ai_daily_questions: int = Field(80, ge=0, le=100_000, description="AI questions per day.")
+    ai_daily_hints: int = Field(50, ge=0, le=100_000, description="AI hints per day.")
+    ai_daily_optimizations: int = Field(30, ge=0, le=100_000, description="AI optimisations per day.")
+    ai_daily_evaluations: int = Field(100, ge=0, le=100_000, description="AI reviews per day.")
+    ai_prefetch: int = Field(2, ge=0, le=5, description="Questions auto mode keeps ready.")
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:

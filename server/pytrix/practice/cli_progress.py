@@ -1,0 +1,339 @@
+"""The progress commands of the ``pytrix`` CLI: stats, history, reopen, auto, export, import, reset.
+
+``cli.py`` registers them with :func:`add_commands`. Human output uses rich
+tables (a progress bar per module); ``--json`` prints the same data the
+language server returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _service() -> Any:
+    from pytrix.service import PytrixService
+
+    return PytrixService.open()
+
+
+def _when(timestamp: float | None) -> str:
+    if not timestamp:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:.0f} s" if ms < 60_000 else f"{ms / 60_000:.1f} min"
+
+
+# -- stats ------------------------------------------------------------------------
+
+def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> None:
+    streaks = stats["streaks"]
+    out.print(
+        f"[bold]Pytrix[/] · {stats['attempts']} attempts · {stats['questions_solved']} questions solved "
+        f"of {stats['bank_questions']} in the bank · mastery {stats['mastery_percent']:.1f}%"
+    )
+    out.print(
+        f"Streak: {streaks['days']} day(s) in a row (longest {streaks['longest_days']}) · "
+        f"{streaks['correct']} correct in a row (best {streaks['best_correct']}) · "
+        f"reviews due: {stats['reviews_due']}"
+    )
+    table = Table("module", "mastery", "%", "attempts", "solved", "questions", "avg time", "last")
+    for module in stats["modules"]:
+        if not module["attempts"] and not module["bank_questions"]:
+            continue
+        table.add_row(
+            module["name"],
+            ProgressBar(total=100, completed=module["mastery_percent"], width=20),
+            f"{module['mastery_percent']:.0f}%",
+            str(module["attempts"]),
+            str(module["solved"]),
+            f"{module['questions_solved']}/{module['bank_questions']}",
+            _seconds(module["average_time_ms"]) if module["attempts"] else "-",
+            _when(module["last_attempt_at"]),
+        )
+    out.print(table)
+    touched = [s for m in stats["modules"] for s in m["subtopics"]]
+    if touched:
+        detail = Table("subtopic", "attempts", "solved", "mastery", "auto difficulty", "streak")
+        levels = {s["subtopic"]: s for s in auto["subtopics"]}
+        for sub in touched:
+            state = levels.get(sub["id"], {})
+            detail.add_row(
+                sub["name"], str(sub["attempts"]), str(sub["solved"]), f"{sub['mastery_percent']:.0f}%",
+                str(state.get("difficulty", "-")), str(state.get("streak", "-")),
+            )
+        out.print(detail)
+    else:
+        out.print("No attempts yet: run `pytrix practice` to start.")
+    curriculum = auto["curriculum"]
+    if curriculum["length"] and not curriculum["done"]:
+        out.print(f"Auto mode: mini-curriculum {curriculum['position']}/{curriculum['length']}.")
+    if stats["recent"]:
+        recent = Table("when", "question", "result", "time", "mode", title="recent activity")
+        for a in stats["recent"]:
+            recent.add_row(
+                _when(a["created_at"]), a["question_id"],
+                "solved" if a["solved"] else f"{a['passed']}/{a['total']}",
+                _seconds(a["duration_ms"]), a["mode"],
+            )
+        out.print(recent)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from pytrix.practice.dashboard import api_usage
+
+    service = _service()
+    try:
+        stats = service.stats()
+        auto = service.auto_status()
+        usage = api_usage(service.store)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return EXIT_OK
+    out = _console()
+    print_stats(stats, auto, out)
+    if usage is not None:
+        totals = usage["totals"]
+        out.print(
+            f"API usage (last {usage['days']} days): {totals.get('calls', 0)} calls, "
+            f"{totals.get('inputTokens', 0)} input / {totals.get('outputTokens', 0)} output tokens."
+        )
+    return EXIT_OK
+
+
+# -- history ---------------------------------------------------------------------
+
+def cmd_history(args: argparse.Namespace) -> int:
+    service = _service()
+    try:
+        page = service.history(limit=args.limit, offset=args.offset, question_id=args.question,
+                               module=args.module, with_code=args.json or args.show is not None)
+        shown = None
+        if args.show is not None:
+            from pytrix.practice.history import attempt
+
+            shown = attempt(service.store, args.show)
+    finally:
+        service.close()
+    if shown is not None:
+        print(shown.code, end="" if shown.code.endswith("\n") else "\n")
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(page, indent=2))
+        return EXIT_OK
+    out = _console()
+    if not page["items"]:
+        out.print("No attempts yet." if not page["total"] else "No attempts on this page.")
+        return EXIT_OK
+    table = Table("id", "when", "question", "result", "hints", "time", "mode")
+    for a in page["items"]:
+        table.add_row(
+            str(a["id"]), _when(a["created_at"]), a["question_id"],
+            "solved" if a["solved"] else f"{a['passed']}/{a['total']}", str(a["hints_used"]),
+            _seconds(a["duration_ms"]), a["mode"],
+        )
+    out.print(table)
+    end = page["offset"] + len(page["items"])
+    out.print(f"{page['offset'] + 1}-{end} of {page['total']}. "
+              "`pytrix history --show ID` prints an attempt's code; "
+              "`pytrix reopen ID --dir DIR` reopens it.")
+    return EXIT_OK
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    service = _service()
+    try:
+        _, path = service.reopen(args.attempt, Path(args.dir))
+    finally:
+        service.close()
+    print(path)
+    return EXIT_OK
+
+
+# -- auto mode --------------------------------------------------------------------
+
+def cmd_auto_next(args: argparse.Namespace) -> int:
+    service = _service()
+    try:
+        pick = service.auto_next()
+        path = service.new_practice_file(pick.question, Path(args.dir))
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps({**pick.to_json(), "path": str(path)}))
+    else:
+        _console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
+        print(path)
+    return EXIT_OK
+
+
+def cmd_auto_status(args: argparse.Namespace) -> int:
+    service = _service()
+    try:
+        status = service.auto_status()
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return EXIT_OK
+    out = _console()
+    curriculum = status["curriculum"]
+    out.print(f"Mini-curriculum ({curriculum['module']}): {curriculum['position']}/{curriculum['length']}"
+              f"{' - done' if curriculum['done'] else ''}")
+    out.print(f"Promotion after {status['promote_after']} correct in a row · reviews due: "
+              f"{status['reviews_due']} · queued: {len(status['queue'])}")
+    if status["subtopics"]:
+        table = Table("subtopic", "module", "difficulty", "streak", "attempts")
+        for s in status["subtopics"]:
+            table.add_row(s["subtopic"], s["module"], s["difficulty"], str(s["streak"]), str(s["attempts"]))
+        out.print(table)
+    return EXIT_OK
+
+
+def cmd_auto_slow_down(args: argparse.Namespace) -> int:
+    service = _service()
+    try:
+        outcome = service.slow_down(args.subtopic)
+    finally:
+        service.close()
+    _console().print(outcome.message, markup=False)
+    return EXIT_OK
+
+
+# -- export, import, reset --------------------------------------------------------
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pytrix.practice.transfer import write_export
+
+    service = _service()
+    try:
+        counts = write_export(service.store, Path(args.file))
+    finally:
+        service.close()
+    _console().print(f"Exported {counts['attempts']} attempts and {counts['reviews']} review "
+                     f"schedules to {args.file}.", markup=False)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pytrix.paths import home_dir
+    from pytrix.practice.transfer import import_progress, read_progress_file, write_export
+
+    data = read_progress_file(Path(args.file))
+    service = _service()
+    try:
+        backup = None
+        if service.stats()["attempts"]:
+            backup = home_dir() / "backups" / f"before-import-{time.strftime('%Y%m%d-%H%M%S')}.json"
+            write_export(service.store, backup)
+        counts = import_progress(service.store, service.settings, data)
+    finally:
+        service.close()
+    out = _console()
+    out.print(f"Imported {counts['attempts']} attempts, {counts['reviews']} review schedules and "
+              f"{counts['hints']} hint positions from {args.file}.", markup=False)
+    if backup is not None:
+        out.print(f"Your previous progress was saved to {backup}.", markup=False)
+    return EXIT_OK
+
+
+def _confirmed(what: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"This forgets {what}. Type 'yes' to confirm: ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    if args.all:
+        scope, target, what = "all", None, "ALL your progress"
+    elif args.module:
+        scope, target, what = "module", args.module, f"your progress in module {args.module}"
+    else:
+        scope, target, what = "question", args.question, f"your progress on question {args.question}"
+    if not args.yes and not _confirmed(what):
+        _console(stderr=True).print(
+            f"Not reset: this forgets {what}. Run again and answer 'yes', or add --yes.",
+            markup=False,
+        )
+        return EXIT_FAIL
+    service = _service()
+    try:
+        result = service.reset(scope, target)
+    finally:
+        service.close()
+    _console().print(f"Reset {what}: {result['attemptsRemoved']} attempts removed.", markup=False)
+    return EXIT_OK
+
+
+def add_commands(sub: Any) -> None:
+    """Register the progress commands on the CLI's subparsers."""
+    p = sub.add_parser("stats", help="your progress: mastery per module, streaks, reviews due")
+    p.add_argument("--json", action="store_true", help="print the full stats as JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("history", help="your past attempts, newest first")
+    p.add_argument("--json", action="store_true", help="print the page as JSON (code and results included)")
+    p.add_argument("--limit", type=int, default=20, help="attempts per page (max 500)")
+    p.add_argument("--offset", type=int, default=0, help="attempts to skip")
+    p.add_argument("--question", help="only this question id")
+    p.add_argument("--module", help="only this module id")
+    p.add_argument("--show", type=int, metavar="ID", help="print the code of one attempt")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("reopen", help="write a practice file with a past attempt's code")
+    p.add_argument("attempt", type=int, help="attempt id (see `pytrix history`)")
+    p.add_argument("--dir", required=True, help="folder for the practice file")
+    p.set_defaults(func=cmd_reopen)
+
+    auto = sub.add_parser("auto", help="auto mode: the adaptive next question").add_subparsers(
+        dest="auto_command", required=True
+    )
+    p = auto.add_parser("next", help="create the next auto-mode practice file and print its path")
+    p.add_argument("--dir", required=True, help="folder for the practice file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_auto_next)
+    p = auto.add_parser("status", help="auto-mode state: curriculum, difficulties, queue")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_auto_status)
+    p = auto.add_parser("slow-down", help="step back: easier questions in the current subtopic")
+    p.add_argument("--subtopic", help="subtopic id (default: the current one)")
+    p.set_defaults(func=cmd_auto_slow_down)
+
+    p = sub.add_parser("export", help="export all progress to a JSON file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="replace all progress with an exported JSON file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("reset", help="forget the progress of a question, a module, or everything")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--question", metavar="ID")
+    which.add_argument("--module", metavar="M")
+    which.add_argument("--all", action="store_true")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_reset)
