@@ -55,7 +55,7 @@ def practice_actions(ls: PytrixServer, uri: str, question_id: str) -> list[types
 def new_question_actions(ls: PytrixServer) -> list[types.CodeAction]:
     actions = [
         _action(
-            "Pytrix: new practice question (next in order)",
+            "Pytrix: new practice question (auto mode)",
             _command("Next question", commands.NEXT),
             types.CodeActionKind.Empty,
         )

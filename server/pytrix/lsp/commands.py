@@ -132,6 +132,10 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
                        types.MessageType.Warning)
     data: dict[str, Any] = json.loads(result.model_dump_json())
     data["attemptId"] = submission.attempt_id
+    data["mode"] = submission.mode
+    data["auto"] = submission.auto.to_json() if submission.auto else None
+    if submission.auto is not None:
+        ls.notify_user(f"Auto mode: {submission.auto.message}")
     return data
 
 
@@ -186,13 +190,15 @@ def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
 def register(server: PytrixServer) -> None:
     @server.command(RUN_TESTS)
     async def cmd_run_tests(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
         try:
             return await run_tests(ls, uri_argument(args, RUN_TESTS))
         except PytrixError as exc:
             raise _user_error(ls, exc) from exc
 
     @server.command(HINT)
-    def cmd_hint(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+    async def cmd_hint(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
         try:
             return hint(ls, uri_argument(args, HINT))
         except PytrixError as exc:
@@ -200,6 +206,7 @@ def register(server: PytrixServer) -> None:
 
     @server.command(REVEAL)
     async def cmd_reveal(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
         try:
             return await reveal(ls, uri_argument(args, REVEAL))
         except PytrixError as exc:
@@ -207,6 +214,7 @@ def register(server: PytrixServer) -> None:
 
     @server.command(SUBMIT)
     async def cmd_submit(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
         try:
             return await submit(ls, uri_argument(args, SUBMIT))
         except PytrixError as exc:
@@ -214,12 +222,17 @@ def register(server: PytrixServer) -> None:
 
     @server.command(NEXT)
     async def cmd_next(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
         options = plain(args[0]) if args else {}
         if options is None:
             options = {}
         if not isinstance(options, dict):
             raise JsonRpcInvalidParams(f"{NEXT} takes an optional object {{module, difficulty}}")
         try:
+            if not any(options.get(k) is not None for k in ("questionId", "module", "difficulty", "problemType")):
+                from pytrix.lsp.progress import auto_question_file
+
+                return await auto_question_file(ls)  # no choice given: auto mode
             return await new_question_file(ls, pick_question(ls, options))
         except PytrixError as exc:
             raise _user_error(ls, exc) from exc

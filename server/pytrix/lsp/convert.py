@@ -27,7 +27,7 @@ def to_diagnostic(finding: Finding) -> types.Diagnostic:
         ),
         message=finding.message,
         severity=_SEVERITY[finding.severity],
-        source=SOURCE,
+        source=finding.source or SOURCE,
         code=finding.code,
         data=finding.data or None,
     )

@@ -49,6 +49,10 @@ def register(server: PytrixServer) -> None:
         question_id = optional_str(data, "questionId", QUESTION_DOCUMENT)
         uri = optional_str(data, "uri", QUESTION_DOCUMENT)
         if question_id is None and uri is not None:
+            from pytrix.lsp.progress import dashboard, is_dashboard_uri
+
+            if is_dashboard_uri(uri):
+                return {**dashboard(ls), "questionId": None}
             match = _QUESTION_URI.match(uri)
             if match is None:
                 raise JsonRpcInvalidParams(

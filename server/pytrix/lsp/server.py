@@ -144,10 +144,7 @@ class PytrixServer(LanguageServer):
     async def _run_document(self, uri: str, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
-        if not self.settings_ready.is_set():
-            # The first run waits for the editor's settings (runtime, limits).
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
+        await self.wait_for_settings()
         try:
             document = self.workspace.get_text_document(uri)
             source = document.source
@@ -181,6 +178,12 @@ class PytrixServer(LanguageServer):
         self.refresh_lenses()
         while self.service.runtime_notes:
             self.notify_user(self.service.runtime_notes.pop(0), types.MessageType.Warning)
+
+    async def wait_for_settings(self) -> None:
+        """Work that depends on settings waits (briefly) for the editor's first answer."""
+        if not self.settings_ready.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT)
 
     def enable_client_runtime(self) -> None:
         """Let tests run in the client's Pyodide (``pytrix/runTests``) when settings ask."""
@@ -242,6 +245,9 @@ def create_server() -> PytrixServer:
     actions.register(server)
     commands.register(server)
     requests.register(server)
+    from pytrix.lsp import progress
+
+    progress.register(server)
     return server
 
 

@@ -129,45 +129,53 @@ class PracticeSession:
         return True
 
 
-def _stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+def _stdin_lines(
+    loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[tuple[str, str | None]]
+) -> None:
     for line in sys.stdin:
-        loop.call_soon_threadsafe(queue.put_nowait, line)
-    loop.call_soon_threadsafe(queue.put_nowait, None)
+        loop.call_soon_threadsafe(queue.put_nowait, ("command", line))
+    loop.call_soon_threadsafe(queue.put_nowait, ("command", None))
 
 
 async def _watch(session: PracticeSession) -> None:
+    """One loop over two event sources: saves under the practice folder and typed commands."""
     from watchfiles import awatch
 
     loop = asyncio.get_running_loop()
-    commands: asyncio.Queue[str | None] = asyncio.Queue()
+    events: asyncio.Queue[tuple[str, str | None]] = asyncio.Queue()
     if sys.stdin is not None and not sys.stdin.closed:
-        threading.Thread(target=_stdin_lines, args=(loop, commands), daemon=True).start()
+        threading.Thread(target=_stdin_lines, args=(loop, events), daemon=True).start()
     stop = asyncio.Event()
-    stdin_open = True
-    while not stop.is_set():
-        assert session.path is not None
-        watched = session.path
-        changes = awatch(watched.parent, stop_event=stop, debounce=150, step=50)
-        change_task = asyncio.ensure_future(anext(changes))
-        command_task = asyncio.ensure_future(commands.get()) if stdin_open else None
-        pending = {change_task} | ({command_task} if command_task else set())
-        done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending - done:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await task
-        with contextlib.suppress(Exception):
-            await changes.aclose()
-        if change_task in done:
-            batch = change_task.result()
-            if any(Path(p).resolve() == watched.resolve() for _, p in batch):
-                await session.check()
-        if command_task is not None and command_task in done:
-            line = command_task.result()
-            if line is None:
-                stdin_open = False
-            elif not await session.command(line):
-                stop.set()
+    session.directory.mkdir(parents=True, exist_ok=True)
+
+    async def saves() -> None:
+        announced = False
+        async for batch in awatch(
+            session.directory, stop_event=stop, debounce=150, step=50,
+            yield_on_timeout=True, rust_timeout=300,
+        ):
+            if not announced:
+                announced = True
+                session.console.print("Watching for saves…")
+            for _, changed in batch:
+                events.put_nowait(("saved", changed))
+
+    watcher = asyncio.ensure_future(saves())
+    try:
+        while True:
+            kind, value = await events.get()
+            if kind == "saved":
+                if value and session.path and Path(value).resolve() == session.path.resolve():
+                    await session.check()
+            elif value is None:
+                continue  # stdin closed: keep watching until Ctrl-C
+            elif not await session.command(value):
+                break
+    finally:
+        stop.set()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watcher
 
 
 def practice_loop(args: argparse.Namespace) -> int:

@@ -1,0 +1,131 @@
+"""The CLI contracts other checks rely on, run as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTRIX_HOME": str(tmp_path / "home")}
+
+
+def pytrix(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+        input=stdin, timeout=120, check=False,
+    )
+
+
+def test_data_list_json(env: dict[str, str]) -> None:
+    done = pytrix(env, "data", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert {"id", "module", "subtopic", "problem_type", "difficulty", "title"} <= set(rows[0])
+    assert any(r["id"] == "string-reversal.beginner" for r in rows)
+
+
+def test_data_show_json(env: dict[str, str]) -> None:
+    done = pytrix(env, "data", "show", "string-reversal.intermediate", "--json")
+    data = json.loads(done.stdout)
+    assert data["optimal"] and data["complexity"] and len(data["hints"]) == 3
+    missing = pytrix(env, "data", "show", "nope.beginner", "--json")
+    assert missing.returncode == 2 and "no question with id" in missing.stderr
+
+
+def test_new_check_submit_cycle(env: dict[str, str], tmp_path: Path) -> None:
+    made = pytrix(env, "new", "--question", "string-reversal.beginner", "--dir", str(tmp_path / "ws"))
+    assert made.returncode == 0, made.stderr
+    path = Path(made.stdout.strip())
+    assert path.is_file()
+    failing = pytrix(env, "check", str(path))
+    assert failing.returncode == 1
+    assert f"{path}:" in failing.stdout and "expected 'olleh', got None" in failing.stdout
+    as_json = json.loads(pytrix(env, "check", str(path), "--json").stdout)
+    assert as_json["status"] == "failed" and as_json["protocol"] == 1
+    path.write_text(path.read_text().replace("    pass", "    return s[::-1]"))
+    assert pytrix(env, "check", str(path)).returncode == 0
+    submitted = pytrix(env, "submit", str(path))
+    assert submitted.returncode == 0 and "solved" in submitted.stdout
+    stats = json.loads(pytrix(env, "stats", "--json").stdout)
+    assert stats["attempts"] == 1
+
+
+def test_new_by_module_and_difficulty(env: dict[str, str], tmp_path: Path) -> None:
+    made = pytrix(env, "new", "--module", "string-manipulation", "--difficulty", "advanced", "--dir", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    assert "advanced" in Path(made.stdout.strip()).name
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["check", "/no/such/file.py"], "no such file"),
+        (["new", "--module", "no-such-module", "--dir", "."], "no module"),
+        (["new", "--question", "nope.beginner", "--dir", "."], "no question with id"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(env: dict[str, str], args: list[str], fragment: str) -> None:
+    done = pytrix(env, *args)
+    assert done.returncode == 2
+    assert fragment in done.stderr
+
+
+def test_check_of_a_file_without_header(env: dict[str, str], tmp_path: Path) -> None:
+    plain = tmp_path / "plain.py"
+    plain.write_text("print(1)\n")
+    done = pytrix(env, "check", str(plain))
+    assert done.returncode == 2 and "no Pytrix header" in done.stderr
+
+
+def test_practice_once_writes_the_first_question_and_checks_it(env: dict[str, str], tmp_path: Path) -> None:
+    done = pytrix(env, "practice", "--once", "--dir", str(tmp_path / "ws"), stdin="")
+    assert done.returncode == 1  # the stub fails
+    assert "Created" in done.stdout and "tests passed" in done.stdout
+    again = pytrix(env, "practice", "--once", "--dir", str(tmp_path / "ws"), stdin="")
+    assert "Resuming" in again.stdout
+
+
+def test_practice_watch_mode_rechecks_on_save_and_takes_commands(env: dict[str, str], tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytrix", "practice", "--question", "string-reversal.beginner",
+         "--dir", str(tmp_path / "ws")],
+        env={**env, "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, bufsize=1,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    seen: list[str] = []
+
+    def read_until(fragment: str) -> str:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            seen.append(line)
+            if fragment in line:
+                return line
+        raise AssertionError(f"{fragment!r} never appeared:\n{''.join(seen)}")
+
+    try:
+        created = read_until("Created ")
+        path = Path(created.split("Created ", 1)[1].strip())
+        read_until("tests passed")  # the first check of the stub
+        read_until("Watching for saves")
+        path.write_text(path.read_text().replace("    pass", "    return s[::-1]"))
+        read_until("All 7 tests passed")
+        proc.stdin.write("h\n")
+        proc.stdin.flush()
+        read_until("Hint 1/3:")
+        proc.stdin.write("s\n")
+        proc.stdin.flush()
+        read_until("Solved!")
+        read_until("Created ")  # moved on to the next question
+        proc.stdin.write("q\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
