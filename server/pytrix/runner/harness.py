@@ -35,6 +35,7 @@ processes, native code and file access outside the working directory.
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import io
 import json
@@ -53,6 +54,7 @@ _id = id
 _len = len
 _str = str
 _repr = repr
+_getattr = getattr
 _isinstance = isinstance
 _literal_eval = ast.literal_eval
 _dumps = json.dumps
@@ -68,6 +70,8 @@ _walk_tb = traceback.walk_tb
 _getrecursionlimit = sys.getrecursionlimit
 _setrecursionlimit = sys.setrecursionlimit
 _RECURSION_LIMIT = sys.getrecursionlimit()
+_BUILTINS = builtins.__dict__
+_BUILTINS_SNAPSHOT = dict(_BUILTINS)
 
 DEFAULT_LIMITS = {"stdout_chars": 20000, "repr_chars": 2000, "value_chars": 1_000_000, "depth": 200}
 TRUNCATED_MARK = "\n[... output truncated: more than {cap} characters]"
@@ -243,11 +247,10 @@ class _Session:
         self.memory_mb = (request.get("sandbox") or {}).get("memory_mb")
         self.namespace: dict[str, Any] = {}
         self.ballast = _Ballast()
+        self.learner_builtins: dict[str, Any] | None = None
 
     def _fresh_namespace(self) -> dict[str, Any]:
-        import builtins
-
-        return {"__name__": "__main__", "__builtins__": dict(builtins.__dict__)}
+        return {"__name__": "__main__", "__builtins__": dict(_BUILTINS)}
 
     def run(self) -> None:
         request = self.request
@@ -280,27 +283,44 @@ class _Session:
             self.emit(self._run_test(test, code, kind))
         self.emit({"event": "end"})
 
+    def _before_learner_code(self) -> None:
+        self.ballast.hold()
+        if self.learner_builtins is not None:  # the learner's own patches, as they left them
+            _BUILTINS.clear()
+            _BUILTINS.update(self.learner_builtins)
+
     def _after_learner_code(self) -> None:
+        """Undo what learner code may have changed that the harness relies on."""
         if _getrecursionlimit() != _RECURSION_LIMIT:
             _setrecursionlimit(_RECURSION_LIMIT)
+        # `import builtins; builtins.isinstance = ...` would reach the json module and the
+        # harness: swap the originals back in until learner code runs again.
+        if _len(_BUILTINS) != _len(_BUILTINS_SNAPSHOT) or any(
+            _BUILTINS.get(name, _BUILTINS_SNAPSHOT) is not value
+            for name, value in _BUILTINS_SNAPSHOT.items()
+        ):
+            self.learner_builtins = dict(_BUILTINS)
+            _BUILTINS.clear()
+            _BUILTINS.update(_BUILTINS_SNAPSHOT)
 
     def _guarded(self, func: Callable[[], Any]) -> tuple[dict[str, Any] | None, CappedWriter]:
         writer = CappedWriter(self.limits["stdout_chars"])
         saved = sys.stdin, sys.stdout, sys.stderr
-        self.ballast.hold()
+        self._before_learner_code()
         sys.stdin, sys.stdout, sys.stderr = _StringIO(""), writer, writer
         try:
             func()
             return None, writer
         except _BaseException as exc:
+            if _isinstance(exc, _MemoryError):
+                self.ballast.release()
+            self._after_learner_code()
             return self._describe(exc), writer
         finally:
             sys.stdin, sys.stdout, sys.stderr = saved
             self._after_learner_code()
 
     def _describe(self, exc: BaseException) -> dict[str, Any]:
-        if _isinstance(exc, _MemoryError):
-            self.ballast.release()
         info = _error_info(exc, self.filename, self.limits)
         if _isinstance(exc, _SystemExit):
             info["message"] = f"the code called exit({getattr(exc, 'code', None)!r}); return a value instead"
@@ -316,12 +336,16 @@ class _Session:
         started = _perf()
         writer = CappedWriter(self.limits["stdout_chars"])
         saved = sys.stdin, sys.stdout, sys.stderr
-        self.ballast.hold()
+        call = self._prepare_call(test, code, kind)  # parsed before learner code can interfere
+        self._before_learner_code()
         sys.stdin, sys.stdout, sys.stderr = _StringIO(test.get("stdin") or ""), writer, writer
         try:
-            value = self._invoke(test, code, kind)
+            value = call()
             result["outcome"] = "returned"
         except _BaseException as exc:
+            if _isinstance(exc, _MemoryError):
+                self.ballast.release()
+            self._after_learner_code()
             result["outcome"] = "raised"
             result["error"] = self._describe(exc)
             value = None
@@ -337,20 +361,30 @@ class _Session:
         result["stdout_truncated"] = writer.truncated
         return result
 
-    def _invoke(self, test: dict[str, Any], code: Any, kind: str) -> Any:
+    def _prepare_call(self, test: dict[str, Any], code: Any, kind: str) -> Callable[[], Any]:
+        """Parse the test's literals now; the returned callable only runs learner code."""
         if kind == "program":
-            exec(code, self._fresh_namespace())
-            return None
+            def run_program() -> None:
+                exec(code, self._fresh_namespace())
+
+            return run_program
         if kind == "class":
             steps = test["steps"]
-            cls = self._entry(steps[0][0])
-            obj = cls(*_literal_eval(steps[0][1]))
-            results: list[Any] = [None]
-            for name, args in steps[1:]:
-                results.append(getattr(obj, name)(*_literal_eval(args)))
-            return results
-        func = self._entry(test.get("name") or self.request["entry"])
-        return func(*_literal_eval(test.get("args", "()")), **_literal_eval(test.get("kwargs", "{}")))
+            class_name, ctor_args = steps[0][0], _literal_eval(steps[0][1])
+            calls = [(name, _literal_eval(args)) for name, args in steps[1:]]
+
+            def run_script() -> list[Any]:
+                obj = self._entry(class_name)(*ctor_args)
+                results: list[Any] = [None]
+                for name, args in calls:
+                    results.append(_getattr(obj, name)(*args))
+                return results
+
+            return run_script
+        name = test.get("name") or self.request["entry"]
+        args = _literal_eval(test.get("args", "()"))
+        kwargs = _literal_eval(test.get("kwargs", "{}"))
+        return lambda: self._entry(name)(*args, **kwargs)
 
     def _entry(self, name: str) -> Any:
         if name not in self.namespace:

@@ -1,0 +1,73 @@
+"""Shared helpers for the sandbox tests (imported by the test modules and conftest)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pytrix.curriculum.question import Question
+from pytrix.runner.protocol import Limits, RunResult, RunStatus
+from pytrix.runner.protocol import TestStatus as Status
+from pytrix.runner.sandbox import SubprocessSandbox
+
+# Short limits keep the whole battery fast; a few cases lower them further.
+FAST = Limits(test_timeout=0.5, run_timeout=4.0, memory_mb=256, cpu_seconds=10)
+
+ADD_SOLUTION = "def add(a, b):\n    return a + b\n"
+
+
+def make_question(
+    tests: list[dict[str, Any]] | None = None, *, kind: str = "function", entry: str = "add",
+    qid: str = "sandbox.add",
+) -> Question:
+    """A small question; by default ``add`` with three visible tests."""
+    if tests is None:
+        tests = [
+            {"call": "add(1, 2)", "expected": "3"},
+            {"call": "add(-1, 1)", "expected": "0"},
+            {"call": "add(10, 5)", "expected": "15"},
+        ]
+    return Question(
+        id=qid, module="sandbox", subtopic="battery", problem_type="adversarial",
+        difficulty="beginner", title="Sandbox battery", prompt="Adversarial cases.", kind=kind,
+        entry=entry, stub="def add(a, b):\n    pass\n", solution=ADD_SOLUTION, hints=["none"],
+        tests=tests,
+    )
+
+
+ADD = make_question()
+
+
+async def assert_still_works(sandbox: SubprocessSandbox) -> None:
+    """The runner is still up and a normal run after the attack passes."""
+    result = await sandbox.run(ADD, ADD_SOLUTION, "solution.py", limits=FAST)
+    assert result.status is RunStatus.PASSED, result.message
+    assert [t.status for t in result.tests] == [Status.PASSED] * 3
+
+
+def describe(result: RunResult) -> str:
+    """Everything useful when an assertion fails."""
+    lines = [f"{result.status.value}: {result.message}"]
+    if result.module_error:
+        lines.append(f"module error: {result.module_error}")
+    lines += [f"  test {t.index}: {t.status.value} {t.message!r} stdout={t.stdout[:80]!r}"
+              for t in result.tests]
+    return "\n".join(lines)
+
+
+def group_alive(pid: int) -> bool:
+    """Whether any process of the group led by ``pid`` still exists (zombies excepted)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgid = fields[0], int(fields[2])
+        if pgid == pid and state != "Z":
+            return True
+    return False
+
+
