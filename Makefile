@@ -23,7 +23,7 @@ serve: $(STAMP)
 	$(BIN)/pytrix serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff check server tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
