@@ -1,0 +1,37 @@
+// Bundles the extension (Node, CommonJS), the webview scripts and the Pyodide
+// worker (browser, ES modules), and copies Pyodide's runtime files into out/
+// so the .vsix works offline. `--production` minifies; `--watch` rebuilds.
+import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+const require = createRequire(import.meta.url);
+const pyodideDir = dirname(require.resolve("pyodide/package.json"));
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "package.json"];
+
+rmSync("out", { recursive: true, force: true });
+mkdirSync("out/pyodide", { recursive: true });
+for (const name of PYODIDE_FILES) {
+  copyFileSync(join(pyodideDir, name), join("out/pyodide", name));
+}
+
+const common = { bundle: true, minify: production, sourcemap: production ? false : "linked", logLevel: "warning", target: "es2022" };
+const builds = [
+  { ...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", external: ["vscode"], target: "node18" },
+  { ...common, entryPoints: ["src/webview/practice.ts"], outfile: "out/webview/practice.js", platform: "browser", format: "iife" },
+  { ...common, entryPoints: ["src/webview/dashboard.ts"], outfile: "out/webview/dashboard.js", platform: "browser", format: "iife" },
+  { ...common, entryPoints: ["src/webview/worker.ts"], outfile: "out/webview/worker.js", platform: "browser", format: "esm", sourcemap: false },
+  { ...common, entryPoints: ["src/webview/testkit.ts"], outfile: "out/testkit/testkit.mjs", platform: "browser", format: "esm" },
+];
+
+if (watch) {
+  for (const options of builds) {
+    const context = await esbuild.context(options);
+    await context.watch();
+  }
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,65 @@
+/** The status bar item: current question, pass count, streak (text from lib/status.ts). */
+
+import * as vscode from "vscode";
+import { statusText, type StatusInput } from "../lib/status";
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("pytrix.status", vscode.StatusBarAlignment.Left, 50);
+  private readonly counts = new Map<string, { passed?: number; total?: number; runStatus?: string }>();
+  private questionId: string | null = null;
+  private uri: string | null = null;
+  private streak: number | undefined;
+  private running = false;
+
+  constructor() {
+    this.item.name = "Pytrix";
+    this.item.command = "pytrix.ui.openPractice";
+    this.render();
+    this.item.show();
+  }
+
+  setTarget(uri: string | null, questionId: string | null): void {
+    this.uri = uri;
+    this.questionId = questionId;
+    this.render();
+  }
+
+  setCount(uri: string, passed: number | undefined, total: number | undefined, runStatus?: string): void {
+    this.counts.set(uri, { passed, total, runStatus });
+    if (uri === this.uri) this.render();
+  }
+
+  setStreak(days: number | undefined): void {
+    this.streak = days;
+    this.render();
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    this.render();
+  }
+
+  /** What the item shows now (for tests and logs). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  private render(): void {
+    const count = this.uri ? this.counts.get(this.uri) : undefined;
+    const input: StatusInput = {
+      questionId: this.questionId,
+      passed: count?.passed,
+      total: count?.total,
+      runStatus: count?.runStatus,
+      streakDays: this.streak,
+      running: this.running,
+    };
+    const { text, tooltip } = statusText(input);
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Messages between the extension host and its webviews, with validators.
+ *
+ * A webview is untrusted input: the host accepts only the message shapes
+ * below and drops anything else (reporting it in the log). The webviews
+ * check what the host sends them the same way.
+ */
+
+import { isRunTestsResult, type RunTestsParams, type RunTestsResult } from "./runTests";
+import type { RuntimeStatus } from "./pyodideRuntime";
+import type { DashboardData } from "./dashboard";
+
+export const PRACTICE_ACTIONS = ["run", "stop", "hint", "submit", "reveal", "showQuestion"] as const;
+export type PracticeAction = (typeof PRACTICE_ACTIONS)[number];
+
+/** Practice webview -> host. */
+export type FromPractice =
+  | { type: "ready" }
+  | { type: "action"; action: PracticeAction }
+  | { type: "runtimeStatus"; status: RuntimeStatus }
+  | { type: "runTestsResult"; id: number; result: RunTestsResult }
+  | { type: "runTestsError"; id: number; message: string }
+  | { type: "log"; text: string };
+
+/** One test of a graded run, as the panel shows it. */
+export interface TestRow {
+  index: number;
+  call: string;
+  status: string;
+  hidden?: boolean;
+  expected?: string | null;
+  actual?: string | null;
+  stdout?: string;
+  message?: string;
+  duration_ms?: number;
+}
+
+export interface RunSummary {
+  status: string;
+  passed: number;
+  total: number;
+  tests: TestRow[];
+  message?: string;
+  backend?: string;
+  python?: string | null;
+  duration_ms?: number;
+  module_stdout?: string;
+  compile_error?: { type: string; message: string; line?: number | null } | null;
+  module_error?: { type: string; message: string; line?: number | null } | null;
+}
+
+/** Host -> practice webview. */
+export type ToPractice =
+  | { type: "question"; questionId: string | null; title: string; html: string; file: string | null }
+  | { type: "results"; summary: RunSummary; label: string }
+  | { type: "output"; text: string; kind?: "info" | "error" }
+  | { type: "busy"; action: PracticeAction | null }
+  | { type: "runTests"; id: number; params: RunTestsParams }
+  | { type: "stop" }
+  | { type: "configure"; runtime: "pyodide" | "subprocess" };
+
+/** Host -> dashboard webview. */
+export type ToDashboard = { type: "data"; data: DashboardData; generatedAt: string } | { type: "error"; message: string };
+/** Dashboard webview -> host. */
+export type FromDashboard = { type: "ready" } | { type: "refresh" };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const RUNTIME_STATES = new Set(["idle", "loading", "ready", "running", "restarting", "failed"]);
+
+function isRuntimeStatus(value: unknown): value is RuntimeStatus {
+  if (!isRecord(value) || typeof value.state !== "string" || !RUNTIME_STATES.has(value.state)) return false;
+  if (typeof value.isolated !== "boolean") return false;
+  if (value.stopMode !== "interrupt" && value.stopMode !== "terminate") return false;
+  for (const key of ["loadMs", "lastRunMs", "lastInterruptMs", "lastRecoveryMs"]) {
+    if (value[key] !== undefined && typeof value[key] !== "number") return false;
+  }
+  for (const key of ["python", "message"]) {
+    if (value[key] !== undefined && typeof value[key] !== "string") return false;
+  }
+  return true;
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0;
+}
+
+/** Validate a message from the practice webview; `null` means drop it. */
+export function parseFromPractice(data: unknown): FromPractice | null {
+  if (!isRecord(data) || typeof data.type !== "string") return null;
+  switch (data.type) {
+    case "ready":
+      return { type: "ready" };
+    case "action":
+      return typeof data.action === "string" && (PRACTICE_ACTIONS as readonly string[]).includes(data.action)
+        ? { type: "action", action: data.action as PracticeAction }
+        : null;
+    case "runtimeStatus":
+      return isRuntimeStatus(data.status) ? { type: "runtimeStatus", status: data.status } : null;
+    case "runTestsResult":
+      return isId(data.id) && isRunTestsResult(data.result) ? { type: "runTestsResult", id: data.id, result: data.result } : null;
+    case "runTestsError":
+      return isId(data.id) && typeof data.message === "string"
+        ? { type: "runTestsError", id: data.id, message: data.message.slice(0, 2000) }
+        : null;
+    case "log":
+      return typeof data.text === "string" ? { type: "log", text: data.text.slice(0, 10_000) } : null;
+    default:
+      return null;
+  }
+}
+
+export function parseFromDashboard(data: unknown): FromDashboard | null {
+  if (!isRecord(data)) return null;
+  if (data.type === "ready" || data.type === "refresh") return { type: data.type };
+  return null;
+}
+
+/** Validate a message from the host in the practice webview. */
+export function parseToPractice(data: unknown): ToPractice | null {
+  if (!isRecord(data) || typeof data.type !== "string") return null;
+  switch (data.type) {
+    case "question":
+      return typeof data.html === "string" && typeof data.title === "string" ? (data as ToPractice) : null;
+    case "results":
+      return isRecord(data.summary) && Array.isArray(data.summary.tests) && typeof data.label === "string" ? (data as ToPractice) : null;
+    case "output":
+      return typeof data.text === "string" ? (data as ToPractice) : null;
+    case "busy":
+      return data.action === null || (typeof data.action === "string" && (PRACTICE_ACTIONS as readonly string[]).includes(data.action))
+        ? (data as ToPractice)
+        : null;
+    case "runTests":
+      return isId(data.id) && isRecord(data.params) ? (data as ToPractice) : null;
+    case "stop":
+      return { type: "stop" };
+    case "configure":
+      return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
+    default:
+      return null;
+  }
+}
+
+/** A graded run result (`pytrix.runTests` / `pytrix.submit`) as the panel's summary; `null` if it is not one. */
+export function summariseRun(raw: unknown): RunSummary | null {
+  if (!isRecord(raw) || typeof raw.status !== "string" || !Array.isArray(raw.tests)) return null;
+  const tests: TestRow[] = [];
+  for (const t of raw.tests) {
+    if (!isRecord(t) || typeof t.index !== "number") continue;
+    tests.push({
+      index: t.index,
+      call: typeof t.call === "string" ? t.call : `test ${t.index + 1}`,
+      status: typeof t.status === "string" ? t.status : "unknown",
+      hidden: t.hidden === true,
+      expected: typeof t.expected === "string" ? t.expected : null,
+      actual: typeof t.actual === "string" ? t.actual : null,
+      stdout: typeof t.stdout === "string" ? t.stdout : "",
+      message: typeof t.message === "string" ? t.message : "",
+      duration_ms: typeof t.duration_ms === "number" ? t.duration_ms : undefined,
+    });
+  }
+  const error = (value: unknown) =>
+    isRecord(value) && typeof value.type === "string"
+      ? { type: value.type, message: String(value.message ?? ""), line: typeof value.line === "number" ? value.line : null }
+      : null;
+  return {
+    status: raw.status,
+    passed: typeof raw.passed === "number" ? raw.passed : tests.filter((t) => t.status === "passed").length,
+    total: typeof raw.total === "number" ? raw.total : tests.length,
+    tests,
+    message: typeof raw.message === "string" ? raw.message : undefined,
+    backend: typeof raw.backend === "string" ? raw.backend : undefined,
+    python: typeof raw.python === "string" ? raw.python : null,
+    duration_ms: typeof raw.duration_ms === "number" ? raw.duration_ms : undefined,
+    module_stdout: typeof raw.module_stdout === "string" ? raw.module_stdout : undefined,
+    compile_error: error(raw.compile_error),
+    module_error: error(raw.module_error),
+  };
+}

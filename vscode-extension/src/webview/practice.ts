@@ -1,0 +1,190 @@
+/**
+ * The practice webview's script: buttons, the question, per-test results, the
+ * output console, the runtime status line, and the Pyodide runtime that runs
+ * `pytrix/runTests` jobs for the server.
+ */
+
+import { parseToPractice, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
+import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
+import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
+import { blobWorkerFactory } from "./workerFactory";
+
+declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
+
+const vscode = acquireVsCodeApi();
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const buttons: Record<string, HTMLButtonElement> = {
+  run: $("run"),
+  stop: $("stop"),
+  hint: $("hint"),
+  submit: $("submit"),
+};
+const consoleText = $("console");
+const workerUrl = document.body.dataset.worker ?? "";
+const pyodideUrl = document.body.dataset.pyodide ?? "";
+
+let runtime: PyodideRuntime | null = null;
+let runtimePromise: Promise<PyodideRuntime> | null = null;
+let busyAction: PracticeAction | null = null;
+let pyodideRunning = false;
+
+function send(message: FromPractice): void {
+  vscode.postMessage(message);
+}
+
+function print(text: string, kind: "info" | "error" = "info"): void {
+  const line = document.createElement("span");
+  line.className = kind;
+  line.textContent = text.endsWith("\n") ? text : `${text}\n`;
+  consoleText.append(line);
+  while (consoleText.childNodes.length > 500) consoleText.firstChild?.remove();
+  consoleText.scrollTop = consoleText.scrollHeight;
+}
+
+function updateButtons(): void {
+  const busy = busyAction !== null;
+  buttons.run.disabled = busy;
+  buttons.hint.disabled = busy;
+  buttons.submit.disabled = busy;
+  buttons.stop.disabled = !(busy || pyodideRunning);
+}
+
+function showStatus(status: RuntimeStatus): void {
+  const parts = [`Pyodide: ${status.state}`];
+  if (status.python) parts.push(`Python ${status.python}`);
+  if (status.loadMs !== undefined) parts.push(`loaded in ${(status.loadMs / 1000).toFixed(2)} s`);
+  if (status.lastRunMs !== undefined) parts.push(`last run ${status.lastRunMs.toFixed(1)} ms`);
+  parts.push(status.stopMode === "interrupt" ? "stops by interrupt" : "stops by restarting the worker");
+  if (status.lastInterruptMs !== undefined) parts.push(`last interrupt ${status.lastInterruptMs.toFixed(1)} ms`);
+  if (status.lastRecoveryMs !== undefined) parts.push(`last restart ${(status.lastRecoveryMs / 1000).toFixed(2)} s`);
+  if (status.message) parts.push(status.message);
+  const footer = $("runtime");
+  footer.textContent = parts.join(" · ");
+  footer.dataset.state = status.state;
+  pyodideRunning = status.state === "running";
+  updateButtons();
+  send({ type: "runtimeStatus", status });
+}
+
+function ensureRuntime(): Promise<PyodideRuntime> {
+  if (runtime) return Promise.resolve(runtime);
+  if (!runtimePromise) {
+    runtimePromise = blobWorkerFactory(workerUrl).then((createWorker) => {
+      runtime = new PyodideRuntime({
+        createWorker,
+        indexURL: pyodideUrl,
+        isolated: globalThis.crossOriginIsolated === true,
+        onStatus: showStatus,
+        onLog: (text) => send({ type: "log", text }),
+      });
+      showStatus(runtime.current);
+      return runtime;
+    });
+    runtimePromise.catch((error) => {
+      runtimePromise = null;
+      print(`Pyodide is unavailable: ${String(error)}`, "error");
+    });
+  }
+  return runtimePromise;
+}
+
+function cell(tag: string, className: string, text: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+function renderTest(test: TestRow): HTMLElement {
+  const item = document.createElement("li");
+  item.className = `test ${test.status}`;
+  const icon = test.status === "passed" ? "✓" : test.status === "timeout" ? "⏱" : test.status === "not_run" ? "·" : "✗";
+  const head = cell("div", "head", `${icon} ${test.hidden ? "hidden test" : test.call}`);
+  if (test.duration_ms !== undefined) head.append(cell("span", "duration", ` ${test.duration_ms.toFixed(1)} ms`));
+  item.append(head);
+  if (test.status !== "passed") {
+    if (test.message) item.append(cell("div", "message", test.message));
+    if (test.expected != null && !test.hidden) item.append(cell("div", "expected", `expected: ${test.expected}`));
+    if (test.actual != null && !test.hidden) item.append(cell("div", "actual", `got:      ${test.actual}`));
+  }
+  if (test.stdout) item.append(cell("pre", "stdout", test.stdout));
+  return item;
+}
+
+function showResults(summary: RunSummary, label: string): void {
+  $("results-title").textContent = label;
+  const parts = [`${summary.passed}/${summary.total} passed`];
+  if (summary.backend) parts.push(`on ${summary.backend}`);
+  if (summary.python) parts.push(`Python ${summary.python}`);
+  if (summary.duration_ms !== undefined) parts.push(`${summary.duration_ms.toFixed(0)} ms`);
+  const summaryEl = $("summary");
+  summaryEl.textContent = parts.join(" · ");
+  summaryEl.dataset.status = summary.status;
+  const list = $("tests");
+  list.replaceChildren(...summary.tests.map(renderTest));
+  const error = summary.compile_error ?? summary.module_error;
+  if (error) {
+    print(`${error.type}: ${error.message}${error.line ? ` (line ${error.line})` : ""}`, "error");
+  }
+  if (summary.message) print(summary.message, summary.status === "passed" ? "info" : "error");
+  if (summary.module_stdout) print(summary.module_stdout);
+  for (const test of summary.tests) {
+    if (test.stdout) print(`[${test.call}] ${test.stdout}`);
+  }
+}
+
+async function runTests(id: number, rawParams: unknown): Promise<void> {
+  try {
+    const params = parseRunTestsParams(rawParams);
+    const rt = await ensureRuntime();
+    const result = await rt.run(params);
+    send({ type: "runTestsResult", id, result });
+  } catch (error) {
+    const message = error instanceof InvalidParams ? error.message : `Pyodide could not run the tests: ${String(error)}`;
+    print(message, "error");
+    send({ type: "runTestsError", id, message });
+  }
+}
+
+window.addEventListener("message", (event: MessageEvent) => {
+  const message = parseToPractice(event.data);
+  if (message === null) return;
+  switch (message.type) {
+    case "question": {
+      const question = $("question");
+      question.innerHTML = message.html; // rendered by markdown-it with raw HTML disabled
+      $("file").textContent = message.file ?? "";
+      break;
+    }
+    case "results":
+      showResults(message.summary, message.label);
+      break;
+    case "output":
+      print(message.text, message.kind ?? "info");
+      break;
+    case "busy":
+      busyAction = message.action;
+      updateButtons();
+      break;
+    case "runTests":
+      void runTests(message.id, message.params);
+      break;
+    case "stop":
+      runtime?.stop();
+      break;
+    case "configure":
+      if (message.runtime === "pyodide") {
+        void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
+      }
+      break;
+  }
+});
+
+for (const [name, button] of Object.entries(buttons)) {
+  button.addEventListener("click", () => {
+    if (name === "stop") runtime?.stop();
+    send({ type: "action", action: name as PracticeAction });
+  });
+}
+updateButtons();
+send({ type: "ready" });
