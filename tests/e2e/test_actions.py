@@ -100,3 +100,15 @@ async def test_next_command_creates_a_module_question(lsp: Session) -> None:
     assert created["questionId"].endswith(".advanced")
     source = (lsp.workspace / "pytrix").rglob("*.py")
     assert any(p.as_uri() == created["uri"] for p in source)
+
+
+async def test_submit_shows_work_done_progress_where_supported(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
+    await lsp.command("pytrix.submit", uri)
+    reports = [r for values in lsp.client.progress_reports.values() for r in values]
+    if lsp.flavour == "visual-studio-code":
+        kinds = [type(r).__name__ for r in reports]
+        assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+        assert reports[0].title == "Pytrix: submitting"
+    else:  # Neovim's capabilities list work-done progress too; either way no stray tokens
+        assert all(values for values in lsp.client.progress_reports.values())

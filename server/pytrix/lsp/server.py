@@ -268,6 +268,11 @@ def start(tcp: str | None = None) -> None:
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
+        # Say on stderr where we listen (port 0 picks a free one), once bound.
+        announce = logging.StreamHandler()
+        announce.setFormatter(logging.Formatter("pytrix: %(message)s"))
+        announce.setLevel(logging.INFO)
+        logging.getLogger("pygls.server").addHandler(announce)
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
