@@ -58,12 +58,18 @@ class PracticeSession:
         self.path: Path | None = None
 
     def choose(self, explicit: str | None = None) -> None:
+        auto_detail: str | None = None
         if explicit:
             question = self.service.question(explicit)
+        elif not self.args.module and not self.args.difficulty:
+            pick = self.service.auto_next()  # no module or difficulty chosen: auto mode
+            question, auto_detail = pick.question, pick.detail
         else:
             difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
             question = self.service.next_question(module=self.args.module, difficulty=difficulty)
-        existing = find_existing(self.directory, question)
+        if auto_detail is not None:
+            self.console.print(f"[cyan]Auto mode:[/] {auto_detail}")
+        existing = None if auto_detail is not None else find_existing(self.directory, question)
         if existing is not None:
             self.path = existing
             verb = "Resuming"
@@ -96,6 +102,8 @@ class PracticeSession:
         source = self.path.read_text(encoding="utf-8")
         submission = await self.service.submit(self.question.id, source, self.path.name)
         print_lint(self.path, source, self.question, submission.result)
+        if submission.auto is not None:
+            self.console.print(f"[cyan]Auto mode:[/] {submission.auto.message}", markup=True)
         if submission.result.all_passed:
             self.console.print("[green bold]Solved![/] Recorded. Moving on to the next question.")
             self.choose()
