@@ -1,0 +1,36 @@
+"""The coaching rules, one module each, in the order they are documented."""
+
+from __future__ import annotations
+
+from pytrix.coach.engine import Rule
+from pytrix.coach.rules.bare_except import BareExcept
+from pytrix.coach.rules.bool_return import BoolReturn
+from pytrix.coach.rules.builtin_shadowing import BuiltinShadowing
+from pytrix.coach.rules.mutable_default import MutableDefault
+from pytrix.coach.rules.none_comparison import NoneComparison
+from pytrix.coach.rules.quadratic_in_loop import QuadraticInLoop
+from pytrix.coach.rules.range_len import RangeLen
+from pytrix.coach.rules.str_concat_loop import StrConcatLoop
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    RangeLen,
+    MutableDefault,
+    NoneComparison,
+    BareExcept,
+    StrConcatLoop,
+    QuadraticInLoop,
+    BuiltinShadowing,
+    BoolReturn,
+)
+
+__all__ = [
+    "ALL_RULES",
+    "BareExcept",
+    "BoolReturn",
+    "BuiltinShadowing",
+    "MutableDefault",
+    "NoneComparison",
+    "QuadraticInLoop",
+    "RangeLen",
+    "StrConcatLoop",
+]
