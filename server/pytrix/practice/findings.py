@@ -28,6 +28,7 @@ class Finding:
     message: str
     code: str
     data: dict[str, Any] = field(default_factory=dict)
+    source: str = "pytrix"  # the diagnostic's source label (AI reviews use "pytrix-ai")
 
 
 def _line_span(lines: list[str], line: int) -> tuple[int, int, int]:

@@ -161,6 +161,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX review_cards_due ON review_cards(due);
     """,
+    # 3: AI usage per local day, model and feature (calls, failed calls, tokens).
+    """
+    CREATE TABLE ai_usage (
+        day TEXT NOT NULL,
+        model TEXT NOT NULL,
+        feature TEXT NOT NULL,
+        calls INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (day, model, feature)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

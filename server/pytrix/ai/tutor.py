@@ -1,0 +1,589 @@
+"""The AI tutor's tasks, each with its offline answer.
+
+:class:`AITutor` is what the CLI and the language server call (as
+``PytrixService.ai``). Every task returns an outcome that says where the answer
+came from (``ai``, ``bank`` or ``offline``) and, when the AI was wanted but
+could not help, a ``notice`` saying why. Nothing the model writes reaches the
+learner unchecked: generated questions, revealed solutions and optimised
+solutions are run in the sandbox first, and hints are checked for leaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pytrix.ai import prompts
+from pytrix.ai.caps import Caps
+from pytrix.ai.client import GeminiClient, Reply
+from pytrix.ai.errors import AIError, key_required
+from pytrix.ai.growth import GrowthReport, measure_growth
+from pytrix.ai.keys import ApiKeys, KeySource
+from pytrix.ai.offline import REVIEW_SOURCE, Note, note_findings, static_review
+from pytrix.ai.prefetch import PrefetchQueue
+from pytrix.ai.router import ModelRouter, RouterConfig, Sleep
+from pytrix.ai.schemas import (
+    GeneratedQuestion,
+    HintReply,
+    OptimizeReply,
+    ReviewReply,
+    SolutionReply,
+)
+from pytrix.ai.usage import UsageLog
+from pytrix.curriculum.question import Difficulty, Question, Source
+from pytrix.curriculum.verify import verify_question
+from pytrix.errors import PytrixError
+from pytrix.practice.findings import Finding
+from pytrix.runner.protocol import RunResult
+from pytrix.settings import Settings
+
+if TYPE_CHECKING:
+    from pytrix.service import PytrixService
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+Origin = Literal["ai", "bank", "offline"]
+
+
+# -- outcomes ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    question: Question
+    source: Origin
+    notice: str | None = None
+    model: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"questionId": self.question.id, "source": self.source, "notice": self.notice,
+                "model": self.model}
+
+
+@dataclass(frozen=True)
+class HintOutcome:
+    level: int
+    total: int
+    text: str
+    exhausted: bool
+    source: Origin
+    notice: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "total": self.total, "text": self.text,
+                "exhausted": self.exhausted, "source": self.source, "notice": self.notice}
+
+
+@dataclass(frozen=True)
+class RevealOutcome:
+    allowed: bool
+    message: str
+    solution: str | None = None
+    explanation: str | None = None
+    source: Origin = "bank"
+    notice: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "message": self.message, "solution": self.solution,
+                "explanation": self.explanation, "source": self.source, "notice": self.notice}
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    verdict: str
+    markdown: str
+    findings: list[Finding]
+    source: Origin
+    notice: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict, "markdown": self.markdown, "source": self.source,
+            "notice": self.notice,
+            "findings": [{"line": f.line, "severity": f.severity, "message": f.message,
+                          "code": f.code} for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class OptimizeOutcome:
+    allowed: bool
+    message: str
+    solution: str | None = None
+    complexity: str | None = None
+    explanation: str | None = None
+    growth: GrowthReport | None = None
+    source: Origin = "bank"
+    notice: str | None = None
+    markdown: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "message": self.message, "solution": self.solution,
+                "complexity": self.complexity, "explanation": self.explanation,
+                "growth": self.growth.to_json() if self.growth else None, "source": self.source,
+                "notice": self.notice, "markdown": self.markdown}
+
+
+@dataclass(frozen=True)
+class ConnectionOutcome:
+    ok: bool
+    message: str
+    model: str | None = None
+    latency_ms: float | None = None
+    kind: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "message": self.message, "model": self.model,
+                "latencyMs": round(self.latency_ms, 1) if self.latency_ms is not None else None,
+                "kind": self.kind}
+
+
+@dataclass
+class _Session:
+    """Per-question memory of AI hints given in this session."""
+
+    hints: dict[str, list[str]] = field(default_factory=dict)
+
+
+# -- helpers ----------------------------------------------------------------------
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def parse_reply(text: str, schema: type[M]) -> M:
+    """Validate the model's JSON against ``schema``; raise ``bad_response`` otherwise."""
+    match = _FENCE.match(text)
+    body = match.group(1) if match else text
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise AIError("bad_response", f"The model's answer was not valid JSON ({exc.msg} at "
+                      f"position {exc.pos}).") from None
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise AIError("bad_response", f"The model's answer did not fit the expected shape "
+                      f"({where}: {first['msg']}).") from None
+
+
+def _code_lines(code: str) -> set[str]:
+    lines = set()
+    for raw in code.splitlines():
+        line = re.sub(r"\s+", " ", raw.strip())
+        if len(line) >= 12 and not line.startswith(("#", '"""', "'''")):
+            lines.add(line)
+    return lines
+
+
+def leaks_solution(text: str, question: Question) -> bool:
+    """Whether a hint gives away the solution: the entry's definition or most of its lines."""
+    if re.search(rf"\bdef\s+{re.escape(question.entry)}\s*\(", text):
+        return True
+    reference = _code_lines(question.solution) | _code_lines(question.optimal or "")
+    body = [line for line in reference if not line.startswith("def ")]
+    if len(body) < 2:
+        return False
+    normalised = re.sub(r"\s+", " ", text)
+    shown = sum(1 for line in body if line in normalised)
+    return shown >= max(2, (len(body) + 1) // 2)
+
+
+def build_question(generated: GeneratedQuestion, module: str, subtopic: str, problem_type: str,
+                   difficulty: Difficulty) -> Question:
+    """The generated question as a :class:`Question` (``ValueError`` if it is malformed)."""
+    data = generated.model_dump()
+    draft = Question.model_validate({
+        **data, "id": f"{problem_type}.{difficulty.value}.ai-draft", "module": module,
+        "subtopic": subtopic, "problem_type": problem_type, "difficulty": difficulty.value,
+        "source": Source.AI.value,
+        "stub": generated.stub.strip() + "\n", "solution": generated.solution.strip() + "\n",
+        "optimal": generated.optimal.strip() + "\n" if generated.optimal else None,
+    })
+    return draft.model_copy(update={"id": f"{problem_type}.{difficulty.value}.ai-{draft.fingerprint[:10]}"})
+
+
+def _unfenced(code: str) -> str:
+    match = re.match(r"^\s*```(?:python|py)?\s*\n(.*?)\n?```\s*$", code, re.DOTALL)
+    return (match.group(1) if match else code).strip() + "\n"
+
+
+# -- the tutor --------------------------------------------------------------------
+
+class AITutor:
+    """Gemini with the learner's key, verified by execution, with offline answers."""
+
+    def __init__(self, service: PytrixService, *, sleep: Sleep = asyncio.sleep) -> None:
+        self.service = service
+        self.keys = ApiKeys()
+        self.usage = UsageLog(service.store)
+        self.caps = Caps(self.usage)
+        self.router = ModelRouter(sleep=sleep)
+        self.prefetch = PrefetchQueue(self._prefetch_one, depth=self.settings.ai_prefetch)
+        self._client: GeminiClient | None = None
+        self._client_signature: tuple[str, str, float] | None = None
+        self._session = _Session()
+
+    def __repr__(self) -> str:
+        return f"AITutor(key={self.keys.source!r})"
+
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    # -- key and status ------------------------------------------------------------
+    def set_api_key(self, key: str | None) -> dict[str, Any]:
+        """Hold the editor's key in memory (``None`` clears it); report the state."""
+        self.keys.set_client_key(key)
+        self._drop_client()
+        return self.key_status()
+
+    def _drop_client(self) -> None:
+        old, self._client, self._client_signature = self._client, None, None
+        if old is not None:
+            try:
+                asyncio.get_running_loop().create_task(old.close())
+            except RuntimeError:  # no loop running: nothing is open on it
+                pass
+
+    async def close(self) -> None:
+        """Stop background prefetching and close the HTTP client."""
+        await self.prefetch.close()
+        old, self._client, self._client_signature = self._client, None, None
+        if old is not None:
+            await old.close()
+
+    def key_status(self) -> dict[str, Any]:
+        source: KeySource | None = self.keys.source
+        return {"hasKey": source is not None, "source": source, "enabled": self.settings.ai_enabled}
+
+    def available(self) -> bool:
+        """Whether AI calls may be attempted (a key is set and the AI is on)."""
+        return self.settings.ai_enabled and self.keys.current() is not None
+
+    def usage_report(self, days: int = 30) -> dict[str, Any]:
+        rows = self.usage.rows(days)
+        return {
+            "rows": rows,
+            "totals": self.usage.totals(rows),
+            "today": self.usage.today(),
+            "caps": self.caps.status(self.settings),
+            "key": self.key_status(),
+            "models": list(self.settings.ai_models),
+        }
+
+    def router_config(self) -> RouterConfig:
+        s = self.settings
+        return RouterConfig(tuple(s.ai_models), s.ai_timeout, s.ai_backoff, s.ai_max_backoff)
+
+    def _client_for(self, key: str) -> GeminiClient:
+        signature = (key, self.settings.ai_base_url, self.settings.ai_timeout)
+        if self._client is None or self._client_signature != signature:
+            self._drop_client()
+            self._client = GeminiClient(key, base_url=self.settings.ai_base_url,
+                                        timeout=self.settings.ai_timeout)
+            self._client_signature = signature
+        return self._client
+
+    async def _call(self, feature: str, prompt: str, schema: type[BaseModel] | None) -> Reply:
+        if not self.settings.ai_enabled:
+            raise AIError("disabled", "The AI tutor is turned off (pytrix.aiEnabled).")
+        found = self.keys.current()
+        if found is None:
+            raise key_required()
+        client = self._client_for(found[0])
+        with self.caps.reserve(feature, self.settings):
+            return await self.router.call(
+                client, self.router_config(), feature=feature, system=prompts.SYSTEM,
+                prompt=prompt, schema=schema, usage=self.usage,
+            )
+
+    async def ask(self, feature: str, prompt: str, schema: type[M]) -> tuple[M, Reply]:
+        """One structured call: the validated answer and the raw reply."""
+        reply = await self._call(feature, prompt, schema)
+        return parse_reply(reply.text, schema), reply
+
+    @staticmethod
+    def _notice(exc: AIError, fallback: str) -> str | None:
+        if exc.kind in ("api_key_required", "disabled"):
+            return None  # offline is the default: no need to say so every time
+        return f"{exc} {fallback}"
+
+    # -- test the connection --------------------------------------------------------
+    async def test_connection(self) -> ConnectionOutcome:
+        try:
+            reply = await self._call("test", prompts.CONNECTION_PROMPT, None)
+        except AIError as exc:
+            return ConnectionOutcome(False, str(exc), kind=exc.kind)
+        return ConnectionOutcome(True, f"The key works: {reply.model} answered in "
+                                 f"{reply.latency_ms:.0f} ms.", reply.model, reply.latency_ms)
+
+    # -- questions ------------------------------------------------------------------
+    def recent_questions(self, problem_type: str, difficulty: Difficulty, limit: int = 15) -> list[Question]:
+        """Questions of this kind the learner has (bank and generated), newest generated first."""
+        found: list[Question] = []
+        rows = self.service.store.query(
+            "SELECT body FROM questions WHERE source = 'ai' ORDER BY created_at DESC LIMIT 300"
+        )
+        for row in rows:
+            try:
+                question = Question.model_validate_json(row["body"])
+            except ValidationError:
+                continue
+            if question.problem_type == problem_type and question.difficulty == difficulty:
+                found.append(question)
+        found.extend(self.service.bank.for_problem_type(problem_type, difficulty))
+        return found[:limit]
+
+    async def generate_verified(self, problem_type: str, difficulty: Difficulty) -> tuple[Question, str]:
+        """A generated question that passed verification, and its model; retries once."""
+        located = self.service.bank.curriculum.locate(problem_type)
+        if located is None:
+            raise PytrixError(f"There is no problem type {problem_type!r} in the curriculum. "
+                              "Run `pytrix data list` or see the curriculum for the ids.")
+        module, subtopic, _ = located
+        avoid = self.recent_questions(problem_type, difficulty)
+        avoid_prints = {q.fingerprint for q in avoid}
+        problems: list[str] = []
+        last: AIError | None = None
+        for attempt in (1, 2):
+            prompt = prompts.question_prompt(self.service.bank.curriculum, problem_type, difficulty,
+                                             avoid, problems)
+            try:
+                generated, reply = await self.ask("question", prompt, GeneratedQuestion)
+            except AIError as exc:
+                if exc.kind != "bad_response":
+                    raise
+                last = exc
+                problems.append(str(exc))
+                continue
+            try:
+                question = build_question(generated, module.id, subtopic.id, problem_type, difficulty)
+            except ValueError as exc:
+                message = str(exc).splitlines()
+                problems.append("the question is malformed: " + " ".join(message[:4])[:400])
+                last = AIError("bad_response", f"The generated question was malformed: {problems[-1]}")
+                continue
+            if question.fingerprint in avoid_prints:
+                problems.append("it repeats a question the learner already has")
+                last = AIError("bad_response", "The generated question repeated an existing one.")
+                continue
+            verdict = await verify_question(question, self.service.sandbox)
+            if verdict.ok:
+                self.service.store.save_question(
+                    question.id, Source.AI.value, question.fingerprint, question.model_dump_json()
+                )
+                log.info("generated %s with %s (attempt %d)", question.id, reply.model, attempt)
+                return question, reply.model
+            log.info("generated question rejected on attempt %d: %s", attempt, verdict.problems)
+            problems.extend(verdict.problems)
+            last = AIError("bad_response", "The generated question failed verification in the "
+                           f"sandbox ({'; '.join(verdict.problems)[:500]}).")
+        assert last is not None
+        raise AIError(last.kind, f"{last} It was not shown.")
+
+    async def question(self, problem_type: str, difficulty: Difficulty) -> QuestionOutcome:
+        """A verified AI question when possible, else a bank question of the same kind."""
+        notice: str | None = None
+        if self.available():
+            ready = await self.prefetch.take(problem_type, difficulty)
+            if ready is not None:
+                return QuestionOutcome(ready, "ai", None, None)
+            try:
+                question, model = await self.generate_verified(problem_type, difficulty)
+                return QuestionOutcome(question, "ai", None, model)
+            except AIError as exc:
+                notice = self._notice(exc, "Here is a question from the bank instead.")
+        return QuestionOutcome(self._bank_question(problem_type, difficulty, notice), "bank", notice)
+
+    def _bank_question(self, problem_type: str, difficulty: Difficulty, notice: str | None) -> Question:
+        for wanted in (difficulty, None):
+            try:
+                return self.service.next_question(problem_type=problem_type, difficulty=wanted)
+            except PytrixError:
+                continue
+        reason = f" ({notice})" if notice else ""
+        raise PytrixError(
+            f"The bank has no question for {problem_type!r} yet and no AI question could be "
+            f"made{reason}. Set a Gemini API key to generate one, or pick another problem type."
+        )
+
+    async def _prefetch_one(self, problem_type: str, difficulty: Difficulty) -> Question | None:
+        if not self.available():
+            return None
+        try:
+            question, _ = await self.generate_verified(problem_type, difficulty)
+        except PytrixError as exc:
+            log.info("prefetch for %s skipped: %s", problem_type, exc)
+            return None
+        return question
+
+    def want_prefetch(self, upcoming: list[tuple[str, Difficulty]]) -> None:
+        """Auto mode's hook: keep questions for the next slots ready (AI only)."""
+        self.prefetch.depth = self.settings.ai_prefetch
+        if self.available() and self.prefetch.depth:
+            self.prefetch.want(upcoming)
+
+    # -- hints ----------------------------------------------------------------------
+    async def hint(self, question: Question, source: str, result: RunResult | None) -> HintOutcome:
+        store = self.service.store
+        total = len(question.hints)
+        level = store.hint_level(question.id)
+        notice: str | None = None
+        if level < total and self.available():
+            given = self._session.hints.get(question.id) or question.hints[:level]
+            prompt = prompts.hint_prompt(question, source, result, level + 1, total, given)
+            try:
+                answer, _ = await self.ask("hint", prompt, HintReply)
+                if leaks_solution(answer.hint, question):
+                    raise AIError("bad_response", "The AI's hint gave the solution away.")
+            except AIError as exc:
+                notice = self._notice(exc, "Here is the bank's hint instead.")
+            else:
+                level += 1
+                store.set_hint_level(question.id, level)
+                self._session.hints.setdefault(question.id, list(given)).append(answer.hint)
+                return HintOutcome(level, total, answer.hint.strip(), level >= total, "ai")
+        given_hint = self.service.hint(question.id)
+        return HintOutcome(given_hint.level, given_hint.total, given_hint.text,
+                           given_hint.exhausted, "bank", notice)
+
+    # -- reveal ---------------------------------------------------------------------
+    async def reveal(self, question: Question, source: str, result: RunResult | None) -> RevealOutcome:
+        gate = self.service.reveal(question.id)
+        if not gate.allowed or gate.solution is None:
+            return RevealOutcome(False, gate.message)
+        notice: str | None = None
+        if self.available():
+            try:
+                answer, _ = await self.ask("reveal", prompts.reveal_prompt(question, source, result),
+                                           SolutionReply)
+                code = _unfenced(answer.solution)
+                run = await self.service.sandbox.run(question, code, f"{question.entry}.py",
+                                                     reveal_hidden=True)
+                if run.all_passed:
+                    return RevealOutcome(
+                        True, f"Here is a solution close to your approach; it passes all "
+                        f"{run.total} tests.", code, answer.explanation.strip(), "ai")
+                notice = ("The AI's solution failed some tests, so here is the bank's reference "
+                          "solution instead.")
+            except AIError as exc:
+                notice = self._notice(exc, "Here is the bank's reference solution instead.")
+        return RevealOutcome(True, gate.message, gate.solution, None, "bank", notice)
+
+    # -- evaluate ---------------------------------------------------------------------
+    async def _result(self, question: Question, source: str, result: RunResult | None,
+                      reveal_hidden: bool = False) -> RunResult:
+        if result is not None:
+            return result
+        return await self.service.sandbox.run(question, source, f"{question.entry}.py",
+                                              reveal_hidden=reveal_hidden)
+
+    async def evaluate(self, question: Question, source: str, result: RunResult | None = None) -> ReviewOutcome:
+        """A review of the learner's code: the AI's when possible, else a static review."""
+        result = await self._result(question, source, result)
+        notice: str | None = None
+        if self.available():
+            try:
+                review, reply = await self.ask("evaluate", prompts.review_prompt(question, source, result),
+                                               ReviewReply)
+            except AIError as exc:
+                notice = self._notice(exc, "Here is the offline review instead.")
+            else:
+                notes = [Note(s.line, s.severity, s.message) for s in review.suggestions]
+                markdown = _review_markdown(
+                    question, f"AI review ({reply.model})", review.verdict, review.correctness,
+                    review.style, review.complexity, notes)
+                return ReviewOutcome(review.verdict, markdown, note_findings(notes, source, "ai-review"), "ai")
+        static = static_review(question, source, result)
+        style = (f"{len(static.notes)} suggestion(s) below, from offline checks of the code."
+                 if static.notes else "The offline checks found nothing to change.")
+        markdown = _review_markdown(question, "Offline review (static checks and your test results)",
+                                    static.verdict, static.correctness, style, static.complexity,
+                                    static.notes)
+        if notice:
+            markdown = f"> {notice}\n\n{markdown}"
+        return ReviewOutcome(static.verdict, markdown,
+                             note_findings(static.notes, source, "static-review"), "offline", notice)
+
+    # -- optimise ---------------------------------------------------------------------
+    async def optimize(self, question: Question, source: str) -> OptimizeOutcome:
+        """A better solution with its complexity and a measured comparison with the learner's."""
+        mine = await self.service.sandbox.run(question, source, f"{question.entry}.py",
+                                              reveal_hidden=True)
+        if not mine.all_passed and not self.service.reveal(question.id).allowed:
+            return OptimizeOutcome(
+                False, f"Optimising works on a passing solution: yours passes {mine.passed}/"
+                f"{mine.total} tests. Make them all pass first (or unlock the solution).")
+        notice: str | None = None
+        solution = complexity = explanation = None
+        origin: Origin = "bank"
+        if self.available():
+            try:
+                answer, _ = await self.ask("optimize", prompts.optimize_prompt(question, source),
+                                           OptimizeReply)
+                code = _unfenced(answer.solution)
+                run = await self.service.sandbox.run(question, code, f"{question.entry}.py",
+                                                     reveal_hidden=True)
+                if run.all_passed:
+                    solution, origin = code, "ai"
+                    complexity = f"{answer.time_complexity} time, {answer.space_complexity} space"
+                    explanation = answer.explanation.strip()
+                else:
+                    notice = ("The AI's version failed some tests, so here is the bank's optimal "
+                              "solution instead.")
+            except AIError as exc:
+                notice = self._notice(exc, "Here is the bank's optimal solution instead.")
+        if solution is None:
+            solution = (question.optimal or question.solution).strip() + "\n"
+            complexity = question.complexity
+            explanation = ("The bank's optimal solution." if question.optimal else
+                           "The bank's reference solution (this question has no separate optimal one).")
+        label = "AI version" if origin == "ai" else "bank optimal" if question.optimal else "bank reference"
+        growth = await measure_growth(question, [("yours", source), (label, solution)],
+                                      self.service.sandbox)
+        markdown = _optimize_markdown(question, solution, complexity, explanation, growth, notice)
+        return OptimizeOutcome(True, "Here is an optimised solution with a measured comparison.",
+                               solution, complexity, explanation, growth, origin, notice, markdown)
+
+
+def _review_markdown(question: Question, title: str, verdict: str, correctness: str, style: str,
+                     complexity: str, notes: list[Note]) -> str:
+    lines = [f"## Review of `{question.entry}`: {verdict}", "", f"*{title}*", "",
+             "### Correctness", "", correctness.strip(), "", "### Style", "", style.strip(), "",
+             "### Complexity", "", complexity.strip(), ""]
+    if notes:
+        lines += ["### Suggestions", ""]
+        for note in notes:
+            where = f"Line {note.line}: " if note.line else ""
+            lines.append(f"- {where}{note.message}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _optimize_markdown(question: Question, solution: str, complexity: str | None,
+                       explanation: str | None, growth: GrowthReport | None,
+                       notice: str | None) -> str:
+    lines = [f"## A faster `{question.entry}`", ""]
+    if notice:
+        lines += [f"> {notice}", ""]
+    if complexity:
+        lines += [f"**Complexity:** {complexity}", ""]
+    if explanation:
+        lines += [explanation, ""]
+    lines += ["```python", solution.rstrip(), "```", ""]
+    if growth is not None:
+        lines += [growth.markdown(), ""]
+    else:
+        lines += ["*No growth measurement: this question's inputs cannot be scaled automatically.*", ""]
+    return "\n".join(lines)
+
+
+__all__ = ["REVIEW_SOURCE", "AITutor"]
