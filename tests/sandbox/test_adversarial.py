@@ -272,6 +272,8 @@ CASES: dict[str, Case] = {
         "builtins.repr = lambda *a: '3'\n"
         "builtins.len = lambda *a: 0\n"
         "builtins.str = lambda *a: '3'\n"
+        "builtins.any = lambda *a: False\n"
+        "builtins.getattr = None\n"
         "def add(a, b):\n    return None\n",
         RunStatus.FAILED, [F, F, F], r"expected 3, got None"),
     "monkeypatched_json_and_harness": Case(

@@ -55,6 +55,8 @@ _len = len
 _str = str
 _repr = repr
 _getattr = getattr
+_any = any
+_dict = dict
 _isinstance = isinstance
 _literal_eval = ast.literal_eval
 _dumps = json.dumps
@@ -71,7 +73,6 @@ _getrecursionlimit = sys.getrecursionlimit
 _setrecursionlimit = sys.setrecursionlimit
 _RECURSION_LIMIT = sys.getrecursionlimit()
 _BUILTINS = builtins.__dict__
-_BUILTINS_SNAPSHOT = dict(_BUILTINS)
 
 DEFAULT_LIMITS = {"stdout_chars": 20000, "repr_chars": 2000, "value_chars": 1_000_000, "depth": 200}
 TRUNCATED_MARK = "\n[... output truncated: more than {cap} characters]"
@@ -247,6 +248,7 @@ class _Session:
         self.memory_mb = (request.get("sandbox") or {}).get("memory_mb")
         self.namespace: dict[str, Any] = {}
         self.ballast = _Ballast()
+        self.builtins_snapshot = dict(_BUILTINS)  # as they were before any learner code
         self.learner_builtins: dict[str, Any] | None = None
 
     def _fresh_namespace(self) -> dict[str, Any]:
@@ -295,13 +297,13 @@ class _Session:
             _setrecursionlimit(_RECURSION_LIMIT)
         # `import builtins; builtins.isinstance = ...` would reach the json module and the
         # harness: swap the originals back in until learner code runs again.
-        if _len(_BUILTINS) != _len(_BUILTINS_SNAPSHOT) or any(
-            _BUILTINS.get(name, _BUILTINS_SNAPSHOT) is not value
-            for name, value in _BUILTINS_SNAPSHOT.items()
+        snapshot = self.builtins_snapshot
+        if _len(_BUILTINS) != _len(snapshot) or _any(
+            _BUILTINS.get(name, snapshot) is not value for name, value in snapshot.items()
         ):
-            self.learner_builtins = dict(_BUILTINS)
+            self.learner_builtins = _dict(_BUILTINS)
             _BUILTINS.clear()
-            _BUILTINS.update(_BUILTINS_SNAPSHOT)
+            _BUILTINS.update(snapshot)
 
     def _guarded(self, func: Callable[[], Any]) -> tuple[dict[str, Any] | None, CappedWriter]:
         writer = CappedWriter(self.limits["stdout_chars"])
@@ -416,7 +418,7 @@ def run_request(request_json: str) -> str:
 # Modules learners commonly import, loaded ahead of time by --warm processes.
 _WARM_MODULES = (
     "collections", "functools", "itertools", "math", "re", "heapq", "bisect", "string",
-    "operator", "copy", "dataclasses", "typing", "random", "statistics", "fractions",
+    "operator", "dataclasses",
 )
 # Modules the harness itself needs for confinement; `_posixsubprocess` is loaded so that
 # its process-spawning entry point can be disabled before learner code runs.

@@ -37,9 +37,12 @@ DEFAULT_LINE_LIMIT = 64 * 1024 * 1024
 
 
 def sandbox_env(workdir: str | None = None) -> dict[str, str]:
-    """A scrubbed environment: nothing of the server's (no keys, no paths) leaks in."""
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-           "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    """A scrubbed environment: nothing of the server's (no keys, no paths) leaks in.
+
+    No ``PYTHON*`` variables: ``python -I`` ignores them (``-B`` and ``-X utf8`` are
+    passed on the command line instead).
+    """
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     if workdir is not None:
         env.update(HOME=workdir, TMPDIR=workdir)
     return env
@@ -231,6 +234,17 @@ class Worker:
             return True
         return await asyncio.shield(self.channel.warm)
 
+    def boost(self) -> None:
+        """Restore normal CPU priority while it warms up: a run is waiting for it.
+
+        Warm processes lower their own priority so that starting them ahead of time
+        never competes with the server or a run; raising it back needs root, so
+        elsewhere this quietly does nothing.
+        """
+        if self.warm_mode and not self.warm:
+            with contextlib.suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, self.pid, 0)
+
     def configure(self, line_limit: int, total_limit: int) -> None:
         self.channel.line_limit = line_limit
         self.channel.total_limit = total_limit
@@ -385,6 +399,7 @@ class WarmPool:
             worker = self._idle.popleft()
             if worker.alive:
                 self.handed_out_warm += 1
+                worker.boost()
                 if not self._idle and not self._starting:
                     self._fill()  # nothing left: refill now rather than after the run
                 return worker
@@ -403,6 +418,7 @@ class WarmPool:
                 pass
             else:
                 self.handed_out_warm += 1
+                worker.boost()
                 self._fill()
                 return worker
             finally:

@@ -412,6 +412,7 @@ class SubprocessSandbox:
         run_deadline = started + limits.run_timeout
         raw = RawRun(backend=self.name)
         pending = list(range(len(question.tests)))
+        failed_starts = 0
         while pending:
             request = build_request(question, code, filename, limits, pending)
             request["sandbox"] = self._sandbox_options(limits)
@@ -421,6 +422,19 @@ class SubprocessSandbox:
                 await attempt.run(worker, request, run_deadline)
             finally:
                 self._release(worker, pool)
+            if not attempt.saw_ready and not attempt.run_deadline_hit:
+                # The harness reports "ready" before any learner code runs: this process
+                # failed on its own. Try a fresh one once, then say so.
+                failed_starts += 1
+                if failed_starts == 1:
+                    continue
+                log.error("sandbox process failed to start: %s", attempt.exit_note)
+                return RunResult(
+                    question_id=question.id, status=RunStatus.INTERNAL_ERROR,
+                    total=len(question.tests), backend=self.name,
+                    duration_ms=round((loop.time() - started) * 1000, 3),
+                    message=f"The sandbox could not start Python: {attempt.exit_note}.",
+                )
             raw.events.extend(attempt.events)
             if attempt.finished:
                 break

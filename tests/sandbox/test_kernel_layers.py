@@ -1,0 +1,108 @@
+"""The kernel layers alone: with the audit hook switched off, seccomp and Landlock still hold.
+
+The audit hook explains refusals; these layers enforce them underneath, including
+against code that goes around Python (ctypes calling libc directly). Each probe
+returns what the operating system answered, so a refused operation shows up as
+a passing test with the expected errno, not as a crash of anything.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sandbox_support import FAST, assert_still_works, describe, make_question
+
+from pytrix.runner.protocol import RunStatus
+from pytrix.runner.sandbox import SubprocessSandbox
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+EPERM, EACCES = errno.EPERM, errno.EACCES
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def layers() -> AsyncIterator[tuple[SubprocessSandbox, dict[str, Any]]]:
+    box = SubprocessSandbox(FAST, pool_size=1, confinement={"audit": False})
+    seen: list[dict[str, Any]] = []
+    box._observer = seen.append
+    probe = make_question([{"call": "probe()", "expected": "1"}], entry="probe", qid="sandbox.probe")
+    await box.run(probe, "def probe():\n    return 1\n", "probe.py")
+    ready = next(e for e in seen if e["event"] == "ready")
+    box._observer = None
+    try:
+        yield box, ready.get("confinement", {})
+    finally:
+        await box.close()
+
+
+def _probe(expected: str) -> Any:
+    return make_question([{"call": "probe()", "expected": expected}], entry="probe",
+                         qid="sandbox.probe")
+
+
+LIBC = "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+
+# name: (layer, code defining probe(), expected value, or a regex for the error message)
+PROBES: dict[str, tuple[str, str, str]] = {
+    "libc_fork": ("seccomp", LIBC + "def probe():\n    return (libc.fork(), ctypes.get_errno())\n",
+                  f"(-1, {EPERM})"),
+    "libc_kill_parent": ("seccomp", LIBC + "def probe():\n"
+                         "    return (libc.kill(os.getppid(), 0), ctypes.get_errno())\n",
+                         f"(-1, {EPERM})"),
+    "libc_mknod": ("seccomp", LIBC + "def probe():\n"
+                   "    return (libc.mknod(b'null', 0o20600, os.makedev(1, 3)), ctypes.get_errno())\n",
+                   f"(-1, {EPERM})"),
+    "os_fork": ("seccomp", "import os\ndef probe():\n    os.fork()\n",
+                r"PermissionError: \[Errno 1\] Operation not permitted"),
+    "inet_socket": ("seccomp", "import socket\ndef probe():\n    socket.socket()\n",
+                    r"PermissionError: \[Errno 1\] Operation not permitted"),
+    "write_outside": ("landlock", "def probe():\n    open('/tmp/pytrix-layer-escape', 'w')\n",
+                      r"PermissionError: \[Errno 13\] Permission denied"),
+    "read_outside": ("landlock", "def probe():\n    open('/etc/passwd').read()\n",
+                     r"PermissionError: \[Errno 13\] Permission denied"),
+    "symlink_in_workdir": ("landlock", "import os\ndef probe():\n    os.symlink('/etc', 'etc')\n",
+                           r"PermissionError: \[Errno 13\] Permission denied"),
+    "write_inside": ("landlock", "def probe():\n"
+                     "    open('ok.txt', 'w').write('1')\n    return int(open('ok.txt').read())\n",
+                     "1"),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBES))
+async def test_kernel_layer_holds_without_the_audit_hook(
+    layers: tuple[SubprocessSandbox, dict[str, Any]], name: str,
+) -> None:
+    box, report = layers
+    layer, code, expected = PROBES[name]
+    active = report.get(layer)
+    if not active:
+        pytest.skip(f"{layer} is not available on this machine")
+    if expected.startswith(("(", "1")):
+        result = await box.run(_probe(expected), code, "probe.py")
+        assert result.status is RunStatus.PASSED, describe(result)
+    else:
+        result = await box.run(_probe("None"), code, "probe.py")
+        assert result.status is RunStatus.FAILED, describe(result)
+        assert re.search(expected, result.tests[0].message), describe(result)
+    await assert_still_works(box)
+
+
+async def test_every_layer_is_active_on_linux(
+    layers: tuple[SubprocessSandbox, dict[str, Any]],
+) -> None:
+    """On the Linux machines Pytrix targets, all three layers must come up."""
+    import platform
+
+    _, report = layers
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "aarch64"):
+        pytest.skip("kernel layers are Linux x86_64/aarch64 only")
+    assert report.get("seccomp") is True
+    assert report.get("audit") is False  # switched off for this module
+    if not report.get("landlock"):
+        pytest.skip("this kernel has no Landlock")
+    assert report["landlock"] >= 1
