@@ -322,6 +322,7 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
                 difficulty=r.difficulty.value, card=json.dumps(r.card), due=r.due,
                 reviews=r.reviews, updated_at=r.updated_at,
             )
+        db.rebuild_aggregates(conn)
         if data.attempts and not data.reviews:
             review.replay(conn, settings)
         for q in data.questions:

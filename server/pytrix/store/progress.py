@@ -324,6 +324,7 @@ def delete_all_progress(conn: sqlite3.Connection) -> int:
     for table in PROGRESS_TABLES:
         conn.execute(f"DELETE FROM {table}")
     conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('attempts', 'auto_queue')")
+    rebuild_aggregates(conn)
     return removed
 
 

@@ -1,0 +1,183 @@
+"""Auto mode: mini-curriculum, per-subtopic difficulty, promotion, setbacks, decay, reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from progress_support import DAY, T0, bank, open_store, submit
+
+from pytrix.errors import PytrixError
+from pytrix.practice import auto
+from pytrix.settings import Settings
+from pytrix.store.database import Store
+
+NO_REVIEWS = Settings(auto_review_every=0)
+
+
+def next_pick(store: Store, now: float, settings: Settings = NO_REVIEWS) -> auto.AutoPick:
+    return auto.next_question(store, bank(), settings, now=now)
+
+
+def solve_next(store: Store, now: float, settings: Settings = NO_REVIEWS, solved: bool = True) -> tuple[auto.AutoPick, auto.AutoOutcome | None]:
+    pick = next_pick(store, now, settings)
+    recorded = submit(store, pick.question.id, solved, now=now + 1, settings=settings)
+    assert recorded.mode == "auto"
+    return pick, recorded.auto
+
+
+def test_new_learners_get_a_twelve_question_string_curriculum(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    plan = auto.curriculum_plan(bank(), NO_REVIEWS)
+    assert len(plan) == 12
+    picks = []
+    for n in range(12):
+        pick, _ = solve_next(store, T0 + n * 10)
+        picks.append(pick)
+    assert [p.reason for p in picks] == ["curriculum"] * 12
+    assert [p.detail for p in picks][-1] == "Mini-curriculum 12/12"
+    assert all(p.question.module == "string-manipulation" for p in picks)
+    assert [p.question.problem_type for p in picks] == plan
+    after = next_pick(store, T0 + 1000)
+    assert after.reason in ("weakness", "explore")
+    assert auto.status(store, bank(), NO_REVIEWS, now=T0 + 1000)["curriculum"]["done"] is True
+
+
+def test_three_in_a_row_promote_each_subtopic_separately(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    outcomes = [solve_next(store, T0 + n * 10)[1] for n in range(3)]
+    assert [o.event for o in outcomes if o] == ["streak", "streak", "promoted"]
+    assert outcomes[-1] is not None and outcomes[-1].difficulty == "intermediate"
+    fourth, _ = solve_next(store, T0 + 100)  # still basic-string-operations: now intermediate
+    assert fourth.question.subtopic == "basic-string-operations"
+    assert fourth.question.difficulty.value == "intermediate"
+    fifth, _ = solve_next(store, T0 + 200)  # another subtopic keeps its own level
+    assert fifth.question.subtopic == "string-searching"
+    assert fifth.question.difficulty.value == "beginner"
+
+
+def test_fast_setting_promotes_after_two(tmp_path: Path) -> None:
+    fast = Settings(auto_review_every=0, auto_fast=True)
+    store = open_store(tmp_path)
+    outcomes = [solve_next(store, T0 + n * 10, fast)[1] for n in range(2)]
+    assert [o.event for o in outcomes if o] == ["streak", "promoted"]
+    assert auto.status(store, bank(), fast, now=T0 + 50)["promote_after"] == 2
+
+
+def test_a_failure_resets_demotes_and_injects_two_beginner_questions(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    for n in range(3):
+        solve_next(store, T0 + n * 10)  # basic-string-operations -> intermediate
+    pick, outcome = solve_next(store, T0 + 100, solved=False)
+    assert pick.question.difficulty.value == "intermediate"
+    assert outcome is not None and outcome.event == "demoted"
+    assert outcome.difficulty == "beginner" and outcome.streak == 0
+    assert len(outcome.injected) == 2
+    injected = [bank().get(i) for i in outcome.injected]
+    assert all(q.subtopic == "basic-string-operations" and q.difficulty.value == "beginner" for q in injected)
+    # a second failed submission of the same question does not pile on more
+    again = submit(store, pick.question.id, False, now=T0 + 150)
+    assert again.auto is not None and again.auto.event == "unchanged" and again.auto.injected == []
+    following = [next_pick(store, T0 + 200 + n) for n in range(2)]
+    assert [p.reason for p in following] == ["remediation", "remediation"]
+    assert [p.question.id for p in following] == outcome.injected
+    assert next_pick(store, T0 + 300).reason == "curriculum"
+
+
+def test_resubmitting_a_solved_question_does_not_build_a_streak(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    pick, first = solve_next(store, T0)
+    assert first is not None and first.streak == 1
+    repeat = submit(store, pick.question.id, True, now=T0 + 20)
+    assert repeat.mode == "auto" and repeat.auto is None
+    assert auto.status(store, bank(), NO_REVIEWS, now=T0 + 30)["subtopics"][0]["streak"] == 1
+
+
+def test_manual_questions_do_not_touch_the_auto_state(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    recorded = submit(store, "caesar-cipher.beginner", False, now=T0)
+    assert recorded.mode == "manual" and recorded.auto is None
+    status = auto.status(store, bank(), NO_REVIEWS, now=T0)
+    assert status["subtopics"] == [] and status["queue"] == []
+
+
+def test_slow_down_on_demand(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    with pytest.raises(PytrixError, match="nothing to slow down"):
+        auto.slow_down(store, bank(), NO_REVIEWS, now=T0)
+    for n in range(3):
+        solve_next(store, T0 + n * 10)
+    outcome = auto.slow_down(store, bank(), NO_REVIEWS, now=T0 + 100)
+    assert outcome.subtopic == "basic-string-operations"
+    assert outcome.event == "demoted" and outcome.difficulty == "beginner"
+    assert len(outcome.injected) == 2
+    assert next_pick(store, T0 + 200).reason == "remediation"
+    with pytest.raises(PytrixError, match="no subtopic"):
+        auto.slow_down(store, bank(), NO_REVIEWS, "no-such-subtopic", now=T0)
+
+
+def test_an_idle_streak_halves_after_a_day(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    solve_next(store, T0)
+    solve_next(store, T0 + 10)  # streak 2 in basic-string-operations
+    later = T0 + 10 + 25 * 3600
+    assert auto.status(store, bank(), NO_REVIEWS, now=later)["subtopics"][0]["streak"] == 1
+    _, outcome = solve_next(store, later)
+    assert outcome is not None and outcome.event == "streak" and outcome.streak == 2  # 2 // 2 + 1
+    _, outcome = solve_next(store, later + 10)
+    assert outcome is not None and outcome.event == "promoted"
+    assert auto.decayed_streak(8, 0.0, 3 * DAY, Settings()) == 1  # halves once per full day
+    assert auto.decayed_streak(8, 0.0, 3 * DAY, Settings(auto_decay_hours=0)) == 8
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    for n in range(4):
+        solve_next(store, T0 + n * 10)
+    store.close()
+    reopened = open_store(tmp_path)
+    status = auto.status(reopened, bank(), NO_REVIEWS, now=T0 + 100)
+    assert status["curriculum"]["position"] == 4
+    assert {s["subtopic"]: s["difficulty"] for s in status["subtopics"]} == {
+        "basic-string-operations": "intermediate"
+    }
+    assert next_pick(reopened, T0 + 200).detail == "Mini-curriculum 5/12"
+
+
+def test_after_the_curriculum_the_weakest_subtopic_comes_first(tmp_path: Path) -> None:
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0)
+    store = open_store(tmp_path)
+    first = next_pick(store, T0, settings)
+    assert first.reason == "explore" and first.question.subtopic == "basic-string-operations"
+    # weak: string-building solved 1 of 4; strong: basic-string-operations 3 of 3
+    for n in range(3):
+        submit(store, "string-reversal.beginner", True, now=T0 + n, settings=settings)
+    for n, ok in enumerate([False, False, True, False]):
+        submit(store, "split-and-join.beginner", ok, now=T0 + 10 + n, settings=settings)
+    pick = next_pick(store, T0 + 100, settings)
+    assert pick.reason == "weakness" and pick.question.subtopic == "string-building"
+    assert pick.detail.startswith("Weakest subtopic: 25% of attempts solved")
+    assert pick.question.id != "split-and-join.beginner"  # an untried question of the subtopic first
+
+
+def test_due_reviews_are_mixed_in(tmp_path: Path) -> None:
+    settings = Settings(auto_review_every=1)
+    store = open_store(tmp_path)
+    pick, _ = solve_next(store, T0, settings)
+    # right after a solve nothing is due: the curriculum goes on
+    assert next_pick(store, T0 + 60, settings).reason == "curriculum"
+    much_later = T0 + 400 * DAY
+    review = next_pick(store, much_later, settings)
+    assert review.reason == "review"
+    assert review.question.problem_type == pick.question.problem_type
+    never = Settings(auto_review_every=0)
+    assert next_pick(store, much_later + 1, never).reason != "review"
+
+
+def test_curriculum_length_and_module_are_settings(tmp_path: Path) -> None:
+    settings = Settings(auto_curriculum_length=3, auto_review_every=0)
+    store = open_store(tmp_path)
+    reasons = [solve_next(store, T0 + n * 10, settings)[0].reason for n in range(4)]
+    assert reasons == ["curriculum", "curriculum", "curriculum", "explore"]
+    other = Settings(auto_curriculum_module="no-such-module")
+    assert auto.curriculum_plan(bank(), other) == []
