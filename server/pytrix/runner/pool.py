@@ -42,7 +42,9 @@ def sandbox_env(workdir: str | None = None) -> dict[str, str]:
     No ``PYTHON*`` variables: ``python -I`` ignores them (``-B`` and ``-X utf8`` are
     passed on the command line instead).
     """
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    # Two malloc arenas at most: each reserves 64 MB of address space, which would count
+    # against the memory limit for every thread the learner starts.
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
     if workdir is not None:
         env.update(HOME=workdir, TMPDIR=workdir)
     return env
