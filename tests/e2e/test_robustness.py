@@ -103,7 +103,7 @@ async def test_a_plain_python_file_gets_no_run_but_offers_new_questions(lsp: Ses
         )
     )
     titles = [a.title for a in actions or []]
-    assert "Pytrix: new practice question (next in order)" in titles
+    assert "Pytrix: new practice question (auto mode)" in titles
     assert "Pytrix: new practice question: String Manipulation" in titles
     assert not any("hint" in t for t in titles)
 
