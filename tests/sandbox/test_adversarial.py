@@ -174,6 +174,11 @@ CASES: dict[str, Case] = {
         "import os, signal\ndef add(a, b):\n"
         "    signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)\n",
         RunStatus.FAILED, REFUSED, r"sending signals to other processes is not allowed"),
+    "real_time_priority_hog": Case(
+        "import os\ndef add(a, b):\n"
+        "    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(50))\n"
+        "    while True:\n        pass\n",
+        RunStatus.FAILED, REFUSED, r"changing the process priority is not allowed"),
     # --- process creation ------------------------------------------------------------------
     "fork_bomb": Case(
         "import os\ndef add(a, b):\n    while True:\n        os.fork()\n",

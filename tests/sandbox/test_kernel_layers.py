@@ -57,6 +57,9 @@ PROBES: dict[str, tuple[str, str, str]] = {
     "libc_mknod": ("seccomp", LIBC + "def probe():\n"
                    "    return (libc.mknod(b'null', 0o20600, os.makedev(1, 3)), ctypes.get_errno())\n",
                    f"(-1, {EPERM})"),
+    "libc_realtime_priority": ("seccomp", LIBC + "def probe():\n"
+                               "    return (libc.setpriority(0, 0, -20), ctypes.get_errno())\n",
+                               f"(-1, {EPERM})"),
     "os_fork": ("seccomp", "import os\ndef probe():\n    os.fork()\n",
                 r"PermissionError: \[Errno 1\] Operation not permitted"),
     "inet_socket": ("seccomp", "import socket\ndef probe():\n    socket.socket()\n",

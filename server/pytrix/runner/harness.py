@@ -435,6 +435,7 @@ READ_REFUSED = "only the working directory and the Python library can be read"
 LINK_REFUSED = "creating links is not allowed"
 CHDIR_REFUSED = "leaving the working directory is not allowed"
 CHROOT_REFUSED = "changing the root directory is not allowed"
+PRIORITY_REFUSED = "changing the process priority is not allowed"
 DEVICE_REFUSED = "opening devices is not allowed"
 UNAVAILABLE = "is not available in the sandbox"
 
@@ -542,7 +543,10 @@ def _neuter() -> None:
         return
     for name, reason in (("pidfd_open", SIGNAL_REFUSED), ("mknod", DEVICE_REFUSED),
                          ("mkfifo", DEVICE_REFUSED), ("chroot", CHROOT_REFUSED),
-                         ("setns", PROCESS_REFUSED), ("unshare", PROCESS_REFUSED)):
+                         ("setns", PROCESS_REFUSED), ("unshare", PROCESS_REFUSED),
+                         ("nice", PRIORITY_REFUSED), ("setpriority", PRIORITY_REFUSED),
+                         ("sched_setscheduler", PRIORITY_REFUSED),
+                         ("sched_setparam", PRIORITY_REFUSED)):
         if hasattr(posix, name):
             replacement = _refusal(f"os.{name}", reason)
             setattr(posix, name, replacement)
@@ -577,7 +581,8 @@ _DENIED_SYSCALLS = (
     "open_by_handle_at", "name_to_handle_at", "acct", "settimeofday", "clock_settime",
     "clock_adjtime", "adjtimex", "quotactl", "fanotify_init", "move_mount", "open_tree",
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "kcmp", "process_madvise",
-    "vhangup", "syslog", "uselib", "lookup_dcookie",
+    "vhangup", "syslog", "uselib", "lookup_dcookie", "setpriority", "sched_setscheduler",
+    "sched_setparam", "sched_setattr", "ioprio_set",
 )
 _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
     "x86_64": (0xC000003E, {
@@ -598,7 +603,8 @@ _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
         "mount_setattr": 442, "kcmp": 312, "process_madvise": 440, "vhangup": 153,
         "syslog": 103, "uselib": 134, "lookup_dcookie": 212, "kill": 62, "tkill": 200,
         "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56,
-        "clone3": 435, "socket": 41, "sendto": 44, "prlimit64": 302,
+        "clone3": 435, "socket": 41, "sendto": 44, "prlimit64": 302, "setpriority": 141,
+        "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314, "ioprio_set": 251,
     }),
     "aarch64": (0xC00000B7, {
         "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
@@ -618,6 +624,8 @@ _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
         "process_madvise": 440, "vhangup": 58, "syslog": 116, "lookup_dcookie": 18, "kill": 129,
         "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
         "clone": 220, "clone3": 435, "socket": 198, "sendto": 206, "prlimit64": 261,
+        "setpriority": 140, "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
+        "ioprio_set": 30,
     }),
 }
 
