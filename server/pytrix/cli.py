@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)  # stats, history, reopen, auto, export, import, reset
 
+    from pytrix.ai.cli import add_commands as add_ai_commands
+
+    add_ai_commands(sub)  # ai test|question|hint|evaluate|optimize, usage
+
     data = sub.add_parser("data", help="the curriculum and question bank").add_subparsers(
         dest="data_command", required=True
     )

@@ -11,6 +11,7 @@ solutions are run in the sandbox first, and hints are checked for leaks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -230,6 +231,8 @@ class AITutor:
         self._client: GeminiClient | None = None
         self._client_signature: tuple[str, str, float] | None = None
         self._session = _Session()
+        self._closing: set[asyncio.Task[None]] = set()
+        self.growth_test_timeout = 1.0  # seconds per timed call when measuring growth
 
     def __repr__(self) -> str:
         return f"AITutor(key={self.keys.source!r})"
@@ -248,10 +251,10 @@ class AITutor:
     def _drop_client(self) -> None:
         old, self._client, self._client_signature = self._client, None, None
         if old is not None:
-            try:
-                asyncio.get_running_loop().create_task(old.close())
-            except RuntimeError:  # no loop running: nothing is open on it
-                pass
+            with contextlib.suppress(RuntimeError):  # no loop running: nothing is open on it
+                task = asyncio.get_running_loop().create_task(old.close())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def close(self) -> None:
         """Stop background prefetching and close the HTTP client."""
@@ -548,7 +551,7 @@ class AITutor:
                            "The bank's reference solution (this question has no separate optimal one).")
         label = "AI version" if origin == "ai" else "bank optimal" if question.optimal else "bank reference"
         growth = await measure_growth(question, [("yours", source), (label, solution)],
-                                      self.service.sandbox)
+                                      self.service.sandbox, test_timeout=self.growth_test_timeout)
         markdown = _optimize_markdown(question, solution, complexity, explanation, growth, notice)
         return OptimizeOutcome(True, "Here is an optimised solution with a measured comparison.",
                                solution, complexity, explanation, growth, origin, notice, markdown)
