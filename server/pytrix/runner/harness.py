@@ -77,8 +77,9 @@ _BUILTINS = builtins.__dict__
 DEFAULT_LIMITS = {"stdout_chars": 20000, "repr_chars": 2000, "value_chars": 1_000_000, "depth": 200}
 TRUNCATED_MARK = "\n[... output truncated: more than {cap} characters]"
 
-# Set by _prepare() in the subprocess backend; None inside Pyodide.
+# Set by main() and _prepare() in the subprocess backend; None inside Pyodide.
 _mmap: Any = None
+_parent_pid: int | None = None
 _BALLAST_BYTES = 8 * 1024 * 1024
 
 
@@ -708,6 +709,11 @@ def _kernel_layers(
     except (OSError, AttributeError):
         return report
     c_ulong = ctypes.c_ulong
+    # PR_SET_PDEATHSIG: if the server dies, so does this process (9 = SIGKILL); and if
+    # it died already, this process has been re-parented.
+    prctl(ctypes.c_int(1), c_ulong(9), c_ulong(0), c_ulong(0), c_ulong(0))
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        os._exit(0)
     if prctl(ctypes.c_int(38), c_ulong(1), c_ulong(0), c_ulong(0), c_ulong(0)) != 0:
         return report  # PR_SET_NO_NEW_PRIVS is required by both layers
     if want_landlock:
@@ -993,6 +999,8 @@ def _read_all(fd: int) -> bytes:
 
 def main(argv: list[str]) -> None:
     """Subprocess entry: ``harness.py [--warm] <fd>``; request on stdin, events to ``fd``."""
+    global _parent_pid
+    _parent_pid = os.getppid()
     args = argv[1:]
     warm = bool(args) and args[0] == "--warm"
     if warm:

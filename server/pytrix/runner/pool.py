@@ -288,10 +288,12 @@ class Worker:
         self.kill()
         try:
             await self.wait_exit(5.0)
+            await asyncio.to_thread(shutil.rmtree, self.workdir, True)
         finally:
             self.channel_transport.close()
             self.transport.close()
-            await asyncio.to_thread(shutil.rmtree, self.workdir, True)
+            if os.path.exists(self.workdir):  # cancelled (e.g. the event loop is closing)
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
     def abandon(self) -> None:
         """Clean up without awaiting (the loop that owns this worker is gone)."""
