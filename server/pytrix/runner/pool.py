@@ -288,7 +288,7 @@ class Worker:
         self.kill()
         try:
             await self.wait_exit(5.0)
-            await asyncio.to_thread(shutil.rmtree, self.workdir, True)
+            await _remove_tree(self.workdir)
         finally:
             self.channel_transport.close()
             self.transport.close()
@@ -303,6 +303,17 @@ class Worker:
             self.channel_transport.close()
             self.transport.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+async def _remove_tree(path: str) -> None:
+    """Remove a working directory: inline when small, in a thread when the run filled it."""
+    count = 0
+    for _, dirs, files in os.walk(path):
+        count += len(dirs) + len(files)
+        if count > 64:
+            await asyncio.to_thread(shutil.rmtree, path, True)
+            return
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _killpg(pid: int) -> None:
@@ -436,6 +447,11 @@ class WarmPool:
         worker.kill()
         self._dispose(worker)
         self._fill()
+
+    def refill(self) -> None:
+        """Start processes in the background until the pool is full again."""
+        if self.loop is not None and not self.closed:
+            self._fill()
 
     def _dispose(self, worker: Worker) -> None:
         if self.loop is None:

@@ -406,7 +406,24 @@ class SubprocessSandbox:
         self, question: Question, code: str, filename: str, *, limits: Limits | None = None,
         reveal_hidden: bool = False,
     ) -> RunResult:
-        limits = limits or self.limits
+        """Run ``code`` against the question's tests; every process it used is gone on return."""
+        used: list[tuple[Worker, WarmPool | None]] = []
+        try:
+            result = await self._run(question, code, filename, limits or self.limits,
+                                     reveal_hidden, used)
+        except BaseException:
+            for worker, pool in used:  # cancelled: kill now, reap in the background
+                self._release(worker, pool)
+            raise
+        await asyncio.gather(*(worker.close() for worker, _ in used))
+        for pool in {pool for _, pool in used if pool is not None}:
+            pool.refill()
+        return result
+
+    async def _run(
+        self, question: Question, code: str, filename: str, limits: Limits, reveal_hidden: bool,
+        used: list[tuple[Worker, WarmPool | None]],
+    ) -> RunResult:
         loop = asyncio.get_running_loop()
         started = loop.time()
         run_deadline = started + limits.run_timeout
@@ -418,10 +435,11 @@ class SubprocessSandbox:
             request["sandbox"] = self._sandbox_options(limits)
             attempt = _Attempt(question, limits, pending, self._observer)
             worker, pool = await self._acquire()
+            used.append((worker, pool))
             try:
                 await attempt.run(worker, request, run_deadline)
             finally:
-                self._release(worker, pool)
+                worker.kill()
             if not attempt.saw_ready and not attempt.run_deadline_hit:
                 # The harness reports "ready" before any learner code runs: this process
                 # failed on its own. Try a fresh one once, then say so.
