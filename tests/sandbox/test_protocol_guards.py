@@ -76,6 +76,17 @@ def test_forged_events_out_of_order_are_dropped() -> None:
     assert [(e["event"], e.get("index")) for e in accepted] == [
         ("ready", None), ("module", None), ("begin", 0), ("test", 0)]
     assert attempt.position == 1 and attempt.current is None
+    assert _feed(attempt, [{"event": "end"}]) == []  # tests 1 and 2 have not reported
+    for index in (1, 2):
+        _feed(attempt, [{"event": "begin", "index": index}, {"event": "test", "index": index, **returned}])
+    assert _feed(attempt, [{"event": "end"}]) == [{"event": "end"}]
+
+
+def test_end_right_after_a_failed_module_is_accepted() -> None:
+    attempt = _attempt()
+    accepted = _feed(attempt, [{"event": "module", "stdout": "", "error": {"type": "E", "message": ""}},
+                               {"event": "end"}])
+    assert [e["event"] for e in accepted] == ["module", "end"]
 
 
 def test_malformed_results_become_errors_not_crashes() -> None:

@@ -224,7 +224,7 @@ class _Ballast:
         if _mmap is None or self.block is not None:
             return
         try:
-            self.block = _mmap.mmap(-1, _BALLAST_BYTES)
+            self.block = _mmap(-1, _BALLAST_BYTES)
         except (OSError, ValueError, MemoryError):
             self.block = None
 
@@ -450,7 +450,8 @@ def _prepare(warm: bool) -> None:
     for name in _CONFINE_MODULES + (_WARM_MODULES if warm else ()):
         with contextlib.suppress(ImportError):
             __import__(name)
-    _mmap = sys.modules.get("mmap")
+    mmap = sys.modules.get("mmap")
+    _mmap = mmap.mmap if mmap is not None else None  # the class, before learner code can patch it
 
 
 def _apply_rlimits(sandbox: dict[str, Any]) -> None:

@@ -61,6 +61,7 @@ class _Attempt:
         self.finished = False
         self.saw_ready = False
         self.saw_module = False
+        self.module_failed = False
         self.timed_out: int | None = None
         self.run_deadline_hit = False
         self.exit_note = ""
@@ -148,9 +149,11 @@ class _Attempt:
         if kind in ("module", "compile_error") and not self.saw_module and self.position == 0:
             self.saw_module = True
             if kind == "compile_error":
+                self.module_failed = True
                 return {"event": kind, "error": _clean_error(event.get("error"), with_col=True)}
             clean = {"event": "module", "stdout": _text(event.get("stdout"))}
             if event.get("error") is not None:
+                self.module_failed = True
                 clean["error"] = _clean_error(event.get("error"))
             return clean
         index = event.get("index")
@@ -164,7 +167,9 @@ class _Attempt:
             self.current = None
             self.position += 1
             return _clean_test(event, index)
-        if kind == "end" and self.current is None:
+        if kind == "end" and self.current is None and (
+            self.position == len(self.indices) or self.module_failed
+        ):
             return {"event": "end"}
         return None
 
