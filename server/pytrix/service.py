@@ -249,6 +249,18 @@ class PytrixService:
 
         return auto.next_question(self.store, self.bank, self.settings)
 
+    def auto_current(self) -> Question | None:
+        """The auto-mode question being worked on (issued, not solved yet), if any."""
+        from pytrix.practice import auto
+
+        question_id = auto.current(self.store)
+        if question_id is None:
+            return None
+        try:
+            return self.question(question_id)
+        except PytrixError:
+            return None
+
     def slow_down(self, subtopic: str | None = None) -> AutoOutcome:
         from pytrix.practice import auto
 

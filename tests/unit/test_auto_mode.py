@@ -181,3 +181,14 @@ def test_curriculum_length_and_module_are_settings(tmp_path: Path) -> None:
     assert reasons == ["curriculum", "curriculum", "curriculum", "explore"]
     other = Settings(auto_curriculum_module="no-such-module")
     assert auto.curriculum_plan(bank(), other) == []
+
+
+def test_the_open_auto_question_is_the_current_one_until_solved(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    assert auto.current(store) is None
+    pick = next_pick(store, T0)
+    assert auto.current(store) == pick.question.id
+    submit(store, pick.question.id, False, now=T0 + 1)
+    assert auto.current(store) == pick.question.id  # a failure keeps it open
+    submit(store, pick.question.id, True, now=T0 + 2)
+    assert auto.current(store) is None

@@ -303,6 +303,14 @@ def next_question(store: Store, bank: Bank, settings: Settings, now: float | Non
 
 # -- results --------------------------------------------------------------------
 
+def current(store: Store) -> str | None:
+    """The last auto-mode question if it is still open (not solved yet), else None."""
+    with store.snapshot() as conn:
+        last = db.meta_get(conn, "last_question")
+        row = db.issued(conn, last) if last else None
+    return last if row is not None and row["open"] else None
+
+
 def is_auto_question(conn: sqlite3.Connection, question_id: str) -> bool:
     return db.issued(conn, question_id) is not None
 

@@ -62,8 +62,13 @@ class PracticeSession:
         if explicit:
             question = self.service.question(explicit)
         elif not self.args.module and not self.args.difficulty:
-            pick = self.service.auto_next()  # no module or difficulty chosen: auto mode
-            question, auto_detail = pick.question, pick.detail
+            # no module or difficulty chosen: auto mode (a new session resumes its open question)
+            current = self.service.auto_current() if self.question is None else None
+            if current is not None and find_existing(self.directory, current) is not None:
+                question, auto_detail = current, None
+            else:
+                pick = self.service.auto_next()
+                question, auto_detail = pick.question, pick.detail
         else:
             difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
             question = self.service.next_question(module=self.args.module, difficulty=difficulty)
