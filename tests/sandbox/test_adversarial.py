@@ -304,6 +304,15 @@ CASES: dict[str, Case] = {
         "        except OSError:\n            pass\n"
         "    return -7\n",
         RunStatus.FAILED, [F, F, F], r"expected 3, got -7"),
+    "floods_the_result_channel": Case(
+        "import os\n"
+        "def add(a, b):\n"
+        "    if a == 1:\n"
+        "        for fd in range(3, 64):\n"
+        "            try:\n                os.write(fd, b'{}\\n' * 200000)\n"
+        "            except OSError:\n                pass\n"
+        "    return a + b\n",
+        RunStatus.FAILED, [E, P, P], r"sent more result data than allowed"),
     "closes_the_result_channel": Case(
         "import os\n"
         "def add(a, b):\n"

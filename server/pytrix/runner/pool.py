@@ -71,6 +71,8 @@ class EventChannel(asyncio.Protocol):
         self.line_limit = DEFAULT_LINE_LIMIT
         self.total_limit = 4 * DEFAULT_LINE_LIMIT
         self.total = 0
+        self.line_count = 0
+        self.max_lines = 1 << 20
         self.overflowed = False
         self.warm: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiter: asyncio.Future[None] | None = None
@@ -92,7 +94,8 @@ class EventChannel(asyncio.Protocol):
                 break
             line = bytes(self.buffer[start:end])
             start = end + 1
-            if len(line) > self.line_limit:
+            self.line_count += 1
+            if len(line) > self.line_limit or self.line_count > self.max_lines:
                 self._overflow()
                 return
             if not self.warm.done():
@@ -247,9 +250,11 @@ class Worker:
             with contextlib.suppress(OSError, AttributeError):
                 os.setpriority(os.PRIO_PROCESS, self.pid, 0)
 
-    def configure(self, line_limit: int, total_limit: int) -> None:
+    def configure(self, line_limit: int, total_limit: int, max_lines: int) -> None:
+        """Bound what the run may send: bytes per line, bytes in all, number of lines."""
         self.channel.line_limit = line_limit
         self.channel.total_limit = total_limit
+        self.channel.max_lines = max_lines
 
     def send(self, request: dict[str, Any]) -> None:
         """Write the request on stdin and close it (the harness reads to end of file)."""
