@@ -402,7 +402,8 @@ async def test_program_reads_the_stdin_a_test_supplies(sandbox: SubprocessSandbo
          {"stdin": "", "expected": "'0'", "mode": "stdout"}],
         kind="program", entry="adder", qid="sandbox.adder")
     code = ("import sys\n"
-            "numbers = [int(line) for line in sys.stdin.read().split()]\n"
+            "first = sys.stdin.buffer.readline()\n"
+            "numbers = [int(first or 0)] + [int(line) for line in sys.stdin.read().split()]\n"
             "print(sum(numbers))\n")
     result = await sandbox.run(question, code, "adder.py")
     assert result.status is RunStatus.PASSED, describe(result)

@@ -64,7 +64,8 @@ _perf = time.perf_counter
 _BaseException = BaseException
 _MemoryError = MemoryError
 _SystemExit = SystemExit
-_StringIO = io.StringIO
+_TextIOWrapper = io.TextIOWrapper
+_BytesIO = io.BytesIO
 _float_hex = float.hex
 _int_hex = int.__format__
 _bit_length = int.bit_length
@@ -114,6 +115,11 @@ class CappedWriter(io.TextIOBase):
         """The kept text, with a visible mark when some was dropped."""
         text = self.getvalue()
         return text + TRUNCATED_MARK.format(cap=self.cap) if self.truncated else text
+
+
+def _stdin(text: str) -> io.TextIOWrapper:
+    """The test's input as a text stream with a ``.buffer``, like a real ``sys.stdin``."""
+    return _TextIOWrapper(_BytesIO(text.encode("utf-8", "replace")), encoding="utf-8")
 
 
 def safe_repr(value: Any, cap: int) -> str:
@@ -310,7 +316,7 @@ class _Session:
         writer = CappedWriter(self.limits["stdout_chars"])
         saved = sys.stdin, sys.stdout, sys.stderr
         self._before_learner_code()
-        sys.stdin, sys.stdout, sys.stderr = _StringIO(""), writer, writer
+        sys.stdin, sys.stdout, sys.stderr = _stdin(""), writer, writer
         try:
             func()
             return None, writer
@@ -341,7 +347,7 @@ class _Session:
         saved = sys.stdin, sys.stdout, sys.stderr
         call = self._prepare_call(test, code, kind)  # parsed before learner code can interfere
         self._before_learner_code()
-        sys.stdin, sys.stdout, sys.stderr = _StringIO(test.get("stdin") or ""), writer, writer
+        sys.stdin, sys.stdout, sys.stderr = _stdin(test.get("stdin") or ""), writer, writer
         try:
             value = call()
             result["outcome"] = "returned"
