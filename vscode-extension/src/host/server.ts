@@ -14,7 +14,6 @@ import {
   type Middleware,
   type ServerOptions,
   State,
-  TransportKind,
 } from "vscode-languageclient/node";
 import {
   chooseInterpreter,
@@ -154,7 +153,6 @@ export class ServerManager implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command: verdict.probe.executable || choice.command,
       args: ["-m", "pytrix", "serve"],
-      transport: TransportKind.stdio,
       options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const config = vscode.workspace.getConfiguration("pytrix");
@@ -231,10 +229,14 @@ export class ServerManager implements vscode.Disposable {
     return true;
   }
 
-  /** Copy what the server appends to its log file into the output channel. */
+  /**
+   * Copy what the server appends to its log file into the output channel,
+   * leaving out the JSON-RPC traffic (turn on pytrix.trace.server for that).
+   */
   private tailLog(path: string): void {
     this.logWatcher?.close();
     let position = 0;
+    let partial = "";
     try {
       position = fs.statSync(path).size;
     } catch {
@@ -247,7 +249,13 @@ export class ServerManager implements vscode.Disposable {
         if (stat.size === position) return;
         const stream = fs.createReadStream(path, { start: position, end: stat.size - 1, encoding: "utf8" });
         position = stat.size;
-        stream.on("data", (chunk) => this.output.append(`[server] ${String(chunk).replace(/\n(?=.)/g, "\n[server] ")}`));
+        stream.on("data", (chunk) => {
+          const lines = (partial + String(chunk)).split("\n");
+          partial = lines.pop() ?? "";
+          for (const line of lines) {
+            if (!isTrafficLine(line)) this.output.appendLine(`[server] ${line}`);
+          }
+        });
       });
     };
     const timer = setInterval(read, 1000);
@@ -260,6 +268,11 @@ export class ServerManager implements vscode.Disposable {
     this.output.dispose();
     this.changed.dispose();
   }
+}
+
+/** Lines of the server log that only repeat the JSON-RPC traffic. */
+export function isTrafficLine(line: string): boolean {
+  return line.includes("pygls.protocol.json_rpc") || line.includes("pygls.feature_manager");
 }
 
 /** The `pytrix` section as plain JSON (dropping the client-only keys). */

@@ -1,0 +1,306 @@
+// End to end in a real VS Code: code-server 4.100 with the built .vsix
+// installed, driven by playwright-core and Debian's Chromium.
+//
+//   1. "Pytrix: New Question…" from the command palette, through the four
+//      quick picks -> the practice file opens, the question preview beside it;
+//   2. a wrong solution -> its failures show in the Problems panel;
+//   3. the fixed solution -> "All N tests passed" in the Problems panel and
+//      the pass count in the status bar;
+//   4. "Pytrix: Submit" -> the attempt is recorded (checked in SQLite);
+//   5. the practice panel runs the tests in Pyodide inside the webview.
+// A screenshot of each step goes to test-artifacts/vscode-e2e/.
+//
+// Usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN
+// Prints one line per step and a closing "N passed, N failed" line.
+
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CHROMIUM_ARGS, CHROMIUM, REPO, python, require } from "./support.mjs";
+
+const [vsix, codeServer] = process.argv.slice(2);
+if (!vsix || !codeServer) {
+  console.error("usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN");
+  process.exit(2);
+}
+
+const ARTIFACTS = join(REPO, "test-artifacts", "vscode-e2e");
+rmSync(ARTIFACTS, { recursive: true, force: true });
+mkdirSync(ARTIFACTS, { recursive: true });
+const root = mkdtempSync(join(tmpdir(), "pytrix-e2e-"));
+const dirs = {
+  home: join(root, "home"),
+  userData: join(root, "user-data"),
+  extensions: join(root, "extensions"),
+  workspace: join(root, "workspace"),
+  pytrixHome: join(root, "pytrix-home"),
+};
+for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+
+const QUESTION = "string-reversal.beginner";
+const PICKS = ["String Manipulation", "Basic String Operations", "String Reversal", "Beginner"];
+const WRONG = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s.upper()\n`;
+const RIGHT = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`;
+
+const env = {
+  ...process.env,
+  HOME: dirs.home,
+  PYTRIX_HOME: dirs.pytrixHome,
+  XDG_CONFIG_HOME: join(dirs.home, ".config"),
+  XDG_DATA_HOME: join(dirs.home, ".local", "share"),
+};
+delete env.GEMINI_API_KEY;
+delete env.GOOGLE_API_KEY;
+
+const settings = {
+  "pytrix.server.python": python(),
+  "pytrix.debounceMs": 150,
+  "pytrix.runtime": "subprocess",
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "security.workspace.trust.enabled": false,
+  "telemetry.telemetryLevel": "off",
+  "extensions.ignoreRecommendations": true,
+  "extensions.autoCheckUpdates": false,
+  "update.mode": "none",
+  "editor.autoIndent": "none",
+  "editor.autoClosingBrackets": "never",
+  "editor.autoClosingQuotes": "never",
+  "editor.autoSurround": "never",
+  "editor.quickSuggestions": { other: false, comments: false, strings: false },
+  "editor.suggestOnTriggerCharacters": false,
+  "editor.acceptSuggestionOnEnter": "off",
+  "editor.formatOnType": false,
+  "editor.insertSpaces": true,
+  "editor.detectIndentation": false,
+  "files.autoSave": "off",
+  "chat.disableAIFeatures": true,
+};
+mkdirSync(join(dirs.userData, "User"), { recursive: true });
+writeFileSync(join(dirs.userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+
+const results = [];
+let serverProc;
+let browser;
+
+function step(name, ok, detail = "") {
+  results.push({ name, ok, detail });
+  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer at ${url}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+async function palette(page, command) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${command}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: command }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+async function pickQuick(page, text) {
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: text }).first();
+  await row.waitFor({ state: "visible", timeout: 30_000 });
+  const input = page.locator(".quick-input-widget input");
+  await input.fill(text);
+  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: text }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+async function replaceEditorText(page, text) {
+  const editor = page.locator(".editor-group-container.active .monaco-editor .view-lines").first();
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  // autoIndent is off: type the indentation ourselves, line by line.
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line) await page.keyboard.type(line);
+    if (i < lines.length - 1) await page.keyboard.press("Enter");
+  }
+}
+
+try {
+  const install = spawnSync(codeServer, ["--install-extension", vsix, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
+    env,
+    encoding: "utf8",
+  });
+  const installed = readdirSync(dirs.extensions).some((name) => name.startsWith("pytrix.pytrix"));
+  step("install the .vsix", install.status === 0 && installed, install.status === 0 ? "" : install.stderr.slice(-500));
+  if (!installed) throw new Error("the extension did not install");
+
+  const port = await freePort();
+  const config = join(root, "config.yaml");
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  serverProc = spawn(
+    codeServer,
+    [
+      "--config", config,
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--user-data-dir", dirs.userData,
+      "--extensions-dir", dirs.extensions,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      dirs.workspace,
+    ],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let serverLog = "";
+  serverProc.stdout.on("data", (d) => (serverLog += d));
+  serverProc.stderr.on("data", (d) => (serverLog += d));
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
+
+  const { chromium } = require("playwright-core");
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(45_000);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+  await page.locator(".monaco-workbench").waitFor();
+  await page.locator(".statusbar").waitFor();
+  // The extension activates once start-up finishes: wait for its status bar item.
+  await page.locator(".statusbar-item", { hasText: "Pytrix" }).first().waitFor({ timeout: 60_000 });
+
+  // 1. New question from the palette.
+  await palette(page, "Pytrix: New Question");
+  for (const text of PICKS) await pickQuick(page, text);
+  const tab = page.locator(".tabs-container .tab", { hasText: ".py" }).first();
+  await tab.waitFor();
+  const preview = page.locator(".tabs-container .tab", { hasText: "Preview" }).first();
+  await preview.waitFor();
+  await page.locator(".monaco-editor .view-lines", { hasText: `pytrix: question=${QUESTION}` }).first().waitFor();
+  await shot(page, "1-new-question");
+  step("new question from the palette opens the practice file and the question preview", true, await tab.innerText());
+
+  // 2. A wrong solution: failures in the Problems panel.
+  await tab.click();
+  await replaceEditorText(page, WRONG);
+  await page.keyboard.press("Control+S");
+  await page.keyboard.press("Control+Shift+M");
+  const problems = page.locator(".markers-panel");
+  await problems.waitFor();
+  await problems.locator(".monaco-list-row", { hasText: /expected|returned|got/i }).first().waitFor();
+  await shot(page, "2-wrong-solution-problems");
+  const wrongRows = await problems.locator(".monaco-list-row").count();
+  step("a wrong solution shows its failures in the Problems panel", wrongRows > 0, `${wrongRows} rows`);
+
+  // 3. The fix: all passing.
+  await tab.click();
+  await replaceEditorText(page, RIGHT);
+  await page.keyboard.press("Control+S");
+  await problems.locator(".monaco-list-row", { hasText: /tests passed/ }).first().waitFor();
+  const statusItem = page.locator(".statusbar-item", { hasText: QUESTION }).first();
+  await statusItem.waitFor();
+  await page.waitForFunction(
+    (q) => [...document.querySelectorAll(".statusbar-item")].some((el) => el.textContent.includes(q) && /(\d+)\/\1/.test(el.textContent)),
+    QUESTION,
+  );
+  await shot(page, "3-fixed-all-passing");
+  step("the fixed solution shows all tests passing", true, (await statusItem.innerText()).replace(/\s+/g, " "));
+
+  // 4. Submit from the palette: the attempt is recorded.
+  await palette(page, "Pytrix: Submit");
+  await page.locator(".notifications-toasts .notification-toast", { hasText: "Solved!" }).first().waitFor();
+  await shot(page, "4-submitted");
+  const db = join(dirs.pytrixHome, "pytrix.db");
+  const check = spawnSync(
+    python(),
+    ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT COUNT(*) FROM attempts WHERE question_id=? AND solved=1', (sys.argv[2],)).fetchone()[0])", db, QUESTION],
+    { encoding: "utf8" },
+  );
+  const solved = Number(check.stdout.trim());
+  step("submit records a solved attempt", check.status === 0 && solved >= 1, `${solved} solved attempt(s) in ${db} ${check.stderr}`);
+
+  // 5. The practice panel runs the tests in Pyodide inside the webview.
+  // Switch "pytrix.runtime" to "pyodide" the way a user does: in the settings JSON editor.
+  await palette(page, "Preferences: Open User Settings (JSON)");
+  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.runtime": "pyodide" }));
+  await page.keyboard.press("Control+S");
+  await page.locator(".tabs-container .tab.dirty", { hasText: "settings.json" }).waitFor({ state: "detached" });
+  await tab.click();
+  await palette(page, "Pytrix: Open the Practice Panel");
+  const outer = page.frameLocator("iframe.webview.ready");
+  const inner = outer.frameLocator("iframe#active-frame");
+  try {
+    await inner.locator("#runtime", { hasText: /Pyodide: ready/ }).waitFor({ timeout: 90_000 });
+    await inner.locator("#run").click();
+    await inner.locator("#summary", { hasText: /passed/ }).waitFor({ timeout: 60_000 });
+    const summary = await inner.locator("#summary").innerText();
+    const runtimeLine = await inner.locator("#runtime").innerText();
+    await shot(page, "5-practice-panel-pyodide");
+    step("the practice panel runs the tests in Pyodide", /pyodide/.test(summary) && /(\d+)\/\1 passed/.test(summary), `${summary} | ${runtimeLine}`);
+  } catch (error) {
+    const consoleText = await inner.locator("#console").innerText().catch(() => "?");
+    const runtimeLine = await inner.locator("#runtime").innerText().catch(() => "?");
+    await shot(page, "5-practice-panel-pyodide");
+    step("the practice panel runs the tests in Pyodide", false, `${runtimeLine} | console: ${consoleText} | ${String(error).slice(0, 300)}`);
+  }
+} catch (error) {
+  step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
+  try {
+    const pages = browser?.contexts()[0]?.pages() ?? [];
+    if (pages[0]) await pages[0].screenshot({ path: join(ARTIFACTS, "failure.png") });
+  } catch {
+    // best effort
+  }
+} finally {
+  await browser?.close().catch(() => undefined);
+  // Keep VS Code's logs (the extension's "Pytrix" output channel among them) next to the screenshots.
+  try {
+    cpSync(join(dirs.userData, "logs"), join(ARTIFACTS, "logs"), { recursive: true });
+    cpSync(join(dirs.pytrixHome, "server.log"), join(ARTIFACTS, "server.log"));
+  } catch {
+    // nothing logged
+  }
+  if (serverProc) {
+    // code-server, its extension host and the Pytrix server share one process group.
+    try {
+      process.kill(-serverProc.pid, "SIGTERM");
+    } catch {
+      serverProc.kill("SIGTERM");
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
