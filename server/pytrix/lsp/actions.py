@@ -34,6 +34,8 @@ def practice_actions(ls: PytrixServer, uri: str, question_id: str) -> list[types
         _action(hint_title, _command(hint_title, commands.HINT, uri)),
         _action("Pytrix: run tests", _command("Run tests", commands.RUN_TESTS, uri)),
         _action("Pytrix: submit", _command("Submit", commands.SUBMIT, uri)),
+        _action("Pytrix: evaluate my code", _command("Evaluate my code", "pytrix.evaluate", uri)),
+        _action("Pytrix: optimise my solution", _command("Optimise", "pytrix.optimize", uri)),
     ]
     reveal = ls.service.reveal(question.id)
     if reveal.allowed:

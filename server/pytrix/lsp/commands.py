@@ -81,17 +81,24 @@ async def run_tests(ls: PytrixServer, uri: str) -> dict[str, Any]:
     return json.loads(result.model_dump_json()) if result else {}
 
 
-def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
-    _, question = _document(ls, uri)
-    given = ls.service.hint(question.id)
+async def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    """The next rung of the ladder: the AI's (from the code and results) with a key, else the bank's."""
+    source, question = _document(ls, uri)
+    with progress(ls, "Pytrix: thinking of a hint"):
+        given = await ls.service.ai.hint(question, source, ls.state(uri).result)
+    if given.notice:
+        ls.notify_user(given.notice, types.MessageType.Warning)
     suffix = " (that was the last hint)" if given.exhausted else ""
     ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
-    return {"level": given.level, "total": given.total, "text": given.text, "exhausted": given.exhausted}
+    return given.to_json()
 
 
 async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
-    _, question = _document(ls, uri)
-    outcome = ls.service.reveal(question.id)
+    source, question = _document(ls, uri)
+    with progress(ls, "Pytrix: preparing the solution"):  # gated like the bank; AI when a key is set
+        outcome = await ls.service.ai.reveal(question, source, ls.state(uri).result)
+    if outcome.notice:
+        ls.notify_user(outcome.notice, types.MessageType.Warning)
     if not outcome.allowed or outcome.solution is None:
         ls.notify_user(outcome.message, types.MessageType.Warning)
         return {"allowed": False, "message": outcome.message}
@@ -100,11 +107,14 @@ async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
     if path is not None:
         target = path.with_name(f"{path.stem}_solution.py")
         header = f"# Reference solution for {question.id}. Compare it with yours; it is not graded.\n\n"
+        if outcome.explanation:
+            notes = "\n".join(f"# {line}".rstrip() for line in outcome.explanation.splitlines())
+            header = f"# Solution for {question.id}, written for your approach and checked against every test.\n{notes}\n\n"
         target.write_text(header + outcome.solution, encoding="utf-8")
         target_uri = target.as_uri()
         await show_document(ls, target_uri)
     ls.notify_user(outcome.message)
-    return {"allowed": True, "message": outcome.message, "solution": outcome.solution, "uri": target_uri}
+    return {**outcome.to_json(), "uri": target_uri}
 
 
 async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
@@ -200,7 +210,7 @@ def register(server: PytrixServer) -> None:
     async def cmd_hint(ls: PytrixServer, *args: Any) -> dict[str, Any]:
         await ls.wait_for_settings()
         try:
-            return hint(ls, uri_argument(args, HINT))
+            return await hint(ls, uri_argument(args, HINT))
         except PytrixError as exc:
             raise _user_error(ls, exc) from exc
 
@@ -233,6 +243,9 @@ def register(server: PytrixServer) -> None:
                 from pytrix.lsp.progress import auto_question_file
 
                 return await auto_question_file(ls)  # no choice given: auto mode
-            return await new_question_file(ls, pick_question(ls, options))
+            from pytrix.lsp.ai import question_for
+
+            question, origin = await question_for(ls, options)  # AI-generated when asked for
+            return {**await new_question_file(ls, question), **origin}
         except PytrixError as exc:
             raise _user_error(ls, exc) from exc

@@ -38,8 +38,10 @@ def register(server: PytrixServer) -> None:
         if not isinstance(open_it, bool):
             raise JsonRpcInvalidParams(f"{NEW_QUESTION}: 'open' must be true or false")
         try:
-            question = commands.pick_question(ls, data)
-            return await commands.new_question_file(ls, question, open_it)
+            from pytrix.lsp.ai import question_for
+
+            question, origin = await question_for(ls, data)  # AI-generated when asked for
+            return {**await commands.new_question_file(ls, question, open_it), **origin}
         except PytrixError as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
 

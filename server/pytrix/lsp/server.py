@@ -248,6 +248,9 @@ def create_server() -> PytrixServer:
     from pytrix.lsp import progress
 
     progress.register(server)
+    from pytrix.lsp import ai
+
+    ai.register(server)  # pytrix/setApiKey, pytrix/usage, pytrix.evaluate|optimize|testConnection
     return server
 
 

@@ -22,6 +22,9 @@ class DocumentState:
     run_findings: list[Finding] = field(default_factory=list)
     notice_findings: list[Finding] = field(default_factory=list)
     coach_findings: list[Finding] = field(default_factory=list)
+    # Code review (pytrix.evaluate): shown while the run results are of the reviewed version.
+    review_findings: list[Finding] = field(default_factory=list)
+    review_version: int | None = None
     task: asyncio.Task[None] | None = None
     opened_at: float = field(default_factory=time.monotonic)
 
@@ -31,4 +34,5 @@ class DocumentState:
         self.task = None
 
     def findings(self) -> list[Finding]:
-        return [*self.notice_findings, *self.run_findings, *self.coach_findings]
+        review = self.review_findings if self.review_version == self.result_version else []
+        return [*self.notice_findings, *self.run_findings, *self.coach_findings, *review]

@@ -1,0 +1,185 @@
+"""LSP surface of the AI tutor: the key, usage, review, optimise, connection test.
+
+Thin handlers over :class:`pytrix.ai.tutor.AITutor` (``ls.service.ai``); the
+key arrives in ``pytrix/setApiKey`` and lives only in the tutor's memory. No
+handler echoes it: results carry ``hasKey``/``source``, never the key, and
+error texts pass through the redaction of :mod:`pytrix.ai.keys`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+
+from pytrix.ai.keys import redact
+from pytrix.curriculum.question import Difficulty, Question
+from pytrix.errors import PytrixError
+from pytrix.lsp import commands
+from pytrix.lsp.convert import params_dict, uri_argument
+from pytrix.lsp.server import PytrixServer, uri_to_path
+from pytrix.practice.findings import findings_for
+
+log = logging.getLogger(__name__)
+
+SET_API_KEY = "pytrix/setApiKey"
+USAGE = "pytrix/usage"
+EVALUATE = "pytrix.evaluate"
+OPTIMIZE = "pytrix.optimize"
+TEST_CONNECTION = "pytrix.testConnection"
+AI_COMMANDS = (EVALUATE, OPTIMIZE, TEST_CONNECTION)
+
+
+def _internal(ls: PytrixServer, what: str, exc: Exception) -> JsonRpcInternalError:
+    log.exception("%s failed", what)
+    message = redact(f"Pytrix could not {what}: {type(exc).__name__}: {exc}")
+    ls.notify_user(message, types.MessageType.Error)
+    return JsonRpcInternalError(message)
+
+
+def set_api_key(ls: PytrixServer, params: Any) -> dict[str, Any]:
+    data = params_dict(params, SET_API_KEY)
+    if "apiKey" not in data:
+        raise JsonRpcInvalidParams(f"{SET_API_KEY} takes {{apiKey: string | null}} (null clears it)")
+    key = data["apiKey"]
+    if key is not None and not isinstance(key, str):
+        raise JsonRpcInvalidParams(f"{SET_API_KEY}: 'apiKey' must be a string or null")
+    return ls.service.ai.set_api_key(key)
+
+
+def usage(ls: PytrixServer, params: Any) -> dict[str, Any]:
+    data = params_dict(params, USAGE)
+    days = data.get("days", 30)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
+        raise JsonRpcInvalidParams(f"{USAGE}: 'days' must be a whole number from 1 to 366")
+    return ls.service.ai.usage_report(days)
+
+
+async def evaluate(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    """Review the document; the findings join its diagnostics (source ``pytrix-ai``)."""
+    source, question = commands._document(ls, uri)
+    state = ls.state(uri)
+    version = ls.workspace.get_text_document(uri).version
+    result = state.result if state.result_version == version else None
+    with commands.progress(ls, "Pytrix: reviewing your code"):
+        if result is None:  # no run of this version yet: run it now, like a save would
+            state.cancel_run()
+            filename = (uri_to_path(uri) or Path("practice.py")).name
+            result = await ls.service.run(question, source, filename)
+            state.result, state.result_version = result, version
+            state.run_findings = findings_for(result, question, source)
+        outcome = await ls.service.ai.evaluate(question, source, result)
+    if ls.workspace.get_text_document(uri).version == version:
+        state.review_findings, state.review_version = outcome.findings, version
+        ls.publish(uri, version)
+    origin = "AI review" if outcome.source == "ai" else "Offline review"
+    count = len(outcome.findings)
+    ls.notify_user(f"{origin}: {outcome.verdict}; {count} suggestion{'s' if count != 1 else ''} "
+                   "shown at their lines.")
+    if outcome.notice:
+        ls.notify_user(outcome.notice, types.MessageType.Warning)
+    return outcome.to_json()
+
+
+async def optimize(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    """A faster solution and a measured comparison, written beside the file as markdown."""
+    source, question = commands._document(ls, uri)
+    with commands.progress(ls, "Pytrix: optimising and measuring"):
+        outcome = await ls.service.ai.optimize(question, source)
+    data = outcome.to_json()
+    if not outcome.allowed:
+        ls.notify_user(outcome.message, types.MessageType.Warning)
+        return data
+    path = uri_to_path(uri)
+    data["uri"] = None
+    if path is not None:
+        target = path.with_name(f"{path.stem}_optimized.md")
+        target.write_text(outcome.markdown, encoding="utf-8")
+        data["uri"] = target.as_uri()
+        await commands.show_document(ls, data["uri"])
+    if outcome.notice:
+        ls.notify_user(outcome.notice, types.MessageType.Warning)
+    ls.notify_user(f"{outcome.message} ({'AI' if outcome.source == 'ai' else 'from the bank'}"
+                   f"{'; ' + outcome.complexity if outcome.complexity else ''}).")
+    return data
+
+
+async def test_connection(ls: PytrixServer) -> dict[str, Any]:
+    with commands.progress(ls, "Pytrix: testing the Gemini connection"):
+        outcome = await ls.service.ai.test_connection()
+    ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
+    return outcome.to_json()
+
+
+async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Question, dict[str, Any]]:
+    """The question a ``newQuestion``/``pytrix.next`` asks for, generated when it should be.
+
+    ``source: "ai"`` generates (``problemType`` and ``difficulty`` required);
+    without ``source``, a problem type the bank does not cover is generated
+    when a key is set; otherwise the bank answers.
+    """
+    wanted = options.get("source")
+    if wanted not in (None, "ai", "bank"):
+        raise JsonRpcInvalidParams("'source' must be \"ai\" or \"bank\"")
+    problem_type, difficulty = options.get("problemType"), options.get("difficulty")
+    tutor = ls.service.ai
+    uncovered = isinstance(problem_type, str) and not any(
+        ls.service.bank.for_problem_type(problem_type, d) for d in Difficulty
+    )
+    if wanted == "ai" or (wanted is None and uncovered and tutor.available()
+                          and options.get("questionId") is None):
+        if not isinstance(problem_type, str) or difficulty not in [d.value for d in Difficulty]:
+            raise JsonRpcInvalidParams(
+                "An AI question needs 'problemType' (a curriculum id) and 'difficulty' "
+                f"({', '.join(d.value for d in Difficulty)})")
+        with commands.progress(ls, "Pytrix: writing and verifying a question"):
+            outcome = await tutor.question(problem_type, Difficulty(difficulty))
+        if outcome.notice:
+            ls.notify_user(outcome.notice, types.MessageType.Warning)
+        return outcome.question, {"source": outcome.source, "notice": outcome.notice}
+    return commands.pick_question(ls, options), {"source": "bank", "notice": None}
+
+
+def register(server: PytrixServer) -> None:
+    @server.feature(SET_API_KEY)
+    def on_set_api_key(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        return set_api_key(ls, params)
+
+    @server.feature(USAGE)
+    def on_usage(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        return usage(ls, params)
+
+    @server.command(EVALUATE)
+    async def cmd_evaluate(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
+        try:
+            return await evaluate(ls, uri_argument(args, EVALUATE))
+        except PytrixError as exc:
+            raise commands._user_error(ls, exc) from exc
+        except JsonRpcInvalidParams:
+            raise
+        except Exception as exc:
+            raise _internal(ls, "review the code", exc) from None
+
+    @server.command(OPTIMIZE)
+    async def cmd_optimize(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
+        try:
+            return await optimize(ls, uri_argument(args, OPTIMIZE))
+        except PytrixError as exc:
+            raise commands._user_error(ls, exc) from exc
+        except JsonRpcInvalidParams:
+            raise
+        except Exception as exc:
+            raise _internal(ls, "optimise the code", exc) from None
+
+    @server.command(TEST_CONNECTION)
+    async def cmd_test_connection(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
+        try:
+            return await test_connection(ls)
+        except Exception as exc:
+            raise _internal(ls, "test the connection", exc) from None
