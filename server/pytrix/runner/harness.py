@@ -450,9 +450,6 @@ UNAVAILABLE = "is not available in the sandbox"
 def _prepare(warm: bool) -> None:
     """Import what a run needs (and, when warm, what learners usually import)."""
     global _mmap
-    if warm:  # started ahead of time: let the server and the current run go first
-        with contextlib.suppress(AttributeError, OSError):
-            os.nice(10)
     for name in _CONFINE_MODULES + (_WARM_MODULES if warm else ()):
         with contextlib.suppress(ImportError):
             __import__(name)

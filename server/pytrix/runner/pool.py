@@ -239,17 +239,6 @@ class Worker:
             return True
         return await asyncio.shield(self.channel.warm)
 
-    def boost(self) -> None:
-        """Restore normal CPU priority while it warms up: a run is waiting for it.
-
-        Warm processes lower their own priority so that starting them ahead of time
-        never competes with the server or a run; raising it back needs root, so
-        elsewhere this quietly does nothing.
-        """
-        if self.warm_mode and not self.warm:
-            with contextlib.suppress(OSError, AttributeError):
-                os.setpriority(os.PRIO_PROCESS, self.pid, 0)
-
     def configure(self, line_limit: int, total_limit: int, max_lines: int) -> None:
         """Bound what the run may send: bytes per line, bytes in all, number of lines."""
         self.channel.line_limit = line_limit
@@ -335,10 +324,10 @@ class WarmPool:
 
     ``acquire`` hands out a warm worker at once when there is one, else the next
     worker still starting, else starts one on demand. ``release`` kills and reaps a
-    used worker and refills the pool in the background: refilling after a run
-    rather than when it starts keeps interpreter start-up (run at a lower CPU
-    priority) from competing with the run itself. The pool is bound to the event
-    loop that first uses it.
+    used worker and refills the pool in the background (``SubprocessSandbox`` reaps
+    inline and calls ``refill``): refilling after a run rather than when it starts
+    keeps interpreter start-up from competing with the run itself. The pool is
+    bound to the event loop that first uses it.
     """
 
     def __init__(self, size: int = 2, *, python: str | None = None) -> None:
@@ -419,7 +408,6 @@ class WarmPool:
             worker = self._idle.popleft()
             if worker.alive:
                 self.handed_out_warm += 1
-                worker.boost()
                 if not self._idle and not self._starting:
                     self._fill()  # nothing left: refill now rather than after the run
                 return worker
@@ -438,7 +426,6 @@ class WarmPool:
                 pass
             else:
                 self.handed_out_warm += 1
-                worker.boost()
                 self._fill()
                 return worker
             finally:
