@@ -135,6 +135,7 @@ def _complexity(entry: ast.AST | None, tree: ast.Module) -> tuple[str, list[Note
 
 def _style(tree: ast.Module, entry: ast.FunctionDef | ast.AsyncFunctionDef | None) -> list[Note]:
     notes: list[Note] = []
+    in_loops = {id(node) for node in _inside_loops(tree)}
     string_vars: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
@@ -169,7 +170,7 @@ def _style(tree: ast.Module, entry: ast.FunctionDef | ast.AsyncFunctionDef | Non
                                       "redundant: use the condition itself (or `not`)."))
         elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and \
                 isinstance(node.target, ast.Name) and node.target.id in string_vars and \
-                node in _inside_loops(tree):
+                id(node) in in_loops:
             notes.append(Note(node.lineno, "hint", "Building a string with += in a loop copies it "
                               "each time; collect the pieces in a list and ''.join() them."))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in _BUILTINS:

@@ -41,6 +41,11 @@ class PrefetchQueue:
     def want(self, upcoming: Sequence[Slot]) -> None:
         """Keep questions ready for the first ``depth`` slots of ``upcoming``."""
         needed = Counter(list(upcoming)[: self.depth])
+        # Ready questions for slots no longer ahead are dropped past 2 x depth (they stay saved).
+        for slot in [s for s in self._ready if s not in needed]:
+            if self.ready_count() <= 2 * self.depth:
+                break
+            del self._ready[slot]
         for slot, count in needed.items():
             tasks = [t for t in self._tasks.get(slot, []) if not t.done()]
             self._tasks[slot] = tasks
@@ -68,6 +73,12 @@ class PrefetchQueue:
                 await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         ready = self._ready.get(slot)
         return ready.pop(0) if ready else None
+
+    async def settle(self) -> None:
+        """Wait until every fill in flight has finished."""
+        pending = [t for group in self._tasks.values() for t in group if not t.done()]
+        if pending:
+            await asyncio.wait(pending)
 
     async def close(self) -> None:
         tasks = [t for group in self._tasks.values() for t in group if not t.done()]

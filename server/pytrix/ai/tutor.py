@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pytrix.ai import prompts
+from pytrix.ai.auto import adopt, upcoming_slots
 from pytrix.ai.caps import Caps
 from pytrix.ai.client import GeminiClient, Reply
 from pytrix.ai.errors import AIError, key_required
@@ -40,6 +41,7 @@ from pytrix.ai.usage import UsageLog
 from pytrix.curriculum.question import Difficulty, Question, Source
 from pytrix.curriculum.verify import verify_question
 from pytrix.errors import PytrixError
+from pytrix.practice.auto import AutoPick
 from pytrix.practice.findings import Finding
 from pytrix.runner.protocol import RunResult
 from pytrix.settings import Settings
@@ -429,10 +431,31 @@ class AITutor:
         return question
 
     def want_prefetch(self, upcoming: list[tuple[str, Difficulty]]) -> None:
-        """Auto mode's hook: keep questions for the next slots ready (AI only)."""
+        """Keep AI questions for the next slots ready in the background (with a key only)."""
         self.prefetch.depth = self.settings.ai_prefetch
         if self.available() and self.prefetch.depth:
             self.prefetch.want(upcoming)
+
+    async def auto_question(self, pick: AutoPick) -> tuple[Question, Origin]:
+        """What to serve for an auto-mode pick: a prefetched AI question of its kind, if ready."""
+        if self.available():
+            ready = await self.prefetch.take(pick.question.problem_type, pick.question.difficulty)
+            if ready is not None:
+                adopt(self.service.store, pick, ready)
+                return ready, "ai"
+        return pick.question, "bank"
+
+    def prefetch_auto(self) -> None:
+        """After an auto-mode pick: generate questions for the picks that should come next."""
+        if not self.available() or self.settings.ai_prefetch <= 0:
+            return
+        try:
+            slots = upcoming_slots(self.service.store, self.service.bank, self.settings,
+                                   self.settings.ai_prefetch)
+        except Exception:  # looking ahead is a nicety: never let it break "next"
+            log.exception("could not look ahead at auto mode")
+            return
+        self.want_prefetch(slots)
 
     # -- hints ----------------------------------------------------------------------
     async def hint(self, question: Question, source: str, result: RunResult | None) -> HintOutcome:
