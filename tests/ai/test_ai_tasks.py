@@ -124,6 +124,8 @@ async def test_without_a_key_the_bank_answers_quietly(service: PytrixService, fa
     tutor = AITutor(service)
     outcome = await tutor.question("string-reversal", BEGINNER)
     assert (outcome.source, outcome.notice) == ("bank", None)
+    asked = await tutor.question("string-reversal", BEGINNER, explicit=True)
+    assert asked.source == "bank" and "No Gemini API key is set" in (asked.notice or "")
     assert fake.requests == []
 
 

@@ -394,9 +394,18 @@ class AITutor:
         assert last is not None
         raise AIError(last.kind, f"{last} It was not shown.")
 
-    async def question(self, problem_type: str, difficulty: Difficulty) -> QuestionOutcome:
-        """A verified AI question when possible, else a bank question of the same kind."""
+    async def question(self, problem_type: str, difficulty: Difficulty, *,
+                       explicit: bool = False) -> QuestionOutcome:
+        """A verified AI question when possible, else a bank question of the same kind.
+
+        ``explicit``: the learner asked for an AI question, so say why they got
+        a bank one even when the reason is only that no key is set.
+        """
         notice: str | None = None
+        if not self.available() and explicit:
+            reason = (key_required() if self.settings.ai_enabled else
+                      AIError("disabled", "The AI tutor is turned off (pytrix.aiEnabled)."))
+            notice = f"{reason} Here is a question from the bank instead."
         if self.available():
             ready = await self.prefetch.take(problem_type, difficulty)
             if ready is not None:

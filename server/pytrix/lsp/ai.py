@@ -136,7 +136,8 @@ async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Quest
                 "An AI question needs 'problemType' (a curriculum id) and 'difficulty' "
                 f"({', '.join(d.value for d in Difficulty)})")
         with commands.progress(ls, "Pytrix: writing and verifying a question"):
-            outcome = await tutor.question(problem_type, Difficulty(difficulty))
+            outcome = await tutor.question(problem_type, Difficulty(difficulty),
+                                           explicit=wanted == "ai")
         if outcome.notice:
             ls.notify_user(outcome.notice, types.MessageType.Warning)
         return outcome.question, {"source": outcome.source, "notice": outcome.notice}
