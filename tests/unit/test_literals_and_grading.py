@@ -130,3 +130,30 @@ def test_comparison_modes(expected: object, actual: object, mode: Compare, ok: b
 def test_stdout_normalisation() -> None:
     assert normalise_stdout("a  \nb\n\n") == normalise_stdout("a\nb")
     assert normalise_stdout("a\n b") != normalise_stdout("a\nb")
+
+
+async def test_special_literals_work_as_call_arguments_in_the_sandbox() -> None:
+    from pytrix.curriculum.question import Question
+    from pytrix.runner.sandbox import SubprocessSandbox
+
+    question = Question.model_validate({
+        "id": "special-args.beginner", "module": "m", "subtopic": "s", "problem_type": "special-args",
+        "difficulty": "beginner", "title": "T", "prompt": "P", "entry": "f",
+        "stub": "def f(x):\n    return None\n", "solution": "def f(x):\n    return repr(x)\n",
+        "hints": ["h"],
+        "tests": [
+            {"call": "f(float('inf'))", "expected": "'inf'"},
+            {"call": "f(set())", "expected": "'set()'"},
+            {"call": "f(frozenset([1]))", "expected": "'frozenset({1})'"},
+        ],
+    })
+    result = await SubprocessSandbox().run(question, question.solution, "f.py")
+    assert result.all_passed, result.model_dump_json(indent=1)
+
+
+def test_show_summarises_huge_integers_anywhere() -> None:
+    from pytrix.runner.grading import show
+
+    assert show(2**5000) == "<int with 5001 bits>"
+    assert show([1, 2**5000]) == "[1, <int with 5001 bits>]"
+    assert show({"k": (2**5000,)}) == "{'k': (<int with 5001 bits>,)}"

@@ -23,7 +23,16 @@ from pytrix.runner.protocol import (
     TestStatus,
 )
 
-_display = reprlib.Repr()
+class _SafeRepr(reprlib.Repr):
+    """reprlib with huge integers summarised (their decimal form is slow and capped)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 600:
+            return f"<int with {x.bit_length()} bits>"
+        return super().repr_int(x, level)
+
+
+_display = _SafeRepr()
 _display.maxstring = 300
 _display.maxother = 300
 _display.maxlist = _display.maxtuple = _display.maxset = _display.maxfrozenset = 30
@@ -90,8 +99,6 @@ def decode(tree: Any) -> Any:
 
 def show(value: Any) -> str:
     """A short, safe repr for messages (values here are always builtin or Opaque)."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**200:
-        return f"<int with {value.bit_length()} bits>"
     return _display.repr(value)
 
 

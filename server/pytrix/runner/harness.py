@@ -84,6 +84,49 @@ _parent_pid: int | None = None
 _BALLAST_BYTES = 8 * 1024 * 1024
 
 
+_FLOAT_WORDS = {"inf": float("inf"), "-inf": float("-inf"), "infinity": float("inf"),
+                "-infinity": float("-inf"), "nan": float("nan")}
+
+
+def literal_node(node: ast.expr) -> Any:
+    """The value of a literal node: what ``ast.literal_eval`` takes, plus ``set()``,
+    ``frozenset(...)`` and ``float("inf"|"-inf"|"nan")``. Raises ValueError otherwise.
+    The server validates test sources with this same function. It runs before any
+    learner code, so it may use the builtins directly."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        name = node.func.id
+        if name == "set" and not node.args:
+            return set()
+        if name == "frozenset" and len(node.args) <= 1:
+            return frozenset(literal_node(node.args[0])) if node.args else frozenset()
+        if name == "float" and len(node.args) == 1:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                word = arg.value.strip().lower()
+                if word in _FLOAT_WORDS:
+                    return _FLOAT_WORDS[word]
+        raise ValueError(f"{name}(...) is not allowed in a literal")
+    if isinstance(node, ast.List):
+        return [literal_node(e) for e in node.elts]
+    if isinstance(node, ast.Tuple):
+        return tuple(literal_node(e) for e in node.elts)
+    if isinstance(node, ast.Set):
+        return {literal_node(e) for e in node.elts}
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            raise ValueError("dict unpacking is not allowed in a literal")
+        return {literal_node(k): literal_node(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
+    try:
+        return _literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"not a literal: {ast.unparse(node)[:80]}") from exc
+
+
+def eval_literal(source: str) -> Any:
+    """The value of a literal written as Python source (see :func:`literal_node`)."""
+    return literal_node(ast.parse(source.strip(), mode="eval").body)
+
+
 class CappedWriter(io.TextIOBase):
     """A text stream that keeps at most ``cap`` characters and remembers it dropped some."""
 
@@ -379,8 +422,8 @@ class _Session:
             return run_program
         if kind == "class":
             steps = test["steps"]
-            class_name, ctor_args = steps[0][0], _literal_eval(steps[0][1])
-            calls = [(name, _literal_eval(args)) for name, args in steps[1:]]
+            class_name, ctor_args = steps[0][0], eval_literal(steps[0][1])
+            calls = [(name, eval_literal(args)) for name, args in steps[1:]]
 
             def run_script() -> list[Any]:
                 obj = self._entry(class_name)(*ctor_args)
@@ -391,8 +434,8 @@ class _Session:
 
             return run_script
         name = test.get("name") or self.request["entry"]
-        args = _literal_eval(test.get("args", "()"))
-        kwargs = _literal_eval(test.get("kwargs", "{}"))
+        args = eval_literal(test.get("args", "()"))
+        kwargs = eval_literal(test.get("kwargs", "{}"))
         return lambda: self._entry(name)(*args, **kwargs)
 
     def _entry(self, name: str) -> Any:

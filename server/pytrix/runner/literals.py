@@ -9,46 +9,21 @@ plus ``set()``, ``frozenset(...)``, and ``float('inf'/'-inf'/'nan')``.
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass
 from typing import Any
+
+from pytrix.runner.harness import literal_node
 
 
 class LiteralError(ValueError):
     """The source is not a call or literal of the accepted form."""
 
 
-_FLOAT_WORDS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan, "infinity": math.inf}
-
-
 def _value(node: ast.expr) -> Any:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-        name = node.func.id
-        if name == "set" and not node.args:
-            return set()
-        if name == "frozenset" and len(node.args) <= 1:
-            return frozenset(_value(node.args[0])) if node.args else frozenset()
-        if name == "float" and len(node.args) == 1:
-            arg = node.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                word = arg.value.strip().lower()
-                if word in _FLOAT_WORDS:
-                    return _FLOAT_WORDS[word]
-        raise LiteralError(f"{name}(...) is not allowed in a literal")
-    if isinstance(node, ast.List):
-        return [_value(e) for e in node.elts]
-    if isinstance(node, ast.Tuple):
-        return tuple(_value(e) for e in node.elts)
-    if isinstance(node, ast.Set):
-        return {_value(e) for e in node.elts}
-    if isinstance(node, ast.Dict):
-        if any(k is None for k in node.keys):
-            raise LiteralError("dict unpacking is not allowed in a literal")
-        return {_value(k): _value(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
     try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise LiteralError(f"not a literal: {ast.unparse(node)[:80]}") from exc
+        return literal_node(node)
+    except ValueError as exc:
+        raise LiteralError(str(exc)) from exc
 
 
 def _parse_expr(source: str) -> ast.expr:
