@@ -6,7 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit data-check bench serve clean setup
+.PHONY: run test lint typecheck unit data-check bench serve clean setup extension-deps vsix
+
+# The VS Code extension (vscode-extension/): npm dependencies from package-lock.json.
+EXT := vscode-extension
+EXT_STAMP := $(EXT)/node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +19,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+$(EXT_STAMP): $(EXT)/package.json $(EXT)/package-lock.json
+	cd $(EXT) && npm ci --no-audit --no-fund
+	@touch $(EXT_STAMP)
+
+extension-deps: $(EXT_STAMP)
+
+# The .vsix (esbuild bundle + Pyodide's runtime files), with its size.
+vsix: $(EXT_STAMP)
+	cd $(EXT) && npm run -s vsix
+	@du -k $(EXT)/pytrix.vsix | awk '{printf "pytrix.vsix: %.2f MB\n", $$1/1024}'
 
 run: $(STAMP)
 	$(BIN)/pytrix practice
@@ -28,7 +43,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# tests/extension runs the extension's vitest, Chromium and code-server tests.
+unit: $(STAMP) $(EXT_STAMP)
 	$(BIN)/python -m pytest -q
 
 data-check: $(STAMP)
@@ -36,8 +52,9 @@ data-check: $(STAMP)
 
 test: lint typecheck data-check unit
 
-bench: $(STAMP)
+bench: $(STAMP) $(EXT_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "== bench/pyodide.mjs"; cd $(EXT) && npm run -s build && cd .. && PYTHON=$(BIN)/python node bench/pyodide.mjs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -13,11 +13,19 @@ export const ABORT_SLOT = 1;
 export const SIGINT = 2;
 
 export type ToWorker =
-  | { type: "init"; indexURL: string; control: SharedArrayBuffer | null }
+  | {
+      type: "init";
+      indexURL: string;
+      control: SharedArrayBuffer | null;
+      /** A memory snapshot of a freshly started interpreter: restoring it skips Python's start-up. */
+      snapshot: ArrayBuffer | null;
+      /** Take such a snapshot after loading and send it back with "ready". */
+      makeSnapshot: boolean;
+    }
   | { type: "run"; id: number; harness: string; request: unknown };
 
 export type FromWorker =
-  | { type: "ready"; python: string; loadMs: number }
+  | { type: "ready"; python: string; loadMs: number; fromSnapshot: boolean; snapshot?: ArrayBuffer }
   | { type: "loadFailed"; message: string }
   | { type: "event"; id: number; event: string }
   | { type: "done"; id: number }
@@ -36,10 +44,12 @@ export function parseFromWorker(data: unknown): FromWorker | null {
   }
   const id = typeof data.id === "number" ? data.id : undefined;
   switch (data.type) {
-    case "ready":
-      return typeof data.python === "string" && typeof data.loadMs === "number"
-        ? { type: "ready", python: data.python, loadMs: data.loadMs }
-        : null;
+    case "ready": {
+      if (typeof data.python !== "string" || typeof data.loadMs !== "number") return null;
+      const ready: FromWorker = { type: "ready", python: data.python, loadMs: data.loadMs, fromSnapshot: data.fromSnapshot === true };
+      if (data.snapshot instanceof ArrayBuffer) ready.snapshot = data.snapshot;
+      return ready;
+    }
     case "loadFailed":
       return { type: "loadFailed", message: String(data.message ?? "unknown error") };
     case "event":

@@ -17,6 +17,7 @@ interface PyProxyCallable {
 
 interface PyodideLike {
   runPython(code: string, options?: { globals?: unknown }): unknown;
+  makeMemorySnapshot(): Uint8Array;
   setInterruptBuffer(buffer: Int32Array): void;
   globals: { get(name: string): unknown };
   toPy(value: unknown): unknown;
@@ -27,7 +28,8 @@ interface PyodideModule {
     indexURL: string;
     stdout?: (text: string) => void;
     stderr?: (text: string) => void;
-    fullStdLib?: boolean;
+    _makeSnapshot?: boolean;
+    _loadSnapshot?: ArrayBuffer;
   }): Promise<PyodideLike>;
 }
 
@@ -57,15 +59,30 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
-async function init(indexURL: string, shared: SharedArrayBuffer | null): Promise<void> {
+async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const started = performance.now();
+  const { indexURL, control: shared } = message;
   try {
     const module = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
-    pyodide = await module.loadPyodide({
+    const base = {
       indexURL,
-      stdout: (text) => post({ type: "log", text }),
-      stderr: (text) => post({ type: "log", text }),
-    });
+      stdout: (text: string) => post({ type: "log", text }),
+      stderr: (text: string) => post({ type: "log", text }),
+    };
+    let fromSnapshot = false;
+    if (message.snapshot) {
+      try {
+        pyodide = await module.loadPyodide({ ...base, _loadSnapshot: message.snapshot });
+        fromSnapshot = true;
+      } catch (error) {
+        post({ type: "log", text: `could not restore the interpreter snapshot (${String(error)}); starting afresh` });
+      }
+    }
+    if (pyodide === null) {
+      pyodide = await module.loadPyodide({ ...base, _makeSnapshot: message.makeSnapshot });
+    }
+    // Before anything else touches the interpreter, so it is a clean start.
+    const snapshot = message.makeSnapshot && !fromSnapshot ? pyodide.makeMemorySnapshot() : null;
     if (shared) {
       control = new Int32Array(shared, INTERRUPT_SLOT * 4, 1);
       abortFlag = new Int32Array(shared, ABORT_SLOT * 4, 1);
@@ -75,7 +92,14 @@ async function init(indexURL: string, shared: SharedArrayBuffer | null): Promise
       pyodide.setInterruptBuffer(control);
     }
     const python = String(pyodide.runPython("import sys\nsys.version.split()[0]"));
-    post({ type: "ready", python, loadMs: performance.now() - started });
+    const ready: FromWorker = { type: "ready", python, loadMs: performance.now() - started, fromSnapshot };
+    if (snapshot) {
+      const buffer = snapshot.buffer.slice(snapshot.byteOffset, snapshot.byteOffset + snapshot.byteLength) as ArrayBuffer;
+      ready.snapshot = buffer;
+      (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(ready, [buffer]);
+    } else {
+      post(ready);
+    }
   } catch (error) {
     post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
   }
@@ -125,7 +149,7 @@ function run(id: number, harness: string, request: unknown): void {
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init") {
-    void init(message.indexURL, message.control);
+    void init(message);
   } else if (message.type === "run") {
     run(message.id, message.harness, message.request);
   }

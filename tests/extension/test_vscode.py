@@ -1,0 +1,220 @@
+"""The VS Code extension's tests, run from pytest so ``make test`` runs them.
+
+- vitest over the extension's plain TypeScript logic, and the type check;
+- the Pyodide worker in headless Chromium, served with COOP/COEP (interrupts
+  through SharedArrayBuffer) and without (terminate and restart); its raw
+  answers are graded by the server's own client backend and must grade the
+  same as the subprocess sandbox;
+- the built .vsix in a real VS Code (code-server) driven by Playwright.
+
+Prerequisites (Node 20 + npm, Debian's chromium, code-server) are installed
+by ``.ci/run``; a test skips only when one truly cannot be installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytrix.curriculum.bank import load_bank
+from pytrix.runner.client_backend import ClientRuntime
+from pytrix.runner.protocol import Limits, RunResult
+from pytrix.runner.sandbox import SubprocessSandbox
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+EXTENSION = REPO / "vscode-extension"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "PYTHON": sys.executable, **(env or {})},
+    )
+
+
+def _check(proc: subprocess.CompletedProcess[str], what: str) -> None:
+    assert proc.returncode == 0, f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+
+
+@pytest.fixture(scope="session")
+def npm() -> str:
+    path = shutil.which("npm")
+    if path is None or shutil.which("node") is None:
+        pytest.skip("Node.js and npm are not installed (apt-get install nodejs npm, or .ci/run)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def extension(npm: str) -> Path:
+    """The extension with its npm dependencies installed and built (out/)."""
+    if not (EXTENSION / "node_modules" / ".package-lock.json").is_file():
+        _check(_run([npm, "ci", "--no-audit", "--no-fund"], EXTENSION, 600), "npm ci")
+    _check(_run([npm, "run", "-s", "build"], EXTENSION, 300), "the esbuild bundle")
+    return EXTENSION
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    return CHROMIUM
+
+
+def test_vitest(extension: Path, npm: str) -> None:
+    proc = _run([npm, "test"], extension, 300)
+    _check(proc, "vitest")
+    assert "passed" in proc.stdout
+
+
+def test_typecheck(extension: Path, npm: str) -> None:
+    _check(_run([npm, "run", "-s", "typecheck"], extension, 300), "tsc --noEmit")
+
+
+# -- the Pyodide worker in Chromium -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser_report(extension: Path, chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("browser") / "report.json"
+    proc = _run(["node", str(HERE / "browser_worker.mjs"), str(out)], REPO, 600)
+    _check(proc, "the Chromium worker run")
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    print(proc.stdout)
+    for mode, data in report["modes"].items():
+        assert "error" not in data, f"{mode}: {data['error']}\n{data.get('logs')}"
+    return report
+
+
+def test_worker_isolated_interrupts_through_shared_memory(browser_report: dict[str, Any]) -> None:
+    data = browser_report["modes"]["isolated"]
+    assert data["crossOriginIsolated"] is True
+    assert data["status"]["stopMode"] == "interrupt"
+    assert data["python"].startswith("3.")
+    loop = data["results"]["loop"]
+    assert loop["answer"]["timedOut"] == {"0": 1}
+    latency = loop["status"]["lastInterruptMs"]
+    print(f"interrupt latency (isolated): {latency:.1f} ms")
+    assert latency < 250, f"the interrupt took {latency} ms"
+    # Honoured interrupts keep the same interpreter: the next runs need no restart.
+    assert "lastRecoveryMs" not in loop["status"]
+    later = data["results"]["loop_after_first"]
+    assert later["answer"]["timedOut"] == {"1": 1}
+    assert [e["index"] for e in later["answer"]["events"] if e["event"] == "test"] == [0]
+    # time.sleep ignores the interrupt: the worker is terminated after the grace period.
+    sleep = data["results"]["sleep"]
+    assert sleep["answer"]["timedOut"] == {"0": 1}
+    assert data["again"]["events"][-1] == {"event": "end"}
+
+
+def test_worker_without_isolation_terminates_and_restarts(browser_report: dict[str, Any]) -> None:
+    data = browser_report["modes"]["plain"]
+    assert data["crossOriginIsolated"] is False
+    assert data["status"]["stopMode"] == "terminate"
+    loop = data["results"]["loop"]
+    assert loop["answer"]["timedOut"] == {"0": 1}
+    after = data["results"]["loop_after_first"]["status"]
+    assert after["lastRecoveryMs"] > 0
+    # The replacement worker restores the first interpreter's memory snapshot.
+    assert after["fromSnapshot"] is True
+    print(f"terminate-and-restart recovery: {after['lastRecoveryMs']:.0f} ms")
+    # A top-level endless loop is a module failure, not a test timeout.
+    top = data["results"]["top_level_loop"]["answer"]
+    assert "infinite loop at the top level" in top["moduleFailure"]
+    # The runtime works again afterwards.
+    assert [e["event"] for e in data["again"]["events"]].count("test") == 7
+
+
+def _grade_pyodide(answer: dict[str, Any], question_id: str, code: str, limits: Limits) -> RunResult:
+    """Grade a recorded Pyodide answer with the server's own client backend."""
+
+    async def send(params: dict[str, Any]) -> Any:
+        return answer
+
+    question = load_bank().questions[question_id]
+    return asyncio.run(ClientRuntime(send, limits).run(question, code, "reverse.py", limits=limits))
+
+
+def _grade_sandbox(question_id: str, code: str, limits: Limits) -> RunResult:
+    question = load_bank().questions[question_id]
+    return asyncio.run(SubprocessSandbox(limits).run(question, code, "reverse.py", limits=limits))
+
+
+def _shape(result: RunResult) -> dict[str, Any]:
+    return {
+        "status": result.status.value,
+        "passed": result.passed,
+        "total": result.total,
+        "tests": [(t.index, t.status.value, t.actual, t.error.type if t.error else None) for t in result.tests],
+        "compile_error": result.compile_error.type if result.compile_error else None,
+    }
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, Any]:
+    proc = _run([sys.executable, str(HERE / "harness_cases.py")], REPO, 120)
+    _check(proc, "harness_cases.py")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+@pytest.mark.parametrize("mode", ["isolated", "plain"])
+@pytest.mark.parametrize("case", ["solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error"])
+def test_pyodide_grades_like_the_sandbox(
+    browser_report: dict[str, Any], cases: dict[str, Any], mode: str, case: str
+) -> None:
+    answer = browser_report["modes"][mode]["results"][case]["answer"]
+    code = cases["cases"][case]["code"]
+    limits = Limits(test_timeout=1.0, run_timeout=10.0)
+    pyodide = _grade_pyodide(answer, cases["questionId"], code, limits)
+    sandbox = _grade_sandbox(cases["questionId"], code, limits)
+    assert pyodide.backend == "pyodide"
+    assert _shape(pyodide) == _shape(sandbox)
+
+
+# -- the whole extension in a real VS Code ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def code_server() -> Path:
+    if shutil.which("rg") is None:
+        pytest.skip("ripgrep is not installed (apt-get install -y ripgrep): code-server cannot be installed offline")
+    proc = _run(["bash", str(HERE / "install_code_server.sh")], REPO, 900)
+    if proc.returncode != 0:
+        pytest.fail(f"code-server could not be installed:\n{proc.stderr[-4000:]}")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def vsix(extension: Path, npm: str) -> Path:
+    proc = _run([npm, "run", "-s", "vsix"], extension, 600)
+    _check(proc, "vsce package")
+    path = extension / "pytrix.vsix"
+    print(f"pytrix.vsix: {path.stat().st_size / 1e6:.2f} MB")
+    return path
+
+
+def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> None:
+    proc = _run(["node", str(HERE / "e2e_code_server.mjs"), str(vsix), str(code_server)], REPO, 900)
+    print(proc.stdout)
+    _check(proc, "the code-server end-to-end run (screenshots and logs in test-artifacts/vscode-e2e/)")
+    assert "0 failed" in proc.stdout
+    shots = sorted(p.name for p in (REPO / "test-artifacts" / "vscode-e2e").glob("*.png"))
+    assert shots[:5] == [
+        "1-new-question.png",
+        "2-wrong-solution-problems.png",
+        "3-fixed-all-passing.png",
+        "4-submitted.png",
+        "5-practice-panel-pyodide.png",
+    ]

@@ -1,0 +1,293 @@
+import { describe, expect, it } from "vitest";
+import { barChart, columnChart, escapeHtml } from "../src/lib/charts";
+import {
+  difficultyItems,
+  moduleItems,
+  newQuestionParams,
+  parseCurriculum,
+  problemTypeItems,
+  subtopicItems,
+} from "../src/lib/curriculum";
+import { activityOf, buildDashboard, masteryOf, usageMarkdown, usageOf } from "../src/lib/dashboard";
+import { contentSecurityPolicy, makeNonce, webviewShell } from "../src/lib/html";
+import { chooseInterpreter, installTarget, judgeProbe } from "../src/lib/interpreter";
+import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun } from "../src/lib/messages";
+import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
+import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams } from "../src/lib/runTests";
+import { passCountFromLens, statusText, streakDays } from "../src/lib/status";
+import { parseFromWorker } from "../src/lib/workerProtocol";
+
+const CURRICULUM = {
+  version: 2,
+  modules: [
+    {
+      id: "strings",
+      name: "Strings",
+      overview: "Text",
+      subtopics: [
+        {
+          id: "basic",
+          name: "Basics",
+          section_number: "1.1",
+          problem_types: [
+            { id: "reversal", name: "Reversal", questions: { beginner: ["reversal.beginner"], intermediate: [], advanced: ["reversal.advanced"] } },
+            { id: "empty", name: "Empty", questions: { beginner: [], intermediate: [], advanced: [] } },
+          ],
+        },
+        { id: "none", name: "Nothing yet", problem_types: [] },
+      ],
+    },
+    { id: "later", name: "Later", subtopics: [] },
+    "garbage",
+  ],
+};
+
+describe("curriculum quick picks", () => {
+  const tree = parseCurriculum(CURRICULUM);
+
+  it("keeps only levels that lead to a question, with counts", () => {
+    const modules = moduleItems(tree);
+    expect(modules.map((m) => m.label)).toEqual(["Strings"]);
+    expect(modules[0].description).toBe("2 questions");
+    const subtopics = subtopicItems(modules[0].value);
+    expect(subtopics.map((s) => s.label)).toEqual(["1.1 Basics"]);
+    const types = problemTypeItems(subtopics[0].value);
+    expect(types.map((p) => p.label)).toEqual(["Reversal"]);
+    const levels = difficultyItems(types[0].value);
+    expect(levels.map((d) => d.value)).toEqual(["beginner", "advanced"]);
+    expect(newQuestionParams(modules[0].value, types[0].value, "advanced")).toEqual({
+      module: "strings",
+      problemType: "reversal",
+      difficulty: "advanced",
+      open: true,
+    });
+  });
+
+  it("rejects an answer without modules", () => {
+    expect(() => parseCurriculum({})).toThrow(/no modules/);
+  });
+});
+
+describe("interpreter", () => {
+  it("prefers the setting, then the Python extension, then python3", () => {
+    expect(chooseInterpreter(" /opt/py/bin/python ", "/ext/python", "linux")).toEqual({ command: "/opt/py/bin/python", source: "setting" });
+    expect(chooseInterpreter("", "/ext/python", "linux")).toEqual({ command: "/ext/python", source: "python-extension" });
+    expect(chooseInterpreter(undefined, undefined, "linux").command).toBe("python3");
+    expect(chooseInterpreter(undefined, undefined, "win32").command).toBe("python");
+  });
+
+  const run = (info: object) => ({ code: 0, stdout: `${JSON.stringify(info)}\n`, stderr: "" });
+
+  it("accepts Python 3.11+ with pytrix", () => {
+    const verdict = judgeProbe("python3", run({ version: [3, 12, 1], executable: "/usr/bin/python3", pytrix: "0.1.0", logPath: "/h/server.log" }));
+    expect(verdict.ok).toBe(true);
+  });
+
+  it("refuses an old Python, a missing pytrix, a missing interpreter, and garbage", () => {
+    const old = judgeProbe("python3", run({ version: [3, 10, 9], executable: "/usr/bin/python3", pytrix: "0.1.0" }));
+    expect(old).toMatchObject({ ok: false, reason: "too-old" });
+    expect(!old.ok && old.message).toMatch(/3\.11 or newer.*3\.10\.9/);
+    const missing = judgeProbe("python3", run({ version: [3, 11, 0], executable: "/usr/bin/python3", pytrixError: "ModuleNotFoundError: No module named 'pytrix'" }));
+    expect(missing).toMatchObject({ ok: false, reason: "no-pytrix" });
+    expect(judgeProbe("nope", { error: "not found", code: null, stdout: "", stderr: "" })).toMatchObject({ ok: false, reason: "not-found" });
+    expect(judgeProbe("python2", { code: 1, stdout: "", stderr: "SyntaxError: invalid syntax" })).toMatchObject({ ok: false, reason: "bad-output" });
+  });
+
+  it("installs from a workspace holding the Pytrix sources, else from PyPI", () => {
+    expect(installTarget([{ folder: "/w/other", pyproject: 'name = "other"' }, { folder: "/w/pytrix", pyproject: '[project]\nname = "pytrix"\n' }])).toBe("/w/pytrix");
+    expect(installTarget([{ folder: "/w/x", pyproject: undefined }])).toBe("pytrix");
+  });
+});
+
+describe("practice files and pytrix: URIs", () => {
+  it("reads the header", () => {
+    expect(questionIdOf("# pytrix: question=string-reversal.beginner\ndef f(): pass")).toBe("string-reversal.beginner");
+    expect(questionIdOf("#pytrix:question=a.b\r\n")).toBe("a.b");
+    expect(questionIdOf("print(1)\n# pytrix: question=a")).toBeNull();
+  });
+
+  it("classifies URIs", () => {
+    expect(questionUri("a.b")).toBe("pytrix:/question/a.b.md");
+    expect(classifyPath("/question/a.b.md")).toEqual({ kind: "question", questionId: "a.b" });
+    expect(classifyPath("/dashboard.md")).toEqual({ kind: "dashboard" });
+    expect(classifyPath("/usage.md")).toEqual({ kind: "usage" });
+    expect(classifyPath("/note/evaluate-1.md")).toEqual({ kind: "note", key: "evaluate-1" });
+    expect(classifyPath("/question/../../etc/passwd")).toBeNull();
+  });
+});
+
+describe("status bar", () => {
+  it("shows question, pass count and streak", () => {
+    expect(statusText({ questionId: "q.a", passed: 3, total: 7, streakDays: 4 }).text).toBe("$(mortar-board) q.a  $(beaker) 3/7  $(flame) 4");
+    expect(statusText({ questionId: "q.a", passed: 7, total: 7 }).text).toContain("$(pass-filled) 7/7");
+    expect(statusText({ questionId: "q.a", runStatus: "compile_error" }).text).toContain("syntax error");
+    expect(statusText({ questionId: null, streakDays: 0 }).text).toBe("$(mortar-board) Pytrix");
+  });
+
+  it("reads counts from code lens titles and the streak from any stats shape", () => {
+    expect(passCountFromLens("3/7 passing")).toEqual({ passed: 3, total: 7 });
+    expect(passCountFromLens("✓ Submit")).toBeNull();
+    expect(streakDays({ streaks: { days: 5 } })).toBe(5);
+    expect(streakDays({ streak: 2 })).toBe(2);
+    expect(streakDays({ attempts: 3 })).toBeUndefined();
+    expect(streakDays(null)).toBeUndefined();
+  });
+});
+
+describe("dashboard data", () => {
+  it("reads module mastery from the list and the map shapes", () => {
+    const list = masteryOf({ modules: [{ id: "s", name: "Strings", questions_solved: 3, bank_questions: 12, mastery_percent: 25, attempts: 5 }] });
+    expect(list).toEqual([{ id: "s", name: "Strings", percent: 25, solved: 3, total: 12, attempts: 5 }]);
+    const map = masteryOf({ modules: { s: { attempts: 2, solved: 1, questions_solved: 1 } } }, { s: "Strings" }, { s: 4 });
+    expect(map).toEqual([{ id: "s", name: "Strings", percent: 25, solved: 1, total: 4, attempts: 2 }]);
+  });
+
+  it("sorts activity and tolerates junk", () => {
+    expect(activityOf({ activity: [{ day: "2026-01-02", attempts: 2, solved: 1 }, { day: "2026-01-01" }, 5, { nope: 1 }] })).toEqual([
+      { day: "2026-01-01", attempts: 0, solved: 0 },
+      { day: "2026-01-02", attempts: 2, solved: 1 },
+    ]);
+  });
+
+  it("reads usage per model from rows or a map", () => {
+    expect(usageOf([{ model: "gemini-flash", calls: 2, input_tokens: 10, output_tokens: 5 }])).toEqual([
+      { model: "gemini-flash", calls: 2, inputTokens: 10, outputTokens: 5 },
+    ]);
+    expect(usageOf({ by_model: { pro: { requests: 1, prompt_tokens: 3, candidates_tokens: 4 } } })).toEqual([
+      { model: "pro", calls: 1, inputTokens: 3, outputTokens: 4 },
+    ]);
+    expect(usageOf(undefined)).toEqual([]);
+    expect(usageMarkdown({ models: [{ model: "a|b", calls: 1 }], total_calls: 1 })).toContain("| a\\|b | 1 | 0 | 0 |");
+  });
+
+  it("builds a dashboard from an empty or missing answer", () => {
+    expect(buildDashboard({}, undefined, "No usage")).toEqual({ headline: [], mastery: [], activity: [], usage: [], usageNote: "No usage" });
+    const full = buildDashboard({ questions_solved: 2, bank_questions: 10, attempts: 3, success_percent: 66.6, streaks: { days: 1 }, time_ms: 120000 }, []);
+    expect(full.headline.map((h) => `${h.label}=${h.value}`)).toEqual([
+      "Questions solved=2 / 10",
+      "Submissions=3",
+      "Success rate=67%",
+      "Day streak=1",
+      "Time practised=2 min",
+    ]);
+  });
+});
+
+describe("charts", () => {
+  it("escapes labels and shows an empty text without data", () => {
+    const svg = barChart([{ label: "<script>", value: 50 }], { max: 100, title: "t", emptyText: "none" });
+    expect(svg).toContain("&lt;script&gt;");
+    expect(svg).not.toContain("<script>");
+    expect(barChart([], { title: "t", emptyText: "no <data>" })).toBe('<p class="empty">no &lt;data&gt;</p>');
+    expect(columnChart([{ label: "2026-01-01", value: 0 }], { title: "t", emptyText: "none" })).toContain("none");
+    expect(columnChart([{ label: "2026-01-01", value: 2, secondary: 1 }], { title: "t", emptyText: "none" })).toContain("<svg");
+    expect(escapeHtml(`"'&`)).toBe("&quot;&#39;&amp;");
+  });
+});
+
+describe("webview shell", () => {
+  it("has a strict CSP with the nonce, and WebAssembly only for the Pyodide panel", () => {
+    const nonce = makeNonce((n) => new Uint8Array(n).fill(171));
+    expect(nonce).toMatch(/^[0-9a-f]{36}$/);
+    const plain = contentSecurityPolicy("https://res", nonce, false);
+    expect(plain).toContain("default-src 'none'");
+    expect(plain).toContain(`script-src 'nonce-${nonce}'`);
+    expect(plain).not.toContain("unsafe-inline");
+    expect(plain).not.toContain("wasm-unsafe-eval");
+    expect(plain).toContain("worker-src 'none'");
+    const wasm = contentSecurityPolicy("https://res", nonce, true);
+    expect(wasm).toContain("'wasm-unsafe-eval'");
+    expect(wasm).toContain("worker-src blob:");
+    const html = webviewShell({ cspSource: "https://res", nonce, title: 'a"b', scriptUri: "https://res/p.js", styleUri: "https://res/p.css", body: "<main></main>", data: { worker: 'x"y' } });
+    expect(html).toContain(`<script nonce="${nonce}" src="https://res/p.js">`);
+    expect(html).toContain('data-worker="x&quot;y"');
+    expect(html).toContain("<title>a&quot;b</title>");
+  });
+});
+
+describe("webview messages", () => {
+  const status = { state: "ready", isolated: false, stopMode: "terminate", python: "3.14.2", loadMs: 1500 };
+  const result = { events: [{ event: "ready" }], timedOut: { "1": 2 }, crashed: {}, pythonVersion: "3.14.2", durationMs: 3 };
+
+  it("accepts the practice panel's messages", () => {
+    expect(parseFromPractice({ type: "ready" })).toEqual({ type: "ready" });
+    expect(parseFromPractice({ type: "action", action: "submit" })).toEqual({ type: "action", action: "submit" });
+    expect(parseFromPractice({ type: "runtimeStatus", status })).toEqual({ type: "runtimeStatus", status });
+    expect(parseFromPractice({ type: "runTestsResult", id: 3, result })).toEqual({ type: "runTestsResult", id: 3, result });
+    expect(parseFromPractice({ type: "runTestsError", id: 3, message: "x" })).toEqual({ type: "runTestsError", id: 3, message: "x" });
+  });
+
+  it("drops anything else", () => {
+    for (const bad of [
+      null,
+      "run",
+      { type: "action", action: "rm -rf" },
+      { type: "action" },
+      { type: "executeCommand", command: "workbench.action.terminal.new" },
+      { type: "runtimeStatus", status: { ...status, state: "hacked" } },
+      { type: "runtimeStatus", status: { ...status, loadMs: "1" } },
+      { type: "runTestsResult", id: 0, result },
+      { type: "runTestsResult", id: 1.5, result },
+      { type: "runTestsResult", id: 1, result: { ...result, timedOut: { "1": "2" } } },
+      { type: "runTestsResult", id: 1, result: { ...result, events: [{ no: "event" }] } },
+      { type: "runTestsError", id: 1 },
+    ]) {
+      expect(parseFromPractice(bad)).toBeNull();
+    }
+    expect(parseFromDashboard({ type: "refresh" })).toEqual({ type: "refresh" });
+    expect(parseFromDashboard({ type: "open", url: "x" })).toBeNull();
+    expect(parseToPractice({ type: "busy", action: "launch" })).toBeNull();
+    expect(parseToPractice({ type: "runTests", id: 1, params: {} })).not.toBeNull();
+    expect(parseFromWorker({ type: "event", id: 1, event: 5 })).toBeNull();
+    expect(parseFromWorker({ type: "ready", python: "3.14", loadMs: 1 })).toEqual({ type: "ready", python: "3.14", loadMs: 1, fromSnapshot: false });
+  });
+
+  it("summarises a graded run", () => {
+    const summary = summariseRun({
+      status: "failed",
+      passed: 1,
+      total: 2,
+      backend: "pyodide",
+      tests: [
+        { index: 0, call: "f(1)", status: "passed", duration_ms: 0.2 },
+        { index: 1, call: "f(2)", status: "failed", expected: "2", actual: "3", message: "wrong" },
+        "junk",
+      ],
+      compile_error: null,
+    });
+    expect(summary?.tests).toHaveLength(2);
+    expect(summary?.tests[1]).toMatchObject({ expected: "2", actual: "3", message: "wrong" });
+    expect(summary?.backend).toBe("pyodide");
+    expect(summariseRun({ status: "passed" })).toBeNull();
+  });
+});
+
+describe("pytrix/runTests params", () => {
+  const good = { request: { protocol: 1, code: "x", tests: [{ index: 0 }] }, harness: "def run_request(x): ...", testTimeout: 2, runTimeout: 10 };
+
+  it("accepts the server's params", () => {
+    expect(parseRunTestsParams(good)).toEqual(good);
+  });
+
+  it("refuses bad params with a reason", () => {
+    const bad: [unknown, RegExp][] = [
+      [null, /must be an object/],
+      [{ ...good, harness: "print(1)" }, /harness/],
+      [{ ...good, request: { ...good.request, code: 1 } }, /request.code/],
+      [{ ...good, request: { ...good.request, tests: [{ index: -1 }] } }, /index/],
+      [{ ...good, testTimeout: 0 }, /testTimeout/],
+      [{ ...good, runTimeout: "10" }, /runTimeout/],
+    ];
+    for (const [value, reason] of bad) {
+      expect(() => parseRunTestsParams(value)).toThrow(InvalidParams);
+      expect(() => parseRunTestsParams(value)).toThrow(reason);
+    }
+  });
+
+  it("parses events and checks results", () => {
+    expect(parseEvent('{"event": "begin", "index": 0}')).toEqual({ event: "begin", index: 0 });
+    expect(parseEvent("[1]")).toBeNull();
+    expect(parseEvent("{")).toBeNull();
+    expect(isRunTestsResult({ events: [], timedOut: {}, crashed: {}, pythonVersion: "3", durationMs: 1, moduleFailure: 3 })).toBe(false);
+  });
+});
