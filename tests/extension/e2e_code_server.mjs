@@ -7,7 +7,8 @@
 //   3. the fixed solution -> "All N tests passed" in the Problems panel and
 //      the pass count in the status bar;
 //   4. "Pytrix: Submit" -> the attempt is recorded (checked in SQLite);
-//   5. the practice panel runs the tests in Pyodide inside the webview.
+//   5. the practice panel runs the tests in Pyodide inside the webview;
+//   6. the dashboard webview draws its charts.
 // A screenshot of each step goes to test-artifacts/vscode-e2e/.
 //
 // Usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN
@@ -273,6 +274,31 @@ try {
     await shot(page, "5-practice-panel-pyodide");
     step("the practice panel runs the tests in Pyodide", false, `${runtimeLine} | console: ${consoleText} | ${String(error).slice(0, 300)}`);
   }
+
+  // 6. The dashboard webview: mastery per module and activity charts from pytrix/stats.
+  await palette(page, "Pytrix: Dashboard");
+  const deadline = Date.now() + 60_000;
+  let dashboard = null;
+  while (Date.now() < deadline && dashboard === null) {
+    for (const frame of page.frames()) {
+      const found = await frame
+        .evaluate(() => {
+          const mastery = document.querySelector("#mastery svg");
+          const activity = document.querySelector("#activity svg");
+          if (!mastery || !activity) return null;
+          return { mastery: mastery.textContent, cards: document.querySelector("#headline")?.textContent ?? "" };
+        })
+        .catch(() => null);
+      if (found) dashboard = found;
+    }
+    if (dashboard === null) await page.waitForTimeout(250);
+  }
+  await shot(page, "6-dashboard");
+  step(
+    "the dashboard draws mastery and activity charts",
+    dashboard !== null && dashboard.mastery.includes("String Manipulation") && /Questions solved/.test(dashboard.cards),
+    dashboard ? `${dashboard.cards.slice(0, 120)}` : "no dashboard charts",
+  );
 } catch (error) {
   step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
   try {

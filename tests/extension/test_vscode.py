@@ -211,10 +211,11 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
     _check(proc, "the code-server end-to-end run (screenshots and logs in test-artifacts/vscode-e2e/)")
     assert "0 failed" in proc.stdout
     shots = sorted(p.name for p in (REPO / "test-artifacts" / "vscode-e2e").glob("*.png"))
-    assert shots[:5] == [
+    assert shots[:6] == [
         "1-new-question.png",
         "2-wrong-solution-problems.png",
         "3-fixed-all-passing.png",
         "4-submitted.png",
         "5-practice-panel-pyodide.png",
+        "6-dashboard.png",
     ]
