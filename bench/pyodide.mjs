@@ -3,6 +3,7 @@
 // baselines measured in the same run. Prints figures, not pass/fail.
 //
 //   cold start         worker + loadPyodide          vs compiling pyodide.asm.wasm alone
+//   cold, kept snapshot  a later session restoring the first boot's memory snapshot  vs the cold start
 //   warm run, 10 tests one pytrix/runTests job        vs an empty job (0 tests) and the subprocess sandbox
 //   interrupt          SIGINT -> worker stopped       vs an empty job's round trip     (isolated page)
 //   recovery           terminate -> new worker ready  vs the cold start                (non-isolated page)
@@ -84,6 +85,24 @@ try {
     }
     figures.compile = median(compile);
     figures.cold = median(cold);
+    // A later session: the extension keeps the first boot's memory snapshot.
+    await page.evaluate(() => window.runtime.dispose());
+    await page.evaluate(() => window.makeRuntime({ keep: true }));
+    await page.evaluate(() => window.runtime.start());
+    const kept = [];
+    for (let i = 0; i < Math.min(ROUNDS, 3); i++) {
+      await page.evaluate(() => window.runtime.dispose());
+      await page.evaluate(() => window.makeRuntime({ keep: true }));
+      kept.push(
+        await page.evaluate(async () => {
+          const t = performance.now();
+          await window.runtime.start();
+          if (!window.runtime.current.fromSnapshot) throw new Error("the kept snapshot did not restore");
+          return performance.now() - t;
+        }),
+      );
+    }
+    figures.keptCold = median(kept);
     // Warm runs (the first run loads the harness: not counted).
     const timeJob = (params) =>
       page.evaluate(async (p) => {
@@ -145,6 +164,7 @@ const sandbox = sandboxBaseline();
 
 const rows = [
   ["cold start", figures.cold, 2000, "wasm compile alone", figures.compile],
+  ["cold, kept snapshot", figures.keptCold, 2000, "cold start", figures.cold],
   ["warm run, 10 tests", figures.warm, 15, "empty job (0 tests)", figures.empty],
   ["interrupt (isolated)", figures.interrupt, 20, "empty job round trip", figures.empty],
   ["terminate + restart", figures.recovery, 2500, "cold start", figures.cold],

@@ -2,7 +2,7 @@
 // worker (browser, ES modules), and copies Pyodide's runtime files into out/
 // so the .vsix works offline. `--production` minifies; `--watch` rebuilds.
 import * as esbuild from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -19,8 +19,18 @@ for (const name of PYODIDE_FILES) {
 }
 
 const common = { bundle: true, minify: production, sourcemap: production ? false : "linked", logLevel: "warning", target: "es2022" };
+const pyodideVersion = JSON.parse(readFileSync(join(pyodideDir, "package.json"), "utf8")).version;
 const builds = [
-  { ...common, entryPoints: ["src/extension.ts"], outfile: "out/extension.js", platform: "node", format: "cjs", external: ["vscode"], target: "node18" },
+  {
+    ...common,
+    entryPoints: ["src/extension.ts"],
+    outfile: "out/extension.js",
+    platform: "node",
+    format: "cjs",
+    external: ["vscode"],
+    target: "node18",
+    define: { PYODIDE_VERSION: JSON.stringify(pyodideVersion) },
+  },
   { ...common, entryPoints: ["src/webview/practice.ts"], outfile: "out/webview/practice.js", platform: "browser", format: "iife" },
   { ...common, entryPoints: ["src/webview/dashboard.ts"], outfile: "out/webview/dashboard.js", platform: "browser", format: "iife" },
   { ...common, entryPoints: ["src/webview/worker.ts"], outfile: "out/webview/worker.js", platform: "browser", format: "esm", sourcemap: false },

@@ -268,6 +268,15 @@ try {
     const runtimeLine = await inner.locator("#runtime").innerText();
     await shot(page, "5-practice-panel-pyodide");
     step("the practice panel runs the tests in Pyodide", /pyodide/.test(summary) && /(\d+)\/\1 passed/.test(summary), `${summary} | ${runtimeLine}`);
+    // A new panel (a later session) restores the interpreter snapshot the first one kept.
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().click();
+    await page.keyboard.press("Control+W");
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ state: "detached" });
+    await tab.click();
+    await palette(page, "Pytrix: Open the Practice Panel");
+    await inner.locator("#runtime", { hasText: /Pyodide: ready/ }).waitFor({ timeout: 90_000 });
+    const reopened = await inner.locator("#runtime").innerText();
+    step("a reopened practice panel restores the kept interpreter snapshot", /from a snapshot/.test(reopened), reopened);
   } catch (error) {
     const consoleText = await inner.locator("#console").innerText().catch(() => "?");
     const runtimeLine = await inner.locator("#runtime").innerText().catch(() => "?");

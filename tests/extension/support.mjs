@@ -115,6 +115,9 @@ export const RUNTIME_PAGE = `<!doctype html>
       isolated: window.crossOriginIsolated === true,
       graceMs: options.graceMs ?? 300,
       onLog: (text) => console.log("worker: " + text),
+      // With options.keep, snapshots survive across runtimes (like the extension's global storage).
+      initialSnapshot: options.keep ? async () => window.keptSnapshot ?? null : undefined,
+      onSnapshot: options.keep ? (snapshot) => { window.keptSnapshot = snapshot.slice(0); } : undefined,
     });
     window.runtime = runtime;
     return runtime.current;

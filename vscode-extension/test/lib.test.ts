@@ -215,6 +215,7 @@ describe("webview messages", () => {
     expect(parseFromPractice({ type: "runtimeStatus", status })).toEqual({ type: "runtimeStatus", status });
     expect(parseFromPractice({ type: "runTestsResult", id: 3, result })).toEqual({ type: "runTestsResult", id: 3, result });
     expect(parseFromPractice({ type: "runTestsError", id: 3, message: "x" })).toEqual({ type: "runTestsError", id: 3, message: "x" });
+    expect(parseFromPractice({ type: "snapshot", data: new Uint8Array(2 << 20) })?.type).toBe("snapshot");
   });
 
   it("drops anything else", () => {
@@ -231,6 +232,8 @@ describe("webview messages", () => {
       { type: "runTestsResult", id: 1, result: { ...result, timedOut: { "1": "2" } } },
       { type: "runTestsResult", id: 1, result: { ...result, events: [{ no: "event" }] } },
       { type: "runTestsError", id: 1 },
+      { type: "snapshot", data: new Uint8Array(10) },
+      { type: "snapshot", data: "AAAA" },
     ]) {
       expect(parseFromPractice(bad)).toBeNull();
     }

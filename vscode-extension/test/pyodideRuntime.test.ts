@@ -246,6 +246,36 @@ describe("PyodideRuntime", () => {
     expect(runtime.current.lastRecoveryMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("boots from a snapshot kept by an earlier session, and replaces one that fails to restore", async () => {
+    const kept: ArrayBuffer[] = [];
+    for (const restores of [true, false]) {
+      const workers: FakeWorker[] = [];
+      const runtime = new PyodideRuntime({
+        createWorker: () => {
+          const worker = new FakeWorker((message, w) => {
+            if (message.type !== "init") return;
+            const restored = message.snapshot !== null && restores;
+            const fresh = !restored ? new ArrayBuffer(32) : undefined; // the worker falls back to a fresh boot
+            w.send({ type: "ready", python: "3.14.2", loadMs: 1, fromSnapshot: restored, snapshot: fresh });
+          });
+          workers.push(worker);
+          return worker;
+        },
+        indexURL: "/pyodide/",
+        isolated: false,
+        initialSnapshot: async () => new ArrayBuffer(8),
+        onSnapshot: (snapshot) => kept.push(snapshot),
+      });
+      await runtime.start();
+      const init = workers[0].received[0] as Extract<ToWorker, { type: "init" }>;
+      expect(init.snapshot?.byteLength).toBe(8);
+      expect(init.makeSnapshot).toBe(false);
+      expect(runtime.current.fromSnapshot).toBe(restores);
+    }
+    // Only the failed restore produced a fresh snapshot to keep.
+    expect(kept.map((k) => k.byteLength)).toEqual([32]);
+  });
+
   it("runs jobs one after another", async () => {
     const order: number[] = [];
     const { runtime } = makeRuntime(

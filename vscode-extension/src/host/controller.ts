@@ -28,6 +28,7 @@ import { ServerManager } from "./server";
 import { StatusBar } from "./statusBar";
 
 const SECRET_KEY = "pytrix.geminiApiKey";
+declare const PYODIDE_VERSION: string; // set by esbuild from the pyodide package
 const INVALID_PARAMS = -32602;
 const METHOD_NOT_FOUND = -32601;
 
@@ -63,12 +64,18 @@ export class Controller implements vscode.Disposable {
       onStarted: () => void this.afterStart(),
     });
     this.documents = new PytrixDocuments(this.server);
-    this.practice = new PracticePanel(context.extensionUri, {
-      target: () => this.target,
-      questionMarkdown: (id) => this.questionMarkdown(id),
-      act: (action, target) => this.act(action, target),
-      log: (text) => this.server.output.appendLine(text),
-    });
+    const version = String((context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? "0");
+    this.practice = new PracticePanel(
+      context.extensionUri,
+      {
+        target: () => this.target,
+        questionMarkdown: (id) => this.questionMarkdown(id),
+        act: (action, target) => this.act(action, target),
+        log: (text) => this.server.output.appendLine(text),
+      },
+      context.globalStorageUri,
+      `pyodide-${PYODIDE_VERSION}-pytrix-${version}`,
+    );
     this.dashboard = new DashboardPanel(context.extensionUri, this.server);
     this.disposables.push(
       this.server,

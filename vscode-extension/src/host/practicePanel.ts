@@ -8,6 +8,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { webviewShell, makeNonce } from "../lib/html";
@@ -49,7 +50,22 @@ export class PracticePanel implements vscode.Disposable {
   runtimeStatus: RuntimeStatus | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly delegate: PracticeDelegate) {}
+  /**
+   * `storage` (the extension's global storage) keeps a memory snapshot of a
+   * freshly booted Pyodide between sessions, named by `snapshotKey` (the
+   * Pyodide and extension versions), so later panels restore it instead of
+   * booting Python; a snapshot that fails to restore is replaced.
+   */
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly delegate: PracticeDelegate,
+    private readonly storage?: vscode.Uri,
+    private readonly snapshotKey = "pyodide",
+  ) {}
+
+  private get snapshotFile(): vscode.Uri | undefined {
+    return this.storage ? vscode.Uri.joinPath(this.storage, `${this.snapshotKey}.snapshot`) : undefined;
+  }
 
   get isOpen(): boolean {
     return this.panel !== undefined;
@@ -66,7 +82,11 @@ export class PracticePanel implements vscode.Disposable {
       PracticePanel.viewType,
       "Pytrix Practice",
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [root, vscode.Uri.joinPath(this.extensionUri, "media")] },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [root, vscode.Uri.joinPath(this.extensionUri, "media"), ...(this.storage ? [this.storage] : [])],
+      },
     );
     this.panel = panel;
     this.ready = new Promise((resolve) => {
@@ -82,7 +102,11 @@ export class PracticePanel implements vscode.Disposable {
       scriptUri: asUri("out", "webview", "practice.js"),
       styleUri: asUri("media", "practice.css"),
       wasm: true,
-      data: { worker: asUri("out", "webview", "worker.js"), pyodide: `${asUri("out", "pyodide")}/` },
+      data: {
+        worker: asUri("out", "webview", "worker.js"),
+        pyodide: `${asUri("out", "pyodide")}/`,
+        snapshot: this.snapshotFile && fs.existsSync(this.snapshotFile.fsPath) ? webview.asWebviewUri(this.snapshotFile).toString() : "",
+      },
       body: PRACTICE_BODY,
     });
     webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.disposables);
@@ -200,7 +224,23 @@ export class PracticePanel implements vscode.Disposable {
       case "log":
         this.delegate.log(`[pyodide] ${message.text}`);
         break;
+      case "snapshot":
+        this.keepSnapshot(message.data);
+        break;
     }
+  }
+
+  private keepSnapshot(data: Uint8Array): void {
+    const file = this.snapshotFile;
+    if (!file || !this.storage) return;
+    const storage = this.storage.fsPath;
+    const temporary = `${file.fsPath}.${process.pid}.tmp`;
+    fs.promises
+      .mkdir(storage, { recursive: true })
+      .then(() => fs.promises.writeFile(temporary, data))
+      .then(() => fs.promises.rename(temporary, file.fsPath))
+      .then(() => this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`))
+      .catch((error: unknown) => this.delegate.log(`[pyodide] could not keep the interpreter snapshot: ${String(error)}`));
   }
 
   dispose(): void {

@@ -20,7 +20,12 @@ export type FromPractice =
   | { type: "runtimeStatus"; status: RuntimeStatus }
   | { type: "runTestsResult"; id: number; result: RunTestsResult }
   | { type: "runTestsError"; id: number; message: string }
-  | { type: "log"; text: string };
+  | { type: "log"; text: string }
+  | { type: "snapshot"; data: Uint8Array };
+
+/** Bounds for a Pyodide memory snapshot sent to be kept for the next session. */
+export const SNAPSHOT_MIN_BYTES = 1 << 20;
+export const SNAPSHOT_MAX_BYTES = 256 << 20;
 
 /** One test of a graded run, as the panel shows it. */
 export interface TestRow {
@@ -107,6 +112,10 @@ export function parseFromPractice(data: unknown): FromPractice | null {
         : null;
     case "log":
       return typeof data.text === "string" ? { type: "log", text: data.text.slice(0, 10_000) } : null;
+    case "snapshot": {
+      const bytes = data.data instanceof Uint8Array ? data.data : data.data instanceof ArrayBuffer ? new Uint8Array(data.data) : null;
+      return bytes && bytes.byteLength >= SNAPSHOT_MIN_BYTES && bytes.byteLength <= SNAPSHOT_MAX_BYTES ? { type: "snapshot", data: bytes } : null;
+    }
     default:
       return null;
   }

@@ -73,6 +73,10 @@ export interface RuntimeOptions {
    * replacement workers from it (much faster than booting Python). Default on.
    */
   snapshots?: boolean;
+  /** A snapshot kept from an earlier session, tried by the first worker (null when there is none). */
+  initialSnapshot?: () => Promise<ArrayBuffer | null>;
+  /** Called with each snapshot taken of a freshly booted interpreter (to keep it for later sessions). */
+  onSnapshot?: (snapshot: ArrayBuffer) => void;
 }
 
 type Outcome =
@@ -109,6 +113,8 @@ export class PyodideRuntime {
   private queue: Promise<unknown> = Promise.resolve();
   private activeStop: ((reason: string) => void) | null = null;
   private snapshot: ArrayBuffer | null = null;
+  private triedInitialSnapshot = false;
+  private spawnBegan = 0;
   private readonly status: RuntimeStatus;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -147,7 +153,20 @@ export class PyodideRuntime {
     return this.loading;
   }
 
-  private spawn(): Promise<Loaded> {
+  private async spawn(): Promise<Loaded> {
+    this.spawnBegan = this.now();
+    if (!this.triedInitialSnapshot && this.options.initialSnapshot && this.options.snapshots !== false) {
+      this.triedInitialSnapshot = true;
+      try {
+        this.snapshot = (await this.options.initialSnapshot()) ?? null;
+      } catch {
+        this.snapshot = null;
+      }
+    }
+    return this.spawnWorker();
+  }
+
+  private spawnWorker(): Promise<Loaded> {
     if (this.interruptView && this.abortView) {
       // A terminated worker may have left a signal or the abort flag behind.
       Atomics.store(this.interruptView, 0, 0);
@@ -167,8 +186,15 @@ export class PyodideRuntime {
       worker.onmessage = (event) => {
         const message = parseFromWorker(event.data);
         if (message?.type === "ready") {
-          if (message.snapshot) this.snapshot = message.snapshot;
-          this.update({ state: "ready", python: message.python, loadMs: message.loadMs, fromSnapshot: message.fromSnapshot });
+          if (message.snapshot) {
+            this.snapshot = message.snapshot;
+            this.options.onSnapshot?.(message.snapshot);
+          } else if (!message.fromSnapshot && this.snapshot !== null) {
+            this.snapshot = null; // the kept snapshot did not restore: take a fresh one next time
+          }
+          // From the page's side: fetching a kept snapshot and starting the worker count too.
+          const loadMs = Math.max(message.loadMs, this.now() - this.spawnBegan);
+          this.update({ state: "ready", python: message.python, loadMs, fromSnapshot: message.fromSnapshot });
           resolve({ worker, python: message.python });
         } else if (message?.type === "loadFailed") {
           worker.terminate();

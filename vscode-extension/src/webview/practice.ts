@@ -22,6 +22,14 @@ const buttons: Record<string, HTMLButtonElement> = {
 const consoleText = $("console");
 const workerUrl = document.body.dataset.worker ?? "";
 const pyodideUrl = document.body.dataset.pyodide ?? "";
+const snapshotUrl = document.body.dataset.snapshot ?? "";
+
+/** The interpreter snapshot kept from an earlier session, if the host has one. */
+async function keptSnapshot(): Promise<ArrayBuffer | null> {
+  if (!snapshotUrl) return null;
+  const response = await fetch(snapshotUrl);
+  return response.ok ? response.arrayBuffer() : null;
+}
 
 let runtime: PyodideRuntime | null = null;
 let runtimePromise: Promise<PyodideRuntime> | null = null;
@@ -52,7 +60,9 @@ function updateButtons(): void {
 function showStatus(status: RuntimeStatus): void {
   const parts = [`Pyodide: ${status.state}`];
   if (status.python) parts.push(`Python ${status.python}`);
-  if (status.loadMs !== undefined) parts.push(`loaded in ${(status.loadMs / 1000).toFixed(2)} s`);
+  if (status.loadMs !== undefined) {
+    parts.push(`loaded in ${(status.loadMs / 1000).toFixed(2)} s${status.fromSnapshot ? " from a snapshot" : ""}`);
+  }
   if (status.lastRunMs !== undefined) parts.push(`last run ${status.lastRunMs.toFixed(1)} ms`);
   parts.push(status.stopMode === "interrupt" ? "stops by interrupt" : "stops by restarting the worker");
   if (status.lastInterruptMs !== undefined) parts.push(`last interrupt ${status.lastInterruptMs.toFixed(1)} ms`);
@@ -76,6 +86,9 @@ function ensureRuntime(): Promise<PyodideRuntime> {
         isolated: globalThis.crossOriginIsolated === true,
         onStatus: showStatus,
         onLog: (text) => send({ type: "log", text }),
+        initialSnapshot: keptSnapshot,
+        // Keep a fresh interpreter's snapshot for the next session (a copy: the runtime keeps its own).
+        onSnapshot: (snapshot) => send({ type: "snapshot", data: new Uint8Array(snapshot.slice(0)) }),
       });
       showStatus(runtime.current);
       return runtime;

@@ -70,19 +70,22 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
       stderr: (text: string) => post({ type: "log", text }),
     };
     let fromSnapshot = false;
+    let makeSnapshot = message.makeSnapshot;
     if (message.snapshot) {
       try {
         pyodide = await module.loadPyodide({ ...base, _loadSnapshot: message.snapshot });
         fromSnapshot = true;
       } catch (error) {
         post({ type: "log", text: `could not restore the interpreter snapshot (${String(error)}); starting afresh` });
+        pyodide = null;
+        makeSnapshot = true;
       }
     }
     if (pyodide === null) {
-      pyodide = await module.loadPyodide({ ...base, _makeSnapshot: message.makeSnapshot });
+      pyodide = await module.loadPyodide({ ...base, _makeSnapshot: makeSnapshot });
     }
     // Before anything else touches the interpreter, so it is a clean start.
-    const snapshot = message.makeSnapshot && !fromSnapshot ? pyodide.makeMemorySnapshot() : null;
+    const snapshot = makeSnapshot && !fromSnapshot ? pyodide.makeMemorySnapshot() : null;
     if (shared) {
       control = new Int32Array(shared, INTERRUPT_SLOT * 4, 1);
       abortFlag = new Int32Array(shared, ABORT_SLOT * 4, 1);
