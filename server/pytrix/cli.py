@@ -10,8 +10,9 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
@@ -21,6 +22,7 @@ from pytrix.errors import PytrixError
 from pytrix.runner.protocol import RunResult
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 class UsageError(PytrixError):
@@ -35,6 +37,18 @@ def _open_service() -> Any:
     from pytrix.service import PytrixService
 
     return PytrixService.open()
+
+
+def _run_async(service: Any, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to completion, then reap every sandbox process it used."""
+
+    async def main() -> T:
+        try:
+            return await work
+        finally:
+            await service.sandbox.close()
+
+    return asyncio.run(main())
 
 
 def _read_source(path: Path) -> str:
@@ -83,7 +97,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     service = _open_service()
     try:
         question = service.question_for_source(source)
-        result: RunResult = asyncio.run(service.run(question, source, path.name))
+        result: RunResult = _run_async(service, service.run(question, source, path.name))
     finally:
         service.close()
     if args.json:
@@ -99,7 +113,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     service = _open_service()
     try:
         question = service.question_for_source(source)
-        submission = asyncio.run(service.submit(question.id, source, path.name))
+        submission = _run_async(service, service.submit(question.id, source, path.name))
     finally:
         service.close()
     result = submission.result

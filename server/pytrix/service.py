@@ -63,6 +63,8 @@ class PytrixService:
         self.bank = bank
         self.store = store
         self.settings = settings or Settings()
+        # A warm pool only pays off for long-lived front ends (server, watch mode):
+        # they set ``sandbox.pool_size``; one-shot CLI commands keep it at 0.
         self.sandbox = SubprocessSandbox(self.limits())
         self.client_runtime: ClientRuntime | None = None
         self.runtime_notes: list[str] = []
@@ -84,6 +86,12 @@ class PytrixService:
     def update_settings(self, settings: Settings) -> None:
         self.settings = settings
         self.sandbox.limits = self.limits()
+        if self.sandbox.pool_size:
+            self.sandbox.pool_size = settings.pool_size
+
+    def use_warm_pool(self) -> None:
+        """Keep ``pool_size`` sandbox processes ready (call from a long-lived front end)."""
+        self.sandbox.pool_size = self.settings.pool_size
 
     @functools.cached_property
     def ai(self) -> AITutor:

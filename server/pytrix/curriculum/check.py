@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -27,7 +28,14 @@ def check_bank(as_json: bool = False, concurrency: int = 4) -> int:
     questions = bank.ordered()
     console = Console(stderr=True)
     verdicts: list[Verdict]
-    sandbox = SubprocessSandbox()
+    sandbox = SubprocessSandbox(pool_size=concurrency + 1)
+
+    async def verify(on_done: Callable[[Verdict], None] | None) -> list[Verdict]:
+        try:
+            return await verify_many(questions, sandbox, concurrency, on_done)
+        finally:
+            await sandbox.close()
+
     show_bar = not as_json and console.is_terminal
     if show_bar:
         with Progress(
@@ -35,11 +43,9 @@ def check_bank(as_json: bool = False, concurrency: int = 4) -> int:
             console=console,
         ) as progress:
             task = progress.add_task("check", total=len(questions))
-            verdicts = asyncio.run(
-                verify_many(questions, sandbox, concurrency, lambda _: progress.advance(task))
-            )
+            verdicts = asyncio.run(verify(lambda _: progress.advance(task)))
     else:
-        verdicts = asyncio.run(verify_many(questions, sandbox, concurrency))
+        verdicts = asyncio.run(verify(None))
     elapsed = time.monotonic() - started
     problems: list[dict[str, Any]] = [
         {"file": str(e.path), "question": None, "problem": f"{e.location}: {e.problem}" if e.location else e.problem}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
+from pygls.workspace import TextDocument
 
 from pytrix.practice.findings import Finding
 
@@ -19,11 +21,34 @@ _SEVERITY = {
 }
 
 
-def to_diagnostic(finding: Finding) -> types.Diagnostic:
+Position = Callable[[int, int], types.Position]
+
+
+def identity_position(line: int, column: int) -> types.Position:
+    return types.Position(line=line, character=column)
+
+
+def position_converter(document: TextDocument | None) -> Position:
+    """Map (line, column in Python characters) to the client's position encoding (UTF-16 by default)."""
+    if document is None:
+        return identity_position
+    lines = document.lines
+    codec = document.position_codec
+
+    def convert(line: int, column: int) -> types.Position:
+        if line >= len(lines):
+            return types.Position(line=line, character=column)
+        return codec.position_to_client_units(lines, types.Position(line=line, character=column))
+
+    return convert
+
+
+def to_diagnostic(finding: Finding, position: Position = identity_position) -> types.Diagnostic:
+    end_line = finding.end_line if finding.end_line >= 0 else finding.line
     return types.Diagnostic(
         range=types.Range(
-            start=types.Position(line=finding.line, character=finding.start),
-            end=types.Position(line=finding.line, character=finding.end),
+            start=position(finding.line, finding.start),
+            end=position(end_line, finding.end),
         ),
         message=finding.message,
         severity=_SEVERITY[finding.severity],

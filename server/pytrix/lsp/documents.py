@@ -31,6 +31,12 @@ def register(server: PytrixServer) -> None:
         finally:
             ls.settings_ready.set()
 
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: PytrixServer, params: None) -> None:
+        for state in ls.documents.values():
+            state.cancel_run()
+        await ls.service.sandbox.close()
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: PytrixServer, params: types.DidChangeConfigurationParams

@@ -16,12 +16,14 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
 
 from pytrix import __version__
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.lsp.convert import plain, to_diagnostic
+from pytrix.lsp import coaching
+from pytrix.lsp.convert import plain, position_converter, to_diagnostic
 from pytrix.lsp.state import DocumentState
 from pytrix.paths import database_path, home_dir, log_path
 from pytrix.practice.files import question_id_of
@@ -72,8 +74,17 @@ class PytrixServer(LanguageServer):
     def apply_settings(self, raw: Any) -> None:
         settings, problems = parse_settings(raw)
         self.service.update_settings(settings)
+        unknown = coaching.unknown_rules(settings.coaching_disabled_rules)
+        if unknown:
+            known = ", ".join(coaching.rule_ids())
+            problems.append(
+                f"pytrix.coachingDisabledRules names unknown rules {', '.join(map(repr, unknown))}; "
+                f"the rules are: {known}."
+            )
         for problem in problems:
             self.notify_user(problem, types.MessageType.Warning)
+        for uri in list(self.documents):
+            coaching.update(self, uri)
 
     async def refresh_settings(self) -> None:
         caps = self.client_capabilities.workspace
@@ -128,9 +139,15 @@ class PytrixServer(LanguageServer):
         state.question_id = question.id
         return question
 
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document if the editor has it open, else None (never reads the disk)."""
+        document: TextDocument | None = self.workspace.text_documents.get(uri)
+        return document
+
     def publish(self, uri: str, version: int | None = None) -> None:
         state = self.state(uri)
-        diagnostics = [to_diagnostic(f) for f in state.findings()]
+        position = position_converter(self.open_document(uri))
+        diagnostics = [to_diagnostic(f, position) for f in state.findings()]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
@@ -195,14 +212,16 @@ class PytrixServer(LanguageServer):
         self.service.client_runtime = ClientRuntime(send, self.service.limits())
 
     def after_open(self, uri: str) -> None:
-        """Hook for instant, static analysis on open (coaching registers here)."""
+        """Instant, static analysis on open: coaching hints."""
+        coaching.update(self, uri)
 
     def after_change(self, uri: str) -> None:
-        """Hook for instant, static analysis on change (coaching registers here)."""
+        """Instant, static analysis on change: coaching hints."""
+        coaching.update(self, uri)
 
     def coach_actions(self, uri: str, params: types.CodeActionParams) -> list[types.CodeAction]:
-        """Quick fixes from static analysis (coaching registers here)."""
-        return []
+        """Quick fixes from coaching findings in the requested range."""
+        return coaching.quick_fixes(self, uri, params)
 
     def refresh_lenses(self) -> None:
         caps = self.client_capabilities.workspace
@@ -239,10 +258,12 @@ def create_server() -> PytrixServer:
         problems.append(f"{exc} Progress is kept in memory for this session only.")
         store = Store(Path(":memory:"))
     server = PytrixServer(PytrixService(bank, store), problems)
-    from pytrix.lsp import actions, commands, documents, requests
+    from pytrix.lsp import actions, commands, documents, hover, requests
 
+    server.service.use_warm_pool()
     documents.register(server)
     actions.register(server)
+    hover.register(server)
     commands.register(server)
     requests.register(server)
     from pytrix.lsp import progress

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from pytrix.practice.findings import Finding
 from pytrix.runner.protocol import RunResult
@@ -22,6 +23,7 @@ class DocumentState:
     run_findings: list[Finding] = field(default_factory=list)
     notice_findings: list[Finding] = field(default_factory=list)
     coach_findings: list[Finding] = field(default_factory=list)
+    coach_raw: list[Any] = field(default_factory=list)  # pytrix.coach findings, for quick fixes
     # Code review (pytrix.evaluate): shown while the run results are of the reviewed version.
     review_findings: list[Finding] = field(default_factory=list)
     review_version: int | None = None

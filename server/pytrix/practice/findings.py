@@ -29,6 +29,7 @@ class Finding:
     code: str
     data: dict[str, Any] = field(default_factory=dict)
     source: str = "pytrix"  # the diagnostic's source label (AI reviews use "pytrix-ai")
+    end_line: int = -1  # the last line of a multi-line range; -1: the same as ``line``
 
 
 def _line_span(lines: list[str], line: int) -> tuple[int, int, int]:

@@ -191,17 +191,32 @@ async def _watch(session: PracticeSession) -> None:
             await watcher
 
 
+async def _check_once(session: PracticeSession) -> bool:
+    try:
+        return await session.check()
+    finally:
+        await session.service.sandbox.close()
+
+
+async def _check_and_watch(session: PracticeSession) -> None:
+    try:
+        await session.check()
+        await _watch(session)
+    finally:
+        await session.service.sandbox.close()
+
+
 def practice_loop(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     service = PytrixService.open()
     try:
         session = PracticeSession(service, args, console)
         session.choose(args.question)
-        passed = asyncio.run(session.check())
         if args.once:
-            return 0 if passed else 1
+            return 0 if asyncio.run(_check_once(session)) else 1
+        service.use_warm_pool()
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_watch(session))
+            asyncio.run(_check_and_watch(session))
         console.print("Bye! Your progress is saved; `pytrix stats` shows it.")
         return 0
     except PytrixError as exc:

@@ -23,6 +23,7 @@ from pytrix.runner.protocol import (
     TestStatus,
 )
 
+
 class _SafeRepr(reprlib.Repr):
     """reprlib with huge integers summarised (their decimal form is slow and capped)."""
 
@@ -100,6 +101,24 @@ def decode(tree: Any) -> Any:
 def show(value: Any) -> str:
     """A short, safe repr for messages (values here are always builtin or Opaque)."""
     return _display.repr(value)
+
+
+FULL_REPR_CHARS = 20_000
+
+
+def full_repr(value: Any, short: str) -> str | None:
+    """The complete repr (capped at FULL_REPR_CHARS) when ``short`` abbreviates it, else None."""
+    if isinstance(value, Opaque):
+        return None
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too large for decimal text: keep the summary
+        return None
+    if text == short:
+        return None
+    if len(text) > FULL_REPR_CHARS:
+        text = text[:FULL_REPR_CHARS] + f"… [{len(text) - FULL_REPR_CHARS} more characters]"
+    return text
 
 
 def _strict_equal(a: Any, b: Any) -> bool:
@@ -226,6 +245,8 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         expected_value = test.expected_value()
         if not hidden:
             entry.expected = show(expected_value) if test.mode is not Compare.STDOUT else str(expected_value)
+            if test.mode is not Compare.STDOUT:
+                entry.expected_full = full_repr(expected_value, entry.expected)
         reported = by_index.get(index)
         if index in raw.timed_out:
             entry.status = TestStatus.TIMEOUT
@@ -280,6 +301,8 @@ def _grade_event(
     else:
         actual = decode(event.get("value"))
         entry.actual = None if hidden else show(actual)
+        if entry.actual is not None:
+            entry.actual_full = full_repr(actual, entry.actual)
         ok = values_match(expected, actual, test.mode)
         if not ok and isinstance(actual, Opaque) and not hidden:
             entry.message = f"returned a {actual.type_name} object; return plain Python values"

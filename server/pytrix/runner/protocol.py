@@ -67,6 +67,8 @@ class TestResult(BaseModel):
     hidden: bool = False
     expected: str | None = None
     actual: str | None = None
+    expected_full: str | None = None  # set when ``expected`` is abbreviated (hover shows it)
+    actual_full: str | None = None
     stdout: str = ""
     stdout_truncated: bool = False
     error: ErrorInfo | None = None
