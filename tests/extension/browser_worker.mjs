@@ -44,6 +44,17 @@ try {
         const after = await page.evaluate(() => window.runtime.current);
         results[name] = { answer, wallMs: Date.now() - begun, status: after };
       }
+      // The learner presses Stop during an endless loop (test limit 30 s).
+      const stopped = await page.evaluate(async (params) => {
+        const p = { ...params, testTimeout: 30, runTimeout: 60 };
+        const pending = window.runtime.run(p);
+        await new Promise((r) => setTimeout(r, 300));
+        const t = performance.now();
+        window.runtime.stop("Stopped from the practice panel.");
+        const answer = await pending;
+        return { answer, stopMs: performance.now() - t };
+      }, cases.loop.params);
+      results.user_stop = { answer: stopped.answer, wallMs: stopped.stopMs, status: await page.evaluate(() => window.runtime.current) };
       // The runtime still works after all of that.
       const again = await page.evaluate((params) => window.runtime.run(params), cases.solution.params);
       report.modes[mode] = { crossOriginIsolated, status, python, coldMs, results, again, logs };

@@ -8,7 +8,8 @@
 //      the pass count in the status bar;
 //   4. "Pytrix: Submit" -> the attempt is recorded (checked in SQLite);
 //   5. the practice panel runs the tests in Pyodide inside the webview;
-//   6. the dashboard webview draws its charts.
+//   6. the dashboard webview draws its charts;
+//   7. pointing pytrix.server.python at a Python without Pytrix brings the install offer.
 // A screenshot of each step goes to test-artifacts/vscode-e2e/.
 //
 // Usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN
@@ -41,6 +42,8 @@ const dirs = {
 for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
 
 const QUESTION = "string-reversal.beginner";
+// A Python 3.11+ without Pytrix (Debian's), for the install offer.
+const BARE_PYTHON = process.env.PYTRIX_BARE_PYTHON ?? "/usr/bin/python3";
 const PICKS = ["String Manipulation", "Basic String Operations", "String Reversal", "Beginner"];
 const WRONG = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s.upper()\n`;
 const RIGHT = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`;
@@ -308,6 +311,20 @@ try {
     dashboard !== null && dashboard.mastery.includes("String Manipulation") && /Questions solved/.test(dashboard.cards),
     dashboard ? `${dashboard.cards.slice(0, 120)}` : "no dashboard charts",
   );
+
+  // 7. An interpreter without Pytrix: the extension says so and offers to install it.
+  await palette(page, "Preferences: Open User Settings (JSON)");
+  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": BARE_PYTHON }));
+  await page.keyboard.press("Control+S");
+  const offer = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix is not installed" }).first();
+  await offer.waitFor({ timeout: 60_000 });
+  const offerText = (await offer.innerText()).replace(/\s+/g, " ");
+  await shot(page, "7-no-pytrix-offer");
+  step("a Python without Pytrix gets an offer to install it", /Install \(pip install/.test(offerText), offerText);
 } catch (error) {
   step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
   try {

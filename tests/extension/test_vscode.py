@@ -112,6 +112,10 @@ def test_worker_isolated_interrupts_through_shared_memory(browser_report: dict[s
     later = data["results"]["loop_after_first"]
     assert later["answer"]["timedOut"] == {"1": 1}
     assert [e["index"] for e in later["answer"]["events"] if e["event"] == "test"] == [0]
+    # Stop from the panel: the current test is reported as stopped, quickly.
+    stop = data["results"]["user_stop"]
+    assert stop["answer"]["crashed"] == {"0": "Stopped from the practice panel."}
+    assert stop["wallMs"] < 1000
     # time.sleep ignores the interrupt: the worker is terminated after the grace period.
     sleep = data["results"]["sleep"]
     assert sleep["answer"]["timedOut"] == {"0": 1}
@@ -129,6 +133,8 @@ def test_worker_without_isolation_terminates_and_restarts(browser_report: dict[s
     # The replacement worker restores the first interpreter's memory snapshot.
     assert after["fromSnapshot"] is True
     print(f"terminate-and-restart recovery: {after['lastRecoveryMs']:.0f} ms")
+    stop = data["results"]["user_stop"]
+    assert stop["answer"]["crashed"] == {"0": "Stopped from the practice panel."}
     # A top-level endless loop is a module failure, not a test timeout.
     top = data["results"]["top_level_loop"]["answer"]
     assert "infinite loop at the top level" in top["moduleFailure"]
@@ -211,11 +217,12 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
     _check(proc, "the code-server end-to-end run (screenshots and logs in test-artifacts/vscode-e2e/)")
     assert "0 failed" in proc.stdout
     shots = sorted(p.name for p in (REPO / "test-artifacts" / "vscode-e2e").glob("*.png"))
-    assert shots[:6] == [
+    assert shots[:7] == [
         "1-new-question.png",
         "2-wrong-solution-problems.png",
         "3-fixed-all-passing.png",
         "4-submitted.png",
         "5-practice-panel-pyodide.png",
         "6-dashboard.png",
+        "7-no-pytrix-offer.png",
     ]
