@@ -164,6 +164,7 @@ def _shape(result: RunResult) -> dict[str, Any]:
         "total": result.total,
         "tests": [(t.index, t.status.value, t.actual, t.error.type if t.error else None) for t in result.tests],
         "compile_error": result.compile_error.type if result.compile_error else None,
+        "message": result.message if result.status.value == "module_error" else None,
     }
 
 
@@ -175,8 +176,19 @@ def cases() -> dict[str, Any]:
     return result
 
 
+TOP_LEVEL_LOOP = pytest.param(
+    "top_level_loop",
+    marks=pytest.mark.xfail(
+        reason="the server's ClientRuntime does not read the answer's 'moduleFailure' yet", strict=False
+    ),
+)
+
+
 @pytest.mark.parametrize("mode", ["isolated", "plain"])
-@pytest.mark.parametrize("case", ["solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error"])
+@pytest.mark.parametrize(
+    "case",
+    ["solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error", TOP_LEVEL_LOOP],
+)
 def test_pyodide_grades_like_the_sandbox(
     browser_report: dict[str, Any], cases: dict[str, Any], mode: str, case: str
 ) -> None:

@@ -14,6 +14,7 @@ import { chooseInterpreter, installTarget, judgeProbe } from "../src/lib/interpr
 import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun } from "../src/lib/messages";
 import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
 import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams } from "../src/lib/runTests";
+import { isTrafficLine, reviewMarkdown } from "../src/lib/review";
 import { passCountFromLens, statusText, streakDays } from "../src/lib/status";
 import { parseFromWorker } from "../src/lib/workerProtocol";
 
@@ -103,12 +104,14 @@ describe("practice files and pytrix: URIs", () => {
   it("reads the header", () => {
     expect(questionIdOf("# pytrix: question=string-reversal.beginner\ndef f(): pass")).toBe("string-reversal.beginner");
     expect(questionIdOf("#pytrix:question=a.b\r\n")).toBe("a.b");
+    expect(questionIdOf("# pytrix: question=string-reversal.beginner~2\n")).toBe("string-reversal.beginner~2");
     expect(questionIdOf("print(1)\n# pytrix: question=a")).toBeNull();
   });
 
   it("classifies URIs", () => {
     expect(questionUri("a.b")).toBe("pytrix:/question/a.b.md");
     expect(classifyPath("/question/a.b.md")).toEqual({ kind: "question", questionId: "a.b" });
+    expect(classifyPath("/question/a.b~3.md")).toEqual({ kind: "question", questionId: "a.b~3" });
     expect(classifyPath("/dashboard.md")).toEqual({ kind: "dashboard" });
     expect(classifyPath("/usage.md")).toEqual({ kind: "usage" });
     expect(classifyPath("/note/evaluate-1.md")).toEqual({ kind: "note", key: "evaluate-1" });
@@ -292,5 +295,21 @@ describe("pytrix/runTests params", () => {
     expect(parseEvent("[1]")).toBeNull();
     expect(parseEvent("{")).toBeNull();
     expect(isRunTestsResult({ events: [], timedOut: {}, crashed: {}, pythonVersion: "3", durationMs: 1, moduleFailure: 3 })).toBe(false);
+  });
+});
+
+describe("AI command answers and the server log", () => {
+  it("renders whatever shape evaluate/optimize answer with", () => {
+    expect(reviewMarkdown("Evaluation", "q.a", { markdown: "**Good**" })).toBe("# Evaluation: q.a\n\n**Good**\n");
+    expect(reviewMarkdown("Evaluation", "q.a", "plain text")).toContain("plain text");
+    const json = reviewMarkdown("Optimisation", "q.a", { message: "Faster", complexity: { before: "O(n^2)", after: "O(n)" } });
+    expect(json).toContain("Faster");
+    expect(json).toContain('"after": "O(n)"');
+    expect(reviewMarkdown("Evaluation", "q.a", null)).toBeNull();
+  });
+
+  it("leaves the JSON-RPC traffic out of the output channel", () => {
+    expect(isTrafficLine("2026-11-25 13:16:26,932 INFO pygls.protocol.json_rpc: Sending data: {...}")).toBe(true);
+    expect(isTrafficLine("2026-11-25 13:16:26,932 WARNING pytrix.lsp: run failed")).toBe(false);
   });
 });

@@ -20,6 +20,7 @@ import {
 import { summariseRun, type PracticeAction, type RunSummary } from "../lib/messages";
 import { DASHBOARD_URI, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
+import { reviewMarkdown } from "../lib/review";
 import { passCountFromLens, streakDays } from "../lib/status";
 import { DashboardPanel } from "./dashboardPanel";
 import { errorText, PytrixDocuments, showQuestionBeside } from "./documents";
@@ -481,19 +482,4 @@ export class Controller implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-/** Markdown for an evaluate/optimise answer, whatever fields it has; `null` when there is nothing to show. */
-export function reviewMarkdown(title: string, questionId: string, result: unknown): string | null {
-  if (result === null || result === undefined) return null;
-  if (typeof result === "string") return `# ${title}: ${questionId}\n\n${result}\n`;
-  if (typeof result !== "object") return null;
-  const r = result as Record<string, unknown>;
-  for (const key of ["markdown", "report", "text"]) {
-    if (typeof r[key] === "string") return `# ${title}: ${questionId}\n\n${r[key] as string}\n`;
-  }
-  const lines = [`# ${title}: ${questionId}`, ""];
-  if (typeof r.message === "string") lines.push(r.message, "");
-  lines.push("```json", JSON.stringify(result, null, 2), "```");
-  return `${lines.join("\n")}\n`;
 }

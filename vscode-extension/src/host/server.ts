@@ -25,6 +25,7 @@ import {
   type ProbeResult,
 } from "../lib/interpreter";
 import { SCHEME } from "../lib/practice";
+import { isTrafficLine } from "../lib/review";
 
 export interface ServerHooks {
   middleware: Middleware;
@@ -268,11 +269,6 @@ export class ServerManager implements vscode.Disposable {
     this.output.dispose();
     this.changed.dispose();
   }
-}
-
-/** Lines of the server log that only repeat the JSON-RPC traffic. */
-export function isTrafficLine(line: string): boolean {
-  return line.includes("pygls.protocol.json_rpc") || line.includes("pygls.feature_manager");
 }
 
 /** The `pytrix` section as plain JSON (dropping the client-only keys). */

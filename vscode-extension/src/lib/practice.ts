@@ -7,8 +7,9 @@
  */
 
 export const SCHEME = "pytrix";
-const HEADER = /^#\s*pytrix:\s*question=([A-Za-z0-9_.-]+)\s*$/;
-const QUESTION_PATH = /^\/*question\/([A-Za-z0-9_.-]+?)(?:\.md)?$/;
+// Ids may end in "~<n>": variant n of a bank template.
+const HEADER = /^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$/;
+const QUESTION_PATH = /^\/*question\/([A-Za-z0-9_.~-]+?)(?:\.md)?$/;
 
 /** The question id in a practice file's first line, or `null`. */
 export function questionIdOf(text: string): string | null {
