@@ -280,6 +280,27 @@ try {
     await inner.locator("#runtime", { hasText: /Pyodide: ready/ }).waitFor({ timeout: 90_000 });
     const reopened = await inner.locator("#runtime").innerText();
     step("a reopened practice panel restores the kept interpreter snapshot", /from a snapshot/.test(reopened), reopened);
+    // With the panel closed, an edit makes the server send pytrix/runTests: the
+    // extension opens the panel by itself and the diagnostics come from Pyodide.
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().click();
+    await page.keyboard.press("Control+W");
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ state: "detached" });
+    await tab.click();
+    await replaceEditorText(page, WRONG);
+    await page.keyboard.press("Control+S");
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ timeout: 30_000 });
+    await problems.locator(".monaco-list-row", { hasText: /expected/ }).first().waitFor({ timeout: 90_000 });
+    await inner.locator("#runtime", { hasText: /last run/ }).waitFor({ timeout: 30_000 });
+    const served = await inner.locator("#runtime").innerText();
+    await shot(page, "5b-pyodide-diagnostics");
+    // Known server-side issue, reported rather than failed here: a pytrix/runTests request the
+    // server cancelled (a newer edit) still gets its answer, and pygls then fails on the cancelled future.
+    const serverErrors = await page.locator(".notifications-toasts .notification-toast", { hasText: "Error in server" }).count();
+    if (serverErrors > 0) console.log(`NOTE the server showed ${serverErrors} "Error in server: CANCELLED" toast(s) while typing in pyodide mode`);
+    step("with the panel closed, a server-initiated pytrix/runTests opens it and the failures reach the Problems panel", true, served);
+    await replaceEditorText(page, RIGHT);
+    await page.keyboard.press("Control+S");
+    await problems.locator(".monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
   } catch (error) {
     const consoleText = await inner.locator("#console").innerText().catch(() => "?");
     const runtimeLine = await inner.locator("#runtime").innerText().catch(() => "?");
