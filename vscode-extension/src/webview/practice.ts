@@ -152,6 +152,16 @@ async function runTests(id: number, rawParams: unknown): Promise<void> {
     const rt = await ensureRuntime();
     const result = await rt.run(params);
     send({ type: "runTestsResult", id, result });
+    // The server grades; here the console notes what ran and what the code printed.
+    const tests = result.events.filter((e) => e.event === "test");
+    const stopped = Object.keys(result.timedOut).length + Object.keys(result.crashed).length;
+    print(
+      `Ran ${tests.length} test${tests.length === 1 ? "" : "s"} in Pyodide (${result.durationMs.toFixed(1)} ms)` +
+        `${stopped ? `, ${stopped} stopped` : ""}${result.moduleFailure ? ` — ${result.moduleFailure}` : ""}.`,
+    );
+    for (const event of result.events) {
+      if (typeof event.stdout === "string" && event.stdout) print(event.stdout);
+    }
   } catch (error) {
     const message = error instanceof InvalidParams ? error.message : `Pyodide could not run the tests: ${String(error)}`;
     print(message, "error");
