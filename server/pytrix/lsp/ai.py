@@ -15,11 +15,9 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
-from pytrix.ai.keys import redact
 from pytrix.curriculum.question import Difficulty, Question
-from pytrix.errors import PytrixError
 from pytrix.lsp import commands
-from pytrix.lsp.convert import params_dict, uri_argument
+from pytrix.lsp.convert import params_dict
 from pytrix.lsp.server import PytrixServer, uri_to_path
 from pytrix.practice.findings import findings_for
 
@@ -34,10 +32,7 @@ AI_COMMANDS = (EVALUATE, OPTIMIZE, TEST_CONNECTION)
 
 
 def _internal(ls: PytrixServer, what: str, exc: Exception) -> JsonRpcInternalError:
-    log.exception("%s failed", what)
-    message = redact(f"Pytrix could not {what}: {type(exc).__name__}: {exc}")
-    ls.notify_user(message, types.MessageType.Error)
-    return JsonRpcInternalError(message)
+    return commands.internal_error(ls, what, exc)
 
 
 def set_api_key(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -153,29 +148,8 @@ def register(server: PytrixServer) -> None:
     def on_usage(ls: PytrixServer, params: Any) -> dict[str, Any]:
         return usage(ls, params)
 
-    @server.command(EVALUATE)
-    async def cmd_evaluate(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await evaluate(ls, uri_argument(args, EVALUATE))
-        except PytrixError as exc:
-            raise commands._user_error(ls, exc) from exc
-        except JsonRpcInvalidParams:
-            raise
-        except Exception as exc:
-            raise _internal(ls, "review the code", exc) from None
-
-    @server.command(OPTIMIZE)
-    async def cmd_optimize(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await optimize(ls, uri_argument(args, OPTIMIZE))
-        except PytrixError as exc:
-            raise commands._user_error(ls, exc) from exc
-        except JsonRpcInvalidParams:
-            raise
-        except Exception as exc:
-            raise _internal(ls, "optimise the code", exc) from None
+    commands.document_command(server, EVALUATE, evaluate, "review the code")
+    commands.document_command(server, OPTIMIZE, optimize, "optimise the code")
 
     @server.command(TEST_CONNECTION)
     async def cmd_test_connection(ls: PytrixServer, *args: Any) -> dict[str, Any]:

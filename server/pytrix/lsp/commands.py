@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
 from pytrix.lsp.convert import plain, uri_argument
 from pytrix.lsp.server import PytrixServer, uri_to_path
 from pytrix.practice.findings import findings_for
+
+log = logging.getLogger(__name__)
 
 RUN_TESTS = "pytrix.runTests"
 HINT = "pytrix.hint"
@@ -197,38 +200,49 @@ def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
     )
 
 
+DocumentAction = Callable[[PytrixServer, str], Awaitable[dict[str, Any]]]
+
+
+def internal_error(ls: PytrixServer, what: str, exc: Exception) -> JsonRpcInternalError:
+    """Log an unexpected failure and turn it into a message the learner can act on."""
+    from pytrix.ai.keys import redact
+
+    log.exception("%s failed", what)
+    message = redact(f"Pytrix could not {what}: {type(exc).__name__}: {exc}. The server is still running; see its log.")
+    ls.notify_user(message, types.MessageType.Error)
+    return JsonRpcInternalError(message)
+
+
+def document_command(
+    server: PytrixServer, name: str, action: DocumentAction, what: str | None = None
+) -> None:
+    """Register ``name`` as a command taking the document URI first.
+
+    It waits for the editor's settings, answers bad arguments and Pytrix errors
+    with InvalidParams (shown to the learner), and anything unexpected with a
+    clear internal error, never taking the server down.
+    """
+    what = what or f"run {name}"
+
+    async def handler(ls: PytrixServer, *args: Any) -> dict[str, Any]:
+        await ls.wait_for_settings()
+        try:
+            return await action(ls, uri_argument(args, name))
+        except PytrixError as exc:
+            raise _user_error(ls, exc) from exc
+        except (JsonRpcInvalidParams, JsonRpcInternalError):
+            raise
+        except Exception as exc:
+            raise internal_error(ls, what, exc) from None
+
+    server.command(name)(handler)
+
+
 def register(server: PytrixServer) -> None:
-    @server.command(RUN_TESTS)
-    async def cmd_run_tests(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await run_tests(ls, uri_argument(args, RUN_TESTS))
-        except PytrixError as exc:
-            raise _user_error(ls, exc) from exc
-
-    @server.command(HINT)
-    async def cmd_hint(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await hint(ls, uri_argument(args, HINT))
-        except PytrixError as exc:
-            raise _user_error(ls, exc) from exc
-
-    @server.command(REVEAL)
-    async def cmd_reveal(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await reveal(ls, uri_argument(args, REVEAL))
-        except PytrixError as exc:
-            raise _user_error(ls, exc) from exc
-
-    @server.command(SUBMIT)
-    async def cmd_submit(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        try:
-            return await submit(ls, uri_argument(args, SUBMIT))
-        except PytrixError as exc:
-            raise _user_error(ls, exc) from exc
+    document_command(server, RUN_TESTS, run_tests)
+    document_command(server, HINT, hint)
+    document_command(server, REVEAL, reveal)
+    document_command(server, SUBMIT, submit)
 
     @server.command(NEXT)
     async def cmd_next(ls: PytrixServer, *args: Any) -> dict[str, Any]:
