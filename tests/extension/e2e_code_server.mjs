@@ -1,6 +1,8 @@
 // End to end in a real VS Code: code-server 4.100 with the built .vsix
 // installed, driven by playwright-core and Debian's Chromium.
 //
+//   0. a stand-in Python extension reports the repo's Python as the active
+//      interpreter, and Pytrix runs its server with it;
 //   1. "Pytrix: New Question…" from the command palette, through the four
 //      quick picks -> the practice file opens, the question preview beside it;
 //   2. a wrong solution -> its failures show in the Problems panel;
@@ -16,11 +18,11 @@
 // Prints one line per step and a closing "N passed, N failed" line.
 
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHROMIUM_ARGS, CHROMIUM, REPO, python, require } from "./support.mjs";
+import { CHROMIUM_ARGS, CHROMIUM, EXTENSION, HERE, REPO, python, require } from "./support.mjs";
 
 const [vsix, codeServer] = process.argv.slice(2);
 if (!vsix || !codeServer) {
@@ -55,11 +57,12 @@ const env = {
   XDG_CONFIG_HOME: join(dirs.home, ".config"),
   XDG_DATA_HOME: join(dirs.home, ".local", "share"),
 };
+// The stand-in Python extension reports this interpreter as the active one.
+env.PYTRIX_E2E_PYTHON = python();
 delete env.GEMINI_API_KEY;
 delete env.GOOGLE_API_KEY;
 
 const settings = {
-  "pytrix.server.python": python(),
   "pytrix.debounceMs": 150,
   "pytrix.runtime": "subprocess",
   "workbench.startupEditor": "none",
@@ -119,6 +122,24 @@ async function waitHttp(url, ms) {
   throw new Error(`code-server did not answer at ${url}`);
 }
 
+/** The text of the extension's "Pytrix" output channel so far. */
+function outputLog() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/-Pytrix\.log$/.test(entry.name)) found.push(readFileSync(path, "utf8"));
+    }
+  };
+  try {
+    walk(join(dirs.userData, "logs"));
+  } catch {
+    return "";
+  }
+  return found.join("\n");
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
@@ -156,13 +177,25 @@ async function replaceEditorText(page, text) {
 }
 
 try {
-  const install = spawnSync(codeServer, ["--install-extension", vsix, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
-    env,
-    encoding: "utf8",
-  });
-  const installed = readdirSync(dirs.extensions).some((name) => name.startsWith("pytrix.pytrix"));
-  step("install the .vsix", install.status === 0 && installed, install.status === 0 ? "" : install.stderr.slice(-500));
-  if (!installed) throw new Error("the extension did not install");
+  // A stand-in for the Python extension (ms-python.python), packaged on the fly.
+  const fakePython = join(root, "fake-python.vsix");
+  const packed = spawnSync(
+    join(EXTENSION, "node_modules", ".bin", "vsce"),
+    ["package", "--no-dependencies", "--allow-missing-repository", "-o", fakePython],
+    { cwd: join(HERE, "fake-python-extension"), encoding: "utf8" },
+  );
+  if (packed.status !== 0) throw new Error(`could not package the stand-in Python extension: ${packed.stderr}`);
+  for (const file of [fakePython, vsix]) {
+    const install = spawnSync(codeServer, ["--install-extension", file, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
+      env,
+      encoding: "utf8",
+    });
+    if (install.status !== 0) throw new Error(`installing ${file} failed: ${install.stderr.slice(-500)}`);
+  }
+  const names = readdirSync(dirs.extensions);
+  const installed = names.some((name) => name.startsWith("pytrix.pytrix")) && names.some((name) => name.startsWith("ms-python.python"));
+  step("install the .vsix (and a stand-in Python extension)", installed, names.join(", "));
+  if (!installed) throw new Error("the extensions did not install");
 
   const port = await freePort();
   const config = join(root, "config.yaml");
@@ -209,6 +242,8 @@ try {
   await page.locator(".monaco-editor .view-lines", { hasText: `pytrix: question=${QUESTION}` }).first().waitFor();
   await shot(page, "1-new-question");
   step("new question from the palette opens the practice file and the question preview", true, await tab.innerText());
+  const chosen = outputLog().match(/\[client\] Python: .*/)?.[0] ?? "no interpreter line in the Pytrix output";
+  step("with pytrix.server.python empty, the Python extension's active interpreter runs the server", chosen.includes("(from python-extension)") && chosen.includes(python()), chosen);
 
   // 2. A wrong solution: failures in the Problems panel.
   await tab.click();

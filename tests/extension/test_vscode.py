@@ -229,12 +229,13 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
     _check(proc, "the code-server end-to-end run (screenshots and logs in test-artifacts/vscode-e2e/)")
     assert "0 failed" in proc.stdout
     shots = sorted(p.name for p in (REPO / "test-artifacts" / "vscode-e2e").glob("*.png"))
-    assert shots[:7] == [
+    assert shots == [
         "1-new-question.png",
         "2-wrong-solution-problems.png",
         "3-fixed-all-passing.png",
         "4-submitted.png",
         "5-practice-panel-pyodide.png",
+        "5b-pyodide-diagnostics.png",
         "6-dashboard.png",
         "7-no-pytrix-offer.png",
     ]
