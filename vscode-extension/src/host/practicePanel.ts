@@ -239,8 +239,17 @@ export class PracticePanel implements vscode.Disposable {
       .mkdir(storage, { recursive: true })
       .then(() => fs.promises.writeFile(temporary, data))
       .then(() => fs.promises.rename(temporary, file.fsPath))
+      .then(() => this.dropOtherSnapshots(storage, file.fsPath))
       .then(() => this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`))
       .catch((error: unknown) => this.delegate.log(`[pyodide] could not keep the interpreter snapshot: ${String(error)}`));
+  }
+
+  /** Snapshots of other Pyodide or extension versions are of no use any more. */
+  private async dropOtherSnapshots(storage: string, keep: string): Promise<void> {
+    for (const name of await fs.promises.readdir(storage)) {
+      const path = `${storage}/${name}`;
+      if (name.endsWith(".snapshot") && path !== keep) await fs.promises.rm(path, { force: true });
+    }
   }
 
   dispose(): void {
