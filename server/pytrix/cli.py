@@ -175,6 +175,7 @@ def cmd_data_list(args: argparse.Namespace) -> int:
             "id": q.id, "module": q.module, "subtopic": q.subtopic, "problem_type": q.problem_type,
             "difficulty": q.difficulty.value, "title": q.title, "kind": q.kind.value,
             "tests": len(q.tests), "fingerprint": q.fingerprint,
+            "template": bank.template_of(q.id), "variant": bank.variant_of(q.id),
         }
         for q in bank.ordered()
     ]
@@ -185,7 +186,8 @@ def cmd_data_list(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['id']:<48} {row['difficulty']:<13} {row['title']}")
-        print(f"{len(rows)} questions")
+        templates = f" ({len(bank.templates)} templates)" if bank.templates else ""
+        print(f"{len(rows)} questions{templates}")
     return EXIT_OK
 
 

@@ -133,7 +133,8 @@ class PytrixService:
         self, module: str | None = None, difficulty: Difficulty | None = None,
         problem_type: str | None = None,
     ) -> Question:
-        """The first unsolved question in curriculum order matching the filters."""
+        """The next question matching the filters: the first unsolved one in curriculum
+        order that is fresh (neither given recently nor a near-duplicate of one that was)."""
         if module is not None and self.bank.curriculum.module(module) is None:
             known = ", ".join(m.id for m in self.bank.curriculum.ordered_modules)
             raise PytrixError(f"There is no module {module!r}. Modules: {known}.")
@@ -145,18 +146,33 @@ class PytrixService:
         ]
         if not candidates:
             raise PytrixError("No bank question matches that choice yet.")
+        from pytrix.practice.variety import Freshness, load_recent
+
+        # Unsolved first, then fresh before near-duplicates of recent questions before
+        # recent ones (see pytrix.practice.variety), then curriculum order.
         solved = self.store.solved_question_ids()
-        for question in candidates:
-            if question.id not in solved:
+        recent = load_recent(self.store, self.bank)
+        best: tuple[bool, int, int] | None = None
+        chosen = candidates[0]
+        for order, question in enumerate(candidates):
+            key = (question.id in solved, recent.freshness(question, self.bank), order)
+            if key[:2] == (False, Freshness.FRESH):
                 return question
-        return candidates[0]
+            if best is None or key < best:
+                best, chosen = key, question
+        return chosen
 
     def question_markdown(self, question_id: str) -> str:
         question = self.question(question_id)
         return question_markdown(question, self.bank.curriculum, self.store.hint_level(question.id))
 
     def new_practice_file(self, question: Question, directory: Path) -> Path:
-        return write_practice_file(question, self.bank.curriculum, directory)
+        """Write a practice file for ``question`` and remember it was given (for variety)."""
+        from pytrix.practice.variety import remember
+
+        path = write_practice_file(question, self.bank.curriculum, directory)
+        remember(self.store, question, self.bank)
+        return path
 
     def question_for_source(self, source: str) -> Question:
         """The question a practice file belongs to, from its header."""

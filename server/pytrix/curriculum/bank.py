@@ -2,9 +2,11 @@
 
 ``data/bank/<module-id>/<problem-type-id>.toml`` holds a ``[[questions]]``
 array. Module, subtopic and problem type come from the file's place in the
-curriculum; a question's id defaults to ``<problem-type>.<difficulty>``. A
-broken file is reported (file, path inside it, what is wrong) and skipped, so
-the rest of the bank stays usable.
+curriculum; a question's id defaults to ``<problem-type>.<difficulty>``. An
+entry with ``params`` is a template: it is expanded here into one concrete
+question per variant (see :mod:`pytrix.curriculum.params`), and the bank only
+ever hands out those instances. A broken file is reported (file, path inside
+it, what is wrong) and skipped, so the rest of the bank stays usable.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytrix.curriculum.params import VARIANT_SEPARATOR, TemplateError, expand_entry, instance_id
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.curriculum.topics import Curriculum, load_curriculum
 from pytrix.errors import DataFileError, UnknownQuestionError
@@ -29,14 +32,29 @@ class Bank:
     questions: dict[str, Question] = field(default_factory=dict)
     errors: list[DataFileError] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    templates: dict[str, list[str]] = field(default_factory=dict)
+    """Template id -> the ids of its instances, in variant order."""
     _by_type: dict[tuple[str, Difficulty], list[str]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    _template_of: dict[str, str] = field(default_factory=dict)
 
-    def add(self, question: Question, path: Path) -> None:
+    def add(self, question: Question, path: Path, template: str | None = None) -> None:
         self.questions[question.id] = question
         self.files[question.id] = path
         self._by_type[(question.problem_type, question.difficulty)].append(question.id)
+        if template is not None:
+            self.templates.setdefault(template, []).append(question.id)
+            self._template_of[question.id] = template
+
+    def template_of(self, question_id: str) -> str | None:
+        """The template a question is an instance of (None for a plain question)."""
+        return self._template_of.get(question_id)
+
+    def variant_of(self, question_id: str) -> int | None:
+        """The 1-based variant number of a template instance (None for a plain question)."""
+        template = self._template_of.get(question_id)
+        return None if template is None else self.templates[template].index(question_id) + 1
 
     def get(self, question_id: str) -> Question:
         try:
@@ -87,23 +105,44 @@ def _load_file(path: Path, curriculum: Curriculum, bank: Bank) -> None:
     entries = raw.get("questions")
     if not isinstance(entries, list) or not entries:
         raise DataFileError(path, "questions", "expected a non-empty [[questions]] array")
-    parsed: list[Question] = []
+    parsed: list[tuple[Question, str | None]] = []
     for number, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise DataFileError(path, f"questions.{number}", "expected a table")
-        data: dict[str, Any] = {
-            "module": module.id,
-            "subtopic": subtopic.id,
-            "problem_type": problem_type,
-            **entry,
-        }
-        data.setdefault("id", f"{problem_type}.{entry.get('difficulty', 'unknown')}")
-        question = DataFileError.validate(Question, data, path, prefix=f"questions.{number}")
-        if question.id in bank.questions or any(q.id == question.id for q in parsed):
-            raise DataFileError(path, f"questions.{number}.id", f"duplicate question id {question.id!r}")
-        parsed.append(question)
-    for question in parsed:
-        bank.add(question, path)
+        base_id = entry.get("id", f"{problem_type}.{entry.get('difficulty', 'unknown')}")
+        if isinstance(base_id, str) and VARIANT_SEPARATOR in base_id:
+            raise DataFileError(
+                path, f"questions.{number}.id",
+                f"{VARIANT_SEPARATOR!r} is reserved for the ids of a template's variants",
+            )
+        try:
+            variants = expand_entry(entry)
+        except TemplateError as exc:
+            raise DataFileError(path, f"questions.{number}.{exc.location}", exc.problem) from exc
+        template = base_id if "params" in entry and isinstance(base_id, str) else None
+        seen: dict[str, int] = {}
+        for variant, raw in enumerate(variants, start=1):
+            data: dict[str, Any] = {
+                "module": module.id,
+                "subtopic": subtopic.id,
+                "problem_type": problem_type,
+                **raw,
+                "id": instance_id(base_id, variant) if template else base_id,
+            }
+            prefix = f"questions.{number}" + (f" (variant {variant})" if template else "")
+            question = DataFileError.validate(Question, data, path, prefix=prefix)
+            if question.id in bank.questions or any(q.id == question.id for q, _ in parsed):
+                raise DataFileError(path, f"{prefix}.id", f"duplicate question id {question.id!r}")
+            if question.fingerprint in seen:
+                raise DataFileError(
+                    path, f"questions.{number}.params",
+                    f"variants {seen[question.fingerprint]} and {variant} make the same question: "
+                    "vary the prompt, the entry or the tests",
+                )
+            seen[question.fingerprint] = variant
+            parsed.append((question, template))
+    for question, template in parsed:
+        bank.add(question, path, template)
 
 
 def load_bank(root: Path | None = None) -> Bank:

@@ -58,7 +58,11 @@ class Source(StrEnum):
     AI = "ai"
 
 
-QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)+$")]
+# ``<problem-type>.<difficulty>[.<n>]``, plus ``~<n>`` for variant n >= 2 of a template
+# (see pytrix.curriculum.params).
+QuestionId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)+(~[0-9]+)?$")
+]
 
 
 class TestCase(BaseModel):

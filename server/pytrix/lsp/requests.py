@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -19,7 +20,7 @@ NEW_QUESTION = "pytrix/newQuestion"
 QUESTION_DOCUMENT = "pytrix/questionDocument"
 STATS = "pytrix/stats"
 
-_QUESTION_URI = re.compile(r"^pytrix:/*question/(?P<id>[A-Za-z0-9_.-]+?)(\.md)?$")
+_QUESTION_URI = re.compile(r"^pytrix:/*question/(?P<id>[A-Za-z0-9_.~-]+?)(\.md)?$")
 
 
 def question_uri(question_id: str) -> str:
@@ -55,7 +56,7 @@ def register(server: PytrixServer) -> None:
 
             if is_dashboard_uri(uri):
                 return {**dashboard(ls), "questionId": None}
-            match = _QUESTION_URI.match(uri)
+            match = _QUESTION_URI.match(unquote(uri))  # a client may send "~" as %7E
             if match is None:
                 raise JsonRpcInvalidParams(
                     f"{QUESTION_DOCUMENT}: {uri!r} is not a question URI (pytrix:/question/<id>.md)"

@@ -30,6 +30,8 @@ from pytrix.curriculum.bank import Bank
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.curriculum.topics import Module, Subtopic
 from pytrix.errors import PytrixError
+from pytrix.practice import variety
+from pytrix.practice.variety import Recent
 from pytrix.settings import Settings
 from pytrix.store import progress as db
 from pytrix.store.database import Store
@@ -126,25 +128,31 @@ def _nearest_levels(level: Difficulty) -> list[Difficulty]:
 
 
 def _rank(question: Question, order: int, progress: dict[str, tuple[int, int]],
-          avoid: set[str]) -> tuple[int, int, int, int]:
+          avoid: set[str], bank: Bank | None = None,
+          recent: Recent | None = None) -> tuple[int, int, int, int, int]:
     attempts, solved = progress.get(question.id, (0, 0))
-    return (int(question.id in avoid), int(solved > 0), attempts, order)
+    fresh = recent.freshness(question, bank) if recent and bank is not None else 0
+    return (int(question.id in avoid), int(fresh), int(solved > 0), attempts, order)
 
 
 def question_in_subtopic(
     bank: Bank, subtopic: Subtopic, level: Difficulty, progress: dict[str, tuple[int, int]],
-    avoid: set[str], problem_type: str | None = None,
+    avoid: set[str], problem_type: str | None = None, recent: Recent | None = None,
 ) -> Question | None:
     """The best question of a subtopic at (or nearest to) ``level``.
 
-    Prefers questions not just given, not solved yet, with fewer attempts, in
-    curriculum order.
+    Prefers questions not just given, then fresh ones over near-duplicates of
+    recently given ones over recently given ones (see :mod:`pytrix.practice.variety`),
+    then not solved yet, with fewer attempts, in curriculum order.
     """
     types = [p.id for p in subtopic.problem_types if problem_type in (None, p.id)]
     for candidate_level in _nearest_levels(level):
         found = [q for pt in types for q in bank.for_problem_type(pt, candidate_level)]
         if found:
-            ranked = sorted(enumerate(found), key=lambda item: _rank(item[1], item[0], progress, avoid))
+            ranked = sorted(
+                enumerate(found),
+                key=lambda item: _rank(item[1], item[0], progress, avoid, bank, recent),
+            )
             return ranked[0][1]
     return None
 
@@ -185,7 +193,8 @@ def _from_queue(conn: sqlite3.Connection, bank: Bank) -> AutoPick | None:
 
 
 def _review(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float,
-            progress: dict[str, tuple[int, int]], last: str | None) -> AutoPick | None:
+            progress: dict[str, tuple[int, int]], last: str | None,
+            recent: Recent | None = None) -> AutoPick | None:
     if settings.auto_review_every <= 0:
         return None
     since = _int_meta(conn, "since_review", settings.auto_review_every)
@@ -200,7 +209,7 @@ def _review(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float
         except ValueError:
             level = Difficulty.BEGINNER
         question = question_in_subtopic(
-            bank, located[1], level, {}, {last} if last else set(), card["problem_type"]
+            bank, located[1], level, {}, {last} if last else set(), card["problem_type"], recent
         )
         if question is not None and question.id != last:
             days = max(0, int((now - float(card["due"])) // 86400))
@@ -210,7 +219,8 @@ def _review(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float
 
 
 def _curriculum(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float,
-                progress: dict[str, tuple[int, int]], last: str | None) -> AutoPick | None:
+                progress: dict[str, tuple[int, int]], last: str | None,
+                recent: Recent | None = None) -> AutoPick | None:
     plan = curriculum_plan(bank, settings)
     position = _int_meta(conn, "curriculum_pos", 0)
     while position < len(plan):
@@ -223,7 +233,8 @@ def _curriculum(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: f
         module, subtopic, _ = located
         state = _state(conn, subtopic.id, module.id, now, settings)
         question = question_in_subtopic(
-            bank, subtopic, state.difficulty, progress, {last} if last else set(), problem_type
+            bank, subtopic, state.difficulty, progress, {last} if last else set(), problem_type,
+            recent,
         )
         if question is not None:
             return AutoPick(question, "curriculum", f"Mini-curriculum {position}/{len(plan)}")
@@ -231,7 +242,8 @@ def _curriculum(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: f
 
 
 def _by_weakness(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float,
-                 progress: dict[str, tuple[int, int]], last: str | None) -> AutoPick | None:
+                 progress: dict[str, tuple[int, int]], last: str | None,
+                 recent: Recent | None = None) -> AutoPick | None:
     from pytrix.practice.stats import subtopic_mastery
 
     totals = db.subtopic_totals(conn)
@@ -263,7 +275,7 @@ def _by_weakness(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: 
     module, subtopic = candidates[index]
     state = _state(conn, subtopic.id, module.id, now, settings)
     question = question_in_subtopic(bank, subtopic, state.difficulty, progress,
-                                    {last} if last else set())
+                                    {last} if last else set(), recent=recent)
     if question is None:
         return None
     return AutoPick(question, reason, f"{detail} ({subtopic.name}, {state.difficulty.value})")
@@ -273,11 +285,12 @@ def choose(conn: sqlite3.Connection, bank: Bank, settings: Settings, now: float)
     """Pick the next auto-mode question (inside the caller's write transaction)."""
     progress = db.question_progress(conn)
     last = db.meta_get(conn, "last_question")
+    recent = variety.recent(conn, bank)
     pick = (
         _from_queue(conn, bank)
-        or _review(conn, bank, settings, now, progress, last)
-        or _curriculum(conn, bank, settings, now, progress, last)
-        or _by_weakness(conn, bank, settings, now, progress, last)
+        or _review(conn, bank, settings, now, progress, last, recent)
+        or _curriculum(conn, bank, settings, now, progress, last, recent)
+        or _by_weakness(conn, bank, settings, now, progress, last, recent)
     )
     if pick is None:
         raise PytrixError(
@@ -326,9 +339,11 @@ def _inject(conn: sqlite3.Connection, bank: Bank, settings: Settings, subtopic: 
     beginners = [
         q for p in subtopic.problem_types for q in bank.for_problem_type(p.id, Difficulty.BEGINNER)
     ]
+    recent = variety.recent(conn, bank)
     ranked = sorted(
         enumerate(beginners),
-        key=lambda item: _rank(item[1], item[0], progress, {failed_id} if failed_id else set()),
+        key=lambda item: _rank(item[1], item[0], progress, {failed_id} if failed_id else set(),
+                               bank, recent),
     )
     injected: list[str] = []
     for _, question in ranked:

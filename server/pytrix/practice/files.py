@@ -15,7 +15,7 @@ from pathlib import Path
 from pytrix.curriculum.question import Question
 from pytrix.curriculum.topics import Curriculum
 
-HEADER_RE = re.compile(r"^#\s*pytrix:\s*question=([A-Za-z0-9_.-]+)\s*$")
+HEADER_RE = re.compile(r"^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$")
 _HEADER_SCAN_LINES = 5
 
 
@@ -55,8 +55,11 @@ def practice_path(question: Question, directory: Path) -> Path:
     """A fresh path for ``question`` under ``directory`` that does not exist yet."""
     folder = directory / question.module
     stem = f"{question.problem_type}_{question.difficulty.value}".replace("-", "_")
-    if question.id.count(".") > 1:
-        stem += "_" + question.id.rsplit(".", 1)[1].replace("-", "_")
+    base, _, variant = question.id.partition("~")  # "~<n>": variant n of a template
+    if base.count(".") > 1:
+        stem += "_" + base.rsplit(".", 1)[1].replace("-", "_")
+    if variant:
+        stem += f"_v{variant}"
     path = folder / f"{stem}.py"
     number = 2
     while path.exists():

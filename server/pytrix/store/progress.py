@@ -20,6 +20,7 @@ PROGRESS_TABLES: tuple[str, ...] = (
     "auto_queue",
     "auto_issued",
     "review_cards",
+    "question_given",
 )
 """Tables that hold the learner's progress (aggregates are derived from ``attempts``)."""
 
@@ -304,6 +305,7 @@ def delete_question_progress(conn: sqlite3.Connection, question_id: str) -> int:
     conn.execute("DELETE FROM hint_progress WHERE question_id = ?", (question_id,))
     conn.execute("DELETE FROM auto_issued WHERE question_id = ?", (question_id,))
     conn.execute("DELETE FROM auto_queue WHERE question_id = ?", (question_id,))
+    conn.execute("DELETE FROM question_given WHERE question_id = ?", (question_id,))
     return int(removed)
 
 
@@ -314,7 +316,7 @@ def delete_module_progress(conn: sqlite3.Connection, module: str, question_ids: 
     }
     removed = conn.execute("DELETE FROM attempts WHERE module = ?", (module,)).rowcount
     conn.executemany("DELETE FROM hint_progress WHERE question_id = ?", [(i,) for i in ids])
-    for table in ("auto_issued", "auto_queue", "auto_subtopics", "review_cards"):
+    for table in ("auto_issued", "auto_queue", "auto_subtopics", "review_cards", "question_given"):
         conn.execute(f"DELETE FROM {table} WHERE module = ?", (module,))
     return int(removed)
 
@@ -323,7 +325,9 @@ def delete_all_progress(conn: sqlite3.Connection) -> int:
     removed = int(conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
     for table in PROGRESS_TABLES:
         conn.execute(f"DELETE FROM {table}")
-    conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('attempts', 'auto_queue')")
+    conn.execute(
+        "DELETE FROM sqlite_sequence WHERE name IN ('attempts', 'auto_queue', 'question_given')"
+    )
     rebuild_aggregates(conn)
     return removed
 

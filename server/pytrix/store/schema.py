@@ -175,6 +175,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (day, model, feature)
     ) WITHOUT ROWID;
     """,
+    # 4: every question given to the learner (practice file or auto-mode pick), newest
+    # last, so selection can avoid recent questions and their near-duplicates.
+    """
+    CREATE TABLE question_given (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        question_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        template TEXT,
+        module TEXT NOT NULL,
+        given_at REAL NOT NULL
+    );
+    CREATE INDEX question_given_question ON question_given(question_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
