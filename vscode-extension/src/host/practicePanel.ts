@@ -9,6 +9,7 @@
 
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import { join } from "node:path";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { webviewShell, makeNonce } from "../lib/html";
@@ -247,7 +248,7 @@ export class PracticePanel implements vscode.Disposable {
   /** Snapshots of other Pyodide or extension versions are of no use any more. */
   private async dropOtherSnapshots(storage: string, keep: string): Promise<void> {
     for (const name of await fs.promises.readdir(storage)) {
-      const path = `${storage}/${name}`;
+      const path = join(storage, name);
       if (name.endsWith(".snapshot") && path !== keep) await fs.promises.rm(path, { force: true });
     }
   }
