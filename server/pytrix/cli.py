@@ -215,6 +215,15 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return check_bank(as_json=args.json, concurrency=args.jobs)
 
 
+def cmd_data_mutants(args: argparse.Namespace) -> int:
+    from pytrix.curriculum.mutants import mutants_command
+
+    return mutants_command(
+        as_json=args.json, limit=args.limit, modules=args.module, ids=args.question,
+        first=args.first, jobs=args.jobs, fail_under=args.fail_under,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pytrix", description="Practise Python in your editor.")
     parser.add_argument("--version", action="version", version=f"pytrix {__version__}")
@@ -273,8 +282,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_data_show)
     p = data.add_parser("check", help="validate and prove every bank question by execution")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--jobs", type=int, default=4, help="runs at once")
+    p.add_argument("--jobs", type=int, default=None, help="runs at once (default: 3 per core)")
     p.set_defaults(func=cmd_data_check)
+    p = data.add_parser(
+        "mutants", help="derive plausible wrong solutions from each reference; report which survive"
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=10, help="mutants per question (0: all; default 10)")
+    p.add_argument("--module", action="append", help="only this module (repeatable)")
+    p.add_argument("--question", action="append", help="only this question id (repeatable)")
+    p.add_argument("--first", type=int, default=0, help="only the first N matching questions")
+    p.add_argument("--jobs", type=int, default=None, help="runs at once (default: 3 per core)")
+    p.add_argument("--fail-under", type=float, default=None, metavar="RATE",
+                   help="exit 1 when the kill rate is below RATE (0 to 1)")
+    p.set_defaults(func=cmd_data_mutants)
     return parser
 
 

@@ -2,17 +2,31 @@
 
 Used by ``pytrix data check`` and by AI generation (no unverified question is
 ever shown). Runs happen in the sandbox, many at once.
+
+A stub is first run with per-test time limits fitted to the reference's own
+times (:func:`tightened`). A failed or erroring test there is proof enough
+(it does not depend on time), and a stub that passes every test under tighter
+limits passes under the real ones too. Only when the stub's sole problems are
+timeouts is it run again under the real limits, so a deliberately slow stub
+(brute force where the tests demand better) costs its full timeout only when
+it fails nothing else first.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pytrix.curriculum.question import Question
-from pytrix.runner.protocol import RunResult
+from pytrix.runner.protocol import Limits, RunResult, RunStatus, TestStatus
 from pytrix.runner.sandbox import SubprocessSandbox
+
+MIN_FITTED_TIMEOUT = 0.25
+"""The shortest fitted per-test limit, in seconds."""
+FITTED_FACTOR = 20.0
+"""A fitted limit is this many times the reference's time on the test."""
 
 
 @dataclass
@@ -22,6 +36,7 @@ class Verdict:
     question: Question
     problems: list[str] = field(default_factory=list)
     duration_ms: float = 0.0
+    runs: int = 0
 
     @property
     def ok(self) -> bool:
@@ -37,24 +52,88 @@ def _failures(result: RunResult) -> str:
     return (result.message + " " if result.status.value not in ("failed",) else "") + "; ".join(parts) + more
 
 
-async def verify_question(question: Question, sandbox: SubprocessSandbox) -> Verdict:
-    """Run the reference (and optimal) solution and the stub against the tests."""
+def tightened(question: Question, reference: RunResult, limits: Limits,
+              factor: float = FITTED_FACTOR, floor: float = MIN_FITTED_TIMEOUT) -> Question:
+    """``question`` with each test's time limit fitted to the reference's time on it.
+
+    A fitted limit is ``factor`` times the reference's time, at least ``floor``
+    seconds and never more than the test's real limit.
+    """
+    durations = {t.index: t.duration_ms / 1000 for t in reference.tests}
+    tests = []
+    for index, test in enumerate(question.tests):
+        ceiling = test.timeout or limits.test_timeout
+        fitted = max(floor, factor * durations.get(index, ceiling))
+        tests.append(test.model_copy(update={"timeout": min(ceiling, fitted)}))
+    return question.model_copy(update={"tests": tests})
+
+
+def fails_regardless_of_time(result: RunResult) -> bool:
+    """Whether a run failed for a reason no time limit changes (a wrong answer, an error)."""
+    if result.status in (RunStatus.COMPILE_ERROR, RunStatus.MODULE_ERROR):
+        return True
+    return any(t.status in (TestStatus.FAILED, TestStatus.ERROR) for t in result.tests)
+
+
+def same_code(a: str, b: str) -> bool:
+    """Whether two sources are the same program (equal ASTs: comments and layout aside)."""
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except (SyntaxError, ValueError, RecursionError):
+        return a == b
+
+
+async def verify_question(
+    question: Question, sandbox: SubprocessSandbox, gate: asyncio.Semaphore | None = None,
+) -> Verdict:
+    """Run the reference (and optimal) solution and the stub against the tests.
+
+    Runs hold ``gate`` (when given) while they run. An optimal solution that is
+    the same program as the reference is not run twice.
+    """
     verdict = Verdict(question)
     filename = f"{question.entry}.py"
-    solution = await sandbox.run(question, question.solution, filename, reveal_hidden=True)
-    verdict.duration_ms += solution.duration_ms
+
+    async def run(code: str, target: Question = question) -> RunResult:
+        verdict.runs += 1
+        if gate is None:
+            result = await sandbox.run(target, code, filename, reveal_hidden=True)
+        else:
+            async with gate:
+                result = await sandbox.run(target, code, filename, reveal_hidden=True)
+        verdict.duration_ms += result.duration_ms
+        return result
+
+    async def check_stub(reference: RunResult) -> RunResult:
+        if reference.all_passed:
+            fitted = await run(question.stub, tightened(question, reference, sandbox.limits))
+            if fits_either_way(fitted):
+                return fitted
+        return await run(question.stub)
+
+    async def check_optimal() -> RunResult | None:
+        optimal = question.optimal
+        if optimal is None or same_code(optimal, question.solution):
+            return None
+        return await run(optimal)
+
+    async def reference_then_stub() -> tuple[RunResult, RunResult]:
+        reference = await run(question.solution)
+        return reference, await check_stub(reference)
+
+    (solution, stub), optimal = await asyncio.gather(reference_then_stub(), check_optimal())
     if not solution.all_passed:
         verdict.problems.append(f"reference solution fails: {_failures(solution)}")
-    if question.optimal:
-        optimal = await sandbox.run(question, question.optimal, filename, reveal_hidden=True)
-        verdict.duration_ms += optimal.duration_ms
-        if not optimal.all_passed:
-            verdict.problems.append(f"optimal solution fails: {_failures(optimal)}")
-    stub = await sandbox.run(question, question.stub, filename, reveal_hidden=True)
-    verdict.duration_ms += stub.duration_ms
+    if optimal is not None and not optimal.all_passed:
+        verdict.problems.append(f"optimal solution fails: {_failures(optimal)}")
     if stub.all_passed:
         verdict.problems.append("the stub passes every test: the tests do not discriminate")
     return verdict
+
+
+def fits_either_way(result: RunResult) -> bool:
+    """Whether a stub's run under fitted limits settles it: it passed, or failed regardless of time."""
+    return result.all_passed or fails_regardless_of_time(result)
 
 
 async def verify_many(
@@ -63,12 +142,14 @@ async def verify_many(
     concurrency: int = 4,
     on_done: Callable[[Verdict], None] | None = None,
 ) -> list[Verdict]:
-    """Verify questions concurrently; ``on_done`` is called as each finishes."""
-    gate = asyncio.Semaphore(concurrency)
+    """Verify questions with at most ``concurrency`` sandbox runs at a time.
+
+    ``on_done`` is called as each question finishes.
+    """
+    gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(question: Question) -> Verdict:
-        async with gate:
-            verdict = await verify_question(question, sandbox)
+        verdict = await verify_question(question, sandbox, gate)
         if on_done:
             on_done(verdict)
         return verdict

@@ -1,0 +1,82 @@
+"""``pytrix data check`` proves every template instance; stubs are settled in as few runs as possible."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pytrix.curriculum.question import Question
+from pytrix.curriculum.verify import Verdict, same_code, verify_question
+from pytrix.paths import data_dir
+from pytrix.runner.sandbox import SubprocessSandbox
+
+SLOW_SUM = "def total(n):\n    s = 0\n    for i in range(n + 1):\n        s += i\n    return s\n"
+
+
+def question(stub: str, *, optimal: str | None = None) -> Question:
+    return Question(
+        id="sum-to-n.beginner", module="m", subtopic="s", problem_type="sum-to-n",
+        difficulty="beginner", title="Sum", prompt="Return 0 + 1 + ... + n.", entry="total",
+        stub=stub, solution="def total(n):\n    return n * (n + 1) // 2\n", optimal=optimal,
+        hints=["h"],
+        tests=[{"call": "total(0)", "expected": "0"}, {"call": "total(4)", "expected": "10"},
+               {"call": "total(1000000000000)", "expected": str(10**12 * (10**12 + 1) // 2)}],
+    )
+
+
+def verify(q: Question) -> Verdict:
+    async def go() -> Verdict:
+        async with SubprocessSandbox() as sandbox:
+            return await verify_question(q, sandbox)
+
+    return asyncio.run(go())
+
+
+def test_a_stub_that_fails_fast_is_settled_without_its_full_timeout() -> None:
+    # wrong on total(4), and far too slow on total(10**12): the fitted run proves it fails
+    verdict = verify(question(SLOW_SUM.replace("n + 1", "n")))
+    assert verdict.ok and verdict.runs == 2
+
+
+def test_a_stub_that_is_only_too_slow_is_run_again_under_the_real_limits() -> None:
+    verdict = verify(question(SLOW_SUM))
+    assert verdict.ok and verdict.runs == 3  # reference, fitted stub (timeout only), real stub
+
+
+def test_a_stub_that_passes_everything_is_a_problem_and_an_identical_optimal_is_not_rerun() -> None:
+    q = question("def total(n):\n    return n * (n + 1) // 2\n",
+                 optimal="def total(n):  # the same program\n    return n * (n + 1) // 2\n")
+    verdict = verify(q)
+    assert verdict.problems == ["the stub passes every test: the tests do not discriminate"]
+    assert verdict.runs == 2
+    assert same_code(q.solution, q.optimal or "") and not same_code(q.solution, SLOW_SUM)
+
+
+def test_data_check_proves_every_instance_of_a_template(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "bank" / "string-manipulation").mkdir(parents=True)
+    shutil.copy(data_dir() / "topics.json", root / "topics.json")
+    source = data_dir() / "bank" / "string-manipulation" / "string-reversal.toml"
+    text = source.read_text(encoding="utf-8")
+    (root / "bank" / "string-manipulation" / "string-reversal.toml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTRIX_DATA": str(root), "PYTRIX_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "-m", "pytrix", "data", "check", "--json"],
+                          capture_output=True, text=True, timeout=300, check=False, env=env)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["ok"], report["problems"]
+    assert report["questions"] == 5 and report["runs"] >= 5 * 2 and report["seconds"] > 0
+    # variant 3's hidden test now expects a wrong value: only that instance fails
+    wrong = text.replace('spaced_reversed = "  .dne"', 'spaced_reversed = "  .dnE"')
+    assert wrong != text
+    (root / "bank" / "string-manipulation" / "string-reversal.toml").write_text(wrong, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytrix", "data", "check", "--json"],
+                          capture_output=True, text=True, timeout=300, check=False, env=env)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert [p["question"] for p in report["problems"]] == ["string-reversal.beginner~3"]
+    assert "reference solution fails" in report["problems"][0]["problem"]
