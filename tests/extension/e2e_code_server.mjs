@@ -398,13 +398,20 @@ try {
   } catch {
     // nothing logged
   }
-  if (serverProc) {
-    // code-server, its extension host and the Pytrix server share one process group.
-    try {
-      process.kill(-serverProc.pid, "SIGTERM");
-    } catch {
-      serverProc.kill("SIGTERM");
-    }
+  if (serverProc && serverProc.exitCode === null) {
+    // code-server, its extension host and the Pytrix server share one process group:
+    // ask it to stop, then make sure.
+    const exited = new Promise((resolve) => serverProc.once("exit", () => resolve("exited")));
+    const signal = (name) => {
+      try {
+        process.kill(-serverProc.pid, name);
+      } catch {
+        serverProc.kill(name);
+      }
+    };
+    signal("SIGTERM");
+    const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 5000))]);
+    if (outcome === "timeout") signal("SIGKILL");
   }
   rmSync(root, { recursive: true, force: true });
 }
