@@ -38,6 +38,8 @@ PROGRAMS: dict[str, str] = {
     "sleep": "import time\ndef reverse_string(s: str) -> str:\n    time.sleep(30)\n    return s\n",
     "top_level_loop": "while True:\n    pass\ndef reverse_string(s):\n    return s\n",
     "syntax_error": "def reverse_string(s) -> str\n    return s\n",
+    "recursion": "def reverse_string(s: str) -> str:\n    return reverse_string(s)\n",
+    "memory": "def reverse_string(s: str) -> str:\n    return str(len([0] * 10**9))\n",
 }
 
 

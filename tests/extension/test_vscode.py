@@ -187,7 +187,10 @@ TOP_LEVEL_LOOP = pytest.param(
 @pytest.mark.parametrize("mode", ["isolated", "plain"])
 @pytest.mark.parametrize(
     "case",
-    ["solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error", TOP_LEVEL_LOOP],
+    [
+        "solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error",
+        "recursion", "memory", TOP_LEVEL_LOOP,
+    ],
 )
 def test_pyodide_grades_like_the_sandbox(
     browser_report: dict[str, Any], cases: dict[str, Any], mode: str, case: str
