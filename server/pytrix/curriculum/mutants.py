@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytrix.curriculum.question import Question
-from pytrix.curriculum.verify import tightened
+from pytrix.curriculum.verify import failures, tightened
 from pytrix.runner.protocol import RunResult, RunStatus, TestStatus
 from pytrix.runner.sandbox import SubprocessSandbox
 
@@ -322,15 +322,27 @@ def _verdict(result: RunResult) -> tuple[bool, str, str | None]:
     return True, "failed", None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The mutants chosen for one question (worked out before any run starts)."""
+
+    question: Question
+    candidates: int
+    chosen: list[Mutant]
+
+
+def plan(question: Question, limit: int = DEFAULT_LIMIT) -> Plan:
+    found = mutants(question.solution)
+    return Plan(question, len(found), sample(found, limit))
+
+
 async def check_question(
-    question: Question, sandbox: SubprocessSandbox, limit: int,
-    gate: asyncio.Semaphore, on_run: Callable[[], None] | None = None,
-    chosen: list[Mutant] | None = None,
+    plan: Plan, sandbox: SubprocessSandbox, gate: asyncio.Semaphore,
+    on_run: Callable[[], None] | None = None,
 ) -> QuestionReport:
     """Run the reference, then each chosen mutant; ``on_run`` is called after every run."""
-    found = mutants(question.solution)
-    chosen = sample(found, limit) if chosen is None else chosen
-    report = QuestionReport(question, candidates=len(found))
+    question = plan.question
+    report = QuestionReport(question, candidates=plan.candidates)
     filename = f"{question.entry}.py"
 
     async def run(code: str, target: Question) -> RunResult:
@@ -342,31 +354,45 @@ async def check_question(
 
     baseline = await run(question.solution, question)
     if not baseline.all_passed:
-        report.skipped = "the reference solution does not pass its tests (see `pytrix data check`)"
-        for _ in chosen:
+        report.skipped = (
+            f"the reference solution does not pass its tests ({failures(baseline)}); "
+            "see `pytrix data check`"
+        )
+        for _ in plan.chosen:
             if on_run:
                 on_run()
         return report
-    if not chosen:
+    if not plan.chosen:
         report.skipped = "no mutation site in the reference solution"
         return report
     target = tightened(question, baseline, sandbox.limits, TIMEOUT_FACTOR, MIN_TEST_TIMEOUT)
-    results = await asyncio.gather(*(run(m.code, target) for m in chosen))
-    for mutant, result in zip(chosen, results, strict=True):
+    results = await asyncio.gather(*(run(m.code, target) for m in plan.chosen))
+    for mutant, result in zip(plan.chosen, results, strict=True):
         killed, by, test = _verdict(result)
         report.outcomes.append(MutantOutcome(mutant, killed, by, test))
     return report
+
+
+async def check_plans(
+    plans: list[Plan], sandbox: SubprocessSandbox, *, concurrency: int = 3,
+    on_run: Callable[[], None] | None = None,
+) -> list[QuestionReport]:
+    """Carry out mutation plans, ``concurrency`` sandbox runs at a time."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    return list(await asyncio.gather(*(check_question(p, sandbox, gate, on_run) for p in plans)))
 
 
 async def check_many(
     questions: Iterable[Question], sandbox: SubprocessSandbox, *, limit: int = DEFAULT_LIMIT,
     concurrency: int = 3, on_run: Callable[[], None] | None = None,
 ) -> list[QuestionReport]:
-    """The mutation check of many questions, ``concurrency`` sandbox runs at a time."""
-    gate = asyncio.Semaphore(max(1, concurrency))
-    return list(await asyncio.gather(
-        *(check_question(q, sandbox, limit, gate, on_run) for q in questions)
-    ))
+    """The mutation check of many questions.
+
+    Every mutant is generated first: generating is CPU work that would otherwise
+    hold up the event loop while runs are timed.
+    """
+    plans = [plan(q, limit) for q in questions]
+    return await check_plans(plans, sandbox, concurrency=concurrency, on_run=on_run)
 
 
 def summary(reports: list[QuestionReport]) -> dict[str, Any]:
@@ -425,17 +451,14 @@ def mutants_command(
     if not questions:
         raise PytrixError("No bank question matches that choice: check --module and --question.")
     jobs = jobs or default_jobs()
-    plans = [(q, sample(mutants(q.solution), limit)) for q in questions]
-    runs = sum(1 + len(chosen) for _, chosen in plans)
+    plans = [plan(q, limit) for q in questions]
+    runs = sum(1 + len(p.chosen) for p in plans)
     console = Console(stderr=True)
     sandbox = SubprocessSandbox()  # cold processes, like `pytrix data check` (see default_jobs)
 
     async def go(on_run: Callable[[], None] | None) -> list[QuestionReport]:
-        gate = asyncio.Semaphore(jobs)
         try:
-            return list(await asyncio.gather(
-                *(check_question(q, sandbox, limit, gate, on_run, chosen) for q, chosen in plans)
-            ))
+            return await check_plans(plans, sandbox, concurrency=jobs, on_run=on_run)
         finally:
             await sandbox.close()
 

@@ -43,7 +43,8 @@ class Verdict:
         return not self.problems
 
 
-def _failures(result: RunResult) -> str:
+def failures(result: RunResult) -> str:
+    """The first few failing tests of a run, in one line."""
     bad = [t for t in result.tests if t.status.value != "passed"]
     if result.message and not bad:
         return result.message
@@ -123,9 +124,9 @@ async def verify_question(
 
     (solution, stub), optimal = await asyncio.gather(reference_then_stub(), check_optimal())
     if not solution.all_passed:
-        verdict.problems.append(f"reference solution fails: {_failures(solution)}")
+        verdict.problems.append(f"reference solution fails: {failures(solution)}")
     if optimal is not None and not optimal.all_passed:
-        verdict.problems.append(f"optimal solution fails: {_failures(optimal)}")
+        verdict.problems.append(f"optimal solution fails: {failures(optimal)}")
     if stub.all_passed:
         verdict.problems.append("the stub passes every test: the tests do not discriminate")
     return verdict
