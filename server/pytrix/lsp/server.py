@@ -206,7 +206,9 @@ class PytrixServer(LanguageServer):
         """Let tests run in the client's Pyodide (``pytrix/runTests``) when settings ask."""
 
         async def send(params: dict[str, Any]) -> Any:
-            reply = await self.protocol.send_request_async(RUN_TESTS, params)
+            # Shielded: pygls sends no $/cancelRequest, so a cancelled await would still
+            # receive the client's answer later and fail setting a cancelled future.
+            reply = await asyncio.shield(self.protocol.send_request_async(RUN_TESTS, params))
             return plain(reply)
 
         self.service.client_runtime = ClientRuntime(send, self.service.limits())

@@ -76,8 +76,10 @@ class ClientRuntime:
         events = [e for e in reply["events"] if isinstance(e, dict)]
         timed_out = {k: float(v) for k, v in _index_map(reply.get("timedOut"), "timedOut").items()}
         crashed = {k: str(v) for k, v in _index_map(reply.get("crashed"), "crashed").items()}
+        module_failure = reply.get("moduleFailure")
         raw = RawRun(
             events=events, timed_out=timed_out, crashed=crashed, backend=self.name,
+            module_failure=module_failure if isinstance(module_failure, str) and module_failure else None,
             skipped_after_timeout=bool(timed_out),
             duration_ms=float(reply.get("durationMs") or (time.monotonic() - started) * 1000),
         )
