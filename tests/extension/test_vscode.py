@@ -176,20 +176,12 @@ def cases() -> dict[str, Any]:
     return result
 
 
-TOP_LEVEL_LOOP = pytest.param(
-    "top_level_loop",
-    marks=pytest.mark.xfail(
-        reason="the server's ClientRuntime does not read the answer's 'moduleFailure' yet", strict=False
-    ),
-)
-
-
 @pytest.mark.parametrize("mode", ["isolated", "plain"])
 @pytest.mark.parametrize(
     "case",
     [
         "solution", "wrong", "raises", "prints", "loop", "loop_after_first", "sleep", "syntax_error",
-        "recursion", "memory", TOP_LEVEL_LOOP,
+        "recursion", "memory", "top_level_loop",
     ],
 )
 def test_pyodide_grades_like_the_sandbox(
