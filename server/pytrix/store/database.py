@@ -158,19 +158,21 @@ class Store:
         hints_used: int,
         duration_ms: int,
     ) -> int:
-        """Record an attempt; return its id once it is committed."""
+        """Record an attempt on its own; return its id once it is committed.
+
+        Submissions go through :func:`pytrix.practice.progress.record`, which also
+        updates reviews and auto mode in the same transaction; both insert with
+        :func:`pytrix.store.progress.insert_attempt`.
+        """
+        from pytrix.store.progress import insert_attempt
+
         with self.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO attempts(question_id, module, subtopic, problem_type, difficulty, mode,"
-                " passed, total, solved, code, results, hints_used, duration_ms, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    question_id, module, subtopic, problem_type, difficulty, mode, passed, total,
-                    int(total > 0 and passed == total), code, json.dumps(results), hints_used,
-                    duration_ms, time.time(),
-                ),
+            return insert_attempt(
+                conn, question_id=question_id, module=module, subtopic=subtopic,
+                problem_type=problem_type, difficulty=difficulty, mode=mode, passed=passed,
+                total=total, code=code, results_json=json.dumps(results), hints_used=hints_used,
+                duration_ms=duration_ms, created_at=time.time(),
             )
-            return int(cursor.lastrowid or 0)
 
     def attempts(self, question_id: str | None = None, limit: int = 100) -> list[AttemptRecord]:
         where, params = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
