@@ -15,6 +15,8 @@ EXT_STAMP := $(EXT)/node_modules/.package-lock.json
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# The distribution was called `pytrix` before 0.2; drop that old editable install.
+	@$(BIN)/python -m pip uninstall --quiet --yes pytrix >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet -e '.[dev,ai]'
 	@touch $(STAMP)
 

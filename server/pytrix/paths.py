@@ -1,4 +1,4 @@
-"""Where Pytrix keeps things: the bundled data folder and the learner's home.
+"""Where Pytrix keeps things: the packaged data folder and the learner's home.
 
 ``PYTRIX_DATA`` overrides the data folder (topics.json and the bank) and
 ``PYTRIX_HOME`` overrides the per-user folder that holds the SQLite database
@@ -8,22 +8,23 @@ and logs; otherwise the platform's user data directory is used.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 
 def data_dir() -> Path:
-    """Return the folder holding ``topics.json`` and ``bank/``."""
+    """Return the folder holding ``topics.json`` and ``bank/``.
+
+    The data ships inside the package (``pytrix/data``), so a wheel, an sdist
+    and a source checkout all find it the same way, through
+    ``importlib.resources``.
+    """
     override = os.environ.get("PYTRIX_DATA")
     if override:
         return Path(override)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "topics.json"
-        if candidate.is_file():
-            return candidate.parent
-    return here.parent / "data"
+    return Path(str(resources.files("pytrix") / "data"))
 
 
 def home_dir() -> Path:

@@ -1,6 +1,6 @@
-"""The offline question bank: one TOML file per problem type under ``data/bank/``.
+"""The offline question bank: one TOML file per problem type under ``pytrix/data/bank/``.
 
-``data/bank/<module-id>/<problem-type-id>.toml`` holds a ``[[questions]]``
+``pytrix/data/bank/<module-id>/<problem-type-id>.toml`` holds a ``[[questions]]``
 array. Module, subtopic and problem type come from the file's place in the
 curriculum; a question's id defaults to ``<problem-type>.<difficulty>``. An
 entry with ``params`` is a template: it is expanded here into one concrete

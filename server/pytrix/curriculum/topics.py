@@ -1,4 +1,4 @@
-"""The curriculum tree loaded from ``data/topics.json`` and validated with pydantic.
+"""The curriculum tree loaded from ``pytrix/data/topics.json`` and validated with pydantic.
 
 Modules hold subtopics, subtopics hold problem types. Ids are kebab-case and
 unique across the whole tree, so a problem type id alone names its place.
