@@ -233,6 +233,75 @@ CASES: dict[str, Case] = {
         "    os.rename('sub/dir/n.txt', 'n.txt')\n"
         "    return int(open('n.txt').read())\n",
         RunStatus.PASSED, [P, P, P], ""),
+    # --- file metadata, flags and native code under another name -------------------------
+    **{f"{name}_through_a_read_only_fd": Case(
+        "import os\ndef add(a, b):\n"
+        "    fd = os.open(os.__file__, os.O_RDONLY)\n    st = os.fstat(fd)\n"
+        f"    {call}\n",
+        RunStatus.FAILED, REFUSED, r"changing file metadata .* is not allowed")
+       for name, call in (
+           ("chmod", "os.chmod(fd, st.st_mode & 0o7777)"),
+           ("chown", "os.chown(fd, st.st_uid, st.st_gid)"),
+           ("utime", "os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))"),
+           ("setxattr", "os.setxattr(fd, 'user.pytrix', b'1')"),
+       )},
+    "immutable_run_folder": Case(
+        "import fcntl, os, struct\ndef add(a, b):\n"
+        "    open('keep', 'w').close()\n"
+        "    fd = os.open('.', os.O_RDONLY)\n"
+        "    fcntl.ioctl(fd, 0x40086602, struct.pack('l', 0x10))\n",
+        RunStatus.FAILED, REFUSED, r"changing file metadata .* is not allowed \(ioctl\)"),
+    "unreadable_run_folder": Case(
+        "import os\ndef add(a, b):\n"
+        "    os.makedirs('deep/er', exist_ok=True)\n    open('deep/er/f', 'w').write('x')\n"
+        "    os.chmod('deep', 0)\n",
+        RunStatus.FAILED, REFUSED, r"changing file metadata .* is not allowed \(os\.chmod\)"),
+    "ctypes_under_another_name": Case(
+        "import importlib.machinery, importlib.util, os, sys\n"
+        "path = os.path.join(os.path.dirname(os.__file__), 'lib-dynload')\n"
+        "name = next(n for n in os.listdir(path) if n.startswith('_ctypes.'))\n"
+        "def add(a, b):\n"
+        "    loader = importlib.machinery.ExtensionFileLoader('zz._ctypes', os.path.join(path, name))\n"
+        "    spec = importlib.util.spec_from_loader('zz._ctypes', loader)\n"
+        "    return importlib.util.module_from_spec(spec)\n",
+        RunStatus.FAILED, REFUSED, r"loading native code is not allowed"),
+    "ctypes_copied_into_the_run_folder": Case(
+        "import importlib.machinery, importlib.util, os, shutil\n"
+        "path = os.path.join(os.path.dirname(os.__file__), 'lib-dynload')\n"
+        "name = next(n for n in os.listdir(path) if n.startswith('_ctypes.'))\n"
+        "def add(a, b):\n"
+        "    open('helper.so', 'wb').write(open(os.path.join(path, name), 'rb').read())\n"
+        "    loader = importlib.machinery.ExtensionFileLoader('x.helper', os.path.abspath('helper.so'))\n"
+        "    return importlib.util.module_from_spec(importlib.util.spec_from_loader('x.helper', loader))\n",
+        RunStatus.FAILED, REFUSED, r"loading native code is not allowed"),
+    "fresh_copy_of_a_builtin_module": Case(
+        "import importlib.machinery, importlib.util\n"
+        "def add(a, b):\n"
+        "    spec = importlib.machinery.BuiltinImporter.find_spec('posix')\n"
+        "    return importlib.util.module_from_spec(spec).fork()\n",
+        RunStatus.FAILED, REFUSED, r"importing posix again is not allowed"),
+    # --- threads and disk -------------------------------------------------------------------
+    "thousands_of_threads": Case(
+        "import threading\n"
+        "def add(a, b):\n"
+        "    stop = threading.Event()\n    threading.stack_size(65536)\n"
+        "    try:\n"
+        "        for _ in range(6000):\n"
+        "            threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "    finally:\n        stop.set()\n",
+        RunStatus.FAILED, REFUSED, r"starting more than 64 threads at once is not allowed"),
+    "threads_through_a_fresh_thread_module": Case(
+        "import sys\n"
+        "def add(a, b):\n"
+        "    del sys.modules['_thread']\n    import _thread\n",
+        RunStatus.FAILED, REFUSED, r"importing _thread is not allowed"),
+    "many_threads_one_after_another": Case(
+        "import threading\n"
+        "def add(a, b):\n"
+        "    for _ in range(300):\n"
+        "        t = threading.Thread(target=int)\n        t.start()\n        t.join()\n"
+        "    return a + b\n",
+        RunStatus.PASSED, [P, P, P], ""),
     # --- network ------------------------------------------------------------------------------
     "tcp_connect": Case(
         "import socket\ndef add(a, b):\n"

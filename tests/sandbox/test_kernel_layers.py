@@ -70,6 +70,25 @@ PROBES: dict[str, tuple[str, str, str]] = {
                      r"PermissionError: \[Errno 13\] Permission denied"),
     "symlink_in_workdir": ("landlock", "import os\ndef probe():\n    os.symlink('/etc', 'etc')\n",
                            r"PermissionError: \[Errno 13\] Permission denied"),
+    # File metadata through a read-only descriptor on a file outside the run: each call
+    # would keep the file as it is (same mode, owner, times) were it allowed.
+    **{f"fd_{name}": ("seccomp", "import os\ndef probe():\n"
+                      "    fd = os.open(os.__file__, os.O_RDONLY)\n    st = os.fstat(fd)\n"
+                      f"    {call}\n", r"PermissionError: \[Errno 1\] Operation not permitted")
+       for name, call in (
+           ("fchmod", "os.chmod(fd, st.st_mode & 0o7777)"),
+           ("fchown", "os.chown(fd, st.st_uid, st.st_gid)"),
+           ("futimens", "os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))"),
+           ("fsetxattr", "os.setxattr(fd, 'user.pytrix', b'1')"),
+           ("fremovexattr", "os.removexattr(fd, 'user.pytrix')"),
+       )},
+    "chmod_in_workdir": ("seccomp", "import os\ndef probe():\n"
+                         "    open('f', 'w').close()\n    os.chmod('f', 0)\n",
+                         r"PermissionError: \[Errno 1\] Operation not permitted"),
+    "immutable_flag_ioctl": ("seccomp", "import fcntl, os, struct\ndef probe():\n"
+                             "    fd = os.open('.', os.O_RDONLY)\n"
+                             "    fcntl.ioctl(fd, 0x40086602, struct.pack('l', 0x10))\n",
+                             r"PermissionError: \[Errno 1\] Operation not permitted"),
     "write_inside": ("landlock", "def probe():\n"
                      "    open('ok.txt', 'w').write('1')\n    return int(open('ok.txt').read())\n",
                      "1"),

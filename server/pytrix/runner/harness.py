@@ -487,6 +487,8 @@ CHDIR_REFUSED = "leaving the working directory is not allowed"
 CHROOT_REFUSED = "changing the root directory is not allowed"
 PRIORITY_REFUSED = "changing the process priority is not allowed"
 DEVICE_REFUSED = "opening devices is not allowed"
+METADATA_REFUSED = "changing file metadata (mode, owner, times, attributes, flags) is not allowed"
+THREADS_REFUSED = "starting more than {cap} threads at once is not allowed"
 UNAVAILABLE = "is not available in the sandbox"
 
 
@@ -631,7 +633,15 @@ _DENIED_SYSCALLS = (
     "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "kcmp", "process_madvise",
     "vhangup", "syslog", "uselib", "lookup_dcookie", "setpriority", "sched_setscheduler",
     "sched_setparam", "sched_setattr", "ioprio_set",
+    # file metadata, by path and through an open descriptor: nothing in a run needs it,
+    # and on a file outside the run (read-only for Landlock) it would still succeed
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat",
 )
+# ioctl requests refused: setting inode flags (immutable, append-only) or fsxattr,
+# which could leave a run folder nobody can remove.
+_DENIED_IOCTLS = (0x40086602, 0x40046602, 0x401C5820)  # FS_IOC{,32}_SETFLAGS, FS_IOC_FSSETXATTR
 _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
     "x86_64": (0xC000003E, {
         "fork": 57, "vfork": 58, "execve": 59, "execveat": 322, "ptrace": 101,
@@ -653,6 +663,11 @@ _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
         "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297, "clone": 56,
         "clone3": 435, "socket": 41, "sendto": 44, "prlimit64": 302, "setpriority": 141,
         "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314, "ioprio_set": 251,
+        "chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452, "chown": 92, "fchown": 93,
+        "lchown": 94, "fchownat": 260, "utime": 132, "utimes": 235, "futimesat": 261,
+        "utimensat": 280, "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197,
+        "lremovexattr": 198, "fremovexattr": 199, "setxattrat": 463, "removexattrat": 466,
+        "ioctl": 16,
     }),
     "aarch64": (0xC00000B7, {
         "execve": 221, "execveat": 281, "ptrace": 117, "process_vm_readv": 270,
@@ -674,6 +689,10 @@ _SYSCALLS: dict[str, tuple[int, dict[str, int]]] = {
         "clone": 220, "clone3": 435, "socket": 198, "sendto": 206, "prlimit64": 261,
         "setpriority": 140, "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
         "ioprio_set": 30,
+        "fchmod": 52, "fchmodat": 53, "fchmodat2": 452, "fchownat": 54, "fchown": 55,
+        "utimensat": 88, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
+        "lremovexattr": 15, "fremovexattr": 16, "setxattrat": 463, "removexattrat": 466,
+        "ioctl": 29,
     }),
 }
 
@@ -696,7 +715,8 @@ def _bpf_program(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
             code.append((jeq, "deny", 0, numbers[name]))
     checks = (("clone", "clone"), ("clone3", "enosys"), ("kill", "self"), ("tkill", "self"),
               ("tgkill", "self"), ("rt_sigqueueinfo", "self"), ("rt_tgsigqueueinfo", "self"),
-              ("socket", "socket"), ("sendto", "sendto"), ("prlimit64", "prlimit"))
+              ("socket", "socket"), ("sendto", "sendto"), ("prlimit64", "prlimit"),
+              ("ioctl", "ioctl"))
     for name, label in checks:
         code.append((jeq, label, 0, numbers[name]))
     code += [
@@ -708,6 +728,8 @@ def _bpf_program(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
         (jeq, "allow", "deny", 0),
         "prlimit", (ld, 0, 0, arg(2)), (jeq, 0, "deny", 0), (ld, 0, 0, arg(2, True)),
         (jeq, "allow", "deny", 0),
+        "ioctl", (ld, 0, 0, arg(1)),
+        *[(jeq, "deny", 0, request) for request in _DENIED_IOCTLS],
         "allow", (ret, 0, 0, allow),
         "deny", (ret, 0, 0, eperm),
         "enosys", (ret, 0, 0, enosys),
@@ -843,6 +865,45 @@ def _landlock(syscall: Any, workdir: str, dirs: tuple[str, ...],
     return int(abi)
 
 
+def _cap_threads(cap: int) -> None:
+    """Refuse to start a thread while ``cap`` are alive (RLIMIT_NPROC does not bind root).
+
+    ``_thread.start_new_thread`` is replaced in place (``threading`` reads it from
+    there); a fresh copy of ``_thread`` cannot be made: re-importing it is refused by
+    the audit hook and ``_imp.create_builtin`` refuses the modules the hook blocks.
+    """
+    import _imp
+    import _thread
+
+    start, alive = _thread.start_new_thread, _thread._count
+    message = f"{SANDBOX_PREFIX}{THREADS_REFUSED.format(cap=cap)}"
+    denial = PermissionError
+
+    def start_new_thread(function: Any, args: Any, kwargs: Any = None) -> Any:
+        if alive() >= cap:
+            raise denial(message)
+        return start(function, args) if kwargs is None else start(function, args, kwargs)
+
+    _thread.start_new_thread = start_new_thread
+    _thread.start_new = start_new_thread
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+    create_builtin, t_str, get_attr, is_instance = _imp.create_builtin, str, getattr, isinstance
+    refused = frozenset({"_thread", "_imp", "posix", "_signal", "_ctypes", "_posixsubprocess",
+                         "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
+    import_denial = ImportError
+
+    def guarded_create_builtin(spec: Any) -> Any:
+        name = get_attr(spec, "name", None)
+        name = name if is_instance(name, t_str) else ""
+        if name in refused:
+            raise import_denial(f"{SANDBOX_PREFIX}importing {name} again is not allowed")
+        return create_builtin(spec)
+
+    _imp.create_builtin = guarded_create_builtin
+
+
 def _forget_native_modules() -> None:
     for name in [n for n in sys.modules if n in ("ctypes", "_ctypes") or n.startswith("ctypes.")]:
         del sys.modules[name]
@@ -895,17 +956,23 @@ def _install_audit_hook(
         "sys.settrace", "sys.setprofile", "sys._current_frames", "sys._current_exceptions",
         "gc.get_objects", "gc.get_referrers", "gc.get_referents",
     })
-    write_events = frozenset({
-        "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime", "os.truncate",
-        "os.setxattr", "os.removexattr", "os.chflags", "os.lchflags", "os.lchmod", "os.lchown",
-        "shutil.rmtree",
+    write_events = frozenset({"os.remove", "os.rmdir", "os.mkdir", "os.truncate", "shutil.rmtree"})
+    # Refused whatever the target, path or open descriptor (the kernel's seccomp layer
+    # refuses the same system calls): nothing in a run needs to change file metadata.
+    metadata_events = frozenset({
+        "os.chmod", "os.chown", "os.utime", "os.setxattr", "os.removexattr", "os.chflags",
+        "os.lchflags", "os.lchmod", "os.lchown",
     })
+    denied_ioctls = frozenset(_DENIED_IOCTLS)
+    msg_metadata = METADATA_REFUSED
+    ext_dirs = tuple(d for d in readable if d != workdir_slash)
     read_events = frozenset({"os.listdir", "os.scandir", "os.getxattr", "os.listxattr"})
     native_events = frozenset({"sqlite3.enable_load_extension", "sqlite3.load_extension"})
     blocked_imports = frozenset({
         "ctypes", "_ctypes", "_posixsubprocess", "_xxsubinterpreters", "_xxinterpchannels",
         "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
         "_testimportmultiple", "_testclinic", "cffi", "_cffi_backend", "posix", "_signal",
+        "_thread", "_imp",
     })
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
@@ -919,11 +986,29 @@ def _install_audit_hook(
             name = str_of(args[0]) if isinstance_(args[0], t_str) else ""
             if name in blocked_imports or split(name, ".")[0] in blocked_imports:
                 raise import_denial(f"{prefix}importing {name} is not allowed")
-            return
+            if len_(args) < 2 or args[1] is None:
+                return
+            # An extension module (native code) loaded from a file: the file must be one of
+            # the Python installation's, not a blocked one, and loaded under its own name
+            # (ExtensionFileLoader("zz._ctypes", ...) would otherwise bypass the name check).
+            origin = args[1]
+            if not isinstance_(origin, t_str):
+                raise import_denial(f"{prefix}{msg_native} ({name})")
+            stem = split(split(str_of(origin), "/")[-1], ".")[0]
+            if stem in blocked_imports or split(name, ".")[-1] != stem:
+                raise import_denial(f"{prefix}{msg_native} ({name} from {stem})")
+            checks = ((origin, False, False),)
         elif event in process_events:
             raise denial(f"{prefix}{msg_process} ({event})")
         elif event in write_events:
             checks = ((args[0], True, False),)
+        elif event in metadata_events:
+            raise denial(f"{prefix}{msg_metadata} ({event})")
+        elif event == "fcntl.ioctl":
+            request = int_of(args[1]) if isinstance_(args[1], t_int) else -1
+            if (request & 0xFFFFFFFF) in denied_ioctls:
+                raise denial(f"{prefix}{msg_metadata} (ioctl)")
+            return
         elif event == "os.rename":
             checks = ((args[0], True, False), (args[1], True, False))
         elif event in read_events:
@@ -989,6 +1074,8 @@ def _install_audit_hook(
                 parts.append(part)
             absolute = "/" + join("/", parts)
             inside = absolute + "/" == workdir_slash or startswith(absolute, workdir_slash)
+            if event == "import" and (inside or not startswith(absolute, ext_dirs)):
+                raise import_denial(f"{prefix}{msg_native} ({absolute!r} is not part of Python)")
             if write:
                 if relative and ".." in split(text, "/"):
                     raise denial(f"{prefix}{msg_write} ({text!r}: no '..' in paths)")
@@ -1027,6 +1114,8 @@ def _confine(options: dict[str, Any]) -> dict[str, Any]:
     _neuter()
     report = _kernel_layers(options, workdir, dirs, files, devices)
     _forget_native_modules()
+    if options.get("threads") is not None:
+        _cap_threads(int(options["threads"]))
     report["audit"] = False
     if options.get("audit", True):
         _install_audit_hook(workdir, dirs, files, devices, denied)

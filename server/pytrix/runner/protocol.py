@@ -30,6 +30,8 @@ class Limits(BaseModel):
     cpu_seconds: int = Field(default=30, ge=1)
     open_files: int = Field(default=64, ge=16, description="open file descriptors")
     file_mb: int = Field(default=16, ge=1, description="largest file the code may write")
+    disk_mb: int = Field(default=64, ge=1, description="disk space a run's folder may use in all")
+    threads: int = Field(default=64, ge=1, description="threads alive at once")
 
 
 class TestStatus(StrEnum):

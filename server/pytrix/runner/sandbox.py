@@ -406,6 +406,7 @@ class SubprocessSandbox:
             "cpu_seconds": limits.cpu_seconds,
             "open_files": limits.open_files,
             "file_mb": limits.file_mb,
+            "threads": limits.threads,
             **self._confinement,
         }
 
