@@ -105,15 +105,57 @@ class Gradebook{n}:
         return lines
 '''
 
+ENTRY = "main_total"
+"""The entry function of the benchmark file, as a practice question would name it."""
+
+_FLOW_CHUNK = '''
+
+def main_total(values):
+    total = 0
+    for v in values:
+        total += v
+    print(total)
+
+
+def count_vowels(word):
+    count = 0
+    i = 0
+    while i < len(word):
+        if word[i] == "a" or "e":
+            count == count + 1
+    return count
+
+
+def first_sum(values):
+    total = 0
+    for v in values:
+        total += v
+        return total
+
+
+def drop_negatives(values):
+    values = list(values)
+    for v in values:
+        if v < 0:
+            values.remove(v)
+    return values
+'''
+
 
 def learner_file(target_lines: int = 300) -> str:
-    """Repeat a learner-style chunk (one instance of every rule) to ~target_lines lines."""
+    """Repeat a learner-style chunk to ~target_lines lines, then add the loop mistakes once.
+
+    Together they hold an instance of every rule (``print-not-return`` with
+    ``entry=ENTRY``).
+    """
     header = '"""Practice: list and string exercises."""\n\nimport math\n'
     parts = [header]
     n = 0
-    while sum(p.count("\n") for p in parts) < target_lines:
+    flow_lines = _FLOW_CHUNK.count("\n")
+    while sum(p.count("\n") for p in parts) + flow_lines < target_lines:
         parts.append(_CHUNK.format(n=n))
         n += 1
+    parts.append(_FLOW_CHUNK)
     return "".join(parts)
 
 
@@ -145,7 +187,7 @@ def main() -> None:
     source = learner_file()
     ast.parse(source)  # the file must be valid Python
     all_ids = frozenset(RULES)
-    findings = coach(source)
+    findings = coach(source, entry=ENTRY)
     counts = {rule: sum(f.rule == rule for f in findings) for rule in RULES}
     print(
         f"file: {source.count(chr(10))} lines, {len(source)} chars, {len(findings)} findings; "
@@ -155,11 +197,11 @@ def main() -> None:
     cases: dict[str, Callable[[], object]] = {
         "ast.parse (baseline)": lambda: ast.parse(source),
         "parse + walk, no rule": lambda: run_rules(source, ast.parse(source), ()),
-        "coach(), all rules": lambda: coach(source),
+        "coach(), all rules": lambda: coach(source, entry=ENTRY),
     }
     for rule in RULES:
         only = all_ids - {rule}
-        cases[f"  only {rule}"] = lambda d=only: coach(source, disabled=d)
+        cases[f"  only {rule}"] = lambda d=only: coach(source, disabled=d, entry=ENTRY)
     for func in cases.values():
         func()  # warm up (per-type dispatch tables, regexes)
     times = measure(cases, args.iterations, args.repeats)

@@ -10,18 +10,24 @@ and its edits to a code action. Positions are 0-based lines and 0-based
 
 Rules (ids are stable; see :data:`RULES` for titles and descriptions):
 
-================== =========== =====
-id                 severity    fix
-================== =========== =====
-range-len          hint        yes (when safe)
-mutable-default    information yes (when safe)
-none-comparison    hint        yes
-bare-except        information yes
-str-concat-loop    hint        no
-quadratic-in-loop  information no
-builtin-shadowing  information no
-bool-return        hint        yes (unless a comment would be lost)
-================== =========== =====
+==================== =========== =====
+id                   severity    fix
+==================== =========== =====
+range-len            hint        yes (when safe)
+mutable-default      information yes (when safe)
+none-comparison      hint        yes
+bare-except          information yes
+str-concat-loop      hint        no
+quadratic-in-loop    information no
+builtin-shadowing    information no
+bool-return          hint        yes (unless a comment would be lost)
+while-unchanged      information no
+comparison-statement information yes (for ``==`` with an assignable left side)
+constant-or          information yes (when every operand compares the same thing)
+return-in-loop       information yes (when the ``return`` is one line)
+mutate-iterated      information yes (when the name holds a list)
+print-not-return     information yes (entry function only; when the print ends it)
+==================== =========== =====
 """
 
 from __future__ import annotations
@@ -39,11 +45,14 @@ RULES: Final[Mapping[str, RuleInfo]] = MappingProxyType({r.info.id: r.info for r
 """Rule id -> :class:`RuleInfo`, in documentation order (read-only)."""
 
 
-def coach(source: str, *, disabled: Collection[str] = frozenset()) -> list[Finding]:
+def coach(
+    source: str, *, disabled: Collection[str] = frozenset(), entry: str | None = None
+) -> list[Finding]:
     """Return the coaching findings for ``source``, sorted by position.
 
     ``disabled`` holds rule ids to skip (unknown ids are ignored; a single
-    id given as a plain string works too). Never raises: a source that does
+    id given as a plain string works too). ``entry`` names the practice
+    question's entry function, which ``print-not-return`` checks. Never raises: a source that does
     not parse (syntax error, null bytes, nesting too deep for the parser) or
     is longer than ``MAX_SOURCE_CHARS`` gives ``[]``; a rule that fails
     internally is skipped and the others still report. Nothing in ``source``
@@ -64,7 +73,7 @@ def coach(source: str, *, disabled: Collection[str] = frozenset()) -> list[Findi
         tree = parse(source)
         if tree is None:
             return []
-        return run_rules(source, tree, rules)
+        return run_rules(source, tree, rules, entry)
     except Exception:
         if engine._RAISE_INTERNAL_ERRORS:
             raise

@@ -60,9 +60,11 @@ class Scope:
 class Context:
     """The state rules read while the walk is running."""
 
-    def __init__(self, src: SourceText, tree: ast.Module) -> None:
+    def __init__(self, src: SourceText, tree: ast.Module, entry: str | None = None) -> None:
         self.src = src
         self.tree = tree
+        self.entry = entry
+        """The practice question's entry function, when the caller knows it."""
         self.scope = Scope("module", tree)
         self.scope_depth = 0
         """Number of enclosing function/lambda/class scopes."""
@@ -314,8 +316,10 @@ def _is_debug_field(src: SourceText, node: ast.FormattedValue) -> bool:
 class Analyzer:
     """Runs a set of rules over one parsed module."""
 
-    def __init__(self, src: SourceText, tree: ast.Module, rules: Iterable[type[Rule]]) -> None:
-        self.ctx = Context(src, tree)
+    def __init__(
+        self, src: SourceText, tree: ast.Module, rules: Iterable[type[Rule]], entry: str | None = None
+    ) -> None:
+        self.ctx = Context(src, tree, entry)
         rule_types = list(rules)
         self.rules: list[Rule] = []
         if any(r.needs_bindings for r in rule_types):
@@ -486,6 +490,8 @@ def parse(source: str) -> ast.Module | None:
         return None
 
 
-def run_rules(source: str, tree: ast.Module, rules: Collection[type[Rule]]) -> list[Finding]:
+def run_rules(
+    source: str, tree: ast.Module, rules: Collection[type[Rule]], entry: str | None = None
+) -> list[Finding]:
     """Run ``rules`` over ``tree`` (which must be ``ast.parse(source)``)."""
-    return Analyzer(SourceText(source), tree, rules).run()
+    return Analyzer(SourceText(source), tree, rules, entry).run()

@@ -7,7 +7,9 @@ names bound directly in a class body (they become attributes, so a dataclass
 field ``id: int`` or a method ``def format(self)`` shadows nothing where it
 matters), imports (``from math import pow`` is usually deliberate) and match
 patterns. Each name is reported once per scope (its first binding). No fix:
-renaming safely needs every use, including other files.
+renaming safely needs every use, including other files. A suggested name is
+never one the scope already uses (such as the learner's own parameter
+``items``): the next alternative is offered instead.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ _SUGGESTIONS: Final = {
     "str": "text",
     "tuple": "pair",
     "int": "number",
-    "float": "number",
+    "float": "value",
     "bool": "flag",
     "bytes": "data",
     "sum": "total",
@@ -60,6 +62,8 @@ _SUGGESTIONS: Final = {
     "print": "show",
     "help": "help_text",
 }
+_ALTERNATIVES: Final = ("values", "elements", "data", "things")
+"""Tried, in order, when the suggestion is already used in the scope."""
 _DEF_NAME: Final = re.compile(r"(?:async\s+)?(?:def|class)\s+")
 _AS_NAME: Final = re.compile(r"\bas\s+")
 
@@ -134,7 +138,7 @@ class BuiltinShadowing(Rule):
         if name in scope.shadowed:
             return
         scope.shadowed.add(name)
-        suggestion = _SUGGESTIONS.get(name)
+        suggestion = self._suggestion(name)
         rename = f"a more specific name such as `{suggestion}`" if suggestion else "another name"
         self.ctx.report(
             self.info,
@@ -142,3 +146,27 @@ class BuiltinShadowing(Rule):
             f"calling `{name}(...)` here later will not do what you expect. Use {rename}.",
             span,
         )
+
+    def _suggestion(self, name: str) -> str | None:
+        """The suggested new name, unless every candidate is already used in this scope."""
+        first = _SUGGESTIONS.get(name)
+        if first is None:
+            return None
+        used = self._scope_names()
+        for candidate in (first, *_ALTERNATIVES, f"my_{name}"):
+            if candidate not in used and candidate not in BUILTIN_NAMES:
+                return candidate
+        return None
+
+    def _scope_names(self) -> set[str]:
+        """Every name bound or read in the current scope (parameters included)."""
+        node = self.ctx.scope.node
+        names: set[str] = set()
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                names.add(child.id)
+            elif isinstance(child, ast.arg):
+                names.add(child.arg)
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(child.name)
+        return names

@@ -233,7 +233,7 @@ class RangeLen(Rule):
             if not loop.reads or loop.arithmetic or loop.rebound:
                 continue
             fix = None if loop.unsafe else self._fix(loop)
-            name, edits = fix if fix is not None else (self._suggest(loop), [])
+            name, edits = fix if fix is not None else (self._pick_name(loop) or "item", [])
             seq_text = shorten(src.segment(loop.seq), 30)
             self.ctx.report(
                 self.info,
@@ -244,11 +244,6 @@ class RangeLen(Rule):
                 fix_title=f"Loop over enumerate({seq_text})",
                 edits=edits,
             )
-
-    @staticmethod
-    def _suggest(loop: _Loop) -> str:
-        name = singular(loop.key[-1])
-        return name if name and is_usable_name(name) else "item"
 
     def _fix(self, loop: _Loop) -> tuple[str, list[Edit]] | None:
         """(new name, edits), or None when no safe rewrite was found."""
