@@ -28,10 +28,12 @@ $(EXT_STAMP): $(EXT)/package.json $(EXT)/package-lock.json
 
 extension-deps: $(EXT_STAMP)
 
-# The .vsix (esbuild bundle + Pyodide's runtime files), with its size.
-vsix: $(EXT_STAMP)
-	cd $(EXT) && npm run -s vsix
-	@du -k $(EXT)/pytrix.vsix | awk '{printf "pytrix.vsix: %.2f MB\n", $$1/1024}'
+# The platform .vsix: the server and its libraries (bundled/libs), the esbuild
+# bundles and Pyodide's runtime files; prints its size. VSIX_TARGET picks the
+# platform (linux-x64, linux-arm64, darwin-arm64, darwin-x64, win32-x64).
+VSIX_TARGET ?= linux-x64
+vsix: $(STAMP) $(EXT_STAMP)
+	cd $(EXT) && PYTHON=$(abspath $(BIN)/python) node scripts/package.mjs --target $(VSIX_TARGET)
 
 run: $(STAMP)
 	$(BIN)/pytrix practice

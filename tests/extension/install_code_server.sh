@@ -2,6 +2,7 @@
 # Install code-server 4.100 (VS Code 1.100, runs on Node 20) for the extension's
 # end-to-end test, without network access beyond the npm registry:
 # - its kerberos module builds from source (needs libkrb5-dev),
+# - node-gyp is pointed at the installed Node's headers (npm_config_nodedir),
 # - @vscode/ripgrep downloads rg from GitHub in postinstall, so its download
 #   cache is pre-seeded with Debian's rg first.
 # Usage: install_code_server.sh [DIR]   (default ~/.cache/pytrix-tools/code-server-4.100)
@@ -31,6 +32,18 @@ done
 cd "$DIR"
 [[ -f package.json ]] || echo '{"name": "pytrix-code-server", "private": true}' > package.json
 export npm_config_yes=true
+# node-gyp builds argon2, kerberos and node-pty: give it the headers of the
+# installed Node, or it downloads them (which fails offline, from a fresh HOME).
+if [[ -z "${npm_config_nodedir:-}" ]]; then
+    prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+    for candidate in "$prefix" /usr /usr/local; do
+        if [[ -f "$candidate/include/node/node.h" ]]; then
+            export npm_config_nodedir="$candidate"
+            break
+        fi
+    done
+fi
+[[ -n "${npm_config_nodedir:-}" ]] || { echo "Node's headers (include/node/node.h) are missing: apt-get install -y libnode-dev" >&2; exit 1; }
 npm install code-server@4.100 --unsafe-perm --foreground-scripts --no-audit --no-fund \
     --dangerously-allow-all-scripts > install.log 2>&1 || { tail -40 install.log >&2; exit 1; }
 test -x "$BIN"

@@ -10,7 +10,7 @@ import {
 } from "../src/lib/curriculum";
 import { activityOf, buildDashboard, masteryOf, usageMarkdown, usageOf } from "../src/lib/dashboard";
 import { contentSecurityPolicy, makeNonce, webviewShell } from "../src/lib/html";
-import { chooseInterpreter, installTarget, judgeProbe } from "../src/lib/interpreter";
+import { adviceFor, firstUsable, interpreterCandidates, judgeProbe, launchPlan, PROBE_SCRIPT, versionMismatch } from "../src/lib/interpreter";
 import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun } from "../src/lib/messages";
 import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
 import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams } from "../src/lib/runTests";
@@ -70,11 +70,25 @@ describe("curriculum quick picks", () => {
 });
 
 describe("interpreter", () => {
-  it("prefers the setting, then the Python extension, then python3", () => {
-    expect(chooseInterpreter(" /opt/py/bin/python ", "/ext/python", "linux")).toEqual({ command: "/opt/py/bin/python", source: "setting" });
-    expect(chooseInterpreter("", "/ext/python", "linux")).toEqual({ command: "/ext/python", source: "python-extension" });
-    expect(chooseInterpreter(undefined, undefined, "linux").command).toBe("python3");
-    expect(chooseInterpreter(undefined, undefined, "win32").command).toBe("python");
+  it("tries the setting alone, else the Python extension, then python3 and python on PATH", () => {
+    expect(interpreterCandidates(" /opt/py/bin/python ", "/ext/python", "linux")).toEqual([{ command: "/opt/py/bin/python", source: "setting" }]);
+    expect(interpreterCandidates("", "/ext/python", "linux").map((c) => `${c.command}:${c.source}`)).toEqual([
+      "/ext/python:python-extension",
+      "python3:path",
+      "python:path",
+    ]);
+    expect(interpreterCandidates(undefined, undefined, "linux").map((c) => c.command)).toEqual(["python3", "python"]);
+    expect(interpreterCandidates(undefined, undefined, "win32").map((c) => c.command)).toEqual(["python", "python3"]);
+  });
+
+  it("starts the bundled server unless told to use the environment's, or the build has none", () => {
+    expect(launchPlan("useBundled", "/ext/bundled/tool/pytrix_launch.py")).toEqual({
+      kind: "bundled",
+      probeArgs: ["-I", "/ext/bundled/tool/pytrix_launch.py", "--probe"],
+      serveArgs: ["-I", "/ext/bundled/tool/pytrix_launch.py", "serve"],
+    });
+    expect(launchPlan("fromEnvironment", "/ext/bundled/tool/pytrix_launch.py")).toEqual({ kind: "environment", probeArgs: ["-c", PROBE_SCRIPT], serveArgs: ["-m", "pytrix", "serve"] });
+    expect(launchPlan("useBundled", undefined).kind).toBe("environment");
   });
 
   const run = (info: object) => ({ code: 0, stdout: `${JSON.stringify(info)}\n`, stderr: "" });
@@ -87,16 +101,57 @@ describe("interpreter", () => {
   it("refuses an old Python, a missing pytrix, a missing interpreter, and garbage", () => {
     const old = judgeProbe("python3", run({ version: [3, 10, 9], executable: "/usr/bin/python3", pytrix: "0.1.0" }));
     expect(old).toMatchObject({ ok: false, reason: "too-old" });
-    expect(!old.ok && old.message).toMatch(/3\.11 or newer.*3\.10\.9/);
+    expect(!old.ok && old.message).toMatch(/3\.10\.9; Pytrix needs 3\.11 or newer/);
     const missing = judgeProbe("python3", run({ version: [3, 11, 0], executable: "/usr/bin/python3", pytrixError: "ModuleNotFoundError: No module named 'pytrix'" }));
     expect(missing).toMatchObject({ ok: false, reason: "no-pytrix" });
     expect(judgeProbe("nope", { error: "not found", code: null, stdout: "", stderr: "" })).toMatchObject({ ok: false, reason: "not-found" });
     expect(judgeProbe("python2", { code: 1, stdout: "", stderr: "SyntaxError: invalid syntax" })).toMatchObject({ ok: false, reason: "bad-output" });
   });
 
-  it("installs from a workspace holding the Pytrix sources, else from PyPI", () => {
-    expect(installTarget([{ folder: "/w/other", pyproject: 'name = "other"' }, { folder: "/w/pytrix", pyproject: '[project]\nname = "pytrix"\n' }])).toBe("/w/pytrix");
-    expect(installTarget([{ folder: "/w/x", pyproject: undefined }])).toBe("pytrix");
+  it("refuses an impostor package named pytrix, but not the bundled server", () => {
+    const impostor = judgeProbe("python3", run({ version: [3, 12, 0], executable: "/venv/bin/python", pytrix: "9.9.9", distribution: null }));
+    expect(impostor).toMatchObject({ ok: false, reason: "impostor" });
+    expect(!impostor.ok && impostor.message).toMatch(/not Pytrix.*pytrix-practice/);
+    const real = judgeProbe("python3", run({ version: [3, 12, 0], executable: "/venv/bin/python", pytrix: "0.2.0", distribution: "pytrix-practice" }));
+    expect(real.ok).toBe(true);
+    const bundled = judgeProbe("python3", run({ version: [3, 11, 2], executable: "/usr/bin/python3", pytrix: "0.2.0", bundled: true }));
+    expect(bundled.ok).toBe(true);
+    const unsupported = judgeProbe("python3", run({ version: [3, 15, 0], executable: "/usr/bin/python3", bundled: true, pytrixError: "the bundled server supports Python 3.11 to 3.14; this is Python 3.15" }));
+    expect(unsupported).toMatchObject({ ok: false, reason: "no-pytrix" });
+    expect(!unsupported.ok && unsupported.message).toMatch(/bundled with the extension cannot run.*3\.11 to 3\.14/);
+  });
+
+  it("takes the first usable interpreter, and otherwise advises without ever installing", () => {
+    const python3 = { command: "python3", source: "path" as const };
+    const ext = { command: "/ext/python", source: "python-extension" as const };
+    const old = judgeProbe("/ext/python", run({ version: [3, 9, 1], executable: "/ext/python" }));
+    const good = judgeProbe("python3", run({ version: [3, 11, 2], executable: "/usr/bin/python3", pytrix: "0.2.0", bundled: true }));
+    const picked = firstUsable([{ choice: ext, verdict: old }, { choice: python3, verdict: good }]);
+    expect("choice" in picked && picked.choice.command).toBe("python3");
+
+    const missing = judgeProbe("python3", { error: "not found", code: null, stdout: "", stderr: "" });
+    const none = firstUsable([{ choice: ext, verdict: old }, { choice: python3, verdict: missing }]);
+    expect("failures" in none).toBe(true);
+    if ("failures" in none) {
+      const advice = adviceFor(none.failures, "useBundled");
+      expect(advice.actions).toEqual(["Install Python", "Choose Python", "Show Log"]);
+      expect(advice.message).toMatch(/needs Python 3\.11 or newer.*3\.9\.1.*'python3' was not found/);
+      expect(advice.message).not.toMatch(/pip install/);
+    }
+    const notInstalled = judgeProbe("python3", run({ version: [3, 12, 0], executable: "/venv/bin/python", pytrixError: "ModuleNotFoundError: No module named 'pytrix'" }));
+    const env = firstUsable([{ choice: python3, verdict: notInstalled }]);
+    if ("failures" in env) {
+      const advice = adviceFor(env.failures, "fromEnvironment");
+      expect(advice.actions).toEqual(["Use Bundled Server", "Choose Python", "Show Log"]);
+      expect(advice.message).toMatch(/pipx install pytrix-practice/);
+      expect(advice.message).not.toMatch(/pip install pytrix(?!-)/);
+    }
+  });
+
+  it("names a version mismatch and its fix", () => {
+    expect(versionMismatch("0.2.0", "0.2.0", "bundled")).toBeUndefined();
+    expect(versionMismatch("0.2.0", "0.1.0", "environment")).toMatch(/server is version 0\.1\.0 but the extension is 0\.2\.0.*pipx upgrade pytrix-practice.*useBundled/);
+    expect(versionMismatch("0.2.0", "0.1.0", "bundled")).toMatch(/Reinstall the extension/);
   });
 });
 

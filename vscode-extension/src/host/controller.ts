@@ -89,7 +89,9 @@ export class Controller implements vscode.Disposable {
         if (event.document === vscode.window.activeTextEditor?.document) this.follow(vscode.window.activeTextEditor);
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration("pytrix.server.python")) void this.server.restart();
+        if (event.affectsConfiguration("pytrix.server.python") || event.affectsConfiguration("pytrix.server.importStrategy")) {
+          void this.server.restart();
+        }
         if (event.affectsConfiguration("pytrix.runtime")) this.configurePanel();
       }),
     );
@@ -152,7 +154,9 @@ export class Controller implements vscode.Disposable {
 
   private async client(): Promise<LanguageClient> {
     const client = await this.server.ensure();
-    if (!client) throw new Error("The Pytrix language server is not running (see 'Pytrix: Show the Server Log').");
+    if (!client) {
+      throw new Error(this.server.lastFailure ?? "The Pytrix language server is not running (see 'Pytrix: Show the Server Log').");
+    }
     return client;
   }
 

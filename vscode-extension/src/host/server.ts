@@ -1,11 +1,14 @@
 /**
- * The language client: finds a Python, checks it (>= 3.11, pytrix importable,
- * offering to install it), launches `python -m pytrix serve` over stdio and
- * keeps the "Pytrix" output channel (the client's messages plus the tail of
- * the server's own log file).
+ * The language client: finds a Python >= 3.11, starts the server bundled in
+ * the .vsix with it (`python -I bundled/tool/pytrix_launch.py serve`; or the
+ * interpreter's own `python -m pytrix serve` with importStrategy
+ * `fromEnvironment`) over stdio, checks that the server's version matches the
+ * extension's, and keeps the "Pytrix" output channel (the client's messages
+ * plus the tail of the server's own log file). Nothing here waits on a
+ * notification: messages are shown and start-up goes on.
  */
 
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import {
@@ -16,13 +19,18 @@ import {
   State,
 } from "vscode-languageclient/node";
 import {
-  chooseInterpreter,
-  installArgs,
-  installTarget,
+  adviceFor,
+  firstUsable,
+  interpreterCandidates,
   judgeProbe,
-  PROBE_SCRIPT,
+  launchPlan,
+  PYTHON_DOWNLOAD_URL,
+  versionMismatch,
+  type FailureAdvice,
+  type ImportStrategy,
   type InterpreterChoice,
   type ProbeResult,
+  type Verdict,
 } from "../lib/interpreter";
 import { SCHEME } from "../lib/practice";
 import { isTrafficLine } from "../lib/review";
@@ -64,9 +72,9 @@ async function pythonExtensionInterpreter(): Promise<string | undefined> {
   }
 }
 
-function probe(command: string): Promise<{ error?: string; code: number | null; stdout: string; stderr: string }> {
+function probe(command: string, args: string[]): Promise<{ error?: string; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, ["-c", PROBE_SCRIPT], { timeout: 20_000, windowsHide: true }, (error, stdout, stderr) => {
+    execFile(command, args, { timeout: 20_000, windowsHide: true }, (error, stdout, stderr) => {
       const spawnFailed = error && (error as NodeJS.ErrnoException).code === "ENOENT";
       resolve({
         error: spawnFailed ? "not found" : undefined,
@@ -86,6 +94,8 @@ export class ServerManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LanguageClient | undefined>();
   readonly onDidChangeClient = this.changed.event;
   python: ProbeResult | undefined;
+  /** Why the server last failed to start (shown by commands run meanwhile). */
+  lastFailure: string | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly hooks: ServerHooks) {}
 
@@ -124,36 +134,51 @@ export class ServerManager implements vscode.Disposable {
     }
   }
 
-  private async choose(): Promise<InterpreterChoice> {
+  private async candidates(): Promise<InterpreterChoice[]> {
     const setting = vscode.workspace.getConfiguration("pytrix").get<string>("server.python");
     const fromExtension = setting?.trim() ? undefined : await pythonExtensionInterpreter();
-    return chooseInterpreter(setting, fromExtension, process.platform);
+    return interpreterCandidates(setting, fromExtension, process.platform);
+  }
+
+  /** The launcher of the server bundled in this .vsix, if this build has one. */
+  private bundledLauncher(): string | undefined {
+    const launcher = vscode.Uri.joinPath(this.context.extensionUri, "bundled", "tool", "pytrix_launch.py").fsPath;
+    const manifest = vscode.Uri.joinPath(this.context.extensionUri, "bundled", "libs", "manifest.json").fsPath;
+    return fs.existsSync(launcher) && fs.existsSync(manifest) ? launcher : undefined;
+  }
+
+  private get extensionVersion(): string {
+    return String((this.context.extension.packageJSON as { version?: unknown }).version ?? "");
   }
 
   private async start(): Promise<LanguageClient | undefined> {
-    const choice = await this.choose();
-    this.output.appendLine(`[client] Python: ${choice.command} (from ${choice.source})`);
-    const verdict = judgeProbe(choice.command, await probe(choice.command));
-    if (!verdict.ok) {
-      this.output.appendLine(`[client] ${verdict.message}`);
-      if (verdict.reason === "no-pytrix") {
-        const installed = await this.offerInstall(verdict.probe?.executable ?? choice.command, verdict.message);
-        if (installed) return this.start();
-      } else {
-        const open = "Open Settings";
-        void vscode.window.showErrorMessage(verdict.message, open).then((pick) => {
-          if (pick === open) void vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server.python");
-        });
-      }
+    const strategy = vscode.workspace.getConfiguration("pytrix").get<ImportStrategy>("server.importStrategy") ?? "useBundled";
+    const bundled = this.bundledLauncher();
+    const plan = launchPlan(strategy, bundled);
+    if (strategy === "useBundled" && !bundled) {
+      this.output.appendLine("[client] this build of the extension has no bundled server: using the interpreter's own pytrix");
+    }
+    const tried: { choice: InterpreterChoice; verdict: Verdict }[] = [];
+    for (const choice of await this.candidates()) {
+      const verdict = judgeProbe(choice.command, await probe(choice.command, plan.probeArgs));
+      this.output.appendLine(`[client] Python: ${choice.command} (from ${choice.source}): ${verdict.ok ? "usable" : verdict.message}`);
+      tried.push({ choice, verdict });
+      if (verdict.ok) break;
+    }
+    const picked = firstUsable(tried);
+    if ("failures" in picked) {
+      this.failed(adviceFor(picked.failures, strategy));
       return undefined;
     }
+    const { choice, verdict } = picked;
     this.python = verdict.probe;
+    this.lastFailure = undefined;
     this.output.appendLine(
-      `[client] ${verdict.probe.executable}: Python ${verdict.probe.version.join(".")}, pytrix ${verdict.probe.pytrix}`,
+      `[client] ${verdict.probe.executable}: Python ${verdict.probe.version.join(".")}, pytrix ${verdict.probe.pytrix} (${plan.kind === "bundled" ? "bundled with the extension" : "from the environment"})`,
     );
     const serverOptions: ServerOptions = {
       command: verdict.probe.executable || choice.command,
-      args: ["-m", "pytrix", "serve"],
+      args: plan.serveArgs,
       options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const config = vscode.workspace.getConfiguration("pytrix");
@@ -164,7 +189,7 @@ export class ServerManager implements vscode.Disposable {
       ],
       outputChannel: this.output,
       traceOutputChannel: this.output,
-      initializationOptions: { runtimes: ["pyodide"], settings: plainSettings(config) },
+      initializationOptions: { runtimes: ["pyodide"], settings: plainSettings(config), extensionVersion: this.extensionVersion },
       synchronize: { configurationSection: "pytrix" },
       middleware: this.hooks.middleware,
       markdown: { isTrusted: false },
@@ -181,53 +206,31 @@ export class ServerManager implements vscode.Disposable {
       return undefined;
     }
     if (verdict.probe.logPath) this.tailLog(verdict.probe.logPath);
+    const serverVersion = client.initializeResult?.serverInfo?.version;
+    this.output.appendLine(`[client] server ${serverVersion ?? "?"}, extension ${this.extensionVersion}`);
+    const mismatch = versionMismatch(this.extensionVersion, serverVersion, plan.kind);
+    if (mismatch) {
+      this.output.appendLine(`[client] ${mismatch}`);
+      void vscode.window.showWarningMessage(mismatch, "Choose Python").then((pick) => {
+        if (pick === "Choose Python") void vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server");
+      });
+    }
     this.hooks.onStarted(client);
     this.changed.fire(client);
     return client;
   }
 
-  private async offerInstall(python: string, message: string): Promise<boolean> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const projects = folders.map((folder) => {
-      let pyproject: string | undefined;
-      try {
-        pyproject = fs.readFileSync(vscode.Uri.joinPath(folder.uri, "pyproject.toml").fsPath, "utf8");
-      } catch {
-        pyproject = undefined;
-      }
-      return { folder: folder.uri.fsPath, pyproject };
+  /** Say why the server cannot start, with the buttons that fix it; never waits for an answer. */
+  private failed(advice: FailureAdvice): void {
+    this.output.appendLine(`[client] ${advice.message}`);
+    this.lastFailure = advice.message;
+    void vscode.window.showErrorMessage(advice.message, ...advice.actions).then((pick) => {
+      if (pick === "Install Python") void vscode.env.openExternal(vscode.Uri.parse(PYTHON_DOWNLOAD_URL));
+      else if (pick === "Choose Python") void vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server.python");
+      else if (pick === "Use Bundled Server") {
+        void vscode.workspace.getConfiguration("pytrix").update("server.importStrategy", "useBundled", vscode.ConfigurationTarget.Global);
+      } else if (pick === "Show Log") this.output.show(true);
     });
-    const target = installTarget(projects);
-    const install = `Install (pip install ${target})`;
-    const choose = "Choose Python";
-    const pick = await vscode.window.showWarningMessage(message, install, choose);
-    if (pick === choose) {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server.python");
-      return false;
-    }
-    if (pick !== install) return false;
-    this.output.show(true);
-    const args = installArgs(target);
-    this.output.appendLine(`[client] ${python} ${args.join(" ")}`);
-    const code = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Installing Pytrix into ${python}…` },
-      () =>
-        new Promise<number | null>((resolve) => {
-          const proc = spawn(python, args, { windowsHide: true });
-          proc.stdout.on("data", (chunk: Buffer) => this.output.append(chunk.toString()));
-          proc.stderr.on("data", (chunk: Buffer) => this.output.append(chunk.toString()));
-          proc.on("error", (error) => {
-            this.output.appendLine(String(error));
-            resolve(null);
-          });
-          proc.on("close", resolve);
-        }),
-    );
-    if (code !== 0) {
-      void vscode.window.showErrorMessage(`Installing Pytrix failed (exit ${code}); see the 'Pytrix' output.`);
-      return false;
-    }
-    return true;
   }
 
   /**

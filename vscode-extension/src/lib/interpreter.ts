@@ -1,41 +1,73 @@
 /**
  * Choosing and checking the Python that runs the Pytrix language server.
  *
- * Order: the `pytrix.server.python` setting, else the Python extension's
- * active interpreter, else `python3` (`python` on Windows). The chosen
- * interpreter is probed with a short script that reports its version, whether
- * `pytrix` imports, and where the server writes its log.
+ * The .vsix carries the server and its libraries (`bundled/`): any Python
+ * 3.11+ can run it, with nothing installed. Candidates, in order: the
+ * `pytrix.server.python` setting (alone, when set), else the Python
+ * extension's active interpreter, then `python3` and `python` on PATH. Each
+ * is probed with a short script that reports its version and the server it
+ * would run; the first usable one wins.
+ *
+ * With `pytrix.server.importStrategy` = `fromEnvironment`, the interpreter's
+ * own installed Pytrix runs instead (`pipx install pytrix-practice`, or a
+ * development checkout). The extension never installs anything into the
+ * learner's interpreter.
  */
 
 export const MIN_PYTHON: readonly [number, number] = [3, 11];
+/** The distribution that provides the `pytrix` package (the PyPI name `pytrix` is another project). */
+export const DISTRIBUTION = "pytrix-practice";
+export const PYTHON_DOWNLOAD_URL = "https://www.python.org/downloads/";
+
+export type ImportStrategy = "useBundled" | "fromEnvironment";
 
 export interface InterpreterChoice {
   command: string;
-  source: "setting" | "python-extension" | "default";
+  source: "setting" | "python-extension" | "path";
 }
 
-export function chooseInterpreter(
+/** Every interpreter to try, in order (the setting, when set, is the only one). */
+export function interpreterCandidates(
   setting: string | undefined,
   pythonExtension: string | undefined,
   platform: string,
-): InterpreterChoice {
+): InterpreterChoice[] {
   const configured = setting?.trim();
-  if (configured) {
-    return { command: configured, source: "setting" };
-  }
-  if (pythonExtension?.trim()) {
-    return { command: pythonExtension.trim(), source: "python-extension" };
-  }
-  return { command: platform === "win32" ? "python" : "python3", source: "default" };
+  if (configured) return [{ command: configured, source: "setting" }];
+  const candidates: InterpreterChoice[] = [];
+  if (pythonExtension?.trim()) candidates.push({ command: pythonExtension.trim(), source: "python-extension" });
+  const onPath = platform === "win32" ? ["python", "python3"] : ["python3", "python"];
+  for (const command of onPath) candidates.push({ command, source: "path" });
+  return candidates;
 }
 
-/** A script for `python -c`: one JSON line about the interpreter and pytrix. */
+/** How to start the server: the bundled launcher when the .vsix has one and the strategy allows. */
+export function launchPlan(
+  strategy: ImportStrategy,
+  bundledLauncher: string | undefined,
+): { kind: "bundled"; probeArgs: string[]; serveArgs: string[] } | { kind: "environment"; probeArgs: string[]; serveArgs: string[] } {
+  if (strategy === "useBundled" && bundledLauncher) {
+    return { kind: "bundled", probeArgs: ["-I", bundledLauncher, "--probe"], serveArgs: ["-I", bundledLauncher, "serve"] };
+  }
+  return { kind: "environment", probeArgs: ["-c", PROBE_SCRIPT], serveArgs: ["-m", "pytrix", "serve"] };
+}
+
+/**
+ * A script for `python -c`: one JSON line about the interpreter and its own
+ * pytrix, with the distribution that provides it (an unrelated package named
+ * `pytrix` has no `pytrix-practice` distribution).
+ */
 export const PROBE_SCRIPT = [
   "import json, sys",
   "info = {'version': list(sys.version_info[:3]), 'executable': sys.executable}",
   "try:",
   "    import pytrix",
-  "    info['pytrix'] = getattr(pytrix, '__version__', '?')",
+  "    info['pytrix'] = str(getattr(pytrix, '__version__', '?'))",
+  "    from importlib import metadata",
+  "    try:",
+  `        info['distribution'] = metadata.distribution('${DISTRIBUTION}').metadata['Name']`,
+  "    except Exception:",
+  "        info['distribution'] = None",
   "    from pytrix.paths import log_path",
   "    info['logPath'] = str(log_path())",
   "except Exception as exc:",
@@ -47,13 +79,17 @@ export interface ProbeResult {
   version: [number, number, number];
   executable: string;
   pytrix?: string;
+  distribution?: string | null;
   logPath?: string;
   pytrixError?: string;
+  bundled?: boolean;
 }
+
+export type FailureReason = "not-found" | "too-old" | "no-pytrix" | "impostor" | "bad-output";
 
 export type Verdict =
   | { ok: true; probe: ProbeResult }
-  | { ok: false; reason: "not-found" | "too-old" | "no-pytrix" | "bad-output"; message: string; probe?: ProbeResult };
+  | { ok: false; reason: FailureReason; message: string; probe?: ProbeResult };
 
 /** Judge a probe run: its exit code, stdout and stderr (or the spawn error). */
 export function judgeProbe(
@@ -61,11 +97,7 @@ export function judgeProbe(
   run: { error?: string; code: number | null; stdout: string; stderr: string },
 ): Verdict {
   if (run.error !== undefined) {
-    return {
-      ok: false,
-      reason: "not-found",
-      message: `Pytrix could not start Python '${command}' (${run.error}). Set 'pytrix.server.python' to a Python 3.11+ interpreter.`,
-    };
+    return { ok: false, reason: "not-found", message: `'${command}' was not found (${run.error}).` };
   }
   const line = run.stdout.trim().split(/\r?\n/).pop() ?? "";
   let probe: ProbeResult;
@@ -80,7 +112,7 @@ export function judgeProbe(
     return {
       ok: false,
       reason: "bad-output",
-      message: `'${command}' did not behave like Python 3.11+ (exit ${run.code}${detail ? `: ${detail}` : ""}). Set 'pytrix.server.python'.`,
+      message: `'${command}' did not behave like Python 3.11+ (exit ${run.code}${detail ? `: ${detail}` : ""}).`,
     };
   }
   const [major, minor] = probe.version;
@@ -89,33 +121,77 @@ export function judgeProbe(
       ok: false,
       reason: "too-old",
       probe,
-      message: `Pytrix needs Python ${MIN_PYTHON.join(".")} or newer; '${command}' is ${probe.version.join(".")}. Choose another interpreter in 'pytrix.server.python'.`,
+      message: `'${command}' is Python ${probe.version.join(".")}; Pytrix needs ${MIN_PYTHON.join(".")} or newer.`,
     };
   }
   if (probe.pytrix === undefined) {
+    const where = probe.bundled ? "The server bundled with the extension cannot run on" : "Pytrix is not installed for";
     return {
       ok: false,
       reason: "no-pytrix",
       probe,
-      message: `Pytrix is not installed for ${probe.executable} (${probe.pytrixError ?? "import failed"}).`,
+      message: `${where} ${probe.executable} (${probe.pytrixError ?? "import failed"}).`,
+    };
+  }
+  if (!probe.bundled && probe.distribution !== undefined && probe.distribution === null) {
+    return {
+      ok: false,
+      reason: "impostor",
+      probe,
+      message: `The 'pytrix' package in ${probe.executable} (version ${probe.pytrix}) is not Pytrix: it is another project with the same name. Install ${DISTRIBUTION}, or use the server bundled with the extension.`,
     };
   }
   return { ok: true, probe };
 }
 
-/**
- * What to `pip install`: a workspace folder holding the Pytrix sources (its
- * pyproject.toml names the project "pytrix"), else the package from PyPI.
- */
-export function installTarget(workspaceProjects: { folder: string; pyproject: string | undefined }[]): string {
-  for (const { folder, pyproject } of workspaceProjects) {
-    if (pyproject && /^\s*name\s*=\s*["']pytrix["']/m.test(pyproject)) {
-      return folder;
-    }
+/** Pick the first usable interpreter; return every failure when none is. */
+export function firstUsable(
+  verdicts: { choice: InterpreterChoice; verdict: Verdict }[],
+): { choice: InterpreterChoice; verdict: Extract<Verdict, { ok: true }> } | { failures: { choice: InterpreterChoice; verdict: Extract<Verdict, { ok: false }> }[] } {
+  const failures: { choice: InterpreterChoice; verdict: Extract<Verdict, { ok: false }> }[] = [];
+  for (const { choice, verdict } of verdicts) {
+    if (verdict.ok) return { choice, verdict };
+    failures.push({ choice, verdict });
   }
-  return "pytrix";
+  return { failures };
 }
 
-export function installArgs(target: string): string[] {
-  return ["-m", "pip", "install", target];
+export interface FailureAdvice {
+  message: string;
+  actions: ("Install Python" | "Choose Python" | "Use Bundled Server" | "Show Log")[];
+}
+
+/**
+ * What to tell the learner when no interpreter is usable, and which buttons
+ * to offer. Never an install into their interpreter.
+ */
+export function adviceFor(
+  failures: { choice: InterpreterChoice; verdict: Extract<Verdict, { ok: false }> }[],
+  strategy: ImportStrategy,
+): FailureAdvice {
+  const tried = failures.map((f) => f.verdict.message).join(" ");
+  const environmentProblem = failures.find((f) => f.verdict.reason === "no-pytrix" || f.verdict.reason === "impostor");
+  if (strategy === "fromEnvironment" && environmentProblem) {
+    return {
+      message: `Pytrix cannot start: ${environmentProblem.verdict.message} Use the server bundled with the extension, or install Pytrix for that interpreter with 'pipx install ${DISTRIBUTION}'.`,
+      actions: ["Use Bundled Server", "Choose Python", "Show Log"],
+    };
+  }
+  return {
+    message: `Pytrix needs Python ${MIN_PYTHON.join(".")} or newer to run its server and found none. ${tried} Install Python, or set 'pytrix.server.python' to a Python ${MIN_PYTHON.join(".")}+ interpreter.`,
+    actions: ["Install Python", "Choose Python", "Show Log"],
+  };
+}
+
+/**
+ * The server and the extension must come from the same release. With the
+ * bundled server they always do; a user-chosen environment may hold another.
+ */
+export function versionMismatch(extensionVersion: string, serverVersion: string | undefined, plan: "bundled" | "environment"): string | undefined {
+  if (!serverVersion || serverVersion === extensionVersion) return undefined;
+  const fix =
+    plan === "environment"
+      ? `Upgrade it with 'pipx upgrade ${DISTRIBUTION}' (or 'pip install -U ${DISTRIBUTION}' in that environment), or set 'pytrix.server.importStrategy' to 'useBundled'.`
+      : "Reinstall the extension.";
+  return `The Pytrix server is version ${serverVersion} but the extension is ${extensionVersion}: some features may not work. ${fix}`;
 }

@@ -1,0 +1,146 @@
+"""Bundle the Pytrix server and its libraries into the extension (``bundled/libs``).
+
+The layout follows Microsoft's Python tool extensions: the libraries are
+installed at build time into a folder of the .vsix, and the server starts with
+that folder on ``sys.path`` (``bundled/tool/pytrix_launch.py``). The learner's
+machine needs a Python >= 3.11 and nothing else: no venv, no pip, no network.
+
+Binary wheels (pydantic-core, for example) are built per CPython version, so
+the libraries are installed once per supported version for the target
+platform, then split:
+
+- ``libs/common``: every top-level entry that is byte-identical for all
+  versions (the pure-Python libraries and the abi3 wheels);
+- ``libs/cpXY``: what differs per version.
+
+``cryptography`` (with ``cffi`` and ``pycparser``) is left out: google-auth
+needs it only for certificate and service-account credentials, while Pytrix
+authenticates with the learner's API key alone; it would add about 5 MB.
+
+Usage: python bundle_server.py --target linux-x64 [--out DIR] [--wheel PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXTENSION = HERE.parent
+REPO = EXTENSION.parent
+
+# VS Code's platform targets -> pip's --platform tags (each pip tag is tried).
+PLATFORMS: dict[str, list[str]] = {
+    "linux-x64": ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64"],
+    "linux-arm64": ["manylinux_2_28_aarch64", "manylinux_2_17_aarch64", "manylinux2014_aarch64"],
+    "darwin-arm64": ["macosx_11_0_arm64", "macosx_11_0_universal2", "macosx_10_9_universal2"],
+    "darwin-x64": ["macosx_10_12_x86_64", "macosx_10_9_x86_64", "macosx_10_9_universal2"],
+    "win32-x64": ["win_amd64"],
+}
+PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
+LEFT_OUT = ("cryptography", "cffi", "pycparser", "_cffi_backend")
+
+
+def log(message: str) -> None:
+    print(f"[bundle] {message}", flush=True)
+
+
+def build_wheel(workdir: Path) -> Path:
+    """Build Pytrix's own wheel from the repository."""
+    out = workdir / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(REPO)],
+        check=True,
+    )
+    (wheel,) = out.glob("pytrix_practice-*.whl")
+    return wheel
+
+
+def install_for(wheel: Path, target: str, python: str, dest: Path) -> None:
+    """Install the wheel and its dependencies for one platform and CPython version."""
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-compile", "--only-binary=:all:", "--target", str(dest),
+        "--implementation", "cp", "--python-version", python,
+    ]
+    for tag in PLATFORMS[target]:
+        command += ["--platform", tag]
+    subprocess.run([*command, str(wheel)], check=True)
+    shutil.rmtree(dest / "bin", ignore_errors=True)
+    for entry in list(dest.iterdir()):
+        if entry.name.split("-")[0].split(".")[0] in LEFT_OUT:
+            remove(entry)
+    # Libraries' own test suites (google-genai ships one, with sample tokens).
+    for tests in sorted(dest.glob("*/**/tests"), reverse=True):
+        if tests.is_dir() and (tests.parent / "__init__.py").is_file():
+            shutil.rmtree(tests)
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def digest(path: Path) -> str:
+    """A hash of a file, or of a folder's relative paths and contents."""
+    hasher = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        hasher.update(str(file.relative_to(path.parent)).encode())
+        hasher.update(file.read_bytes())
+    return hasher.hexdigest()
+
+
+def split(staged: dict[str, Path], libs: Path) -> None:
+    """Move entries identical for every version to libs/common, the rest to libs/cpXY."""
+    common = libs / "common"
+    common.mkdir(parents=True)
+    first = next(iter(staged.values()))
+    for entry in sorted(first.iterdir()):
+        others = [root / entry.name for root in staged.values()]
+        if all(p.exists() for p in others) and len({digest(p) for p in others}) == 1:
+            shutil.move(str(entry), common / entry.name)
+            for p in others[1:]:
+                remove(p)
+    for python, root in staged.items():
+        shutil.move(str(root), libs / ("cp" + python.replace(".", "")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", required=True, choices=sorted(PLATFORMS))
+    parser.add_argument("--out", type=Path, default=EXTENSION / "bundled" / "libs")
+    parser.add_argument("--wheel", type=Path, help="a built pytrix-practice wheel (default: build one)")
+    args = parser.parse_args()
+    libs: Path = args.out
+    with tempfile.TemporaryDirectory(prefix="pytrix-bundle-") as tmp:
+        work = Path(tmp)
+        wheel = args.wheel or build_wheel(work)
+        log(f"{wheel.name} for {args.target}, CPython {', '.join(PYTHONS)}")
+        staged: dict[str, Path] = {}
+        for python in PYTHONS:
+            log(f"installing for CPython {python}")
+            staged[python] = work / python
+            install_for(wheel, args.target, python, staged[python])
+        if libs.exists():
+            shutil.rmtree(libs)
+        libs.parent.mkdir(parents=True, exist_ok=True)
+        split(staged, libs)
+    version = wheel.name.split("-")[1]
+    manifest = {"pytrix": version, "target": args.target, "pythons": PYTHONS}
+    (libs / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    size = sum(p.stat().st_size for p in libs.rglob("*") if p.is_file())
+    log(f"{libs}: {size / 1e6:.1f} MB unpacked (pytrix {version}, {args.target})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
