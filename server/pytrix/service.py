@@ -235,8 +235,13 @@ class PytrixService:
         updates the auto-mode state), else "manual". The attempt, its spaced
         review and the auto state are written in one transaction.
         """
-        from pytrix.practice.progress import record_result
+        from pytrix.practice.progress import MAX_CODE_CHARS, record_result
 
+        if len(source) > MAX_CODE_CHARS:
+            raise PytrixError(
+                f"This file has {len(source):,} characters; Pytrix records submissions of at most "
+                f"{MAX_CODE_CHARS:,}. Shorten it and submit again (nothing was recorded)."
+            )
         question = self.question(question_id)
         result = await self.run(question, source, filename, reveal_hidden=True)
         recorded = record_result(

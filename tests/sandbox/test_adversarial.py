@@ -501,3 +501,29 @@ async def test_standard_library_still_works_when_confined(sandbox: SubprocessSan
     result = await sandbox.run(ADD, code, "solution.py")
     assert result.status is RunStatus.PASSED, describe(result)
     await assert_still_works(sandbox)
+
+
+async def test_forged_result_events_are_capped_and_counted_once(sandbox: SubprocessSandbox) -> None:
+    """Learner code finds the result pipe and writes its own test events, 11 MB each."""
+    code = (
+        "import os, stat, json\n"
+        "def add(a, b):\n"
+        "    big = 'x' * 11_000_000\n"
+        "    for fd in range(3, 64):\n"
+        "        try:\n"
+        "            if not stat.S_ISFIFO(os.fstat(fd).st_mode):\n                continue\n"
+        "        except OSError:\n            continue\n"
+        "        for index in (a == 1 and 0, 0, 1):\n"
+        "            line = json.dumps({'event': 'test', 'index': index, 'outcome': 'raised',\n"
+        "                               'error': {'type': 'E', 'message': big}, 'stdout': big})\n"
+        "            try:\n                os.write(fd, (line + '\\n').encode())\n"
+        "            except OSError:\n                pass\n"
+        "    return a + b\n"
+    )
+    result = await sandbox.run(ADD, code, "solution.py")
+    report = describe(result)
+    for test in result.tests:
+        assert len(test.stdout) <= FAST.stdout_chars + 300, report
+        assert test.error is None or len(test.error.message) <= FAST.repr_chars + 300, report
+    assert len(result.model_dump_json()) < 200_000, report
+    await assert_still_works(sandbox)

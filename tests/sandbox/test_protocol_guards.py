@@ -10,8 +10,9 @@ import pytest
 from sandbox_support import ADD, FAST
 
 from pytrix.runner import harness
+from pytrix.runner.events import valid_tree as _valid_tree
 from pytrix.runner.protocol import build_request
-from pytrix.runner.sandbox import _Attempt, _describe_exit, _valid_tree
+from pytrix.runner.sandbox import _Attempt, _describe_exit
 
 
 def test_run_request_is_unchanged_for_pyodide() -> None:

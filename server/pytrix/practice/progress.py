@@ -17,6 +17,11 @@ from pytrix.settings import Settings
 from pytrix.store import progress as db
 from pytrix.store.database import Store
 
+# What one attempt stores at most. Export and import use the same limits, so every
+# attempt the app records can be exported and imported again.
+MAX_CODE_CHARS = 1_000_000
+MAX_RESULTS_CHARS = 512_000
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -81,6 +86,31 @@ def record_result(
     """:func:`record` for a sandbox (or client) run result."""
     return record(
         store, bank, settings, question, passed=result.passed, total=result.total,
-        results_json=result.model_dump_json(), code=code, hints_used=hints_used,
+        results_json=stored_results(result), code=code, hints_used=hints_used,
         duration_ms=duration_ms, mode=mode, now=now,
     )
+
+
+def stored_results(result: RunResult) -> str:
+    """The run result as stored with an attempt: full when small, else without the bulk.
+
+    The full reprs go first, then the output each test printed; the statuses, the
+    abbreviated values and the messages are always kept.
+    """
+    text = result.model_dump_json()
+    if len(text) <= MAX_RESULTS_CHARS:
+        return text
+    slim = result.model_copy(deep=True)
+    for test in slim.tests:
+        test.expected_full = test.actual_full = None
+    text = slim.model_dump_json()
+    if len(text) <= MAX_RESULTS_CHARS:
+        return text
+    slim.module_stdout = slim.module_stdout[:2000]
+    for test in slim.tests:
+        test.stdout = test.stdout[:200]
+        test.stdout_truncated = True
+        if test.error is not None:
+            test.error.message = test.error.message[:500]
+        test.message = test.message[:500]
+    return slim.model_dump_json()

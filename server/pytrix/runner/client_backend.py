@@ -18,27 +18,31 @@ from typing import Any
 
 from pytrix.curriculum.question import Question
 from pytrix.runner import harness
+from pytrix.runner.events import InvalidEvents, validate_client_events
 from pytrix.runner.grading import RawRun, grade
 from pytrix.runner.protocol import Limits, RunResult, build_request
 
 Send = Callable[[dict[str, Any]], Awaitable[Any]]
 HARNESS_SOURCE = Path(harness.__file__).read_text(encoding="utf-8")
 _GRACE = 5.0
+_NOTE_CHARS = 2000
 
 
 class ClientRuntimeError(RuntimeError):
     """The client could not run the tests (not ready, crashed, bad answer)."""
 
 
-def _index_map(value: Any, what: str) -> dict[int, Any]:
+def _index_map(value: Any, what: str, total: int) -> dict[int, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise ClientRuntimeError(f"'{what}' must be an object keyed by test index")
-    try:
-        return {int(k): v for k, v in value.items()}
-    except (TypeError, ValueError) as exc:
-        raise ClientRuntimeError(f"'{what}' has a key that is not a test index") from exc
+    mapped: dict[int, Any] = {}
+    for key, item in value.items():
+        if not (isinstance(key, str) and key.isdigit() and len(key) < 6 and int(key) < total):
+            raise ClientRuntimeError(f"'{what}' has a key that is not a test index: {str(key)[:40]!r}")
+        mapped[int(key)] = item
+    return mapped
 
 
 class ClientRuntime:
@@ -73,14 +77,27 @@ class ClientRuntime:
             raise ClientRuntimeError(f"the editor's Python runtime failed: {exc}") from exc
         if not isinstance(reply, dict) or not isinstance(reply.get("events"), list):
             raise ClientRuntimeError("the editor's Python runtime sent an answer without events")
-        events = [e for e in reply["events"] if isinstance(e, dict)]
-        timed_out = {k: float(v) for k, v in _index_map(reply.get("timedOut"), "timedOut").items()}
-        crashed = {k: str(v) for k, v in _index_map(reply.get("crashed"), "crashed").items()}
+        total = len(question.tests)
+        try:
+            events = validate_client_events(reply["events"], total, limits)
+        except InvalidEvents as exc:
+            raise ClientRuntimeError(f"the editor's Python runtime sent an invalid answer: {exc}") from exc
+        timed_out = {k: _seconds(v, "timedOut") for k, v in _index_map(reply.get("timedOut"), "timedOut", total).items()}
+        crashed = {k: str(v)[:_NOTE_CHARS] for k, v in _index_map(reply.get("crashed"), "crashed", total).items()}
         module_failure = reply.get("moduleFailure")
+        duration: Any = reply.get("durationMs")
+        if type(duration) not in (int, float) or not 0 <= duration < 1e9:
+            duration = (time.monotonic() - started) * 1000
         raw = RawRun(
             events=events, timed_out=timed_out, crashed=crashed, backend=self.name,
-            module_failure=module_failure if isinstance(module_failure, str) and module_failure else None,
-            skipped_after_timeout=bool(timed_out),
-            duration_ms=float(reply.get("durationMs") or (time.monotonic() - started) * 1000),
+            module_failure=module_failure[:_NOTE_CHARS]
+            if isinstance(module_failure, str) and module_failure else None,
+            skipped_after_timeout=bool(timed_out), duration_ms=float(duration),
         )
         return grade(question, raw, reveal_hidden=reveal_hidden)
+
+
+def _seconds(value: Any, what: str) -> float:
+    if type(value) not in (int, float) or not 0 <= value <= 3600:
+        raise ClientRuntimeError(f"'{what}' holds {str(value)[:40]!r}, not a number of seconds")
+    return float(value)

@@ -151,7 +151,10 @@ def _close(a: Any, b: Any, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
             return True
-        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+        try:
+            return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+        except OverflowError:  # an int beyond any float: only an equal int is close to it
+            return type(a) is int and type(b) is int and a == b
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(map(_close, a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -160,7 +163,10 @@ def _close(a: Any, b: Any, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
 
 
 def _sort_key(value: Any) -> str:
-    return f"{type(value).__name__}:{value!r}"
+    try:
+        return f"{type(value).__name__}:{value!r}"
+    except ValueError:  # an integer too large for decimal text
+        return f"{type(value).__name__}:<{id(value)}>"
 
 
 def _as_sorted(items: Iterable[Any]) -> list[Any]:
@@ -255,7 +261,13 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
             entry.status = TestStatus.ERROR
             entry.message = raw.crashed[index]
         elif reported is not None:
-            _grade_event(entry, reported, test, expected_value, hidden)
+            try:
+                _grade_event(entry, reported, test, expected_value, hidden)
+            except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+                # Whatever the runner sent, one test's value never fails the whole run.
+                entry.status = TestStatus.FAILED
+                entry.actual = entry.actual_full = None
+                entry.message = f"the value could not be compared ({type(exc).__name__})"
         elif raw.skipped_after_timeout:
             entry.message = "not run: an earlier test timed out"
         result.tests.append(entry)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytrix.curriculum.question import Question
+from pytrix.runner.events import Caps, RunBudget, clean_module, clean_ready, clean_test
 from pytrix.runner.grading import RawRun, grade
 from pytrix.runner.pool import (
     HARNESS_PATH,
@@ -39,9 +40,6 @@ __all__ = ["HARNESS_PATH", "SubprocessSandbox", "sandbox_env"]
 
 log = logging.getLogger(__name__)
 
-_NESTED_INT_HEX = 3500  # about 4200 decimal digits
-_MAX_DEPTH = 256  # canonical trees are at most `depth` (200) deep; anything deeper is forged
-_ERROR_TEXT = 4000
 # After the result pipe closes, how long a process may take to exit on its own.
 _EXIT_GRACE = 0.5
 
@@ -50,7 +48,8 @@ class _Attempt:
     """One harness process over a subset of the tests, read as a strict state machine."""
 
     def __init__(self, question: Question, limits: Limits, indices: list[int],
-                 observer: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 observer: Callable[[dict[str, Any]], None] | None = None,
+                 budget: RunBudget | None = None) -> None:
         self.question = question
         self.limits = limits
         self.indices = indices
@@ -65,6 +64,8 @@ class _Attempt:
         self.timed_out: int | None = None
         self.run_deadline_hit = False
         self.exit_note = ""
+        self.caps = Caps.of(limits)
+        self.budget = budget or RunBudget()  # shared by every attempt of one run
 
     def _test_timeout(self, index: int) -> float:
         return self.question.tests[index].timeout or self.limits.test_timeout
@@ -142,21 +143,11 @@ class _Attempt:
         kind = event.get("event")
         if kind == "ready" and not self.saw_ready:
             self.saw_ready = True
-            python = event.get("python")
-            clean: dict[str, Any] = {"event": "ready", "python": python if isinstance(python, str) else None}
-            if isinstance(event.get("confinement"), dict):
-                clean["confinement"] = {str(k): v for k, v in event["confinement"].items()
-                                        if isinstance(v, (bool, int))}
-            return clean
+            return clean_ready(event)
         if kind in ("module", "compile_error") and not self.saw_module and self.position == 0:
             self.saw_module = True
-            if kind == "compile_error":
-                self.module_failed = True
-                return {"event": kind, "error": _clean_error(event.get("error"), with_col=True)}
-            clean = {"event": "module", "stdout": _text(event.get("stdout"))}
-            if event.get("error") is not None:
-                self.module_failed = True
-                clean["error"] = _clean_error(event.get("error"))
+            clean = clean_module(event, self.caps, self.budget)
+            self.module_failed = "error" in clean
             return clean
         index = event.get("index")
         if kind == "begin" and self.current is None and self.position < len(self.indices):
@@ -168,125 +159,12 @@ class _Attempt:
         if kind == "test" and self.current is not None and index == self.current:
             self.current = None
             self.position += 1
-            return _clean_test(event, index)
+            return clean_test(event, index, self.caps, self.budget)
         if kind == "end" and self.current is None and (
             self.position == len(self.indices) or self.module_failed
         ):
             return {"event": "end"}
         return None
-
-
-def _text(value: Any, cap: int | None = None) -> str:
-    text = value if isinstance(value, str) else ""
-    return text[:cap] if cap is not None else text
-
-
-def _clean_error(error: Any, with_col: bool = False) -> dict[str, Any]:
-    if not isinstance(error, dict) or not isinstance(error.get("type"), str):
-        return {"type": "SandboxError", "message": "the runner sent an invalid error report",
-                "line": None}
-    clean: dict[str, Any] = {
-        "type": error["type"][:200] or "Error",
-        "message": _text(error.get("message"), _ERROR_TEXT),
-        "line": error.get("line") if type(error.get("line")) is int else None,
-    }
-    if with_col:
-        clean["col"] = error.get("col") if type(error.get("col")) is int else None
-    return clean
-
-
-def _clean_test(event: dict[str, Any], index: int) -> dict[str, Any]:
-    clean: dict[str, Any] = {
-        "event": "test",
-        "index": index,
-        "stdout": _text(event.get("stdout")),
-        "stdout_truncated": event.get("stdout_truncated") is True,
-        "duration_ms": float(event["duration_ms"])
-        if type(event.get("duration_ms")) in (int, float) and math.isfinite(event["duration_ms"])
-        else 0.0,
-    }
-    outcome = event.get("outcome")
-    if outcome == "returned" and _valid_tree(event.get("value")):
-        clean["outcome"] = "returned"
-        clean["value"] = event["value"]
-        if isinstance(event.get("repr"), str):
-            clean["repr"] = event["repr"]
-    elif outcome == "raised":
-        clean["outcome"] = "raised"
-        clean["error"] = _clean_error(event.get("error"))
-    else:
-        clean["outcome"] = "raised"
-        clean["error"] = {"type": "SandboxError", "message": "the runner sent an invalid result",
-                          "line": None}
-    return clean
-
-
-def _valid_tree(tree: Any) -> bool:
-    """Whether ``tree`` is a canonical value the grader can decode and show safely."""
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > _MAX_DEPTH or not isinstance(node, list) or not node:
-            return False
-        tag, size = node[0], len(node)
-        if tag == "none":
-            ok = size == 1
-        elif tag == "bool":
-            ok = size == 2 and type(node[1]) is bool
-        elif tag == "int":
-            ok = size == 2 and isinstance(node[1], str) and _is_hex_int(node[1])
-            if ok and depth > 0 and len(node[1]) > _NESTED_INT_HEX:
-                # Inside a container, reprlib would need str(int), which Python refuses
-                # past 4300 digits; no expected literal can be that large anyway.
-                node[:] = ["opaque", "int", f"<int with {4 * len(node[1].lstrip('-'))} bits>"]
-        elif tag == "float":
-            ok = size == 2 and _is_float_hex(node[1])
-        elif tag == "complex":
-            ok = size == 3 and _is_float_hex(node[1]) and _is_float_hex(node[2])
-        elif tag == "str":
-            ok = size == 2 and isinstance(node[1], str)
-        elif tag == "bytes":
-            ok = size == 2 and isinstance(node[1], str) and _is_hex_bytes(node[1])
-        elif tag in ("list", "tuple", "set", "frozenset"):
-            ok = size == 2 and isinstance(node[1], list)
-            if ok:
-                stack.extend((item, depth + 1) for item in node[1])
-        elif tag == "dict":
-            ok = size == 2 and isinstance(node[1], list) and all(
-                isinstance(pair, list) and len(pair) == 2 for pair in node[1])
-            if ok:
-                for key, value in node[1]:
-                    stack.append((key, depth + 1))
-                    stack.append((value, depth + 1))
-        elif tag == "opaque":
-            ok = size == 3 and isinstance(node[1], str) and isinstance(node[2], str)
-        else:
-            ok = False
-        if not ok:
-            return False
-    return True
-
-
-_HEX = frozenset("0123456789abcdef")
-
-
-def _is_hex_int(text: str) -> bool:
-    digits = text[1:] if text.startswith("-") else text
-    return bool(digits) and _HEX.issuperset(digits)
-
-
-def _is_hex_bytes(text: str) -> bool:
-    return len(text) % 2 == 0 and _HEX.issuperset(text)
-
-
-def _is_float_hex(text: Any) -> bool:
-    if not isinstance(text, str) or len(text) > 64:
-        return False
-    try:
-        float.fromhex(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _describe_exit(code: int | None, stderr: bytes, limits: Limits) -> str:
@@ -438,10 +316,11 @@ class SubprocessSandbox:
         raw = RawRun(backend=self.name)
         pending = list(range(len(question.tests)))
         failed_starts = 0
+        budget = RunBudget()
         while pending:
             request = build_request(question, code, filename, limits, pending)
             request["sandbox"] = self._sandbox_options(limits)
-            attempt = _Attempt(question, limits, pending, self._observer)
+            attempt = _Attempt(question, limits, pending, self._observer, budget)
             worker, pool = await self._acquire()
             used.append((worker, pool))
             try:
