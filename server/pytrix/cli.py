@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import signal
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -43,12 +45,20 @@ def _run_async(service: Any, work: Coroutine[Any, Any, T]) -> T:
     """Run ``work`` to completion, then reap every sandbox process it used."""
 
     async def main() -> T:
+        task = asyncio.current_task()
+        if task is not None and hasattr(signal, "SIGTERM"):
+            # SIGTERM cancels the run like Ctrl-C: its processes and run folders go first.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             return await work
         finally:
             await service.sandbox.close()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        raise SystemExit(128 + signal.SIGTERM) from None
 
 
 def _read_source(path: Path) -> str:

@@ -19,10 +19,13 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,126 @@ HARNESS_PATH = Path(harness.__file__).resolve()
 STDERR_CAP = 16_384
 # Reads beyond these are refused whatever the run's limits (see Worker.configure).
 DEFAULT_LINE_LIMIT = 64 * 1024 * 1024
+# Run folders are named after the process that owns them, so a later start can tell
+# which ones outlived their owner (killed with SIGKILL, a crash, a power cut).
+RUN_PREFIX = "pytrix-run-"
+_OWNED = re.compile(rf"^{RUN_PREFIX}(\d+)-")
+_UNOWNED_AGE = 3600.0  # folders of the older naming, without an owner: stale after an hour
+_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS = 0x80086601, 0x40086602
+_STUCK_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL
+
+
+def remove_run_dir(path: str) -> bool:
+    """Remove a run folder whatever its code did to it; True when it is gone.
+
+    The sandbox refuses the calls that make a folder hard to remove (chmod, the
+    inode-flag ioctls), so this is the second line: on failure, give every folder
+    back its owner's permissions and clear the immutable and append-only flags,
+    then try again.
+    """
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return True
+    for root, dirs, files in os.walk(path, topdown=True, onerror=lambda _exc: None):
+        _make_removable(root, directory=True)
+        for name in dirs:
+            _make_removable(os.path.join(root, name), directory=True)
+        for name in files:
+            _make_removable(os.path.join(root, name), directory=False)
+    _make_removable(path, directory=True)
+    # os.walk cannot enter a folder it could not read: repeat, each pass going deeper.
+    for _ in range(64):
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):
+            return True
+        before = _count_entries(path)
+        for root, dirs, _files in os.walk(path, onerror=lambda _exc: None):
+            for name in dirs:
+                _make_removable(os.path.join(root, name), directory=True)
+        if _count_entries(path) == before and not _any_unreadable(path):
+            break
+    shutil.rmtree(path, ignore_errors=True)
+    return not os.path.lexists(path)
+
+
+def _make_removable(path: str, *, directory: bool) -> None:
+    with contextlib.suppress(OSError):
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return
+        if directory and info.st_mode & 0o700 != 0o700:
+            os.chmod(path, stat.S_IMODE(info.st_mode) | 0o700)
+    try:
+        import fcntl
+        import struct
+    except ImportError:  # not Linux
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            flags = struct.unpack("l", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("l", 0)))[0]
+            if flags & _STUCK_FLAGS:
+                fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("l", flags & ~_STUCK_FLAGS))
+        finally:
+            os.close(fd)
+
+
+def _count_entries(path: str) -> int:
+    return sum(len(dirs) + len(files) for _, dirs, files in os.walk(path, onerror=lambda _exc: None))
+
+
+def _any_unreadable(path: str) -> bool:
+    for root, dirs, _ in os.walk(path, onerror=lambda _exc: None):
+        for name in dirs:
+            if not os.access(os.path.join(root, name), os.R_OK | os.X_OK):
+                return True
+    return False
+
+
+_swept = False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def sweep_stale_run_dirs(folder: str | None = None, *, now: float | None = None) -> list[str]:
+    """Remove run folders whose owning process is gone; return the ones removed."""
+    folder = folder or tempfile.gettempdir()
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(RUN_PREFIX):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            owner = _OWNED.match(entry.name)
+            if owner is not None:
+                pid = int(owner.group(1))
+                if pid == os.getpid() or _alive(pid):
+                    continue
+            elif now - entry.stat(follow_symlinks=False).st_mtime < _UNOWNED_AGE:
+                continue
+        except (OSError, ValueError):
+            continue
+        if remove_run_dir(entry.path):
+            removed.append(entry.path)
+        else:
+            log.warning("could not remove the stale run folder %s", entry.path)
+    if removed:
+        log.info("removed %d run folder(s) left by processes that are gone", len(removed))
+    return removed
 
 
 def sandbox_env(workdir: str | None = None) -> dict[str, str]:
@@ -190,8 +313,12 @@ class Worker:
     async def spawn(cls, *, warm: bool = True, python: str | None = None) -> Worker:
         """Start a harness process (``warm``: preload modules and report readiness)."""
         loop = asyncio.get_running_loop()
+        global _swept
+        if not _swept:  # once per process, before its first run folder
+            _swept = True
+            await asyncio.to_thread(sweep_stale_run_dirs)
         read_fd, write_fd = os.pipe()
-        workdir = tempfile.mkdtemp(prefix="pytrix-run-")
+        workdir = tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-")
         transport: asyncio.SubprocessTransport | None = None
         channel_transport: asyncio.ReadTransport | None = None
         pipe = os.fdopen(read_fd, "rb", buffering=0)  # owns read_fd from here on
@@ -211,7 +338,7 @@ class Worker:
                 channel_transport.close()
             else:
                 pipe.close()  # idempotent if connect_read_pipe already closed it
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_run_dir(workdir)
             raise
         finally:
             os.close(write_fd)
@@ -286,8 +413,8 @@ class Worker:
         finally:
             self.channel_transport.close()
             self.transport.close()
-            if os.path.exists(self.workdir):  # cancelled (e.g. the event loop is closing)
-                shutil.rmtree(self.workdir, ignore_errors=True)
+            if os.path.lexists(self.workdir):  # cancelled (e.g. the event loop is closing)
+                remove_run_dir(self.workdir)
 
     def abandon(self) -> None:
         """Clean up without awaiting (the loop that owns this worker is gone)."""
@@ -296,7 +423,7 @@ class Worker:
         with contextlib.suppress(Exception):
             self.channel_transport.close()
             self.transport.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        remove_run_dir(self.workdir)
 
 
 async def _remove_tree(path: str) -> None:
@@ -305,9 +432,13 @@ async def _remove_tree(path: str) -> None:
     for _, dirs, files in os.walk(path):
         count += len(dirs) + len(files)
         if count > 64:
-            await asyncio.to_thread(shutil.rmtree, path, True)
+            break
+    if count <= 64:
+        shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):
             return
-    shutil.rmtree(path, ignore_errors=True)
+    if not await asyncio.to_thread(remove_run_dir, path):
+        log.warning("could not remove the run folder %s", path)
 
 
 def _killpg(pid: int) -> None:
