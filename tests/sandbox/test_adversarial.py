@@ -302,6 +302,20 @@ CASES: dict[str, Case] = {
         "        t = threading.Thread(target=int)\n        t.start()\n        t.join()\n"
         "    return a + b\n",
         RunStatus.PASSED, [P, P, P], ""),
+    "fills_the_disk_file_by_file": Case(
+        "def add(a, b):\n"
+        "    for i in range(64):\n"
+        "        with open(f'f{i}', 'wb') as out:\n            out.write(b'x' * 8 * 2**20)\n"
+        "    while True:\n        pass\n",
+        RunStatus.FAILED, REFUSED, r"wrote more than 24 MB to disk",
+        limits=FAST.model_copy(update={"disk_mb": 24, "test_timeout": 5.0}), max_seconds=6.0),
+    "fills_the_disk_with_empty_files": Case(
+        "import os\ndef add(a, b):\n"
+        "    os.makedirs('d', exist_ok=True)\n"
+        "    for i in range(10**6 if a == 1 else 0):\n        open(f'd/{i}', 'w').close()\n"
+        "    return a + b\n",
+        RunStatus.FAILED, [E, P, P], r"created more than 10,000 files",
+        limits=FAST.model_copy(update={"test_timeout": 20.0, "run_timeout": 30.0})),
     # --- network ------------------------------------------------------------------------------
     "tcp_connect": Case(
         "import socket\ndef add(a, b):\n"
