@@ -1,8 +1,17 @@
 """Turn a run result into editor-neutral findings (the LSP layer maps them to diagnostics).
 
-A failing test lands on the line of the learner's file where it raised, or on
-the entry function's name for a wrong answer or a timeout; a syntax error at
-its position; all passing is a single informational finding.
+Each failing test is first explained (:mod:`pytrix.practice.explain`): a cause
+is one plain sentence, and often a line (the ``print`` that should be a
+``return``, the loop that never ends). Tests that fail the same way (same
+cause, or same kind of failure, at the same line) become one finding: the
+sentence, then the first test's evidence (``call: expected X, got Y``), with
+every test of the group in ``related`` and ``data["indices"]``.
+
+Where a finding lands: the cause's line; else, for an exception, the line of
+the learner's file where it was raised; for a timeout, the line that was
+running when the test was stopped; else the entry function's name. A syntax
+error sits at its position, CPython's message followed by a plain sentence.
+All passing is a single informational finding.
 """
 
 from __future__ import annotations
@@ -11,10 +20,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytrix.curriculum.question import Question
+from pytrix.practice.explain import Cause, explain, syntax_sentence
 from pytrix.practice.files import find_entry
 from pytrix.runner.protocol import ErrorInfo, RunResult, RunStatus, TestResult, TestStatus
 
 Severity = Literal["error", "warning", "information", "hint"]
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place (or test) a finding refers to: the LSP's ``relatedInformation``."""
+
+    line: int
+    start: int
+    end: int
+    message: str
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,7 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict)
     source: str = "pytrix"  # the diagnostic's source label (AI reviews use "pytrix-ai")
     end_line: int = -1  # the last line of a multi-line range; -1: the same as ``line``
+    related: tuple[Related, ...] = ()  # each test of a group (the LSP's relatedInformation)
 
 
 def _line_span(lines: list[str], line: int) -> tuple[int, int, int]:
@@ -44,8 +65,13 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _test_message(test: TestResult, question: Question) -> str:
-    label = f"hidden test {test.index + 1}: {test.call}" if test.hidden and test.expected is None else test.call
+def _label(test: TestResult) -> str:
+    return f"hidden test {test.index + 1}: {test.call}" if test.hidden and test.expected is None else test.call
+
+
+def evidence(test: TestResult) -> str:
+    """What one test showed: ``call: expected X, got Y`` (or what it raised), plus its output."""
+    label = _label(test)
     if test.status is TestStatus.TIMEOUT:
         message = f"{label} timed out: {test.message}"
     elif test.status is TestStatus.ERROR:
@@ -59,6 +85,38 @@ def _test_message(test: TestResult, question: Question) -> str:
     if test.stdout.strip() and test.status is not TestStatus.PASSED:
         message += f"\nprinted: {_short(test.stdout)}"
     return message
+
+
+def _kind(test: TestResult) -> str:
+    if test.status is TestStatus.TIMEOUT:
+        return "timeout"
+    if test.hidden and test.expected is None and test.status is TestStatus.FAILED:
+        return "hidden"
+    if test.status is TestStatus.ERROR:
+        error = test.error
+        return f"error:{error.type}:{error.message}" if error is not None else f"error:{test.message}"
+    return "wrong-answer"
+
+
+_SAME_WAY = {
+    "timeout": "{n} tests time out",
+    "wrong-answer": "{n} tests give a wrong answer",
+}
+
+
+def _group_message(tests: list[TestResult], cause: Cause | None, kind: str) -> str:
+    first = tests[0]
+    n = len(tests)
+    if cause is not None:
+        head = cause.sentence if n == 1 else f"{n} tests fail the same way: {cause.sentence}"
+        return f"{head}\n{evidence(first)}"
+    if n == 1:
+        return evidence(first)
+    if kind == "hidden":
+        return f"{n} hidden tests fail too (their expected values are shown when you submit)"
+    if kind.startswith("error:"):
+        return f"{n} tests raise the same error: {evidence(first)}"
+    return f"{_SAME_WAY[kind].format(n=n)}, for example {evidence(first)}"
 
 
 def findings_for(result: RunResult, question: Question, source: str) -> list[Finding]:
@@ -78,14 +136,7 @@ def findings_for(result: RunResult, question: Question, source: str) -> list[Fin
     if result.status is RunStatus.CANCELLED:
         return []
     if result.compile_error is not None:
-        err = result.compile_error
-        line = (err.line or 1) - 1
-        line = max(0, min(line, len(lines) - 1))
-        col = max(0, (err.col or 1) - 1)
-        text = lines[line]
-        col = min(col, len(text))
-        end = len(text) if len(text) > col else col + 1
-        return [Finding(line, col, end, "error", f"{err.type}: {err.message}", "syntax-error")]
+        return [_syntax_finding(result.compile_error, lines)]
     if result.status is RunStatus.MODULE_ERROR:
         line, start, end = at_error(result.module_error)
         return [Finding(line, start, end, "error", result.message, "load-error")]
@@ -93,18 +144,40 @@ def findings_for(result: RunResult, question: Question, source: str) -> list[Fin
         line, start, end = entry_span
         return [Finding(line, start, end, "warning", result.message, "runner-error")]
 
-    findings: list[Finding] = []
+    causes = explain(result, question, source)
+    groups: dict[tuple[str, int], list[TestResult]] = {}
+    spans: dict[tuple[str, int], tuple[int, int, int]] = {}
     for test in result.tests:
         if test.status in (TestStatus.PASSED, TestStatus.NOT_RUN):
             continue
-        if test.status is TestStatus.ERROR:
-            line, start, end = at_error(test.error)
+        cause = causes.get(test.index)
+        if cause is not None and cause.line is not None and 0 <= cause.line < len(lines):
+            span = _line_span(lines, cause.line)
+        elif test.status is TestStatus.ERROR:
+            span = at_error(test.error)
+        elif test.status is TestStatus.TIMEOUT and test.error is not None:
+            span = at_error(test.error)  # the line that was running when the test was stopped
         else:
-            line, start, end = entry_span
-        code = {"timeout": "timeout", "error": "test-error"}.get(test.status.value, "test-failed")
-        findings.append(
-            Finding(line, start, end, "error", _test_message(test, question), code, {"index": test.index})
-        )
+            span = entry_span
+        key = (cause.code if cause is not None else _kind(test), span[0])
+        groups.setdefault(key, []).append(test)
+        spans.setdefault(key, span)
+
+    findings: list[Finding] = []
+    for key, tests in groups.items():
+        line, start, end = spans[key]
+        first = tests[0]
+        cause = causes.get(first.index)
+        code = {"timeout": "timeout", "error": "test-error"}.get(first.status.value, "test-failed")
+        data: dict[str, Any] = {"index": first.index, "indices": [t.index for t in tests]}
+        if cause is not None:
+            data["cause"] = cause.code
+            data["explanation"] = cause.sentence
+        related = tuple(Related(line, start, end, evidence(t).split("\n")[0]) for t in tests)
+        findings.append(Finding(
+            line, start, end, "error", _group_message(tests, cause, key[0]), code, data,
+            related=related if len(tests) > 1 else (),
+        ))
     if result.status is RunStatus.PASSED:
         line, start, end = entry_span
         findings.append(
@@ -115,3 +188,19 @@ def findings_for(result: RunResult, question: Question, source: str) -> list[Fin
             )
         )
     return findings
+
+
+def _syntax_finding(err: ErrorInfo, lines: list[str]) -> Finding:
+    """The compile error at its position, CPython's message first, then one plain sentence."""
+    line = (err.line or 1) - 1
+    line = max(0, min(line, len(lines) - 1))
+    col = max(0, (err.col or 1) - 1)
+    text = lines[line]
+    col = min(col, len(text))
+    end = len(text) if len(text) > col else col + 1
+    message = f"{err.type}: {err.message}"
+    sentence = syntax_sentence(err.type, err.message, text)
+    if sentence:
+        message += f"\n{sentence}"
+    data = {"explanation": sentence} if sentence else {}
+    return Finding(line, col, end, "error", message, "syntax-error", data)

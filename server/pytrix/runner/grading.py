@@ -231,6 +231,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         duration_ms=round(raw.duration_ms, 3),
     )
     by_index: dict[int, dict[str, Any]] = {}
+    running_line: dict[int, Any] = {}  # test index -> the line running when it was stopped
     for event in raw.events:
         kind = event.get("event")
         if kind == "ready":
@@ -243,6 +244,8 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
                 result.module_error = ErrorInfo.model_validate(event["error"])
         elif kind == "test" and isinstance(event.get("index"), int):
             by_index.setdefault(event["index"], event)
+        elif kind == "where" and isinstance(event.get("index"), int):
+            running_line.setdefault(event["index"], event.get("line"))
 
     for index, test in enumerate(question.tests):
         hidden = test.hidden and not reveal_hidden
@@ -257,6 +260,9 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         if index in raw.timed_out:
             entry.status = TestStatus.TIMEOUT
             entry.message = f"took longer than {raw.timed_out[index]:g} s: is there an infinite loop?"
+            line = _stopped_at(running_line.get(index), reported)
+            if line is not None:
+                entry.error = ErrorInfo(type="Timeout", message=entry.message, line=line)
         elif index in raw.crashed:
             entry.status = TestStatus.ERROR
             entry.message = raw.crashed[index]
@@ -293,6 +299,18 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         result.status = RunStatus.FAILED
         result.message = f"{result.passed}/{result.total} tests passed."
     return result
+
+
+def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
+    """The learner's line a stopped test was running: from the sandbox's ``where`` event, or
+    from the KeyboardInterrupt the editor's Pyodide raised to stop it."""
+    if type(where) is int and where > 0:
+        return where
+    error = reported.get("error") if reported is not None else None
+    if isinstance(error, dict) and error.get("type") == "KeyboardInterrupt":
+        line = error.get("line")
+        return line if type(line) is int and line > 0 else None
+    return None
 
 
 def _grade_event(

@@ -70,6 +70,8 @@ _float_hex = float.hex
 _int_hex = int.__format__
 _bit_length = int.bit_length
 _walk_tb = traceback.walk_tb
+_TracebackException = traceback.TracebackException
+_ModuleType = type(sys)
 _getrecursionlimit = sys.getrecursionlimit
 _setrecursionlimit = sys.setrecursionlimit
 _RECURSION_LIMIT = sys.getrecursionlimit()
@@ -260,7 +262,94 @@ def _error_info(exc: BaseException, filename: str, limits: dict[str, int]) -> di
         message = "<message unavailable>"
     if _len(message) > limits["repr_chars"]:
         message = message[: limits["repr_chars"]] + "... [truncated]"
+    else:
+        message += _suggestion(exc, message)
     return {"type": _type(exc).__name__, "message": message, "line": line}
+
+
+def _suggestion(exc: BaseException, message: str) -> str:
+    """CPython's own hint after the message (``. Did you mean: 'total'?``), or ``""``.
+
+    Built with ``traceback.TracebackException(...).format_exception_only()``, as
+    the interpreter prints it (Python 3.12+). Python 3.11 computes the hint only
+    while printing a traceback, so there :func:`_close_name` applies the same
+    rule. Only for exceptions whose suggestion reads plain data: names in the
+    frames (NameError) or attributes of a module or of an object whose type
+    leaves ``__dir__`` and ``__getattribute__`` alone, so no learner code runs.
+    """
+    kind = _type(exc)
+    if kind not in (NameError, UnboundLocalError, AttributeError):
+        return ""
+    obj = getattr(exc, "obj", None) if kind is AttributeError else None
+    if kind is AttributeError and not _isinstance(obj, _ModuleType) and (
+        _getattr(_type(obj), "__dir__", None) is not object.__dir__
+        or _getattr(_type(obj), "__getattribute__", None) is not object.__getattribute__
+    ):
+        return ""
+    try:
+        text = "".join(_TracebackException(kind, exc, exc.__traceback__, compact=True)
+                       .format_exception_only())
+        at = text.find(message) if message else -1
+        tail = text[at + _len(message):].strip() if at >= 0 else ""
+        if "did you" in tail.lower():
+            return tail[:200]
+        if sys.version_info >= (3, 12):
+            return ""
+        name = getattr(exc, "name", None)
+        if _type(name) is not str:
+            return ""
+        if kind is AttributeError:
+            candidates = [dir(obj)]
+        else:
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            if tb is None:
+                return ""
+            frame = tb.tb_frame
+            candidates = [list(frame.f_locals), list(frame.f_globals), list(frame.f_builtins)]
+        for names in candidates:
+            match = _close_name(name, names)
+            if match is not None:
+                return f". Did you mean: {match!r}?"
+    except _BaseException:
+        return ""
+    return ""
+
+
+def _close_name(name: str, names: list[Any]) -> str | None:
+    """The closest of ``names`` to ``name``, by CPython 3.11's suggestion rule (or None)."""
+    if _len(names) > 750 or _len(name) > 40:
+        return None
+    best, best_distance = None, None
+    for candidate in names:
+        if _type(candidate) is not str or candidate == name or _len(candidate) > 40:
+            continue
+        limit = (_len(name) + _len(candidate) + 3) * 2 // 6
+        distance = _edit_distance(name, candidate, limit)
+        if distance > limit:
+            continue
+        if best_distance is None or distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with CPython's costs: 2 per edit, 1 when only the case differs."""
+    if a == b:
+        return 0
+    row = list(range(0, (_len(b) + 1) * 2, 2))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i * 2
+        lowest = row[0]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else (1 if ca.lower() == cb.lower() else 2)
+            current = min(row[j] + 2, row[j - 1] + 2, previous + cost)
+            previous, row[j] = row[j], current
+            lowest = min(lowest, current)
+        if lowest > limit:
+            return limit + 1
+    return row[-1]
 
 
 class _Ballast:
@@ -300,11 +389,14 @@ class _Session:
         self.ballast = _Ballast()
         self.builtins_snapshot = dict(_BUILTINS)  # as they were before any learner code
         self.learner_builtins: dict[str, Any] | None = None
+        self.running: int | None = None  # the test whose learner code is running now
 
     def _fresh_namespace(self) -> dict[str, Any]:
         return {"__name__": "__main__", "__builtins__": dict(_BUILTINS)}
 
     def run(self) -> None:
+        global _active_session
+        _active_session = self
         request = self.request
         self.emit({"event": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0],
                    **self.ready_info})
@@ -392,9 +484,12 @@ class _Session:
         self._before_learner_code()
         sys.stdin, sys.stdout, sys.stderr = _stdin(test.get("stdin") or ""), writer, writer
         try:
+            self.running = test["index"]
             value = call()
+            self.running = None
             result["outcome"] = "returned"
         except _BaseException as exc:
+            self.running = None
             if _isinstance(exc, _MemoryError):
                 self.ballast.release()
             self._after_learner_code()
@@ -442,6 +537,29 @@ class _Session:
         if name not in self.namespace:
             raise NameError(f"{name!r} is not defined: keep the function or class named {name}")
         return self.namespace[name]
+
+
+_active_session: _Session | None = None
+
+
+def report_where(signum: int, frame: Any) -> None:
+    """Signal handler: report the learner's line that is running now (``where`` event).
+
+    The subprocess sandbox sends SIGUSR1 when a test reaches its time limit and
+    waits a moment for this event before it stops the process, so a timeout
+    points at the line that was running (usually inside the endless loop).
+    """
+    session = _active_session
+    if session is None or session.running is None:
+        return
+    filename = session.filename
+    line = None
+    while frame is not None:
+        if frame.f_code.co_filename == filename:
+            line = frame.f_lineno
+            break
+        frame = frame.f_back
+    session.emit({"event": "where", "index": session.running, "line": line})
 
 
 def execute(
@@ -1163,6 +1281,9 @@ def main(argv: list[str]) -> None:
     os.dup2(null, 0)
     os.close(null)
     options = request.get("sandbox") or {}
+    import signal
+
+    signal.signal(signal.SIGUSR1, report_where)  # before confinement drops the module
     ready_info = {"confinement": _confine(options)} if options.get("confine", True) else {}
     execute(request, emit, ready_info)
     os._exit(0)

@@ -1,0 +1,342 @@
+"""Explained failures: each beginner mistake, run in the real sandbox, gets its cause at its line.
+
+Every row of issue 17's table has a test here that checks the message and the
+line, with mistakes written for these tests (not the issue's own examples).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from pytrix.curriculum.question import Question
+from pytrix.practice.explain import explain, syntax_sentence
+from pytrix.practice.findings import Finding, findings_for
+from pytrix.runner.protocol import Limits, RunResult, RunStatus
+from pytrix.runner.protocol import TestStatus as Status
+from pytrix.runner.sandbox import SubprocessSandbox
+
+LIMITS = Limits(test_timeout=0.5, run_timeout=6.0, memory_mb=256, cpu_seconds=10)
+HEADER = "# pytrix: question=explain.{slug}\n"
+
+
+def question(entry: str, tests: list[tuple[str, str]], **extra: Any) -> Question:
+    return Question(
+        id=f"explain.{entry.replace('_', '-')}", module="explain", subtopic="mistakes", problem_type="mistakes",
+        difficulty="beginner", title=entry, prompt="A test question.", entry=entry,
+        stub=f"def {entry}():\n    pass\n", solution=f"def {entry}():\n    pass\n", hints=["generic hint"],
+        tests=[{"call": call, "expected": expected, **extra} for call, expected in tests],
+    )
+
+
+TOTAL = question("total_price", [("total_price([2, 5])", "7"), ("total_price([1, 1, 1])", "3"),
+                                 ("total_price([4])", "4")])
+LETTERS = question("count_letter_a", [('count_letter_a("banana")', "3"), ('count_letter_a("kiwi")', "0"),
+                                      ('count_letter_a("Abba")', "1")])
+VOWELS = question("vowel_count", [('vowel_count("education")', "5"), ('vowel_count("sky")', "0"),
+                                  ('vowel_count("tree")', "2")])
+EVENS = question("drop_odd", [("drop_odd([3, 5, 8])", "[8]"), ("drop_odd([1, 1, 2])", "[2]"),
+                              ("drop_odd([2, 4])", "[2, 4]")])
+SPAN = question("low_high", [("low_high([4, 9, 1])", "(1, 9)"), ("low_high([2])", "(2, 2)")])
+INDEX = question("position_of_max", [("position_of_max([4, 9, 1])", "1"), ("position_of_max([7])", "0")])
+MEAN = question("mean_of", [("mean_of([1, 2, 2])", "1.6666666666666667"), ("mean_of([3, 4])", "3.5")],
+                mode="float")
+SQUARES = question("odd_squares", [("odd_squares([1, 2, 3])", "[1, 9]"), ("odd_squares([])", "[]")])
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def sandbox() -> AsyncIterator[SubprocessSandbox]:
+    box = SubprocessSandbox(LIMITS, pool_size=2)
+    await box.start()
+    try:
+        yield box
+    finally:
+        await box.close()
+
+
+async def check(sandbox: SubprocessSandbox, q: Question, body: str) -> tuple[RunResult, list[Finding], str]:
+    source = HEADER.format(slug=q.id.split(".", 1)[1]) + textwrap.dedent(body).lstrip("\n")
+    result = await sandbox.run(q, source, "solution.py")
+    return result, findings_for(result, q, source), source
+
+
+def line_of(source: str, text: str) -> int:
+    """0-based line of the first line containing ``text``."""
+    return next(i for i, line in enumerate(source.splitlines()) if text in line)
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+module_loop = pytest.mark.asyncio(loop_scope="module")
+
+
+@module_loop
+async def test_printed_instead_of_returned(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            total = 0
+            for price in prices:
+                total += price
+            print(total)
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "print(total)")
+    first, evidence, printed = finding.message.splitlines()
+    assert first == ("3 tests fail the same way: You printed 7 but returned nothing: "
+                     "the tests see only what you `return`.")
+    assert evidence == "total_price([2, 5]): expected 7, got None"
+    assert printed == "printed: 7"
+    assert finding.data["indices"] == [0, 1, 2] and finding.data["cause"] == "printed-not-returned"
+    assert [r.message for r in finding.related] == [
+        "total_price([2, 5]): expected 7, got None", "total_price([1, 1, 1]): expected 3, got None",
+        "total_price([4]): expected 4, got None",
+    ]
+
+
+@module_loop
+async def test_misspelt_name_keeps_pythons_did_you_mean(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            subtotal = 0
+            for price in prices:
+                subtotal += price
+            return subtotl
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "return subtotl")
+    assert "raised NameError: name 'subtotl' is not defined. Did you mean: 'subtotal'?" in finding.message
+    assert finding.message.startswith("3 tests fail the same way: A name is misspelt")
+
+
+@module_loop
+async def test_removing_from_the_list_being_looped_over(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, EVENS, """
+        def drop_odd(numbers):
+            for n in numbers:
+                if n % 2 == 1:
+                    numbers.remove(n)
+            return numbers
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "numbers.remove(n)")
+    assert finding.message.splitlines()[0].endswith(
+        "Removing from the list you loop over makes the loop skip items; build a new list instead.")
+    assert "drop_odd([3, 5, 8]): expected [8], got [5, 8]" in finding.message
+    assert not [f for f in findings if "set" in f.message]  # no distracting advice
+
+
+@module_loop
+async def test_constant_or_operand(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, VOWELS, """
+        def vowel_count(word):
+            found = 0
+            for letter in word:
+                if letter == "a" or "e" or "i" or "o" or "u":
+                    found += 1
+            return found
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, 'if letter == "a"')
+    assert '`"e"` on its own is always true' in finding.message
+    assert '`letter in "aeiou"`' in finding.message
+    assert "vowel_count(\"education\"): expected 5, got 9" in finding.message
+
+
+@module_loop
+async def test_comparison_as_a_statement(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, LETTERS, """
+        def count_letter_a(text):
+            seen = 0
+            for ch in text.lower():
+                if ch == "a":
+                    seen == seen + 1
+            return seen
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "seen == seen + 1")
+    assert "`seen == seen + 1` compares and throws the result away; to change `seen`, write `seen += 1`." \
+        in finding.message
+    assert finding.message.startswith("2 tests fail the same way")  # "kiwi" passes by luck
+
+
+@module_loop
+async def test_return_inside_the_loop(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            total = 0
+            for price in prices:
+                total += price
+                return total
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "return total")
+    assert "The function returns after the first item of the loop; dedent the `return`" in finding.message
+
+
+@module_loop
+async def test_while_loop_that_never_advances_points_at_the_while(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, LETTERS, """
+        def count_letter_a(text):
+            seen = 0
+            k = 0
+            while k < len(text):
+                if text[k] == "a":
+                    seen += 1
+            return seen
+    """)
+    [finding] = errors(findings)
+    assert finding.code == "timeout"
+    assert finding.line == line_of(source, "while k < len(text)")
+    assert finding.message.startswith("`k` never changes inside this loop")
+    assert "timed out" in finding.message
+
+
+@module_loop
+async def test_timeout_points_at_the_line_that_was_running(sandbox: SubprocessSandbox) -> None:
+    result, findings, source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            total = 0
+            for price in prices:
+                total += price
+            step = 1
+            while step > 0:
+                step = step + 1
+            return total
+    """)
+    timed_out = result.tests[0]
+    assert timed_out.status is Status.TIMEOUT
+    assert timed_out.error is not None
+    assert timed_out.error.line - 1 in (line_of(source, "while step"), line_of(source, "step = step + 1"))
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "while step > 0")
+    assert finding.message.startswith("The test was stopped while this loop was running")
+
+
+@module_loop
+async def test_list_where_a_tuple_is_expected(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, SPAN, """
+        def low_high(values):
+            if not values:
+                return None
+            return [min(values), max(values)]
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "return [min")
+    assert finding.message.splitlines() == [
+        "2 tests fail the same way: You returned a list with the right items; a tuple is expected.",
+        "low_high([4, 9, 1]): expected (1, 9), got [1, 9]",
+    ]
+
+
+@module_loop
+async def test_text_where_a_number_is_expected(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, INDEX, """
+        def position_of_max(values):
+            best = 0
+            for i, value in enumerate(values):
+                if value > values[best]:
+                    best = i
+            return str(best)
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "return str(best)")
+    assert finding.message.startswith(
+        "2 tests fail the same way: You returned the text '1'; the tests want a whole number (int), 1.")
+
+
+@module_loop
+async def test_floor_division_where_a_float_is_expected(sandbox: SubprocessSandbox) -> None:
+    _result, findings, source = await check(sandbox, MEAN, """
+        def mean_of(values):
+            size = len(values)
+            return sum(values) // size
+    """)
+    [finding] = errors(findings)
+    assert finding.line == line_of(source, "//")
+    assert "`//` drops the fraction; use `/` to keep it." in finding.message
+
+
+@module_loop
+async def test_assignment_in_a_comprehension_condition(sandbox: SubprocessSandbox) -> None:
+    result, findings, source = await check(sandbox, SQUARES, """
+        def odd_squares(values):
+            return [v * v for v in values if v % 2 = 1]
+    """)
+    assert result.status is RunStatus.COMPILE_ERROR
+    [finding] = findings
+    assert finding.line == line_of(source, "if v % 2 = 1")
+    assert finding.message == "SyntaxError: invalid syntax\n`=` stores a value; to compare two values, use `==`."
+
+
+@module_loop
+async def test_no_return_off_by_one_and_order(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            total = 0
+            for price in prices:
+                total += price
+    """)
+    [finding] = errors(findings)
+    assert "`total_price` ends without a `return`, so it gives back None." in finding.message
+    assert finding.line == line_of(source, "for price in prices")
+    _, findings, source = await check(sandbox, SQUARES, """
+        def odd_squares(values):
+            out = [v * v for v in values if v % 2 == 1]
+            return out[:-1]
+    """)
+    [finding] = errors(findings)
+    assert "Your result misses the last item, 9" in finding.message
+    _, findings, source = await check(sandbox, EVENS, """
+        def drop_odd(numbers):
+            return sorted([n for n in numbers if n % 2 == 0], reverse=True)
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith("Your result is in reverse order.")
+
+
+@module_loop
+async def test_unexplained_failures_are_still_grouped(sandbox: SubprocessSandbox) -> None:
+    _, findings, _source = await check(sandbox, TOTAL, """
+        def total_price(prices):
+            return 42
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith("3 tests give a wrong answer, for example total_price([2, 5]): "
+                                      "expected 7, got 42")
+    assert len(finding.related) == 3 and "cause" not in finding.data
+
+
+def test_syntax_sentences() -> None:
+    assert syntax_sentence("TabError", "inconsistent use of tabs and spaces in indentation", "") \
+        == "This file mixes tabs and spaces for indentation; indent with spaces only (4 per level)."
+    assert syntax_sentence("SyntaxError", "expected ':'", "for x in y").startswith(  # type: ignore[union-attr]
+        "A line that starts a block")
+    assert "never closed" in syntax_sentence(  # type: ignore[operator]
+        "SyntaxError", "'[' was never closed", "x = [1,") or ""
+    assert syntax_sentence("SyntaxError", "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                           "if a = 1:") == "`=` stores a value; to compare two values, use `==`."
+    assert syntax_sentence("SyntaxError", "invalid syntax", "x = = 2") is None
+
+
+@module_loop
+async def test_syntax_errors_from_the_compiler_get_their_sentence(sandbox: SubprocessSandbox) -> None:
+    for body, sentence in [
+        ("def total_price(prices)\n    return 0\n", "must end with a colon"),
+        ("def total_price(prices):\n    return sum(prices\n", "never closed"),
+        ("def total_price(prices):\n\tx = 1\n        return x\n", "mixes tabs and spaces"),
+    ]:
+        result, findings, _ = await check(sandbox, TOTAL, body)
+        assert result.status is RunStatus.COMPILE_ERROR
+        [finding] = findings
+        assert sentence in finding.message.splitlines()[1], finding.message
+
+
+def test_explain_never_raises_on_unparsable_source() -> None:
+    result = RunResult(question_id=TOTAL.id, status=RunStatus.FAILED, total=1)
+    assert explain(result, TOTAL, "def (:") == {}
