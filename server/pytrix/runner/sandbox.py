@@ -9,7 +9,10 @@ event against the order it expects before grading.
 
 The parent enforces a per-test and a per-run wall-clock limit by killing the
 whole process group; after a test crashes the process, the remaining tests
-continue in a fresh process; after a timeout the run stops. With a
+continue in a fresh process; after a timeout the run stops. Before it stops a
+test at its limit, the parent sends SIGUSR1 and waits a moment for the
+harness's ``where`` event: the line that was running, where the timeout is
+shown. With a
 :class:`~pytrix.runner.pool.WarmPool` (``pool_size > 0``) a run starts in an
 already warm process instead of paying interpreter start-up.
 """
@@ -93,6 +96,7 @@ class _Attempt:
         self.timed_out: int | None = None
         self.run_deadline_hit = False
         self.exit_note = ""
+        self.pid: int | None = None
         self.workdir: str | None = None
         self.disk_exceeded = False
         self.caps = Caps.of(limits)
@@ -109,6 +113,7 @@ class _Attempt:
         worker.configure(line_limit, line_limit * (tests + 4), 4 * tests + 64)
         worker.send(request)
         try:
+            self.pid = worker.pid
             self.workdir = worker.workdir
             overflow = await self._read_events(worker.channel, run_deadline)
             if self.finished or self.disk_exceeded:
@@ -148,6 +153,7 @@ class _Attempt:
                     # stuck between tests (a finaliser or thread): blame the next test
                     self.current = self.indices[self.position]
                 self.timed_out = self.current
+                await self._ask_where(channel)
                 return False
             if line is None:
                 return False
@@ -188,6 +194,40 @@ class _Attempt:
             return False
         self.disk_exceeded = True
         return True
+
+    async def _ask_where(self, channel: EventChannel) -> None:
+        """Ask the stopped test which line it is running (SIGUSR1) and keep a valid answer.
+
+        The harness answers with a ``where`` event from a signal handler; learner
+        code stuck in C may not answer, so the wait is short. The line is only
+        used to place the timeout message in the file.
+        """
+        if self.timed_out is None or self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGUSR1)
+        except OSError:
+            return
+        deadline = asyncio.get_running_loop().time() + _WHERE_GRACE
+        while True:
+            try:
+                line = await channel.next_line(deadline)
+            except TimeoutError:
+                return
+            if line is None or line == EventChannel.OVERFLOW:
+                return
+            try:
+                event = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if (
+                isinstance(event, dict)
+                and event.get("event") == "where"
+                and event.get("index") == self.timed_out
+                and type(event.get("line")) is int
+            ):
+                self.events.append({"event": "where", "index": self.timed_out, "line": event["line"]})
+                return
 
     def _accept(self, event: dict[str, Any]) -> dict[str, Any] | None:
         """The cleaned event if it is the one expected now, else None."""
