@@ -105,3 +105,41 @@ async def test_hover_on_a_failing_test_shows_full_values(lsp: Session) -> None:
     text = hover.contents.value  # type: ignore[union-attr]
     assert "expected:" in text and "actual:" in text
     assert long in text  # the diagnostic abbreviates it; the hover shows it all
+
+
+PRINTED = '''# pytrix: question=string-reversal.beginner
+
+
+def reverse_string(s: str) -> str:
+    flipped = s[::-1]
+    print(flipped)
+'''
+
+
+async def test_explained_failures_are_grouped_with_related_tests_and_hover(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "printed.py", PRINTED)
+    diags = await lsp.diagnostics(uri, lambda d: any(x.code == "test-failed" for x in d))
+    [failed] = [d for d in diags if d.code == "test-failed"]
+    assert failed.range.start.line == 5  # the print, not the def
+    first, evidence, *_ = failed.message.splitlines()
+    assert first == ("7 tests fail the same way: You printed olleh but returned nothing: "
+                     "the tests see only what you `return`.")
+    assert evidence == "reverse_string(\"hello\"): expected 'olleh', got None"
+    related = failed.related_information or []
+    assert len(related) == 7 and all(r.location.uri == uri for r in related)
+    assert related[1].message == "reverse_string(\"\"): expected '', got None"
+    coached = [d for d in coach_diags(diags) if d.code == "print-not-return"]
+    assert [d.range.start.line for d in coached] == [5]
+    fixes = await quick_fixes(lsp, uri, 5)
+    assert any("Return the value instead of printing it" in f.title for f in fixes), [f.title for f in fixes]
+    hover = await lsp.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(5, 6))
+    )
+    assert hover is not None
+    text = hover.contents.value  # type: ignore[union-attr]
+    assert "You printed olleh but returned nothing" in text
+    assert 'reverse_string("hello")' in text and "*…and 4 more failing tests.*" in text
+    answer = await lsp.command("pytrix.runTests", uri)
+    explained = [t for t in answer["tests"] if t.get("cause") == "printed-not-returned"]
+    assert len(explained) == 7
+    assert explained[0]["message"].startswith("You printed olleh but returned nothing")

@@ -2,7 +2,8 @@
 
 Runs :func:`pytrix.coach.coach` (AST only, nothing executed) on open and on
 every change, in any Python file, unless the ``coaching`` setting is off or a
-rule is listed in ``coachingDisabledRules``.
+rule is listed in ``coachingDisabledRules``. In a practice file the coach is
+told the question's entry function (for ``print-not-return``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from lsprotocol import types
 
 from pytrix.coach import RULES, coach
 from pytrix.coach import Finding as CoachFinding
+from pytrix.curriculum.question import Kind
+from pytrix.errors import PytrixError
 from pytrix.lsp.convert import position_converter
+from pytrix.practice.files import question_id_of
 from pytrix.practice.findings import Finding
 
 if TYPE_CHECKING:
@@ -49,12 +53,25 @@ def update(ls: PytrixServer, uri: str) -> None:
     if document is None or not settings.coaching:
         found: list[CoachFinding] = []
     else:
-        found = coach(document.source, disabled=frozenset(settings.coaching_disabled_rules))
+        found = coach(document.source, disabled=frozenset(settings.coaching_disabled_rules),
+                      entry=_entry(ls, document.source))
     previous = state.coach_findings
     state.coach_raw = found
     state.coach_findings = [_as_finding(f, i) for i, f in enumerate(found)]
     if previous or state.coach_findings:
         ls.publish(uri, document.version if document else None)
+
+
+def _entry(ls: PytrixServer, source: str) -> str | None:
+    """The entry function of a practice file's question (``print-not-return`` checks it)."""
+    question_id = question_id_of(source)
+    if question_id is None:
+        return None
+    try:
+        question = ls.service.question(question_id)
+    except PytrixError:
+        return None
+    return question.entry if question.kind is Kind.FUNCTION else None
 
 
 def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:

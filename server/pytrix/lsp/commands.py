@@ -7,7 +7,6 @@ except ``pytrix.next``, which takes an optional ``{"module", "difficulty"}``.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -22,7 +21,7 @@ from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
 from pytrix.lsp.convert import plain, uri_argument
 from pytrix.lsp.server import PytrixServer, uri_to_path
-from pytrix.practice.findings import findings_for
+from pytrix.practice.findings import findings_for, result_json
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +79,8 @@ async def run_tests(ls: PytrixServer, uri: str) -> dict[str, Any]:
     if task is not None:
         with contextlib.suppress(BaseException):
             await task
-    result = ls.state(uri).result
-    return json.loads(result.model_dump_json()) if result else {}
+    state = ls.state(uri)
+    return result_json(state.result, state.run_findings) if state.result else {}
 
 
 async def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
@@ -143,7 +142,7 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     else:
         ls.notify_user(f"Not yet: {result.passed}/{result.total} tests passed. Attempt recorded.",
                        types.MessageType.Warning)
-    data: dict[str, Any] = json.loads(result.model_dump_json())
+    data = result_json(result, state.run_findings)
     data["attemptId"] = submission.attempt_id
     data["mode"] = submission.mode
     data["auto"] = submission.auto.to_json() if submission.auto else None

@@ -43,8 +43,21 @@ def position_converter(document: TextDocument | None) -> Position:
     return convert
 
 
-def to_diagnostic(finding: Finding, position: Position = identity_position) -> types.Diagnostic:
+def to_diagnostic(
+    finding: Finding, position: Position = identity_position, uri: str | None = None
+) -> types.Diagnostic:
+    """The LSP diagnostic of a finding; with ``uri``, its related places (each test of a group)."""
     end_line = finding.end_line if finding.end_line >= 0 else finding.line
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=uri,
+                range=types.Range(start=position(r.line, r.start), end=position(r.line, r.end)),
+            ),
+            message=r.message,
+        )
+        for r in finding.related
+    ] if uri is not None else []
     return types.Diagnostic(
         range=types.Range(
             start=position(finding.line, finding.start),
@@ -55,6 +68,7 @@ def to_diagnostic(finding: Finding, position: Position = identity_position) -> t
         source=finding.source or SOURCE,
         code=finding.code,
         data=finding.data or None,
+        related_information=related or None,
     )
 
 

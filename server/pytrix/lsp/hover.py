@@ -1,4 +1,5 @@
-"""Hover: the question and latest results on the entry function; full values on a failing test."""
+"""Hover: the question and latest results on the entry function; on a failing test's line,
+why it fails (the explanation) and the full values of each test failing that way."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _test_markdown(test: TestResult) -> str:
         parts.append("*The expected value of a hidden test is shown when you submit.*")
     if actual is not None and test.status is TestStatus.FAILED:
         parts += ["actual:", "```python", actual, "```"]
-    if test.error is not None:
+    if test.error is not None and test.status is TestStatus.ERROR:
         parts.append(f"raised `{test.error.type}`: {test.error.message}")
     if test.stdout.strip():
         parts += ["printed:", "```text", test.stdout.rstrip()[:4000], "```"]
@@ -57,14 +58,22 @@ def register(server: PytrixServer) -> None:
         line, column = where.line, where.character
         result = state.result
         failing: list[TestResult] = []
-        if result is not None:
-            for finding in state.run_findings:
-                index = finding.data.get("index") if finding.data else None
-                if finding.line == line and finding.start <= column <= finding.end and isinstance(index, int):
+        causes: list[str] = []  # the explanations of the findings under the cursor
+        for finding in state.run_findings:
+            data = finding.data or {}
+            if finding.line != line or not finding.start <= column <= finding.end:
+                continue
+            if isinstance(data.get("explanation"), str):
+                causes.append(f"**Why:** {data['explanation']}")
+            indices = data.get("indices", [data.get("index")])
+            if result is None or not isinstance(indices, list):
+                continue
+            for index in indices:
+                if isinstance(index, int) and 0 <= index < len(result.tests):
                     test = result.tests[index]
                     if test.status is not TestStatus.PASSED:
                         failing.append(test)
-        details = [_test_markdown(test) for test in failing[:MAX_DETAILED]]
+        details = causes + [_test_markdown(test) for test in failing[:MAX_DETAILED]]
         if len(failing) > MAX_DETAILED:
             details.append(f"*…and {len(failing) - MAX_DETAILED} more failing tests.*")
         entry = find_entry(document.source, question.entry)

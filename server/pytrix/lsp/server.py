@@ -147,7 +147,7 @@ class PytrixServer(LanguageServer):
     def publish(self, uri: str, version: int | None = None) -> None:
         state = self.state(uri)
         position = position_converter(self.open_document(uri))
-        diagnostics = [to_diagnostic(f, position) for f in state.findings()]
+        diagnostics = [to_diagnostic(f, position, uri) for f in state.findings()]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )

@@ -200,17 +200,22 @@ def _return_line(code: Code, prefer: Callable[[ast.expr], bool] | None = None) -
 
 
 def printed_not_returned(f: Failure) -> Cause | None:
-    """``print(x)`` instead of ``return x``: the tests got None but the output has the answer."""
-    if not f.wrong_answer or f.actual is not None or not f.test.stdout.strip() or f.expected is None:
+    """``print(x)`` instead of ``return x``: the tests got None, and the output (or the code) shows it."""
+    if not f.wrong_answer or f.expected is None:
         return None
-    printed = f.test.stdout.strip().splitlines()[-1].strip()
-    shown = printed if len(printed) <= 40 else printed[:39] + "…"
+    printed = f.test.stdout.strip().splitlines()[-1].strip() if f.test.stdout.strip() else ""
+    never_returns = f.code.rule("print-not-return") is not None
+    if f.actual is MISSING and f.test.hidden and never_returns:
+        pass  # a hidden test of a function that cannot return anything but None
+    elif f.actual is not None or not (printed or never_returns):
+        return None
     line = _line(f.code.prints[0]) if f.code.prints else None
-    return Cause(
-        "printed-not-returned",
-        f"You printed {shown} but returned nothing: the tests see only what you `return`.",
-        line,
-    )
+    if printed:
+        shown = printed if len(printed) <= 40 else printed[:39] + "…"
+        sentence = f"You printed {shown} but returned nothing: the tests see only what you `return`."
+    else:
+        sentence = "The function prints but returns nothing: the tests see only what you `return`."
+    return Cause("printed-not-returned", sentence, line)
 
 
 def container_swap(f: Failure) -> Cause | None:
@@ -412,9 +417,13 @@ def endless_loop(f: Failure) -> Cause | None:
             finding = code.rule("while-unchanged", loop.lineno - 1)
             if finding is not None:
                 return Cause("endless-loop", finding.message, loop.lineno - 1)
-            return Cause("stuck-loop", f"The test was stopped while this loop was running "
-                         f"(at line {running + 1}): check that it moves towards its end.",
-                         loop.lineno - 1)
+            forever = isinstance(loop, ast.While) and isinstance(loop.test, ast.Constant) and loop.test.value
+            if forever and not any(isinstance(node, ast.Break | ast.Return) for node in ast.walk(loop)):
+                return Cause("endless-loop", f"`{code.lines[loop.lineno - 1].strip()}` has no `break` or "
+                             "`return` inside, so it never ends.", loop.lineno - 1)
+            where = f" (at line {running + 1})" if running != loop.lineno - 1 else ""
+            return Cause("stuck-loop", f"The test was stopped while this loop was running{where}: "
+                         "check that it moves towards its end.", loop.lineno - 1)
         return Cause("stuck", f"The test was stopped while line {running + 1} was running.", running)
     finding = code.rule("while-unchanged")
     if finding is not None:

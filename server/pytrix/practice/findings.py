@@ -204,3 +204,26 @@ def _syntax_finding(err: ErrorInfo, lines: list[str]) -> Finding:
         message += f"\n{sentence}"
     data = {"explanation": sentence} if sentence else {}
     return Finding(line, col, end, "error", message, "syntax-error", data)
+
+
+def result_json(result: RunResult, findings: list[Finding]) -> dict[str, Any]:
+    """The run result as JSON for front ends, each explained test carrying its explanation.
+
+    A test a finding explains gets ``explanation`` (and ``cause``) and its
+    ``message`` starts with that sentence, so a panel that lists tests with
+    their messages (VS Code's practice panel) shows why without knowing more.
+    """
+    data: dict[str, Any] = result.model_dump(mode="json")
+    tests = {test["index"]: test for test in data.get("tests", [])}
+    for finding in findings:
+        explanation = finding.data.get("explanation") if finding.data else None
+        if not isinstance(explanation, str):
+            continue
+        for index in finding.data.get("indices", []):
+            test = tests.get(index)
+            if test is None:
+                continue
+            test["explanation"] = explanation
+            test["cause"] = finding.data.get("cause")
+            test["message"] = f"{explanation} ({test['message']})" if test.get("message") else explanation
+    return data
