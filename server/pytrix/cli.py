@@ -97,7 +97,7 @@ def print_lint(path: Path, source: str, question: Question, result: RunResult) -
 def cmd_serve(args: argparse.Namespace) -> int:
     from pytrix.lsp.server import start
 
-    start(tcp=args.tcp)
+    start(tcp=args.tcp, log_level=args.log_level)
     return EXIT_OK
 
 
@@ -241,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the language server (stdio by default)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (port 0: any free port)")
+    p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING"], type=str.upper,
+                   help="server.log detail; DEBUG adds message bodies (default INFO, or $PYTRIX_LOG_LEVEL)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("practice", help="practise in the terminal: writes a file and re-checks it on save")

@@ -1,12 +1,20 @@
-"""Code actions and code lenses: hint, reveal, run, submit, new question, header repair."""
+"""Code actions and code lenses: hint, reveal, run, submit, new question, header repair.
+
+A client's ``context.only`` filters the actions by kind (``quickfix`` keeps the
+practice actions and quick fixes, a ``source`` request gets none); a client
+without code-action literals gets bare commands; a client without disabled
+actions sees the locked *reveal solution* with its reason in the title.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from pytrix.lsp import commands
+from pytrix.lsp.clients import supports_action_literals, supports_disabled_actions
 from pytrix.practice.files import find_entry, question_id_of
 
 if TYPE_CHECKING:
@@ -40,25 +48,39 @@ def practice_actions(ls: PytrixServer, uri: str, question_id: str) -> list[types
     reveal = ls.service.reveal(question.id)
     if reveal.allowed:
         actions.append(_action("Pytrix: reveal solution", _command("Reveal solution", commands.REVEAL, uri)))
-    else:
-        caps = ls.client_capabilities.text_document
-        supports_disabled = bool(caps and caps.code_action and caps.code_action.disabled_support)
-        if supports_disabled:
-            actions.append(
-                types.CodeAction(
-                    title="Pytrix: reveal solution",
-                    kind=types.CodeActionKind.QuickFix,
-                    disabled=types.CodeActionDisabled(reason=reveal.message),
-                )
+    elif supports_disabled_actions(ls):
+        actions.append(
+            types.CodeAction(
+                title="Pytrix: reveal solution",
+                kind=types.CodeActionKind.QuickFix,
+                disabled=types.CodeActionDisabled(reason=reveal.message),
             )
+        )
+    else:  # no disabled actions: still listed, saying why; running it shows the full reason
+        title = f"Pytrix: reveal solution (locked: {locked_reason(reveal.message)})"
+        actions.append(_action(title, _command(title, commands.REVEAL, uri)))
     return actions
 
 
-def new_question_actions(ls: PytrixServer) -> list[types.CodeAction]:
+def locked_reason(message: str) -> str:
+    """The first sentence of the reveal gate's message, short enough for a menu."""
+    first = message.strip().split(". ")[0].rstrip(".")
+    return first[:1].lower() + first[1:] if first else "not yet"
+
+
+def kind_matches(kind: str | None, only: Sequence[str]) -> bool:
+    """LSP kind filtering: ``quickfix`` matches ``quickfix`` and ``quickfix.x``, not ``""``."""
+    if kind is None:
+        return False
+    return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+def new_question_actions(ls: PytrixServer, uri: str) -> list[types.CodeAction]:
+    """New questions: the file it is asked from places the new one (``{"uri"}``)."""
     actions = [
         _action(
             "Pytrix: new practice question (auto mode)",
-            _command("Next question", commands.NEXT),
+            _command("Next question", commands.NEXT, {"uri": uri}),
             types.CodeActionKind.Empty,
         )
     ]
@@ -67,7 +89,8 @@ def new_question_actions(ls: PytrixServer) -> list[types.CodeAction]:
             continue
         title = f"Pytrix: new practice question: {module.name}"
         actions.append(
-            _action(title, _command(title, commands.NEXT, {"module": module.id}), types.CodeActionKind.Empty)
+            _action(title, _command(title, commands.NEXT, {"module": module.id, "uri": uri}),
+                    types.CodeActionKind.Empty)
         )
     return actions
 
@@ -97,7 +120,9 @@ def register(server: PytrixServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def code_action(ls: PytrixServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    def code_action(
+        ls: PytrixServer, params: types.CodeActionParams
+    ) -> Sequence[types.CodeAction | types.Command]:
         uri = params.text_document.uri
         if not ls.is_python(uri):
             return []
@@ -112,15 +137,16 @@ def register(server: PytrixServer) -> None:
         if question_id is None and state is not None and state.header_lost and state.question_id:
             actions.append(restore_header_action(uri, state.question_id, document.version))
         actions.extend(ls.coach_actions(uri, params))
-        if only:
-            return [a for a in actions if a.kind and any(a.kind.startswith(k) for k in only)]
         if (question_id is not None and question_id in ls.service.bank.questions) or (
             question_id is not None and ls.service.store.load_question_body(question_id) is not None
         ):
             actions.extend(practice_actions(ls, uri, question_id))
-        actions.extend(new_question_actions(ls))
+        actions.extend(new_question_actions(ls, uri))
         if only:
-            return [a for a in actions if a.kind and any(a.kind.startswith(k) for k in only)]
+            actions = [a for a in actions if kind_matches(a.kind, only)]
+        if not supports_action_literals(ls):  # LSP < 3.8 clients take commands only
+            return [types.Command(title=a.title, command=a.command.command, arguments=a.command.arguments)
+                    for a in actions if a.command is not None and a.disabled is None]
         return actions
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)

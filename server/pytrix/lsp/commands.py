@@ -6,6 +6,7 @@ except ``pytrix.next``, which takes an optional ``{"module", "difficulty"}``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -19,6 +20,7 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
+from pytrix.lsp.clients import can_show_documents, has_work_done_progress
 from pytrix.lsp.convert import plain, uri_argument
 from pytrix.lsp.server import PytrixServer, uri_to_path
 from pytrix.practice.findings import findings_for, result_json
@@ -31,6 +33,8 @@ REVEAL = "pytrix.reveal"
 SUBMIT = "pytrix.submit"
 NEXT = "pytrix.next"
 COMMANDS = (RUN_TESTS, HINT, REVEAL, SUBMIT, NEXT)
+# Without work-done progress, work still going after this long is announced in a message.
+SLOW_WORK_NOTICE = 1.0
 
 
 def _document(ls: PytrixServer, uri: str) -> tuple[str, Question]:
@@ -49,10 +53,17 @@ def _document(ls: PytrixServer, uri: str) -> tuple[str, Question]:
 
 @contextlib.contextmanager
 def progress(ls: PytrixServer, title: str) -> Iterator[None]:
-    """LSP work-done progress around a piece of work, when the client supports it."""
-    caps = ls.client_capabilities.window
+    """LSP work-done progress around a piece of work, when the client supports it.
+
+    Other clients get a message naming the work if it is still going after
+    :data:`SLOW_WORK_NOTICE` seconds, so a slow AI answer is not mistaken for a hang.
+    """
     token: str | None = None
-    if caps is not None and caps.work_done_progress:
+    notice: asyncio.TimerHandle | None = None
+    if not has_work_done_progress(ls):
+        with contextlib.suppress(RuntimeError):
+            notice = asyncio.get_running_loop().call_later(SLOW_WORK_NOTICE, ls.notify_user, f"{title}…")
+    else:
         token = f"pytrix-{uuid.uuid4()}"
         try:
             ls.work_done_progress.create(token)
@@ -62,6 +73,8 @@ def progress(ls: PytrixServer, title: str) -> Iterator[None]:
     try:
         yield
     finally:
+        if notice is not None:
+            notice.cancel()
         if token is not None:
             with contextlib.suppress(Exception):
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
@@ -138,7 +151,7 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     ls.refresh_lenses()
     if result.all_passed:
         ls.notify_user(f"Solved! All {result.total} tests passed; attempt recorded. "
-                       "Run 'Pytrix: next question' for another.")
+                       "For another, use 'Pytrix: new practice question (auto mode)'.")
     else:
         ls.notify_user(f"Not yet: {result.passed}/{result.total} tests passed. Attempt recorded.",
                        types.MessageType.Warning)
@@ -152,8 +165,8 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
 
 
 async def show_document(ls: PytrixServer, uri: str) -> bool:
-    caps = ls.client_capabilities.window
-    if caps is None or not caps.show_document or not caps.show_document.support:
+    """Open ``uri`` in the editor (``window/showDocument``); False when the client cannot."""
+    if not can_show_documents(ls):
         return False
     try:
         result = await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
@@ -162,11 +175,24 @@ async def show_document(ls: PytrixServer, uri: str) -> bool:
     return bool(result and result.success)
 
 
-async def new_question_file(ls: PytrixServer, question: Question, open_it: bool = True) -> dict[str, Any]:
-    """Create a practice file for ``question`` in the workspace and open it."""
-    path = ls.service.new_practice_file(question, ls.practice_dir())
+async def new_question_file(
+    ls: PytrixServer, question: Question, open_it: bool = True, near: str | None = None,
+    intro: str | None = None,
+) -> dict[str, Any]:
+    """Create a practice file for ``question`` in the practice folder and open it.
+
+    ``near`` is the document the learner asked from (it places the practice
+    folder, see :meth:`PytrixServer.practice_dir`). When the editor cannot open
+    the file, a message (after ``intro``, if given) says where it is.
+    """
+    path = ls.service.new_practice_file(question, ls.practice_dir(near))
     uri = path.as_uri()
     shown = await show_document(ls, uri) if open_it else False
+    if open_it and not shown:
+        lead = intro or f"New question: {question.title}."
+        ls.notify_user(f"{lead} Practice file: {path} (open it to start).")
+    elif intro:
+        ls.notify_user(intro)
     return {
         "questionId": question.id,
         "title": question.title,
@@ -250,15 +276,18 @@ def register(server: PytrixServer) -> None:
         if options is None:
             options = {}
         if not isinstance(options, dict):
-            raise JsonRpcInvalidParams(f"{NEXT} takes an optional object {{module, difficulty}}")
+            raise JsonRpcInvalidParams(f"{NEXT} takes an optional object {{module, difficulty, uri}}")
+        near = options.get("uri")  # the document asked from: it places the practice folder
+        if near is not None and not isinstance(near, str):
+            raise JsonRpcInvalidParams(f"{NEXT}: 'uri' must be a string")
         try:
             if not any(options.get(k) is not None for k in ("questionId", "module", "difficulty", "problemType")):
                 from pytrix.lsp.progress import auto_question_file
 
-                return await auto_question_file(ls)  # no choice given: auto mode
+                return await auto_question_file(ls, near)  # no choice given: auto mode
             from pytrix.lsp.ai import question_for
 
             question, origin = await question_for(ls, options)  # AI-generated when asked for
-            return {**await new_question_file(ls, question), **origin}
+            return {**await new_question_file(ls, question, near=near), **origin}
         except PytrixError as exc:
             raise _user_error(ls, exc) from exc

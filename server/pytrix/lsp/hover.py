@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from pytrix.lsp.markup import markup_content
 from pytrix.practice.files import find_entry
 from pytrix.runner.protocol import RunResult, TestResult, TestStatus
 
@@ -89,6 +90,4 @@ def register(server: PytrixServer) -> None:
             body += _results_markdown(result) if result is not None else ["*Not run yet.*"]
         if details:
             body += (["", "---", ""] if body else []) + "\n\n---\n\n".join(details).split("\n")
-        return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n".join(body))
-        )
+        return types.Hover(contents=markup_content(ls, "\n".join(body)))  # plain text if asked

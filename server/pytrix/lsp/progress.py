@@ -62,15 +62,19 @@ def _str(data: dict[str, Any], key: str, name: str) -> str | None:
     return value
 
 
-async def auto_question_file(ls: PytrixServer) -> dict[str, Any]:
-    """Create the next auto-mode practice file and open it (``pytrix.next`` without arguments)."""
+async def auto_question_file(ls: PytrixServer, near: str | None = None) -> dict[str, Any]:
+    """Create the next auto-mode practice file and open it (``pytrix.next`` without a choice).
+
+    ``near``: the document asked from, which places the practice folder.
+    """
     pick = ls.service.auto_next()
     # With a Gemini key, a prefetched AI question of the same kind replaces the bank's pick.
     question, origin = await ls.service.ai.auto_question(pick)
-    result = await commands.new_question_file(ls, question)
+    result = await commands.new_question_file(
+        ls, question, near=near, intro=f"Auto mode: {pick.detail}. {question.title.rstrip('.')}."
+    )
     result["auto"] = {**pick.to_json(), "questionId": question.id}
     result["source"] = origin
-    ls.notify_user(f"Auto mode: {pick.detail}. {question.title}")
     ls.service.ai.prefetch_auto()  # keep the next questions ready in the background
     return result
 

@@ -22,8 +22,10 @@ from pytrix import __version__
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.lsp import coaching
+from pytrix.lsp import coaching, logs
+from pytrix.lsp.clients import name_actions
 from pytrix.lsp.convert import plain, position_converter, to_diagnostic
+from pytrix.lsp.markup import to_plain_text
 from pytrix.lsp.state import DocumentState
 from pytrix.paths import database_path, home_dir, log_path
 from pytrix.practice.files import question_id_of
@@ -57,7 +59,8 @@ class PytrixServer(LanguageServer):
 
     def __init__(self, service: PytrixService, startup_problems: list[str] | None = None) -> None:
         super().__init__(
-            "pytrix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "pytrix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=logs.TimedProtocol,
         )
         self.service = service
         self.documents: dict[str, DocumentState] = {}
@@ -102,7 +105,9 @@ class PytrixServer(LanguageServer):
 
     # -- messages --------------------------------------------------------
     def notify_user(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        """``window/showMessage``: plain text, naming the actions this client offers."""
+        text = to_plain_text(name_actions(self, message))
+        self.window_show_message(types.ShowMessageParams(type=kind, message=text))
 
     # -- documents -------------------------------------------------------
     def state(self, uri: str) -> DocumentState:
@@ -230,16 +235,44 @@ class PytrixServer(LanguageServer):
         if caps and caps.code_lens and caps.code_lens.refresh_support:
             self.workspace_code_lens_refresh(None)
 
-    def practice_dir(self) -> Path:
+    def practice_dir(self, near: str | None = None) -> Path:
+        """Where new practice files go: the workspace folder's practice folder, else the
+        practice folder holding the current practice file (``near``, else an open one).
+
+        A client without version control (eglot) makes the folder of the file it opened
+        the workspace root; when that root lies inside a practice folder, the practice
+        folder is used, so new questions do not nest one level deeper each time.
+        """
         configured = Path(os.path.expanduser(self.settings.practice_dir))
         if configured.is_absolute():
             return configured
-        root = self.workspace.root_path
-        folders = list(self.workspace.folders.values())
-        if folders:
-            root = uri_to_path(folders[0].uri).__str__() if uri_to_path(folders[0].uri) else root
-        base = Path(root) if root else home_dir() / "practice"
-        return base / configured
+        modules = {module.id for module in self.service.bank.curriculum.modules}
+        current = [near] if near else []
+        current += [uri for uri, state in reversed(self.documents.items())
+                    if state.question_id is not None and not state.header_lost]
+        holding = None
+        for uri in current:
+            path = uri_to_path(uri)
+            if path is not None and path.parent.name in modules and _ends_with(path.parent.parent, configured):
+                holding = path.parent.parent
+                break
+        folders = [uri_to_path(folder.uri) for folder in self.workspace.folders.values()]
+        root = next((Path(f) for f in folders if f is not None), None)
+        if root is None and self.workspace.root_path:
+            root = Path(self.workspace.root_path)
+        if root is None:
+            return holding or home_dir() / "practice" / configured
+        if holding is not None and (root == holding or holding in root.parents):
+            return holding
+        if root.name in modules and _ends_with(root.parent, configured):
+            return root.parent  # the root is a module folder of a practice folder
+        return root / configured
+
+
+def _ends_with(folder: Path, relative: Path) -> bool:
+    """True when ``folder``'s last parts are ``relative``'s (``ws/pytrix`` ends with ``pytrix``)."""
+    parts = relative.parts
+    return bool(parts) and folder.parts[-len(parts):] == parts
 
 
 def create_server() -> PytrixServer:
@@ -277,20 +310,9 @@ def create_server() -> PytrixServer:
     return server
 
 
-def _setup_logging() -> None:
-    try:
-        handler: logging.Handler = logging.FileHandler(log_path(), encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
-def start(tcp: str | None = None) -> None:
+def start(tcp: str | None = None, log_level: str | None = None) -> None:
     """Start the server on stdio, or on ``HOST:PORT`` when ``tcp`` is given."""
-    _setup_logging()
+    logs.setup(log_path(), logs.level_from(log_level) if log_level else None)
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
