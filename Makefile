@@ -59,6 +59,7 @@ test: lint typecheck data-check unit
 bench: $(STAMP) $(EXT_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 	@echo "== bench/pyodide.mjs"; cd $(EXT) && npm run -s build && cd .. && PYTHON=$(BIN)/python node bench/pyodide.mjs
+	@echo "== bench/install.mjs"; PYTHON=$(abspath $(BIN)/python) node bench/install.mjs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

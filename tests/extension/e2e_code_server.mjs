@@ -11,17 +11,29 @@
 //   4. "Pytrix: Submit" -> the attempt is recorded (checked in SQLite);
 //   5. the practice panel runs the tests in Pyodide inside the webview;
 //   6. the dashboard webview draws its charts;
-//   7. pointing pytrix.server.python at a Python without Pytrix brings the install offer.
+//   7. importStrategy fromEnvironment with a Python without Pytrix: a clear
+//      message and its fixes (never a pip install), and commands answer at once.
 // A screenshot of each step goes to test-artifacts/vscode-e2e/.
 //
 // Usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN
 // Prints one line per step and a closing "N passed, N failed" line.
 
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  BASE_SETTINGS,
+  installExtension,
+  openWorkbench,
+  outputLog as profileLog,
+  palette,
+  pickQuick,
+  profileDirs,
+  startCodeServer,
+  stopCodeServer,
+  writeUserSettings,
+} from "./code_server_kit.mjs";
 import { CHROMIUM_ARGS, CHROMIUM, EXTENSION, HERE, REPO, python, require } from "./support.mjs";
 
 const [vsix, codeServer] = process.argv.slice(2);
@@ -34,14 +46,7 @@ const ARTIFACTS = join(REPO, "test-artifacts", "vscode-e2e");
 rmSync(ARTIFACTS, { recursive: true, force: true });
 mkdirSync(ARTIFACTS, { recursive: true });
 const root = mkdtempSync(join(tmpdir(), "pytrix-e2e-"));
-const dirs = {
-  home: join(root, "home"),
-  userData: join(root, "user-data"),
-  extensions: join(root, "extensions"),
-  workspace: join(root, "workspace"),
-  pytrixHome: join(root, "pytrix-home"),
-};
-for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
 
 const QUESTION = "string-reversal.beginner";
 // A Python 3.11+ without Pytrix (Debian's), for the install offer.
@@ -62,32 +67,8 @@ env.PYTRIX_E2E_PYTHON = python();
 delete env.GEMINI_API_KEY;
 delete env.GOOGLE_API_KEY;
 
-const settings = {
-  "pytrix.debounceMs": 150,
-  "pytrix.runtime": "subprocess",
-  "workbench.startupEditor": "none",
-  "workbench.tips.enabled": false,
-  "workbench.enableExperiments": false,
-  "security.workspace.trust.enabled": false,
-  "telemetry.telemetryLevel": "off",
-  "extensions.ignoreRecommendations": true,
-  "extensions.autoCheckUpdates": false,
-  "update.mode": "none",
-  "editor.autoIndent": "none",
-  "editor.autoClosingBrackets": "never",
-  "editor.autoClosingQuotes": "never",
-  "editor.autoSurround": "never",
-  "editor.quickSuggestions": { other: false, comments: false, strings: false },
-  "editor.suggestOnTriggerCharacters": false,
-  "editor.acceptSuggestionOnEnter": "off",
-  "editor.formatOnType": false,
-  "editor.insertSpaces": true,
-  "editor.detectIndentation": false,
-  "files.autoSave": "off",
-  "chat.disableAIFeatures": true,
-};
-mkdirSync(join(dirs.userData, "User"), { recursive: true });
-writeFileSync(join(dirs.userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+const settings = { "pytrix.debounceMs": 150, "pytrix.runtime": "subprocess", ...BASE_SETTINGS };
+writeUserSettings(dirs.userData, settings);
 
 const results = [];
 let serverProc;
@@ -98,68 +79,10 @@ function step(name, ok, detail = "") {
   console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHttp(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`code-server did not answer at ${url}`);
-}
-
-/** The text of the extension's "Pytrix" output channel so far. */
-function outputLog() {
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/-Pytrix\.log$/.test(entry.name)) found.push(readFileSync(path, "utf8"));
-    }
-  };
-  try {
-    walk(join(dirs.userData, "logs"));
-  } catch {
-    return "";
-  }
-  return found.join("\n");
-}
+const outputLog = () => profileLog(dirs.userData);
 
 async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-async function palette(page, command) {
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible" });
-  await input.fill(`>${command}`);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: command }).first().waitFor();
-  await page.keyboard.press("Enter");
-}
-
-async function pickQuick(page, text) {
-  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: text }).first();
-  await row.waitFor({ state: "visible", timeout: 30_000 });
-  const input = page.locator(".quick-input-widget input");
-  await input.fill(text);
-  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: text }).first().waitFor();
-  await page.keyboard.press("Enter");
 }
 
 async function replaceEditorText(page, text) {
@@ -185,52 +108,18 @@ try {
     { cwd: join(HERE, "fake-python-extension"), encoding: "utf8" },
   );
   if (packed.status !== 0) throw new Error(`could not package the stand-in Python extension: ${packed.stderr}`);
-  for (const file of [fakePython, vsix]) {
-    const install = spawnSync(codeServer, ["--install-extension", file, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
-      env,
-      encoding: "utf8",
-    });
-    if (install.status !== 0) throw new Error(`installing ${file} failed: ${install.stderr.slice(-500)}`);
-  }
+  for (const file of [fakePython, vsix]) installExtension(codeServer, dirs, env, file);
   const names = readdirSync(dirs.extensions);
   const installed = names.some((name) => name.startsWith("pytrix.pytrix")) && names.some((name) => name.startsWith("ms-python.python"));
   step("install the .vsix (and a stand-in Python extension)", installed, names.join(", "));
   if (!installed) throw new Error("the extensions did not install");
 
-  const port = await freePort();
-  const config = join(root, "config.yaml");
-  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  serverProc = spawn(
-    codeServer,
-    [
-      "--config", config,
-      "--auth", "none",
-      "--bind-addr", `127.0.0.1:${port}`,
-      "--user-data-dir", dirs.userData,
-      "--extensions-dir", dirs.extensions,
-      "--disable-telemetry",
-      "--disable-update-check",
-      "--disable-workspace-trust",
-      "--disable-getting-started-override",
-      dirs.workspace,
-    ],
-    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let serverLog = "";
-  serverProc.stdout.on("data", (d) => (serverLog += d));
-  serverProc.stderr.on("data", (d) => (serverLog += d));
-  await waitHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
+  const started = await startCodeServer(codeServer, dirs, env, root);
+  serverProc = started.proc;
 
   const { chromium } = require("playwright-core");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(45_000);
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
-  await page.locator(".monaco-workbench").waitFor();
-  await page.locator(".statusbar").waitFor();
-  // The extension activates once start-up finishes: wait for its status bar item.
-  await page.locator(".statusbar-item", { hasText: "Pytrix" }).first().waitFor({ timeout: 60_000 });
+  const page = await openWorkbench(browser, started.url);
 
   // 1. New question from the palette.
   await palette(page, "Pytrix: New Question");
@@ -368,19 +257,31 @@ try {
     dashboard ? `${dashboard.cards.slice(0, 120)}` : "no dashboard charts",
   );
 
-  // 7. An interpreter without Pytrix: the extension says so and offers to install it.
+  // 7. importStrategy "fromEnvironment" with a Python that has no Pytrix: one clear
+  // message with the fixes, never an install into that interpreter; and a command
+  // run meanwhile answers at once with the same reason.
   await palette(page, "Preferences: Open User Settings (JSON)");
   await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
-  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": BARE_PYTHON }));
+  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": BARE_PYTHON, "pytrix.server.importStrategy": "fromEnvironment" }));
   await page.keyboard.press("Control+S");
-  const offer = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix is not installed" }).first();
-  await offer.waitFor({ timeout: 60_000 });
-  const offerText = (await offer.innerText()).replace(/\s+/g, " ");
-  await shot(page, "7-no-pytrix-offer");
-  step("a Python without Pytrix gets an offer to install it", /Install \(pip install/.test(offerText), offerText);
+  const refusal = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix cannot start" }).first();
+  await refusal.waitFor({ timeout: 60_000 });
+  const refusalText = (await refusal.innerText()).replace(/\s+/g, " ");
+  await shot(page, "7-environment-without-pytrix");
+  step(
+    "a Python without Pytrix (fromEnvironment) gets a clear message and the fixes, never a pip install",
+    /not installed for/.test(refusalText) && /pipx install pytrix-practice/.test(refusalText) && /Use Bundled Server/.test(refusalText) && !/pip install pytrix(?!-)/.test(refusalText),
+    refusalText,
+  );
+  await palette(page, "Notifications: Clear All Notifications");
+  await refusal.waitFor({ state: "detached" });
+  await palette(page, "Pytrix: New Question");
+  const answered = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix cannot start" }).first();
+  await answered.waitFor({ timeout: 15_000 });
+  step("a command run without a server says why at once", true, (await answered.innerText()).replace(/\s+/g, " ").slice(0, 160));
 } catch (error) {
   step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
   try {
@@ -398,21 +299,7 @@ try {
   } catch {
     // nothing logged
   }
-  if (serverProc && serverProc.exitCode === null) {
-    // code-server, its extension host and the Pytrix server share one process group:
-    // ask it to stop, then make sure.
-    const exited = new Promise((resolve) => serverProc.once("exit", () => resolve("exited")));
-    const signal = (name) => {
-      try {
-        process.kill(-serverProc.pid, name);
-      } catch {
-        serverProc.kill(name);
-      }
-    };
-    signal("SIGTERM");
-    const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 5000))]);
-    if (outcome === "timeout") signal("SIGKILL");
-  }
+  await stopCodeServer(serverProc);
   rmSync(root, { recursive: true, force: true });
 }
 const passed = results.filter((r) => r.ok).length;

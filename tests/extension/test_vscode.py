@@ -234,5 +234,28 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
         "5-practice-panel-pyodide.png",
         "5b-pyodide-diagnostics.png",
         "6-dashboard.png",
-        "7-no-pytrix-offer.png",
+        "7-environment-without-pytrix.png",
     ]
+
+
+def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
+    chromium: Path, code_server: Path, vsix: Path, tmp_path: Path
+) -> None:
+    """Clean HOME, only the platform .vsix, the system's python3 (which has no Pytrix)."""
+    system = Path("/usr/bin/python3")
+    if not system.exists():
+        pytest.skip("no system python3 at /usr/bin/python3")
+    bare = subprocess.run([str(system), "-I", "-c", "import pytrix"], capture_output=True, text=True)
+    assert bare.returncode != 0, "the system Python must not have Pytrix installed for this test to mean anything"
+    report_path = tmp_path / "report.json"
+    proc = _run(["node", str(HERE / "e2e_fresh_install.mjs"), str(vsix), str(code_server), str(report_path)], REPO, 600)
+    print(proc.stdout)
+    _check(proc, "the fresh-install run (screenshots and logs in test-artifacts/vscode-fresh/)")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    names = [step["name"] for step in report["steps"]]
+    assert "the server is the one bundled in the .vsix, run by python3 from PATH" in names
+    assert "a later start brings the diagnostics back" in names
+    figures = report["figures"]
+    print(f"first activation -> first diagnostics {figures['firstActivationToDiagnosticsMs']} ms, "
+          f"later start -> first diagnostics {figures['laterStartToDiagnosticsMs']} ms (bench/install.mjs compares them)")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from pytrix import __version__
 from pytrix.lsp.convert import plain
 
 if TYPE_CHECKING:
@@ -16,6 +18,13 @@ def register(server: PytrixServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: PytrixServer, params: types.InitializeParams) -> None:
         ls.init_options = plain(params.initialization_options)
+        # The VS Code extension sends its version; the server's goes back in serverInfo.
+        options = ls.init_options
+        theirs = options.get("extensionVersion") if isinstance(options, dict) else None
+        if isinstance(theirs, str) and theirs != __version__:
+            logging.getLogger(__name__).warning(
+                "the VS Code extension is version %.40s but this server is %s: "
+                "use the server bundled with the extension, or upgrade pytrix-practice", theirs, __version__)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: PytrixServer, params: types.InitializedParams) -> None:

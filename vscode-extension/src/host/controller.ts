@@ -34,6 +34,8 @@ const INVALID_PARAMS = -32602;
 const METHOD_NOT_FOUND = -32601;
 
 class Cancelled extends Error {}
+/** The server could not start; ServerManager has already said why, with the buttons that fix it. */
+class ServerUnavailable extends Error {}
 
 export class Controller implements vscode.Disposable {
   readonly server: ServerManager;
@@ -155,7 +157,8 @@ export class Controller implements vscode.Disposable {
   private async client(): Promise<LanguageClient> {
     const client = await this.server.ensure();
     if (!client) {
-      throw new Error(this.server.lastFailure ?? "The Pytrix language server is not running (see 'Pytrix: Show the Server Log').");
+      if (this.server.lastFailure) throw new ServerUnavailable(this.server.lastFailure);
+      throw new Error("The Pytrix language server is not running (see 'Pytrix: Show the Server Log').");
     }
     return client;
   }
@@ -172,7 +175,7 @@ export class Controller implements vscode.Disposable {
     const client = await this.client();
     const offered = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
     if (!offered.includes(command)) {
-      throw new Error(`This Pytrix server does not offer '${command}' yet; update pytrix (pip install -U pytrix).`);
+      throw new Error(`This Pytrix server does not offer '${command}' yet; update it (pipx upgrade pytrix-practice), or set 'pytrix.server.importStrategy' to 'useBundled'.`);
     }
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
   }
@@ -242,14 +245,14 @@ export class Controller implements vscode.Disposable {
   }
 
   private report(error: unknown): void {
-    if (error instanceof Cancelled) return;
+    if (error instanceof Cancelled || error instanceof ServerUnavailable) return;
     if (error instanceof ResponseError && error.code === INVALID_PARAMS) {
       // The server has already shown this message to the learner.
       this.server.output.appendLine(`[client] ${error.message}`);
       return;
     }
     if (error instanceof ResponseError && error.code === METHOD_NOT_FOUND) {
-      void vscode.window.showErrorMessage(`This Pytrix server does not support that yet (${error.message}); update pytrix.`);
+      void vscode.window.showErrorMessage(`This Pytrix server does not support that yet (${error.message}); update it (pipx upgrade pytrix-practice), or use the bundled server.`);
       return;
     }
     void vscode.window.showErrorMessage(`Pytrix: ${errorText(error)}`);

@@ -94,6 +94,9 @@ export class ServerManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LanguageClient | undefined>();
   readonly onDidChangeClient = this.changed.event;
   python: ProbeResult | undefined;
+  /** When this extension host activated Pytrix: first diagnostics are timed from here. */
+  private readonly activatedAt = Date.now();
+  private firstDiagnosticsLogged = false;
   /** Why the server last failed to start (shown by commands run meanwhile). */
   lastFailure: string | undefined;
 
@@ -191,7 +194,18 @@ export class ServerManager implements vscode.Disposable {
       traceOutputChannel: this.output,
       initializationOptions: { runtimes: ["pyodide"], settings: plainSettings(config), extensionVersion: this.extensionVersion },
       synchronize: { configurationSection: "pytrix" },
-      middleware: this.hooks.middleware,
+      middleware: {
+        ...this.hooks.middleware,
+        handleDiagnostics: (uri, diagnostics, next) => {
+          if (!this.firstDiagnosticsLogged && diagnostics.length > 0) {
+            this.firstDiagnosticsLogged = true;
+            this.output.appendLine(`[client] first diagnostics ${Date.now() - this.activatedAt} ms after activation`);
+          }
+          const inner = this.hooks.middleware.handleDiagnostics;
+          if (inner) inner(uri, diagnostics, next);
+          else next(uri, diagnostics);
+        },
+      },
       markdown: { isTrusted: false },
     };
     const client = new LanguageClient("pytrix", "Pytrix", serverOptions, clientOptions);

@@ -1,0 +1,175 @@
+// Shared helpers for the end-to-end runs in a real VS Code (code-server):
+// folders and settings of a throwaway profile, installing a .vsix, starting
+// and stopping code-server, and driving the workbench with Playwright.
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** Settings that keep the workbench quiet and the editor's typing literal. */
+export const BASE_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "security.workspace.trust.enabled": false,
+  "telemetry.telemetryLevel": "off",
+  "extensions.ignoreRecommendations": true,
+  "extensions.autoCheckUpdates": false,
+  "update.mode": "none",
+  "editor.autoIndent": "none",
+  "editor.autoClosingBrackets": "never",
+  "editor.autoClosingQuotes": "never",
+  "editor.autoSurround": "never",
+  "editor.quickSuggestions": { other: false, comments: false, strings: false },
+  "editor.suggestOnTriggerCharacters": false,
+  "editor.acceptSuggestionOnEnter": "off",
+  "editor.formatOnType": false,
+  "editor.insertSpaces": true,
+  "editor.detectIndentation": false,
+  "files.autoSave": "off",
+  "chat.disableAIFeatures": true,
+};
+
+/** The folders of one throwaway profile under `root`. */
+export function profileDirs(root, names = ["home", "userData", "extensions", "workspace"]) {
+  const dirs = {};
+  const paths = { home: "home", userData: "user-data", extensions: "extensions", workspace: "workspace", pytrixHome: "pytrix-home" };
+  for (const name of names) {
+    dirs[name] = join(root, paths[name] ?? name);
+    mkdirSync(dirs[name], { recursive: true });
+  }
+  return dirs;
+}
+
+export function writeUserSettings(userData, settings) {
+  mkdirSync(join(userData, "User"), { recursive: true });
+  writeFileSync(join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+}
+
+export function installExtension(codeServer, dirs, env, file) {
+  const install = spawnSync(codeServer, ["--install-extension", file, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
+    env,
+    encoding: "utf8",
+  });
+  if (install.status !== 0) throw new Error(`installing ${file} failed: ${install.stderr.slice(-500)}`);
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer at ${url}`);
+}
+
+/** Start code-server on a free port; resolves once it answers /healthz. */
+export async function startCodeServer(codeServer, dirs, env, root) {
+  const port = await freePort();
+  const config = join(root, "config.yaml");
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const proc = spawn(
+    codeServer,
+    [
+      "--config", config,
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--user-data-dir", dirs.userData,
+      "--extensions-dir", dirs.extensions,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      dirs.workspace,
+    ],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  proc.log = "";
+  proc.stdout.on("data", (d) => (proc.log += d));
+  proc.stderr.on("data", (d) => (proc.log += d));
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
+  return { proc, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}` };
+}
+
+/** Stop code-server with its extension host and the Pytrix server (one process group). */
+export async function stopCodeServer(proc) {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once("exit", () => resolve("exited")));
+  const signal = (name) => {
+    try {
+      process.kill(-proc.pid, name);
+    } catch {
+      proc.kill(name);
+    }
+  };
+  signal("SIGTERM");
+  const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 5000))]);
+  if (outcome === "timeout") {
+    signal("SIGKILL");
+    await exited;
+  }
+}
+
+/** The text of the extension's "Pytrix" output channel so far. */
+export function outputLog(userData) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/-Pytrix\.log$/.test(entry.name)) found.push(readFileSync(path, "utf8"));
+    }
+  };
+  try {
+    walk(join(userData, "logs"));
+  } catch {
+    return "";
+  }
+  return found.join("\n");
+}
+
+export async function palette(page, command) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`>${command}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: command }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+export async function pickQuick(page, text) {
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: text }).first();
+  await row.waitFor({ state: "visible", timeout: 30_000 });
+  const input = page.locator(".quick-input-widget input");
+  await input.fill(text);
+  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused", { hasText: text }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+/** Open the workbench and wait for it (and for Pytrix's status bar item). */
+export async function openWorkbench(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(45_000);
+  await page.goto(url);
+  await page.locator(".monaco-workbench").waitFor();
+  await page.locator(".statusbar").waitFor();
+  await page.locator(".statusbar-item", { hasText: "Pytrix" }).first().waitFor({ timeout: 60_000 });
+  return page;
+}
