@@ -74,22 +74,48 @@ def _read_source(path: Path) -> str:
         raise UsageError(f"{path}: {exc.strerror}.") from None
 
 
-def print_lint(path: Path, source: str, question: Question, result: RunResult) -> None:
-    """Print results like a linter: ``file:line:col: severity: message``."""
+def print_lint(
+    path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False
+) -> None:
+    """Print results like a linter: ``file:line:col: severity: message``.
+
+    With ``coaching`` the coaching findings follow the results, with ``hint``
+    severity, except those on a line whose failure is already explained.
+    """
+    from rich.markup import escape
+
     from pytrix.practice.findings import findings_for
 
     out = _console()
-    for finding in findings_for(result, question, source):
+    findings = findings_for(result, question, source)
+    for finding in findings:
         first, *rest = finding.message.splitlines()
         style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
         out.print(
-            f"{path}:{finding.line + 1}:{finding.start + 1}: [{style}]{finding.severity}[/]: {first}",
+            f"{escape(str(path))}:{finding.line + 1}:{finding.start + 1}: "
+            f"[{style}]{finding.severity}[/]: {escape(first)}",
             markup=True,
         )
         for extra in rest:
             out.print(f"    {extra}", markup=False)
     if result.status.value not in ("passed", "compile_error", "module_error"):
         out.print(f"{result.passed}/{result.total} tests passed ({result.duration_ms:.0f} ms)")
+    if coaching:
+        _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
+
+
+def _print_coaching(out: Console, path: Path, source: str, question: Question, explained: set[int]) -> None:
+    from rich.markup import escape
+
+    from pytrix.coach import coach
+
+    for found in coach(source, entry=question.entry):
+        line, col = found.span.start_line, found.span.start_col
+        if line in explained:
+            continue
+        fix = f" (quick fix in the editor: {found.fix_title})" if found.fix_title else ""
+        text = escape(f"{found.message} [{found.rule}]{fix}")
+        out.print(f"{escape(str(path))}:{line + 1}:{col + 1}: [cyan]hint[/]: {text}", markup=True)
 
 
 # -- commands ---------------------------------------------------------------
@@ -113,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print_lint(path, source, question, result)
+        print_lint(path, source, question, result, coaching=not args.no_coach)
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
 
@@ -137,14 +163,20 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
-    source = _read_source(Path(args.file))
+    path = Path(args.file)
+    source = _read_source(path)
     service = _open_service()
     try:
         question = service.question_for_source(source)
-        hint = service.hint(question.id)
+        # The tests run first: a failure with an explained cause is hinted at before the ladder.
+        result: RunResult = _run_async(service, service.run(question, source, path.name))
+        hint = service.hint(question.id, source, result)
     finally:
         service.close()
-    _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
+    if hint.cause is not None:
+        _console().print(f"Hint (from your code): {hint.text}", markup=False)
+    else:
+        _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
 
 
@@ -263,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="run a practice file's tests")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the run result as JSON")
+    p.add_argument("--no-coach", action="store_true", help="leave out the coaching hints after the results")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("submit", help="run every test (hidden ones too) and record the attempt")

@@ -39,6 +39,7 @@ class Hint:
     total: int
     text: str
     exhausted: bool
+    cause: str | None = None  # set when the hint explains why the latest run failed
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class PytrixService:
         self.sandbox = SubprocessSandbox(self.limits())
         self.client_runtime: ClientRuntime | None = None
         self.runtime_notes: list[str] = []
+        self._hinted_causes: set[tuple[str, str, int | None]] = set()  # (question, cause, line)
 
     @classmethod
     def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
@@ -199,16 +201,40 @@ class PytrixService:
         return await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
 
     # -- hints, reveal, submit -----------------------------------------------
-    def hint(self, question_id: str) -> Hint:
-        """Reveal the next step of the hint ladder."""
+    def hint(self, question_id: str, source: str | None = None, result: RunResult | None = None) -> Hint:
+        """Reveal the next step of the hint ladder.
+
+        Given the code and its latest run, a failure with an explained cause comes
+        first: the hint addresses that cause (once per cause and line in this
+        session, without climbing the ladder); the generic ladder follows.
+        """
         question = self.question(question_id)
         total = len(question.hints)
         level = self.store.hint_level(question.id)
+        cause = self.cause_hint(question, source, result) if source is not None and result else None
+        if cause is not None:
+            return Hint(level, total, cause[1], exhausted=False, cause=cause[0])
         if level >= total:
             return Hint(total, total, question.hints[-1], exhausted=True)
         level += 1
         self.store.set_hint_level(question.id, level)
         return Hint(level, total, question.hints[level - 1], exhausted=level >= total)
+
+    def cause_hint(self, question: Question, source: str, result: RunResult) -> tuple[str, str] | None:
+        """(cause code, hint text) for the first explained failure not hinted at yet, else None."""
+        from pytrix.practice.explain import explain
+
+        lines = source.splitlines()
+        for cause in explain(result, question, source).values():
+            key = (question.id, cause.code, cause.line)
+            if key in self._hinted_causes:
+                continue
+            self._hinted_causes.add(key)
+            where = ""
+            if cause.line is not None and 0 <= cause.line < len(lines):
+                where = f" Look at line {cause.line + 1}: `{lines[cause.line].strip()[:60]}`."
+            return cause.code, f"{cause.sentence}{where} Fix that first, then run the tests again."
+        return None
 
     def reveal(self, question_id: str) -> Reveal:
         """The reference solution, once enough submissions have failed."""

@@ -32,6 +32,12 @@ async def actions(lsp: Session, uri: str) -> list[str]:
 
 async def test_hints_come_one_step_at_a_time(lsp: Session) -> None:
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    await lsp.diagnostics(uri, lambda d: any(x.code == "test-failed" for x in d))
+    assert "Pytrix: next hint (1/3)" in await actions(lsp, uri)
+    # The latest run failed for an explained cause: the first hint addresses it, off the ladder.
+    cause = await lsp.command("pytrix.hint", uri)
+    assert cause["source"] == "code" and cause["level"] == 0
+    assert cause["text"].startswith("You returned the input `s` unchanged. Look at line 5: `return s`.")
     assert "Pytrix: next hint (1/3)" in await actions(lsp, uri)
     first = await lsp.command("pytrix.hint", uri)
     assert first["level"] == 1 and first["total"] == 3 and not first["exhausted"]
@@ -43,6 +49,7 @@ async def test_hints_come_one_step_at_a_time(lsp: Session) -> None:
     again = await lsp.command("pytrix.hint", uri)
     assert again["level"] == 3
     await lsp.message(lambda m: m.startswith("Hint 1/3:"))
+    await lsp.message(lambda m: m.startswith("Hint (from your code): You returned the input"))
     doc = await lsp.request("pytrix/questionDocument", {"questionId": "string-reversal.beginner"})
     assert "## Hints so far" in doc["markdown"] and third["text"] in doc["markdown"]
 

@@ -129,3 +129,42 @@ def test_practice_watch_mode_rechecks_on_save_and_takes_commands(env: dict[str, 
     finally:
         proc.kill()
         proc.wait()
+
+
+PRINTS = '''# pytrix: question=string-reversal.beginner
+
+
+def reverse_string(s: str) -> str:
+    backwards = ""
+    for position in range(len(s)):
+        backwards = s[position] + backwards
+    dict = backwards
+    print(dict)
+'''
+
+
+def test_check_explains_then_coaches_and_hint_reads_the_code(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "reverse.py"
+    path.write_text(PRINTS)
+    done = pytrix(env, "check", str(path))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == (f"{path}:9:5: error: 7 tests fail the same way: You printed olleh but returned "
+                        "nothing: the tests see only what you `return`.")
+    assert lines[1].strip() == "reverse_string(\"hello\"): expected 'olleh', got None"
+    results_end = next(i for i, line in enumerate(lines) if "tests passed" in line)
+    coaching = lines[results_end + 1:]
+    assert any(line.startswith(f"{path}:8:5: hint: Using `dict` as a variable name") and
+               line.endswith("[builtin-shadowing]") for line in coaching), coaching
+    assert any(f"{path}:6:" in line and "[range-len]" in line and "`s[position]`" in line for line in coaching)
+    assert not any(":9:" in line for line in coaching)  # the explained line is not coached twice
+    quiet = pytrix(env, "check", "--no-coach", str(path))
+    assert quiet.returncode == 1 and "hint:" not in quiet.stdout
+    assert quiet.stdout.splitlines()[0] == lines[0]
+    hint = pytrix(env, "hint", str(path))
+    assert hint.returncode == 0
+    assert hint.stdout.startswith("Hint (from your code): You printed olleh but returned nothing")
+    assert "Look at line 9: `print(dict)`" in hint.stdout
+    path.write_text(PRINTS.replace("print(dict)", "return dict"))
+    ladder = pytrix(env, "hint", str(path))
+    assert ladder.stdout.startswith("Hint 1/3:")

@@ -340,3 +340,14 @@ async def test_syntax_errors_from_the_compiler_get_their_sentence(sandbox: Subpr
 def test_explain_never_raises_on_unparsable_source() -> None:
     result = RunResult(question_id=TOTAL.id, status=RunStatus.FAILED, total=1)
     assert explain(result, TOTAL, "def (:") == {}
+
+
+@module_loop
+async def test_an_untouched_stub_is_not_explained(sandbox: SubprocessSandbox) -> None:
+    result, findings, source = await check(sandbox, TOTAL, TOTAL.stub)
+    assert result.status is RunStatus.FAILED
+    assert explain(result, TOTAL, source) == {}
+    assert all("cause" not in f.data for f in findings)
+    edited = source.replace("def total_price():\n    pass\n", "def total_price(prices):\n    print(1)\n")
+    result = await sandbox.run(TOTAL, edited, "solution.py")
+    assert explain(result, TOTAL, edited)  # once the learner writes something, it is explained

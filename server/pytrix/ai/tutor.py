@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-Origin = Literal["ai", "bank", "offline"]
+Origin = Literal["ai", "bank", "offline", "code"]
 
 
 # -- outcomes ---------------------------------------------------------------------
@@ -471,6 +471,10 @@ class AITutor:
         store = self.service.store
         total = len(question.hints)
         level = store.hint_level(question.id)
+        # An explained failure in the latest run comes first, offline ("code").
+        cause = self.service.cause_hint(question, source, result) if result is not None else None
+        if cause is not None:
+            return HintOutcome(level, total, cause[1], False, "code")
         notice: str | None = None
         if level < total and self.available():
             given = self._session.hints.get(question.id) or question.hints[:level]

@@ -33,6 +33,7 @@ from typing import Any, Final
 from pytrix.coach import Finding as CoachFinding
 from pytrix.coach import coach
 from pytrix.curriculum.question import Compare, Kind, Question
+from pytrix.runner.literals import LiteralError, parse_call
 from pytrix.runner.protocol import RunResult, TestResult, TestStatus
 
 
@@ -86,6 +87,21 @@ class Code:
             yield node
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
                 stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    @functools.cached_property
+    def untouched(self) -> bool:
+        """Whether the entry function is still the question's stub (nothing to explain yet)."""
+        if self.entry is None:
+            return False
+        try:
+            stub = ast.parse(self.question.stub)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return any(
+            isinstance(node, ast.FunctionDef) and node.name == self.entry.name
+            and ast.dump(node) == ast.dump(self.entry)
+            for node in stub.body
+        )
 
     @functools.cached_property
     def returns(self) -> list[ast.Return]:
@@ -321,6 +337,27 @@ constant_or = _from_rule("constant-or", "constant-or", "{message}")
 comparison_statement = _from_rule("comparison-statement", "comparison-statement", "{message}")
 
 
+def returned_input(f: Failure) -> Cause | None:
+    """The function gave back one of its arguments unchanged."""
+    if not f.values_known or f.code.entry is None or f.actual is None:
+        return None
+    try:
+        call = parse_call(f.test.call)
+        arguments = ast.literal_eval(call.args_source)
+    except (LiteralError, ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+        return None
+    params = [a.arg for a in f.code.entry.args.args]
+    for name, value in zip(params, arguments, strict=False):
+        if type(value) is type(f.actual) and value == f.actual and value != f.expected:
+
+            def is_param(node: ast.expr, name: str = name) -> bool:
+                return isinstance(node, ast.Name) and node.id == name
+
+            return Cause("returned-input", f"You returned the input `{name}` unchanged.",
+                         _return_line(f.code, is_param))
+    return None
+
+
 def wrong_order(f: Failure) -> Cause | None:
     """The right items in another order (reversed, or just shuffled)."""
     if not f.values_known or type(f.expected) is not type(f.actual):
@@ -441,6 +478,7 @@ EXPLAINERS: Final[tuple[Callable[[Failure], Cause | None], ...]] = (
     mutated_while_looping,
     constant_or,
     comparison_statement,
+    returned_input,
     wrong_order,
     off_by_one,
     error_sentence,
@@ -464,9 +502,15 @@ def explain_test(test: TestResult, question: Question, code: Code) -> Cause | No
 
 
 def explain(result: RunResult, question: Question, source: str) -> dict[int, Cause]:
-    """Test index -> cause, for every failing test of ``result`` that has one."""
+    """Test index -> cause, for every failing test of ``result`` that has one.
+
+    An entry function that is still the question's stub explains nothing: the
+    learner has not started, and "returns None" would only be noise.
+    """
     code = Code(source, question)
     causes: dict[int, Cause] = {}
+    if code.untouched:
+        return causes
     for test in result.tests:
         if test.status in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT):
             cause = explain_test(test, question, code)

@@ -21,6 +21,7 @@ from rich.panel import Panel
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
 from pytrix.practice.files import question_id_of
+from pytrix.runner.protocol import RunResult
 from pytrix.service import PytrixService
 
 HELP = (
@@ -56,9 +57,11 @@ class PracticeSession:
         self.directory = Path(args.dir)
         self.question: Question | None = None
         self.path: Path | None = None
+        self.last: tuple[str, RunResult] | None = None  # the latest checked source and its result
 
     def choose(self, explicit: str | None = None) -> None:
         auto_detail: str | None = None
+        self.last = None
         if explicit:
             question = self.service.question(explicit)
         elif not self.args.module and not self.args.difficulty:
@@ -97,7 +100,8 @@ class PracticeSession:
             return False
         self.console.rule(f"checking {self.path.name}")
         result = await self.service.run(self.question, source, self.path.name)
-        print_lint(self.path, source, self.question, result)
+        self.last = (source, result)
+        print_lint(self.path, source, self.question, result, coaching=True)
         return result.all_passed
 
     async def submit(self) -> None:
@@ -123,7 +127,8 @@ class PracticeSession:
         if word == "q":
             return False
         if word == "h":
-            hint = self.service.hint(self.question.id)
+            source, result = self.last if self.last is not None else (None, None)
+            hint = self.service.hint(self.question.id, source, result)
             self.console.print(f"[cyan]Hint {hint.level}/{hint.total}:[/] {hint.text}")
         elif word == "s":
             await self.submit()
