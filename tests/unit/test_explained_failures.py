@@ -211,8 +211,8 @@ async def test_timeout_points_at_the_line_that_was_running(sandbox: SubprocessSa
     """)
     timed_out = result.tests[0]
     assert timed_out.status is Status.TIMEOUT
-    assert timed_out.error is not None
-    assert timed_out.error.line - 1 in (line_of(source, "while step"), line_of(source, "step = step + 1"))
+    assert timed_out.error is None and timed_out.stopped_line is not None
+    assert timed_out.stopped_line - 1 in (line_of(source, "while step"), line_of(source, "step = step + 1"))
     [finding] = errors(findings)
     assert finding.line == line_of(source, "while step > 0")
     assert finding.message.startswith("The test was stopped while this loop was running")
@@ -351,3 +351,19 @@ async def test_an_untouched_stub_is_not_explained(sandbox: SubprocessSandbox) ->
     edited = source.replace("def total_price():\n    pass\n", "def total_price(prices):\n    print(1)\n")
     result = await sandbox.run(TOTAL, edited, "solution.py")
     assert explain(result, TOTAL, edited)  # once the learner writes something, it is explained
+
+
+def test_grading_keeps_the_line_a_stopped_test_was_running() -> None:
+    from pytrix.runner.grading import RawRun, grade
+
+    begin = [{"event": "ready"}, {"event": "module", "stdout": ""}, {"event": "begin", "index": 0}]
+    sandbox = RawRun(events=[*begin, {"event": "where", "index": 0, "line": 4}], timed_out={0: 0.5},
+                     skipped_after_timeout=True)
+    assert grade(TOTAL, sandbox).tests[0].stopped_line == 4
+    interrupted = {"event": "test", "index": 0, "outcome": "raised", "stdout": "",
+                   "error": {"type": "KeyboardInterrupt", "message": "", "line": 6}}
+    pyodide = RawRun(events=[*begin, interrupted], timed_out={0: 0.5}, backend="pyodide")
+    graded = grade(TOTAL, pyodide).tests[0]
+    assert graded.status is Status.TIMEOUT and graded.stopped_line == 6 and graded.error is None
+    silent = RawRun(events=begin, timed_out={0: 0.5})
+    assert grade(TOTAL, silent).tests[0].stopped_line is None

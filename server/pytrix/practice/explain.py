@@ -446,7 +446,7 @@ def endless_loop(f: Failure) -> Cause | None:
     """A timeout in (or, without a line, anywhere near) a loop whose condition never changes."""
     if f.test.status is not TestStatus.TIMEOUT:
         return None
-    running = f.test.error.line - 1 if f.test.error is not None and f.test.error.line else None
+    running = f.test.stopped_line - 1 if f.test.stopped_line else None
     code = f.code
     if running is not None:
         loop = code.enclosing_loop(running)

@@ -155,8 +155,8 @@ def findings_for(result: RunResult, question: Question, source: str) -> list[Fin
             span = _line_span(lines, cause.line)
         elif test.status is TestStatus.ERROR:
             span = at_error(test.error)
-        elif test.status is TestStatus.TIMEOUT and test.error is not None:
-            span = at_error(test.error)  # the line that was running when the test was stopped
+        elif test.status is TestStatus.TIMEOUT and test.stopped_line is not None:
+            span = at_error(ErrorInfo(type="Timeout", message="", line=test.stopped_line))
         else:
             span = entry_span
         key = (cause.code if cause is not None else _kind(test), span[0])

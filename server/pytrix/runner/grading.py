@@ -260,9 +260,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         if index in raw.timed_out:
             entry.status = TestStatus.TIMEOUT
             entry.message = f"took longer than {raw.timed_out[index]:g} s: is there an infinite loop?"
-            line = _stopped_at(running_line.get(index), reported)
-            if line is not None:
-                entry.error = ErrorInfo(type="Timeout", message=entry.message, line=line)
+            entry.stopped_line = _stopped_at(running_line.get(index), reported)
         elif index in raw.crashed:
             entry.status = TestStatus.ERROR
             entry.message = raw.crashed[index]

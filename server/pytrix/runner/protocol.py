@@ -74,6 +74,7 @@ class TestResult(BaseModel):
     stdout: str = ""
     stdout_truncated: bool = False
     error: ErrorInfo | None = None
+    stopped_line: int | None = None  # a timeout: the learner's line that was running when stopped
     message: str = ""
     duration_ms: float = 0.0
 
