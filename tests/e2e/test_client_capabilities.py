@@ -217,6 +217,18 @@ async def test_new_questions_stay_in_one_practice_folder_without_show_document(t
         assert Path(third["path"]).parent.parent == ws / "notes" / "pytrix"
 
 
+async def test_files_the_editor_cannot_open_are_named_in_a_message(tmp_path: Path) -> None:
+    """Without showDocument, the dashboard and the solution say where they were written."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    async with editor("eglot_1.9", ws, tmp_path / "home") as ed:
+        dashboard = await ed.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="pytrix.dashboard", arguments=[])
+        )
+        assert dashboard["shown"] is False
+        await ed.message(lambda m: m == f"The dashboard is in: {dashboard['path']} (open it to read it).")
+
+
 @pytest.mark.parametrize(("flavour", "kind"), [
     ("eglot_1.9", types.MarkupKind.PlainText), ("helix_25.01", types.MarkupKind.Markdown),
 ])

@@ -94,7 +94,7 @@ async def optimize(ls: PytrixServer, uri: str) -> dict[str, Any]:
         target = path.with_name(f"{path.stem}_optimized.md")
         target.write_text(outcome.markdown, encoding="utf-8")
         data["uri"] = target.as_uri()
-        await commands.show_document(ls, data["uri"])
+        await commands.show_document(ls, data["uri"], "The optimised solution is in")
     if outcome.notice:
         ls.notify_user(outcome.notice, types.MessageType.Warning)
     ls.notify_user(f"{outcome.message} ({'AI' if outcome.source == 'ai' else 'from the bank'}"

@@ -128,7 +128,7 @@ async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
             header = f"# Solution for {question.id}, written for your approach and checked against every test.\n{notes}\n\n"
         target.write_text(header + outcome.solution, encoding="utf-8")
         target_uri = target.as_uri()
-        await show_document(ls, target_uri)
+        await show_document(ls, target_uri, "The solution is in")
     ls.notify_user(outcome.message)
     return {**outcome.to_json(), "uri": target_uri}
 
@@ -165,15 +165,23 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     return data
 
 
-async def show_document(ls: PytrixServer, uri: str) -> bool:
-    """Open ``uri`` in the editor (``window/showDocument``); False when the client cannot."""
-    if not can_show_documents(ls):
-        return False
-    try:
-        result = await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
-    except Exception:
-        return False
-    return bool(result and result.success)
+async def show_document(ls: PytrixServer, uri: str, what: str | None = None) -> bool:
+    """Open ``uri`` in the editor (``window/showDocument``); False when the client cannot.
+
+    With ``what`` (say "The solution"), a client that could not open it is told
+    where the file is instead.
+    """
+    shown = False
+    if can_show_documents(ls):
+        try:
+            result = await ls.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+            shown = bool(result and result.success)
+        except Exception:
+            shown = False
+    path = uri_to_path(uri)
+    if not shown and what and path is not None:
+        ls.notify_user(f"{what}: {path} (open it to read it).")
+    return shown
 
 
 async def new_question_file(

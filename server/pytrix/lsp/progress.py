@@ -105,7 +105,7 @@ async def open_dashboard(ls: PytrixServer) -> dict[str, Any]:
     except OSError as exc:
         raise PytrixError(f"Cannot write the dashboard to {path}: {exc.strerror}.") from exc
     uri = path.as_uri()
-    result.update(path=str(path), fileUri=uri, shown=await commands.show_document(ls, uri))
+    result.update(path=str(path), fileUri=uri, shown=await commands.show_document(ls, uri, "The dashboard is in"))
     return result
 
 
@@ -133,7 +133,7 @@ async def reopen(ls: PytrixServer, options: dict[str, Any]) -> dict[str, Any]:
         raise JsonRpcInvalidParams(f"{REOPEN} needs {{'attemptId': <attempt id>}}")
     question, path = ls.service.reopen(attempt_id, ls.practice_dir())
     uri = path.as_uri()
-    shown = await commands.show_document(ls, uri)
+    shown = await commands.show_document(ls, uri, "Your attempt is back in")
     return {
         "attemptId": attempt_id, "questionId": question.id, "title": question.title,
         "path": str(path), "uri": uri, "questionUri": f"pytrix:/question/{question.id}.md",
