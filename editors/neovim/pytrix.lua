@@ -1,6 +1,8 @@
 -- Pytrix for Neovim 0.11+ (no plugin needed).
--- Copy into your config (e.g. ~/.config/nvim/plugin/pytrix.lua) and make sure
--- `pytrix` is on PATH, or set `cmd` to the full path of `.venv/bin/pytrix`.
+-- Copy into your config (e.g. ~/.config/nvim/plugin/pytrix.lua). Install the
+-- command with `pipx install pytrix-practice` (or `uv tool install
+-- pytrix-practice`): both put `pytrix` in ~/.local/bin, on your PATH; else set
+-- `cmd` to its full path.
 vim.lsp.config('pytrix', {
   cmd = { vim.env.PYTRIX_CMD or 'pytrix', 'serve' },
   filetypes = { 'python' },

@@ -3,7 +3,7 @@
 Eglot connects from ``post-command-hook``, so Emacs needs a real command loop:
 ``emacs -nw`` runs in a tmux pane, keys arrive with ``tmux send-keys`` and the
 state is read back with ``emacsclient --eval``. The shipped
-``editors/emacs/pytrix.el`` is loaded by an init file, and ``pytrix`` is found
+``editors/emacs/pytrix.el`` (or the README's snippet) is loaded by an init file, and ``pytrix`` is found
 the way a pipx or ``uv tool`` install leaves it: in ``~/.local/bin``, not on
 Emacs's ``exec-path``.
 
@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 DEADLINE = 40.0
 POLL = 0.1
 WRONG = '''# pytrix: question=string-reversal.beginner
@@ -42,8 +43,20 @@ INIT = '''
       xterm-extra-capabilities nil     ; no terminal queries whose replies could land as text
       server-socket-dir {socket_dir})
 (server-start)
-(load {pytrix_el})
+{config}
 '''
+
+
+def readme_emacs_config() -> str:
+    """The elisp block of the README's Emacs section, exactly as a user would paste it."""
+    section = README.read_text(encoding="utf-8").split("### Emacs (eglot)", 1)[1].split("\n### ", 1)[0]
+    return section.split("```elisp\n", 1)[1].split("```", 1)[0]
+
+
+CONFIGS = {
+    "pytrix.el": f"(load {json.dumps(str(ROOT / 'editors' / 'emacs' / 'pytrix.el'))})",
+    "README": readme_emacs_config(),
+}
 
 
 def required(program: str, package: str) -> str:
@@ -56,7 +69,7 @@ def required(program: str, package: str) -> str:
 class Emacs:
     """``emacs -nw`` in a tmux pane: keys in through tmux, state out through emacsclient."""
 
-    def __init__(self, tmp: Path, workspace: Path, file_name: str) -> None:
+    def __init__(self, tmp: Path, workspace: Path, file_name: str, config: str) -> None:
         self.tmp = tmp
         self.tmux = [required("tmux", "tmux"), "-L", f"pytrix-{os.getpid()}-{id(self)}", "-f", "/dev/null"]
         self.client = required("emacsclient", "emacs-nox")
@@ -69,8 +82,7 @@ class Emacs:
         (home / ".local" / "bin" / "pytrix").symlink_to(Path(sys.executable).parent / "pytrix")
         (tmp / "sock").mkdir(mode=0o700)
         (home / ".emacs.d" / "init.el").write_text(INIT.format(
-            socket_dir=json.dumps(str(tmp / "sock")),
-            pytrix_el=json.dumps(str(ROOT / "editors" / "emacs" / "pytrix.el")),
+            socket_dir=json.dumps(str(tmp / "sock")), config=config,
         ), encoding="utf-8")
         env = {
             "HOME": str(home), "PYTRIX_HOME": str(tmp / "pytrix-home"), "TERM": "xterm-256color",
@@ -119,13 +131,14 @@ class Emacs:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True, timeout=10)
 
 
-@pytest.fixture
-def emacs(tmp_path: Path) -> Iterator[tuple[Emacs, Path]]:
+@pytest.fixture(params=sorted(CONFIGS))
+def emacs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Emacs, Path]]:
+    """Emacs set up with the shipped pytrix.el, or with the README's snippet."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
     practice = workspace / "rev.py"
     practice.write_text(WRONG, encoding="utf-8")
-    editor = Emacs(tmp_path, workspace, practice.name)
+    editor = Emacs(tmp_path, workspace, practice.name, CONFIGS[request.param])
     try:
         yield editor, practice
     finally:
