@@ -173,10 +173,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
         hint = service.hint(question.id, source, result)
     finally:
         service.close()
-    if hint.cause is not None:
-        _console().print(f"Hint (from your code): {hint.text}", markup=False)
-    else:
-        _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
+    _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
 
 

@@ -69,7 +69,6 @@ class PytrixService:
         self.sandbox = SubprocessSandbox(self.limits())
         self.client_runtime: ClientRuntime | None = None
         self.runtime_notes: list[str] = []
-        self._hinted_causes: set[tuple[str, str, int | None]] = set()  # (question, cause, line)
 
     @classmethod
     def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
@@ -192,48 +191,50 @@ class PytrixService:
         """Run in the editor's Pyodide when chosen and available, else in the sandbox."""
         if self.settings.runtime == "pyodide" and self.client_runtime is not None:
             try:
-                return await self.client_runtime.run(
+                result = await self.client_runtime.run(
                     question, source, filename, limits=self.limits(), reveal_hidden=reveal_hidden
                 )
             except ClientRuntimeError as exc:
                 log.warning("client runtime failed, using the sandbox: %s", exc)
                 self.runtime_notes.append(f"{exc}; the tests ran in the local sandbox instead.")
-        return await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
+            else:
+                return _graded(question, result)
+        return _graded(question, await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden))
+        result = await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
+        log.info("graded a run of %s from %s: %s, %d/%d", question.id, result.backend,
+                 result.status.value, result.passed, result.total)
+        return result
 
     # -- hints, reveal, submit -----------------------------------------------
     def hint(self, question_id: str, source: str | None = None, result: RunResult | None = None) -> Hint:
         """Reveal the next step of the hint ladder.
 
         Given the code and its latest run, a failure with an explained cause comes
-        first: the hint addresses that cause (once per cause and line in this
-        session, without climbing the ladder); the generic ladder follows.
+        first: the hint starts with that cause (where it is and what to fix),
+        then the generic ladder's next step follows.
         """
         question = self.question(question_id)
         total = len(question.hints)
         level = self.store.hint_level(question.id)
         cause = self.cause_hint(question, source, result) if source is not None and result else None
-        if cause is not None:
-            return Hint(level, total, cause[1], exhausted=False, cause=cause[0])
+        prefix = f"{cause[1]} Then: " if cause is not None else ""
+        code = cause[0] if cause is not None else None
         if level >= total:
-            return Hint(total, total, question.hints[-1], exhausted=True)
+            return Hint(total, total, prefix + question.hints[-1], exhausted=True, cause=code)
         level += 1
         self.store.set_hint_level(question.id, level)
-        return Hint(level, total, question.hints[level - 1], exhausted=level >= total)
+        return Hint(level, total, prefix + question.hints[level - 1], exhausted=level >= total, cause=code)
 
     def cause_hint(self, question: Question, source: str, result: RunResult) -> tuple[str, str] | None:
-        """(cause code, hint text) for the first explained failure not hinted at yet, else None."""
+        """(cause code, text) for the first explained failure of ``result``, else None."""
         from pytrix.practice.explain import explain
 
         lines = source.splitlines()
         for cause in explain(result, question, source).values():
-            key = (question.id, cause.code, cause.line)
-            if key in self._hinted_causes:
-                continue
-            self._hinted_causes.add(key)
             where = ""
             if cause.line is not None and 0 <= cause.line < len(lines):
                 where = f" Look at line {cause.line + 1}: `{lines[cause.line].strip()[:60]}`."
-            return cause.code, f"{cause.sentence}{where} Fix that first, then run the tests again."
+            return cause.code, f"{cause.sentence}{where} Fix that first."
         return None
 
     def reveal(self, question_id: str) -> Reveal:
@@ -350,3 +351,10 @@ class PytrixService:
         from pytrix.practice.transfer import import_progress, parse_progress
 
         return import_progress(self.store, self.settings, parse_progress(raw))
+
+
+def _graded(question: Question, result: RunResult) -> RunResult:
+    """Log which runtime ran a run (the tests of the client runtime check it), then pass it on."""
+    log.info("graded a run of %s from %s: %s, %d/%d", question.id, result.backend,
+             result.status.value, result.passed, result.total)
+    return result

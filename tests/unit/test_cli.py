@@ -163,8 +163,8 @@ def test_check_explains_then_coaches_and_hint_reads_the_code(env: dict[str, str]
     assert quiet.stdout.splitlines()[0] == lines[0]
     hint = pytrix(env, "hint", str(path))
     assert hint.returncode == 0
-    assert hint.stdout.startswith("Hint (from your code): You printed olleh but returned nothing")
-    assert "Look at line 9: `print(dict)`" in hint.stdout
+    assert hint.stdout.startswith("Hint 1/3: You printed olleh but returned nothing")
+    assert "Look at line 9: `print(dict)`. Fix that first. Then: " in hint.stdout
     path.write_text(PRINTS.replace("print(dict)", "return dict"))
     ladder = pytrix(env, "hint", str(path))
-    assert ladder.stdout.startswith("Hint 1/3:")
+    assert ladder.stdout.startswith("Hint 2/3:") and "Fix that first" not in ladder.stdout

@@ -471,10 +471,10 @@ class AITutor:
         store = self.service.store
         total = len(question.hints)
         level = store.hint_level(question.id)
-        # An explained failure in the latest run comes first, offline ("code").
-        cause = self.service.cause_hint(question, source, result) if result is not None else None
-        if cause is not None:
-            return HintOutcome(level, total, cause[1], False, "code")
+        # An explained failure in the latest run comes first, offline: the bank's step, prefixed.
+        if result is not None and self.service.cause_hint(question, source, result) is not None:
+            step = self.service.hint(question.id, source, result)
+            return HintOutcome(step.level, step.total, step.text, step.exhausted, "code")
         notice: str | None = None
         if level < total and self.available():
             given = self._session.hints.get(question.id) or question.hints[:level]

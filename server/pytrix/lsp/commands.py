@@ -104,8 +104,7 @@ async def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
     if given.notice:
         ls.notify_user(given.notice, types.MessageType.Warning)
     suffix = " (that was the last hint)" if given.exhausted else ""
-    label = "Hint (from your code)" if given.source == "code" else f"Hint {given.level}/{given.total}"
-    ls.notify_user(f"{label}: {given.text}{suffix}")
+    ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
     return given.to_json()
 
 

@@ -349,12 +349,7 @@ def returned_input(f: Failure) -> Cause | None:
     params = [a.arg for a in f.code.entry.args.args]
     for name, value in zip(params, arguments, strict=False):
         if type(value) is type(f.actual) and value == f.actual and value != f.expected:
-
-            def is_param(node: ast.expr, name: str = name) -> bool:
-                return isinstance(node, ast.Name) and node.id == name
-
-            return Cause("returned-input", f"You returned the input `{name}` unchanged.",
-                         _return_line(f.code, is_param))
+            return Cause("returned-input", f"You returned the input `{name}` unchanged.")
     return None
 
 
