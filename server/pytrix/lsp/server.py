@@ -22,7 +22,7 @@ from pytrix import __version__
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.lsp import coaching, logs
+from pytrix.lsp import coaching, guard, logs
 from pytrix.lsp.clients import name_actions
 from pytrix.lsp.convert import plain, position_converter, to_diagnostic
 from pytrix.lsp.markup import to_plain_text
@@ -68,6 +68,13 @@ class PytrixServer(LanguageServer):
         self.startup_problems = list(startup_problems or [])
         self.init_options: Any = None
         self.settings_ready = asyncio.Event()
+
+    # -- transport: pygls's loops behind a guard that answers every request (lsp/guard.py)
+    def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
+        guard.serve_stdio(self, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        guard.serve_tcp(self, host, port)
 
     # -- settings --------------------------------------------------------
     @property

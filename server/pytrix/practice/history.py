@@ -78,6 +78,8 @@ class AttemptSnapshot:
 
 
 def attempt(store: Store, attempt_id: int) -> AttemptSnapshot:
+    if not 1 <= attempt_id < 2**63:  # no such row, and SQLite could not even look it up
+        raise UnknownAttemptError(attempt_id)
     with store.snapshot() as conn:
         row = db.attempt_row(conn, attempt_id)
     if row is None:

@@ -260,6 +260,10 @@ def validate_client_events(events: Any, test_count: int, limits: Limits) -> list
             if index not in seen_tests:
                 seen_tests.add(index)
                 clean.append(clean_test(event, index, caps, budget))
+        elif kind == "where":  # the line a stopped test was running (placement only)
+            index, line = event.get("index"), event.get("line")
+            if type(index) is int and 0 <= index < test_count and _small_int(line) is not None:
+                clean.append({"event": "where", "index": index, "line": line})
         elif kind in ("begin", "end", "warm"):
             continue
         else:
