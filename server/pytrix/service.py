@@ -127,7 +127,13 @@ class PytrixService:
             return self.bank.questions[question_id]
         body = self.store.load_question_body(question_id)
         if body is not None:
-            return Question.model_validate_json(body)
+            try:
+                return Question.model_validate_json(body)
+            except ValueError as exc:  # pydantic's ValidationError: stored before ids were checked
+                raise PytrixError(
+                    f"The stored question {question_id!r} is invalid and cannot be used "
+                    f"({str(exc).splitlines()[0]})."
+                ) from None
         raise UnknownQuestionError(question_id)
 
     def next_question(

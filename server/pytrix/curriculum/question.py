@@ -58,10 +58,13 @@ class Source(StrEnum):
     AI = "ai"
 
 
+# Lower-case words joined by single hyphens: every curriculum id.
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
+
 # ``<problem-type>.<difficulty>[.<n>]``, plus ``~<n>`` for variant n >= 2 of a template
 # (see pytrix.curriculum.params).
 QuestionId = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)+(~[0-9]+)?$")
+    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)+(~[0-9]+)?$", max_length=200)
 ]
 
 
@@ -98,9 +101,11 @@ class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: QuestionId
-    module: str
-    subtopic: str
-    problem_type: str
+    # Ids that become parts of file paths (practice files live in <dir>/<module>/...):
+    # slugs only, so no question, whatever its source, can name a path outside <dir>.
+    module: Slug
+    subtopic: Slug
+    problem_type: Slug
     difficulty: Difficulty
     title: str = Field(min_length=1)
     prompt: str = Field(min_length=1)

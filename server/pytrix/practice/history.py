@@ -13,7 +13,7 @@ from typing import Any
 
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.practice.files import practice_path, question_id_of
+from pytrix.practice.files import question_id_of, write_new_file
 from pytrix.practice.stats import attempt_json
 from pytrix.store import progress as db
 from pytrix.store.database import Store
@@ -98,8 +98,4 @@ def reopen_source(snapshot: AttemptSnapshot) -> str:
 
 def write_reopened(question: Question, snapshot: AttemptSnapshot, directory: Path) -> Path:
     """Write a fresh practice file holding the attempt's code; return its path."""
-    path = practice_path(question, directory)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(reopen_source(snapshot))
-    return path
+    return write_new_file(question, directory, reopen_source(snapshot))

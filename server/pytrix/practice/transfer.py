@@ -4,6 +4,12 @@ An export holds attempts (with code and results), hint positions, the auto
 mode state, the review schedule and the generated questions attempts refer
 to. Import validates the whole file with pydantic first and then replaces all
 progress in ONE transaction: bad input changes nothing.
+
+Every field is bounded so that nothing in a valid file can fail later: integers
+fit SQLite and JavaScript (at most 2**53 - 1), times lie between 1970 and 9999,
+ids that become parts of file paths are slugs, and an attempt holds no more
+than the app itself stores (see :mod:`pytrix.practice.progress`), so whatever
+the app records exports and imports again.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pytrix.curriculum.bank import Bank
-from pytrix.curriculum.question import Difficulty, Question
+from pytrix.curriculum.question import Difficulty, Question, QuestionId, Slug
 from pytrix.errors import PytrixError, UnknownQuestionError
 from pytrix.practice import review
+from pytrix.practice.progress import MAX_RESULTS_CHARS, stored_results
+from pytrix.runner.protocol import RunResult
 from pytrix.settings import Settings
 from pytrix.store import progress as db
 from pytrix.store.database import Store
@@ -27,13 +35,39 @@ from pytrix.store.database import Store
 FORMAT = "pytrix-progress"
 VERSION = 1
 
+MAX_INT = 2**53 - 1  # exact in JSON numbers everywhere, and in SQLite
+MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z
+MAX_IMPORT_CODE_CHARS = 16_000_000  # attempts recorded before submissions were capped
+MAX_FILE_BYTES = 512 * 1024 * 1024
+RESULTS_DEPTH = 64
+
 Text = Annotated[str, Field(min_length=1, max_length=500)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+RowId = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
 def _finite(value: float) -> float:
-    if not math.isfinite(value) or value < 0:
-        raise ValueError("must be a finite time in seconds since 1970")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TIME:
+        raise ValueError("must be a time in seconds since 1970, before the year 10000")
+    return value
+
+
+def _results(value: Any) -> Any:
+    """Run results: plain JSON, not nested deeper than a run result, not larger than stored."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > RESULTS_DEPTH:
+            raise ValueError(f"is nested more than {RESULTS_DEPTH} levels deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif type(node) is int and abs(node) > MAX_INT:
+            raise ValueError(f"holds an integer beyond {MAX_INT}")
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    if size > 2 * MAX_RESULTS_CHARS:
+        raise ValueError(f"has {size:,} characters, more than an attempt stores ({2 * MAX_RESULTS_CHARS:,})")
     return value
 
 
@@ -42,23 +76,24 @@ class _Row(BaseModel):
 
 
 class AttemptIn(_Row):
-    id: int = Field(ge=1)
-    question_id: Text
-    module: Text
-    subtopic: Text
-    problem_type: Text
+    id: RowId
+    question_id: QuestionId
+    module: Slug
+    subtopic: Slug
+    problem_type: Slug
     difficulty: Difficulty
     mode: Annotated[str, Field(pattern=r"^[a-z][a-z-]{0,31}$")]
     passed: Count
     total: Count
     solved: bool
-    code: str = Field(max_length=1_000_000)
+    code: str = Field(max_length=MAX_IMPORT_CODE_CHARS)
     results: Any = None
     hints_used: Count = 0
     duration_ms: Count = 0
     created_at: float
 
     _time = field_validator("created_at")(_finite)
+    _results_ok = field_validator("results")(_results)
 
     @model_validator(mode="after")
     def _consistent(self) -> AttemptIn:
@@ -70,16 +105,16 @@ class AttemptIn(_Row):
 
 
 class HintIn(_Row):
-    question_id: Text
-    level: Count
+    question_id: QuestionId
+    level: Annotated[int, Field(ge=0, le=1000)]
     updated_at: float
 
     _time = field_validator("updated_at")(_finite)
 
 
 class AutoSubtopicIn(_Row):
-    subtopic: Text
-    module: Text
+    subtopic: Slug
+    module: Slug
     difficulty: Difficulty
     streak: Count
     attempts: Count
@@ -89,10 +124,10 @@ class AutoSubtopicIn(_Row):
 
 
 class AutoQueueIn(_Row):
-    id: int = Field(ge=1)
-    question_id: Text
-    module: Text
-    subtopic: Text
+    id: RowId
+    question_id: QuestionId
+    module: Slug
+    subtopic: Slug
     reason: Text
     created_at: float
 
@@ -100,9 +135,9 @@ class AutoQueueIn(_Row):
 
 
 class AutoIssuedIn(_Row):
-    question_id: Text
-    module: Text
-    subtopic: Text
+    question_id: QuestionId
+    module: Slug
+    subtopic: Slug
     reason: Text
     issued_at: float
     open: bool
@@ -119,9 +154,9 @@ class AutoIn(_Row):
 
 
 class ReviewIn(_Row):
-    problem_type: Text
-    module: Text
-    subtopic: Text
+    problem_type: Slug
+    module: Slug
+    subtopic: Slug
     difficulty: Difficulty
     card: dict[str, Any]
     due: float
@@ -133,16 +168,21 @@ class ReviewIn(_Row):
     @field_validator("card")
     @classmethod
     def _is_card(cls, value: dict[str, Any]) -> dict[str, Any]:
-        review.card_from_json(json.dumps(value))
+        try:
+            review.card_from_json(json.dumps(value))
+        except Exception as exc:  # the scheduler's own checks raise whatever they raise
+            raise ValueError(f"not a review card ({type(exc).__name__}: {str(exc)[:200]})") from None
         return value
 
 
 class QuestionIn(_Row):
-    id: Text
+    id: QuestionId
     source: Text
-    fingerprint: str
-    body: str
+    fingerprint: str = Field(max_length=200)
+    body: str = Field(max_length=1_000_000)
     created_at: float
+
+    _time = field_validator("created_at")(_finite)
 
     @field_validator("body")
     @classmethod
@@ -150,8 +190,16 @@ class QuestionIn(_Row):
         try:
             Question.model_validate_json(value)
         except ValidationError as exc:
-            raise ValueError(f"not a valid question: {exc.errors()[0]['msg']}") from None
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"not a valid question ({where}: {first['msg']})") from None
         return value
+
+    @model_validator(mode="after")
+    def _same_id(self) -> QuestionIn:
+        if json.loads(self.body).get("id") != self.id:
+            raise ValueError("the question's body has another id than the row")
+        return self
 
 
 class ProgressFile(_Row):
@@ -160,7 +208,7 @@ class ProgressFile(_Row):
     format: Literal["pytrix-progress"]
     version: Literal[1]
     exported_at: float
-    schema_version: int = 0
+    schema_version: Annotated[int, Field(ge=0, le=1000)] = 0
     attempts: list[AttemptIn] = Field(default_factory=list)
     hints: list[HintIn] = Field(default_factory=list)
     auto: AutoIn = Field(default_factory=AutoIn)
@@ -206,10 +254,7 @@ def export_progress(store: Store, now: float | None = None) -> dict[str, Any]:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     for attempt in attempts:
         attempt["solved"] = bool(attempt["solved"])
-        try:
-            attempt["results"] = json.loads(attempt["results"])
-        except (TypeError, json.JSONDecodeError):
-            attempt["results"] = None
+        attempt["results"] = _exported_results(attempt["results"])
     for row in issued:
         row["open"], row["failed"] = bool(row["open"]), bool(row["failed"])
     for card in cards:
@@ -230,6 +275,21 @@ def export_progress(store: Store, now: float | None = None) -> dict[str, Any]:
         "reviews": cards,
         "questions": questions,
     }
+
+
+def _exported_results(text: Any) -> Any:
+    """Stored results as JSON; results stored before attempts were capped are slimmed."""
+    if not isinstance(text, str):
+        return None
+    if len(text) > MAX_RESULTS_CHARS:
+        try:
+            text = stored_results(RunResult.model_validate_json(text))
+        except ValidationError:
+            return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def write_export(store: Store, path: Path) -> dict[str, int]:
@@ -254,6 +314,10 @@ def parse_progress(raw: Any, where: str = "the progress file") -> ProgressFile:
         )
     try:
         return ProgressFile.model_validate(raw)
+    except RecursionError:
+        raise ProgressImportError(
+            f"{where} nests its JSON too deeply to be a Pytrix export. Nothing was imported."
+        ) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         location = ".".join(str(p) for p in first["loc"]) or "the top level"
@@ -267,7 +331,12 @@ def parse_progress(raw: Any, where: str = "the progress file") -> ProgressFile:
 
 def read_progress_file(path: Path) -> ProgressFile:
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ProgressImportError(
+                f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, more than any export "
+                "Pytrix writes. Nothing was imported."
+            )
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ProgressImportError(f"{path}: no such file. Nothing was imported.") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -278,6 +347,10 @@ def read_progress_file(path: Path) -> ProgressFile:
         raise ProgressImportError(
             f"{path} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
             "Nothing was imported."
+        ) from None
+    except RecursionError:
+        raise ProgressImportError(
+            f"{path} nests its JSON too deeply to be a Pytrix export. Nothing was imported."
         ) from None
     return parse_progress(raw, str(path))
 
@@ -291,7 +364,8 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
                 conn, attempt_id=a.id, question_id=a.question_id, module=a.module,
                 subtopic=a.subtopic, problem_type=a.problem_type, difficulty=a.difficulty.value,
                 mode=a.mode, passed=a.passed, total=a.total, code=a.code,
-                results_json=json.dumps(a.results), hints_used=a.hints_used,
+                results_json=json.dumps(a.results, ensure_ascii=False, separators=(",", ":")),
+                hints_used=a.hints_used,
                 duration_ms=a.duration_ms, created_at=a.created_at,
             )
         conn.executemany(

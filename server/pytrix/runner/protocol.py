@@ -119,7 +119,7 @@ def build_request(
     return {
         "protocol": PROTOCOL_VERSION,
         "filename": filename,
-        "code": code,
+        "code": code.removeprefix("\ufeff"),  # a UTF-8 byte order mark is not Python
         "kind": question.kind.value,
         "entry": question.entry,
         "tests": tests,
