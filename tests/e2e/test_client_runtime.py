@@ -1,8 +1,12 @@
 """``pytrix/runTests``: with the pyodide runtime the client runs the harness and the server grades.
 
 The test client stands in for the VS Code extension: it runs the very harness
-source the server sends, in a separate Python process (as Pyodide would in a
-worker), and answers with the events.
+source the server sends, in a separate Python process, loaded the way the
+Pyodide worker loads it (a namespace named ``pytrix_harness``, so the
+harness's ``__main__`` entry point stays off), and answers with the events in
+the extension's wire shape. Every test of this path checks, in the server's
+log, that the client's answer was the one graded and that the sandbox
+fall-back did not run.
 """
 
 from __future__ import annotations
@@ -38,16 +42,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Loads the harness as the worker does (src/webview/worker.ts): its own namespace,
+# not __main__, then calls run_request with the request's JSON.
+LIKE_THE_WORKER = """
+import json, sys
+job = json.load(sys.stdin)
+namespace = {"__name__": "pytrix_harness"}
+exec(compile(job["harness"], "harness.py", "exec"), namespace)
+sys.stdout.write(namespace["run_request"](json.dumps(job["request"])))
+"""
+
+
+async def harness_events(data: dict[str, Any]) -> list[dict[str, Any]]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-I", "-c", LIKE_THE_WORKER,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate(json.dumps({"harness": data["harness"], "request": data["request"]}).encode())
+    assert proc.returncode == 0, f"the harness failed as the worker loads it: {err.decode()[-2000:]}"
+    events: list[dict[str, Any]] = json.loads(out)
+    return events
+
+
 async def run_like_pyodide(params: Any) -> dict[str, Any]:
     data = _plain(params)
     CALLS.append(data)
-    script = data["harness"] + "\nimport sys as _s\n_s.stdout.write(run_request(_s.stdin.read()))\n"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-I", "-c", script,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await proc.communicate(json.dumps(data["request"]).encode())
-    return {"events": json.loads(out), "timedOut": {}, "crashed": {}, "pythonVersion": "3.x", "durationMs": 1.0}
+    return {"events": await harness_events(data), "timedOut": [], "crashed": [],
+            "pythonVersion": "3.x", "durationMs": 1.0}
+
+
+def graded_by_the_client(lsp: Session) -> None:
+    """The server log says the client's answer was graded, and no fall-back ran."""
+    log = (lsp.home / "server.log").read_text(encoding="utf-8")
+    assert "from pyodide" in log, log[-2000:]
+    assert "client runtime failed" not in log, log[-2000:]
+    assert "from subprocess" not in log, log[-2000:]
+    assert not [m for m in lsp.client.messages if "local sandbox" in m.message]
 
 
 async def broken_runtime(params: Any) -> dict[str, Any]:
@@ -74,6 +104,7 @@ async def test_the_client_runs_the_harness_and_the_server_grades(lsp: Session) -
     assert "def run_request" in CALLS[-1]["harness"]
     lsp.replace(uri, RIGHT)
     await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")
+    graded_by_the_client(lsp)
 
 
 @pytest.mark.lsp_options(
@@ -86,6 +117,8 @@ async def test_a_failing_client_runtime_falls_back_to_the_sandbox(lsp: Session) 
     assert "expected 'olleh', got 'hello'" in errors(diags)[0].message
     note = await lsp.message(lambda text: "local sandbox" in text)
     assert "pyodide is still loading" in note
+    log = (lsp.home / "server.log").read_text(encoding="utf-8")
+    assert "from pyodide" not in log and "from subprocess" in log
 
 
 @pytest.mark.lsp_options(settings={"runtime": "pyodide"}, handlers={"pytrix/runTests": run_like_pyodide})
@@ -94,3 +127,50 @@ async def test_without_the_client_advertising_pyodide_the_sandbox_runs(lsp: Sess
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
     await lsp.diagnostics(uri, lambda d: bool(errors(d)))
     assert CALLS == []
+
+
+def _cut_at_first_test(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events up to the first test's ``begin``: where a stuck or crashed test leaves them."""
+    first = next(i for i, e in enumerate(events) if e["event"] == "begin")
+    return events[: first + 1]
+
+
+async def stuck_in_test_0(params: Any) -> dict[str, Any]:
+    events = _cut_at_first_test(await harness_events(_plain(params)))
+    return {"events": events, "timedOut": [{"index": 0, "seconds": 1.0}], "crashed": [],
+            "pythonVersion": "3.14.2", "durationMs": 1000.0}
+
+
+async def crashed_in_test_0(params: Any) -> dict[str, Any]:
+    events = _cut_at_first_test(await harness_events(_plain(params)))
+    return {"events": events, "timedOut": [], "pythonVersion": "3.14.2", "durationMs": 30.0,
+            "crashed": [{"index": 0, "message": "the Python runtime crashed (memory access out of bounds)"}]}
+
+
+async def stopped_in_test_0(params: Any) -> dict[str, Any]:
+    events = _cut_at_first_test(await harness_events(_plain(params)))
+    return {"events": events, "timedOut": [], "pythonVersion": "3.14.2", "durationMs": 30.0,
+            "crashed": [{"index": 0, "message": "Stopped from the practice panel."}]}
+
+
+async def never_loaded(params: Any) -> dict[str, Any]:
+    events = (await harness_events(_plain(params)))[:1]  # "ready" only: the file never finished loading
+    return {"events": events, "timedOut": [], "crashed": [], "pythonVersion": "3.14.2", "durationMs": 10000.0,
+            "moduleFailure": "Loading the file took longer than 10 s: is there an infinite loop at the top level?"}
+
+
+@pytest.mark.lsp_options(settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]})
+@pytest.mark.parametrize(("handler", "expected"), [
+    (stuck_in_test_0, "timed out"),
+    (crashed_in_test_0, "memory access out of bounds"),
+    (stopped_in_test_0, "Stopped from the practice panel"),
+    (never_loaded, "infinite loop at the top level"),
+])
+async def test_every_answer_shape_crosses_the_real_transport_and_is_graded(
+    lsp: Session, handler: Any, expected: str
+) -> None:
+    lsp.client.feature("pytrix/runTests")(handler)
+    uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
+    diags = await lsp.diagnostics(uri, lambda d: any(expected in x.message for x in errors(d)))
+    assert any(expected in d.message for d in errors(diags))
+    graded_by_the_client(lsp)

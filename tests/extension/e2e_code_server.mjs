@@ -9,7 +9,8 @@
 //   3. the fixed solution -> "All N tests passed" in the Problems panel and
 //      the pass count in the status bar;
 //   4. "Pytrix: Submit" -> the attempt is recorded (checked in SQLite);
-//   5. the practice panel runs the tests in Pyodide inside the webview;
+//   5. the practice panel runs the tests in Pyodide inside the webview; a
+//      Pyodide timeout becomes the diagnostic with no second run in the sandbox;
 //   6. the dashboard webview draws its charts;
 //   7. importStrategy fromEnvironment with a Python without Pytrix: a clear
 //      message and its fixes (never a pip install), and commands answer at once.
@@ -19,7 +20,7 @@
 // Prints one line per step and a closing "N passed, N failed" line.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -54,6 +55,7 @@ const BARE_PYTHON = process.env.PYTRIX_BARE_PYTHON ?? "/usr/bin/python3";
 const PICKS = ["String Manipulation", "Basic String Operations", "String Reversal", "Beginner"];
 const WRONG = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s.upper()\n`;
 const RIGHT = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`;
+const LOOP = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    while True:\n        pass\n`;
 
 const env = {
   ...process.env,
@@ -222,6 +224,19 @@ try {
     const serverErrors = await page.locator(".notifications-toasts .notification-toast", { hasText: "Error in server" }).count();
     if (serverErrors > 0) console.log(`NOTE the server showed ${serverErrors} "Error in server: CANCELLED" toast(s) while typing in pyodide mode`);
     step("with the panel closed, a server-initiated pytrix/runTests opens it and the failures reach the Problems panel", true, served);
+    // A Pyodide timeout counts: its diagnostic comes from the Pyodide run, with no second run in the sandbox.
+    const logBefore = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").length;
+    await replaceEditorText(page, LOOP);
+    await page.keyboard.press("Control+S");
+    await problems.locator(".monaco-list-row", { hasText: /timed out|never ends|took longer|infinite loop/i }).first().waitFor({ timeout: 60_000 });
+    await shot(page, "5c-pyodide-timeout");
+    const serverLog = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").slice(logBefore);
+    const graded = serverLog.match(/graded a run of \S+ from \w+/g) ?? [];
+    step(
+      "a Pyodide timeout becomes the diagnostic, graded from Pyodide with no fall-back to the sandbox",
+      graded.length > 0 && graded.every((line) => line.endsWith("from pyodide")) && !/client runtime failed/.test(serverLog),
+      `${graded.length} graded run(s): ${[...new Set(graded.map((line) => line.split(" ").pop()))].join(", ")}`,
+    );
     await replaceEditorText(page, RIGHT);
     await page.keyboard.press("Control+S");
     await problems.locator(".monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });

@@ -142,11 +142,20 @@ def test_worker_without_isolation_terminates_and_restarts(browser_report: dict[s
     assert [e["event"] for e in data["again"]["events"]].count("test") == 7
 
 
+def _as_wire(answer: dict[str, Any]) -> dict[str, Any]:
+    """The runtime's answer as the extension sends it (toWireResult in src/lib/runTests.ts)."""
+    return {
+        **answer,
+        "timedOut": [{"index": int(k), "seconds": v} for k, v in answer["timedOut"].items()],
+        "crashed": [{"index": int(k), "message": v} for k, v in answer["crashed"].items()],
+    }
+
+
 def _grade_pyodide(answer: dict[str, Any], question_id: str, code: str, limits: Limits) -> RunResult:
     """Grade a recorded Pyodide answer with the server's own client backend."""
 
     async def send(params: dict[str, Any]) -> Any:
-        return answer
+        return _as_wire(answer)
 
     question = load_bank().questions[question_id]
     return asyncio.run(ClientRuntime(send, limits).run(question, code, "reverse.py", limits=limits))
@@ -233,6 +242,7 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
         "4-submitted.png",
         "5-practice-panel-pyodide.png",
         "5b-pyodide-diagnostics.png",
+        "5c-pyodide-timeout.png",
         "6-dashboard.png",
         "7-environment-without-pytrix.png",
     ]

@@ -10,10 +10,10 @@ import {
 } from "../src/lib/curriculum";
 import { activityOf, buildDashboard, masteryOf, usageMarkdown, usageOf } from "../src/lib/dashboard";
 import { contentSecurityPolicy, makeNonce, webviewShell } from "../src/lib/html";
-import { adviceFor, firstUsable, interpreterCandidates, judgeProbe, launchPlan, PROBE_SCRIPT, versionMismatch } from "../src/lib/interpreter";
+import { adviceFor, CRASH_LOOP_MESSAGE, firstUsable, shouldRestart, interpreterCandidates, judgeProbe, launchPlan, PROBE_SCRIPT, versionMismatch } from "../src/lib/interpreter";
 import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun } from "../src/lib/messages";
 import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
-import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams } from "../src/lib/runTests";
+import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams, toWireResult } from "../src/lib/runTests";
 import { isTrafficLine, reviewMarkdown } from "../src/lib/review";
 import { passCountFromLens, statusText, streakDays } from "../src/lib/status";
 import { parseFromWorker } from "../src/lib/workerProtocol";
@@ -366,5 +366,46 @@ describe("AI command answers and the server log", () => {
   it("leaves the JSON-RPC traffic out of the output channel", () => {
     expect(isTrafficLine("2026-11-25 13:16:26,932 INFO pygls.protocol.json_rpc: Sending data: {...}")).toBe(true);
     expect(isTrafficLine("2026-11-25 13:16:26,932 WARNING pytrix.lsp: run failed")).toBe(false);
+  });
+});
+
+describe("the runTests answer on the wire", () => {
+  it("sends timeouts and crashes as lists of records, never maps keyed by index", () => {
+    const wire = toWireResult({
+      events: [{ event: "ready" }],
+      timedOut: { "0": 1.5 },
+      crashed: { "2": "Stopped from the practice panel." },
+      pythonVersion: "3.14.2",
+      durationMs: 12,
+      moduleFailure: "The file could not be loaded",
+    });
+    expect(wire.timedOut).toEqual([{ index: 0, seconds: 1.5 }]);
+    expect(wire.crashed).toEqual([{ index: 2, message: "Stopped from the practice panel." }]);
+    expect(wire.moduleFailure).toBe("The file could not be loaded");
+    expect(JSON.stringify(wire)).not.toMatch(/"\d+":/);
+    const clean = toWireResult({ events: [], timedOut: {}, crashed: {}, pythonVersion: "3", durationMs: 1 });
+    expect(clean).toEqual({ events: [], timedOut: [], crashed: [], pythonVersion: "3", durationMs: 1 });
+  });
+});
+
+describe("server state and crash loops", () => {
+  it("restarts a crashed server until it crashes three times in three minutes", () => {
+    const now = 1_000_000;
+    expect(shouldRestart([now], now)).toBe(true);
+    expect(shouldRestart([now - 1000, now], now)).toBe(true);
+    expect(shouldRestart([now - 2000, now - 1000, now], now)).toBe(false);
+    expect(shouldRestart([now - 400_000, now - 300_000, now], now)).toBe(true);
+    expect(CRASH_LOOP_MESSAGE).toMatch(/will not be restarted.*output/);
+  });
+
+  it("shows in the status bar whether the server runs", () => {
+    const base = { questionId: null };
+    expect(statusText({ ...base, server: { state: "starting" } }).text).toMatch(/^\$\(loading~spin\)/);
+    const down = statusText({ ...base, server: { state: "failed", detail: "no Python 3.11+" } });
+    expect(down.text).toMatch(/^\$\(warning\)/);
+    expect(down.tooltip).toMatch(/not running: no Python 3\.11\+ \(click for the log\)/);
+    const up = statusText({ ...base, server: { state: "running", detail: "Python 3.11.2, pytrix 0.2.0" } });
+    expect(up.text).not.toMatch(/warning|loading/);
+    expect(up.tooltip).toMatch(/server running \(Python 3\.11\.2, pytrix 0\.2\.0\)/);
   });
 });

@@ -32,16 +32,27 @@ class ClientRuntimeError(RuntimeError):
     """The client could not run the tests (not ready, crashed, bad answer)."""
 
 
-def _index_map(value: Any, what: str, total: int) -> dict[int, Any]:
+def _by_index(value: Any, what: str, field: str, total: int) -> dict[int, Any]:
+    """Read ``[{"index": i, field: x}, ...]``: the wire shape of ``timedOut`` and ``crashed``.
+
+    Lists of records, not maps keyed by index: pygls turns a JSON object's keys
+    into attribute names, and ``"0"`` would arrive as ``_0``.
+    """
     if value is None:
         return {}
-    if not isinstance(value, dict):
-        raise ClientRuntimeError(f"'{what}' must be an object keyed by test index")
+    if not isinstance(value, list):
+        raise ClientRuntimeError(f"'{what}' must be a list of {{index, {field}}} records")
     mapped: dict[int, Any] = {}
-    for key, item in value.items():
-        if not (isinstance(key, str) and key.isdigit() and len(key) < 6 and int(key) < total):
-            raise ClientRuntimeError(f"'{what}' has a key that is not a test index: {str(key)[:40]!r}")
-        mapped[int(key)] = item
+    for entry in value[:total + 1]:
+        index = entry.get("index") if isinstance(entry, dict) else None
+        if type(index) is not int or not 0 <= index < total or field not in entry:
+            raise ClientRuntimeError(
+                f"'{what}' holds {str(entry)[:60]!r}, not an {{index, {field}}} record for a test")
+        if index in mapped:
+            raise ClientRuntimeError(f"'{what}' names test {index} twice")
+        mapped[index] = entry[field]
+    if len(value) > total:
+        raise ClientRuntimeError(f"'{what}' names more tests than the question has")
     return mapped
 
 
@@ -82,8 +93,10 @@ class ClientRuntime:
             events = validate_client_events(reply["events"], total, limits)
         except InvalidEvents as exc:
             raise ClientRuntimeError(f"the editor's Python runtime sent an invalid answer: {exc}") from exc
-        timed_out = {k: _seconds(v, "timedOut") for k, v in _index_map(reply.get("timedOut"), "timedOut", total).items()}
-        crashed = {k: str(v)[:_NOTE_CHARS] for k, v in _index_map(reply.get("crashed"), "crashed", total).items()}
+        timed_out = {k: _seconds(v, "timedOut")
+                     for k, v in _by_index(reply.get("timedOut"), "timedOut", "seconds", total).items()}
+        crashed = {k: str(v)[:_NOTE_CHARS]
+                   for k, v in _by_index(reply.get("crashed"), "crashed", "message", total).items()}
         module_failure = reply.get("moduleFailure")
         duration: Any = reply.get("durationMs")
         if type(duration) not in (int, float) or not 0 <= duration < 1e9:

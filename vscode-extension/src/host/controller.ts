@@ -19,7 +19,7 @@ import {
 } from "../lib/curriculum";
 import { summariseRun, type PracticeAction, type RunSummary } from "../lib/messages";
 import { DASHBOARD_URI, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
-import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
+import { InvalidParams, parseRunTestsParams, toWireResult } from "../lib/runTests";
 import { reviewMarkdown } from "../lib/review";
 import { passCountFromLens, streakDays } from "../lib/status";
 import { DashboardPanel } from "./dashboardPanel";
@@ -66,6 +66,7 @@ export class Controller implements vscode.Disposable {
       onCreated: (client) => this.onCreated(client),
       onStarted: () => void this.afterStart(),
     });
+    this.disposables.push(this.server.onDidChangeState((state) => this.status.setServer(state)));
     this.documents = new PytrixDocuments(this.server);
     const version = String((context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? "0");
     this.practice = new PracticePanel(
@@ -114,7 +115,7 @@ export class Controller implements vscode.Disposable {
       }
       this.status.setRunning(true);
       try {
-        return await this.practice.runTests(params, token);
+        return toWireResult(await this.practice.runTests(params, token));
       } catch (error) {
         this.server.output.appendLine(`[pyodide] could not run the tests: ${errorText(error)}; the server falls back to its sandbox`);
         throw new ResponseError(-32000, `Pyodide could not run the tests: ${errorText(error)}`);

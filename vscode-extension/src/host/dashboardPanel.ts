@@ -13,8 +13,14 @@ import type { ServerManager } from "./server";
 
 export class DashboardPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
+  private readonly followServer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly server: ServerManager) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly server: ServerManager) {
+    // Opened before the server was up (or while it restarted): draw once it is running.
+    this.followServer = server.onDidChangeClient((client) => {
+      if (client) void this.refresh();
+    });
+  }
 
   open(): void {
     if (this.panel) {
@@ -60,7 +66,10 @@ export class DashboardPanel implements vscode.Disposable {
     const post = (message: ToDashboard) => void this.panel?.webview.postMessage(message);
     const client = await this.server.ensure();
     if (!client) {
-      post({ type: "error", message: "The Pytrix server is not running." });
+      post({
+        type: "error",
+        message: `The Pytrix server is not running${this.server.lastFailure ? `: ${this.server.lastFailure}` : ""}. The dashboard fills in as soon as it starts.`,
+      });
       return;
     }
     let stats: unknown;
@@ -81,6 +90,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.followServer.dispose();
     this.panel?.dispose();
   }
 }

@@ -12,6 +12,8 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import {
+  CloseAction,
+  ErrorAction,
   LanguageClient,
   type LanguageClientOptions,
   type Middleware,
@@ -20,6 +22,8 @@ import {
 } from "vscode-languageclient/node";
 import {
   adviceFor,
+  CRASH_LOOP_MESSAGE,
+  shouldRestart,
   firstUsable,
   interpreterCandidates,
   judgeProbe,
@@ -33,6 +37,7 @@ import {
   type Verdict,
 } from "../lib/interpreter";
 import { SCHEME } from "../lib/practice";
+import type { ServerState } from "../lib/status";
 import { isTrafficLine } from "../lib/review";
 
 export interface ServerHooks {
@@ -93,6 +98,10 @@ export class ServerManager implements vscode.Disposable {
   private logWatcher: { close(): void } | undefined;
   private readonly changed = new vscode.EventEmitter<LanguageClient | undefined>();
   readonly onDidChangeClient = this.changed.event;
+  private readonly stateChanged = new vscode.EventEmitter<ServerState>();
+  /** starting -> running, or failed (with the reason), or stopped after a crash loop. */
+  readonly onDidChangeState = this.stateChanged.event;
+  private readonly exits: number[] = [];
   python: ProbeResult | undefined;
   /** When this extension host activated Pytrix: first diagnostics are timed from here. */
   private readonly activatedAt = Date.now();
@@ -155,6 +164,7 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private async start(): Promise<LanguageClient | undefined> {
+    this.stateChanged.fire({ state: "starting" });
     const strategy = vscode.workspace.getConfiguration("pytrix").get<ImportStrategy>("server.importStrategy") ?? "useBundled";
     const bundled = this.bundledLauncher();
     const plan = launchPlan(strategy, bundled);
@@ -207,6 +217,18 @@ export class ServerManager implements vscode.Disposable {
         },
       },
       markdown: { isTrusted: false },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          this.exits.push(Date.now());
+          if (shouldRestart(this.exits, Date.now())) {
+            this.output.appendLine("[client] the server exited; restarting it");
+            return { action: CloseAction.Restart, handled: true };
+          }
+          this.crashLoop();
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
     };
     const client = new LanguageClient("pytrix", "Pytrix", serverOptions, clientOptions);
     this.client = client;
@@ -217,6 +239,7 @@ export class ServerManager implements vscode.Disposable {
       this.output.appendLine(`[client] the server failed to start: ${String(error)}`);
       void vscode.window.showErrorMessage(`The Pytrix server failed to start: ${String(error)}. See the 'Pytrix' output.`);
       this.client = undefined;
+      this.stateChanged.fire({ state: "failed", detail: String(error) });
       return undefined;
     }
     if (verdict.probe.logPath) this.tailLog(verdict.probe.logPath);
@@ -229,15 +252,22 @@ export class ServerManager implements vscode.Disposable {
         if (pick === "Choose Python") void vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server");
       });
     }
+    this.stateChanged.fire({ state: "running", detail: `Python ${verdict.probe.version.join(".")}, pytrix ${serverVersion ?? "?"}` });
     this.hooks.onStarted(client);
     this.changed.fire(client);
     return client;
   }
 
+  /** One message after a crash loop, with the log and the interpreter choice. */
+  private crashLoop(): void {
+    this.failed({ message: CRASH_LOOP_MESSAGE, actions: ["Show Log", "Choose Python"] }, "stopped");
+  }
+
   /** Say why the server cannot start, with the buttons that fix it; never waits for an answer. */
-  private failed(advice: FailureAdvice): void {
+  private failed(advice: FailureAdvice, state: "failed" | "stopped" = "failed"): void {
     this.output.appendLine(`[client] ${advice.message}`);
     this.lastFailure = advice.message;
+    this.stateChanged.fire({ state, detail: advice.message });
     void vscode.window.showErrorMessage(advice.message, ...advice.actions).then((pick) => {
       if (pick === "Install Python") void vscode.env.openExternal(vscode.Uri.parse(PYTHON_DOWNLOAD_URL));
       else if (pick === "Choose Python") void vscode.commands.executeCommand("workbench.action.openSettings", "pytrix.server.python");
@@ -285,6 +315,7 @@ export class ServerManager implements vscode.Disposable {
     void this.stop();
     this.output.dispose();
     this.changed.dispose();
+    this.stateChanged.dispose();
   }
 }
 

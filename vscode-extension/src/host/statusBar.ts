@@ -1,7 +1,7 @@
 /** The status bar item: current question, pass count, streak (text from lib/status.ts). */
 
 import * as vscode from "vscode";
-import { statusText, type StatusInput } from "../lib/status";
+import { statusText, type ServerState, type StatusInput } from "../lib/status";
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("pytrix.status", vscode.StatusBarAlignment.Left, 50);
@@ -10,6 +10,7 @@ export class StatusBar implements vscode.Disposable {
   private uri: string | null = null;
   private streak: number | undefined;
   private running = false;
+  private server: ServerState = { state: "starting" };
 
   constructor() {
     this.item.name = "Pytrix";
@@ -34,6 +35,11 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  setServer(server: ServerState): void {
+    this.server = server;
+    this.render();
+  }
+
   setRunning(running: boolean): void {
     this.running = running;
     this.render();
@@ -53,8 +59,11 @@ export class StatusBar implements vscode.Disposable {
       runStatus: count?.runStatus,
       streakDays: this.streak,
       running: this.running,
+      server: this.server,
     };
     const { text, tooltip } = statusText(input);
+    const down = this.server.state === "failed" || this.server.state === "stopped";
+    this.item.command = down ? "pytrix.ui.showLog" : "pytrix.ui.openPractice";
     this.item.text = text;
     this.item.tooltip = tooltip;
   }

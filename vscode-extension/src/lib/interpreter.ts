@@ -195,3 +195,14 @@ export function versionMismatch(extensionVersion: string, serverVersion: string 
       : "Reinstall the extension.";
   return `The Pytrix server is version ${serverVersion} but the extension is ${extensionVersion}: some features may not work. ${fix}`;
 }
+
+/**
+ * Restart a server that exited unexpectedly, unless it is crashing in a loop:
+ * `max` exits within `windowMs` (the times include the latest exit).
+ */
+export function shouldRestart(exitTimes: readonly number[], now: number, max = 3, windowMs = 180_000): boolean {
+  return exitTimes.filter((time) => now - time <= windowMs).length < max;
+}
+
+export const CRASH_LOOP_MESSAGE =
+  "The Pytrix server stopped several times in a row, so it will not be restarted. The 'Pytrix' output shows why; choosing another Python may help.";

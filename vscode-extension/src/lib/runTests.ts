@@ -50,6 +50,33 @@ export interface RunTestsResult {
   moduleFailure?: string;
 }
 
+/**
+ * The answer as it crosses the wire to the server. `timedOut` and `crashed`
+ * travel as lists of records: pygls turns a JSON object's keys into attribute
+ * names, so a map keyed by test index ("0") would reach the server as "_0".
+ */
+export interface RunTestsWireResult {
+  events: HarnessEvent[];
+  timedOut: { index: number; seconds: number }[];
+  crashed: { index: number; message: string }[];
+  pythonVersion: string;
+  durationMs: number;
+  moduleFailure?: string;
+}
+
+/** Turn the runtime's result (maps keyed by test index) into the wire shape. */
+export function toWireResult(result: RunTestsResult): RunTestsWireResult {
+  const wire: RunTestsWireResult = {
+    events: result.events,
+    timedOut: Object.entries(result.timedOut).map(([index, seconds]) => ({ index: Number(index), seconds })),
+    crashed: Object.entries(result.crashed).map(([index, message]) => ({ index: Number(index), message })),
+    pythonVersion: result.pythonVersion,
+    durationMs: result.durationMs,
+  };
+  if (result.moduleFailure !== undefined) wire.moduleFailure = result.moduleFailure;
+  return wire;
+}
+
 export class InvalidParams extends Error {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {

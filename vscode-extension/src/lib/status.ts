@@ -12,6 +12,13 @@ export interface StatusInput {
   runStatus?: string;
   streakDays?: number;
   running?: boolean;
+  /** The language server's state, and what it is (or why it is not running). */
+  server?: ServerState;
+}
+
+export interface ServerState {
+  state: "starting" | "running" | "failed" | "stopped";
+  detail?: string;
 }
 
 export function statusText(input: StatusInput): { text: string; tooltip: string } {
@@ -41,6 +48,16 @@ export function statusText(input: StatusInput): { text: string; tooltip: string 
   if (input.streakDays !== undefined && input.streakDays > 0) {
     parts.push(`$(flame) ${input.streakDays}`);
     tips.push(`${input.streakDays}-day streak`);
+  }
+  const server = input.server;
+  if (server?.state === "starting") {
+    parts.unshift("$(loading~spin)");
+    tips.push("the Pytrix server is starting");
+  } else if (server?.state === "failed" || server?.state === "stopped") {
+    parts.unshift("$(warning)");
+    tips.push(`the Pytrix server is not running${server.detail ? `: ${server.detail}` : ""} (click for the log)`);
+  } else if (server?.state === "running") {
+    tips.push(`server running${server.detail ? ` (${server.detail})` : ""}`);
   }
   return { text: parts.join("  "), tooltip: tips.join("; ") };
 }
