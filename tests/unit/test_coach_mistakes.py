@@ -318,3 +318,27 @@ def test_every_new_rule_has_must_trigger_examples_here() -> None:
     tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
     tested = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
     assert names <= tested
+
+
+def test_speed_and_style_advice_waits_while_the_function_has_a_mistake() -> None:
+    source = src('''
+        def unique(words):
+            seen = []
+            for w in words:
+                if w in seen:
+                    words.remove(w)
+                seen.append(w)
+            return words
+
+
+        def tidy(words):
+            seen = []
+            for w in words:
+                if w not in seen:
+                    seen.append(w)
+            return seen
+    ''')
+    rules = [(f.rule, f.span.start_line) for f in coach(source)]
+    assert ("mutate-iterated", 4) in rules
+    assert ("quadratic-in-loop", 3) not in rules  # a distraction while the loop is wrong
+    assert ("quadratic-in-loop", 12) in rules  # the other function is fine: the advice stays

@@ -367,3 +367,31 @@ def test_grading_keeps_the_line_a_stopped_test_was_running() -> None:
     assert graded.status is Status.TIMEOUT and graded.stopped_line == 6 and graded.error is None
     silent = RawRun(events=begin, timed_out={0: 0.5})
     assert grade(TOTAL, silent).tests[0].stopped_line is None
+
+
+GREETING = question("greet", [('greet("ada")', "'Hello, Ada!'"), ('greet("bo")', "'Hello, Bo!'")])
+IS_EVEN = question("is_even", [("is_even(4)", "True"), ("is_even(7)", "False"), ("is_even(0)", "True")])
+
+
+@module_loop
+async def test_letter_case_spaces_and_opposite_answers(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, GREETING, """
+        def greet(name):
+            return "hello, " + name.title() + "!"
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith(
+        "2 tests fail the same way: Your text is right except for upper and lower case letters.")
+    _, findings, source = await check(sandbox, GREETING, """
+        def greet(name):
+            return "Hello, " + name.title() + "! "
+    """)
+    [finding] = errors(findings)
+    assert "right except for spaces or line breaks at its start or end" in finding.message
+    _, findings, source = await check(sandbox, IS_EVEN, """
+        def is_even(n):
+            return n % 2 == 1
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith("3 tests fail the same way: Your function gives the opposite True/False")
+    assert finding.line == line_of(source, "def is_even")

@@ -32,6 +32,7 @@ print-not-return     information yes (entry function only; when the print ends i
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Final
@@ -52,11 +53,14 @@ def coach(
 
     ``disabled`` holds rule ids to skip (unknown ids are ignored; a single
     id given as a plain string works too). ``entry`` names the practice
-    question's entry function, which ``print-not-return`` checks. Never raises: a source that does
-    not parse (syntax error, null bytes, nesting too deep for the parser) or
-    is longer than ``MAX_SOURCE_CHARS`` gives ``[]``; a rule that fails
-    internally is skipped and the others still report. Nothing in ``source``
-    is executed or imported.
+    question's entry function, which ``print-not-return`` checks. In a
+    function with a logic mistake (:data:`MISTAKE_RULES`), style and speed
+    advice is held back: the mistake comes first.
+
+    Never raises: a source that does not parse (syntax error, null bytes,
+    nesting too deep for the parser) or is longer than ``MAX_SOURCE_CHARS``
+    gives ``[]``; a rule that fails internally is skipped and the others
+    still report. Nothing in ``source`` is executed or imported.
 
     Cost: one ``ast.parse`` plus one shared walk of the tree; roughly 2-2.5x
     the ``ast.parse`` time with every rule on (see ``bench/coach.py``).
@@ -73,11 +77,39 @@ def coach(
         tree = parse(source)
         if tree is None:
             return []
-        return run_rules(source, tree, rules, entry)
+        return _mistakes_first(tree, run_rules(source, tree, rules, entry))
     except Exception:
         if engine._RAISE_INTERNAL_ERRORS:
             raise
         return []
+
+
+MISTAKE_RULES: Final = frozenset(
+    {"while-unchanged", "comparison-statement", "constant-or", "return-in-loop", "mutate-iterated",
+     "print-not-return"}
+)
+"""Rules about code that gives wrong answers (the others are about style and speed)."""
+_LATER_RULES: Final = frozenset({"range-len", "str-concat-loop", "quadratic-in-loop", "bool-return"})
+"""Style and speed advice held back in a function that still has a mistake."""
+
+
+def _mistakes_first(tree: ast.Module, findings: list[Finding]) -> list[Finding]:
+    """Drop style and speed advice inside a function that has a logic mistake: fix that first."""
+    mistakes = [f.span.start_line for f in findings if f.rule in MISTAKE_RULES]
+    if not mistakes:
+        return findings
+    functions = [
+        (node.lineno - 1, (node.end_lineno or node.lineno) - 1)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+
+    def innermost(line: int) -> tuple[int, int] | None:
+        around = [span for span in functions if span[0] <= line <= span[1]]
+        return max(around, default=None)
+
+    busy = {innermost(line) for line in mistakes} - {None}
+    return [f for f in findings if f.rule not in _LATER_RULES or innermost(f.span.start_line) not in busy]
 
 
 __all__ = [

@@ -353,6 +353,25 @@ def returned_input(f: Failure) -> Cause | None:
     return None
 
 
+def text_differs_in_case_or_spaces(f: Failure) -> Cause | None:
+    """The right text except for upper/lower case, or spaces at its ends."""
+    if not f.values_known or not isinstance(f.expected, str) or not isinstance(f.actual, str):
+        return None
+    if f.actual.lower() == f.expected.lower():
+        return Cause("letter-case", "Your text is right except for upper and lower case letters.")
+    if f.actual.strip() == f.expected.strip():
+        return Cause("extra-spaces", "Your text is right except for spaces or line breaks at its start or end.")
+    return None
+
+
+def opposite_bool(f: Failure) -> Cause | None:
+    """True where False is expected, or the other way round."""
+    if not f.values_known or type(f.expected) is not bool or type(f.actual) is not bool:
+        return None
+    return Cause("opposite-bool", "Your function gives the opposite True/False answer: check the "
+                 "condition (a missing or extra `not`, `==` against `!=`, `and` against `or`).")
+
+
 def wrong_order(f: Failure) -> Cause | None:
     """The right items in another order (reversed, or just shuffled)."""
     if not f.values_known or type(f.expected) is not type(f.actual):
@@ -474,6 +493,8 @@ EXPLAINERS: Final[tuple[Callable[[Failure], Cause | None], ...]] = (
     constant_or,
     comparison_statement,
     returned_input,
+    text_differs_in_case_or_spaces,
+    opposite_bool,
     wrong_order,
     off_by_one,
     error_sentence,
