@@ -99,6 +99,29 @@ describe("PyodideRuntime", () => {
     expect(statuses.at(-1)?.stopMode).toBe("interrupt");
   });
 
+  it("keeps the line an interrupted test was running as a where event", async () => {
+    const { runtime } = makeRuntime(
+      scripted((run, worker) => {
+        worker.events(run.id, [{ event: "ready" }, { event: "module" }, { event: "begin", index: 0 }]);
+        const poll = setInterval(() => {
+          if (worker.abort === 1 && worker.interrupt === 2) {
+            clearInterval(poll);
+            // What worker.ts posts for the harness's KeyboardInterrupt report, then the stop.
+            worker.events(run.id, [{ event: "where", index: 0, line: 7 }, { event: "where", index: 3, line: 1 }]);
+            worker.send({ type: "stopped", id: run.id });
+          }
+        }, 5);
+      }),
+      true,
+    );
+    const pending = runtime.run(params(2, 1));
+    await vi.advanceTimersByTimeAsync(1100);
+    const result = await pending;
+    expect(result.timedOut).toEqual({ "0": 1 });
+    expect(result.events.at(-1)).toEqual({ event: "where", index: 0, line: 7 }); // not the other test's
+    expect(result.events.filter((e) => e.event === "where")).toHaveLength(1);
+  });
+
   it("terminates and restarts a worker that ignores the interrupt for the grace period", async () => {
     const { runtime, workers } = makeRuntime(
       scripted((run, worker) => {

@@ -394,6 +394,9 @@ export class PyodideRuntime {
         }
         if (message.type === "event") {
           if (pendingOutcome !== null) {
+            // Stopping: only the line an interrupted test was running still counts.
+            const late = pendingOutcome.kind === "timeout" ? parseEvent(message.event) : null;
+            if (late !== null && late.event === "where" && late.index === acc.current) acc.events.push(late);
             return;
           }
           const harnessEvent = parseEvent(message.event);

@@ -8,6 +8,7 @@
  * messages and the shared control block.
  */
 
+import { whereEvent } from "../lib/whereEvent";
 import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type ToWorker } from "../lib/workerProtocol";
 
 interface PyProxyCallable {
@@ -131,6 +132,9 @@ function run(id: number, harness: string, request: unknown): void {
     const runner = loadHarness(harness);
     runner(JSON.stringify(request), (text: string) => {
       if (aborted()) {
+        // An interrupted test still says which line it was running.
+        const where = whereEvent(text);
+        if (where !== null) post({ type: "event", id, event: where });
         throw new Error("pytrix: run stopped");
       }
       post({ type: "event", id, event: text });
