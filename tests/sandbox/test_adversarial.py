@@ -541,3 +541,43 @@ async def test_forged_result_events_are_capped_and_counted_once(sandbox: Subproc
         assert test.error is None or len(test.error.message) <= FAST.repr_chars + 300, report
     assert len(result.model_dump_json()) < 200_000, report
     await assert_still_works(sandbox)
+
+
+def _probe(expected: str) -> object:
+    return make_question([{"call": "probe()", "expected": expected}], entry="probe", qid="sandbox.probe")
+
+
+async def test_metadata_outside_the_run_reveals_nothing(sandbox: SubprocessSandbox) -> None:
+    """os.stat and friends on a path outside: the same refusal whether it exists or not."""
+    code = (
+        "import os\n"
+        "def outcome(call, path):\n"
+        "    try:\n        call(path)\n        return 'allowed'\n"
+        "    except OSError as exc:\n        return type(exc).__name__\n"
+        "def probe():\n"
+        "    calls = (os.stat, os.lstat, os.path.getsize, os.readlink)\n"
+        "    seen = {outcome(c, p) for c in calls for p in ('/etc/passwd', '/etc/no-such-file', '/root')}\n"
+        "    return sorted(seen) + [os.path.exists('/etc/passwd'), os.access('/etc/passwd', os.R_OK),\n"
+        "                           os.path.exists(os.__file__), os.stat('.').st_size > 0]\n"
+    )
+    result = await sandbox.run(_probe("['PermissionError', False, False, True, True]"), code, "probe.py")
+    assert result.status is RunStatus.PASSED, describe(result)
+    await assert_still_works(sandbox)
+
+
+async def test_the_wrappers_hold_nothing_worth_stealing(sandbox: SubprocessSandbox) -> None:
+    """What the audit layer put in place of os.stat, _thread.start_new_thread and
+    _imp.create_builtin only raises audit events: their closures hold no original."""
+    code = (
+        "import _imp, _thread, os\n"
+        "def probe():\n"
+        "    held = set()\n"
+        "    for wrapper in (os.stat, os.lstat, _thread.start_new_thread, _imp.create_builtin):\n"
+        "        for cell in wrapper.__closure__ or ():\n"
+        "            held.add(getattr(cell.cell_contents, '__name__', type(cell.cell_contents).__name__))\n"
+        "        held.update(repr(d) for d in (wrapper.__defaults__ or ()) if callable(d))\n"
+        "    return sorted(held)\n"
+    )
+    result = await sandbox.run(_probe("['audit', 'bool', 'str']"), code, "probe.py")
+    assert result.status is RunStatus.PASSED, describe(result)
+    await assert_still_works(sandbox)

@@ -134,3 +134,27 @@ def test_nested_huge_ints_are_made_displayable() -> None:
 ])
 def test_exit_descriptions_are_clear(code: int, stderr: bytes, expected: str) -> None:
     assert expected in _describe_exit(code, stderr, FAST)
+
+
+def test_landlock_grants_carve_the_package_out(tmp_path: Any) -> None:
+    """Landlock only adds access: the package inside site-packages is left out by
+    granting each of its siblings instead."""
+    site = tmp_path / "lib" / "site-packages"
+    for name in ("pytrix/runner", "numpy", "pytrix_practice-0.2.dist-info"):
+        (site / name).mkdir(parents=True)
+    (site / "six.py").write_text("")
+    (tmp_path / "bin").mkdir()
+    grants = harness.landlock_grants(str(tmp_path), (str(site / "pytrix"),))
+    assert sorted(grants) == sorted(str(p) for p in (
+        tmp_path / "bin", site / "numpy", site / "pytrix_practice-0.2.dist-info", site / "six.py"))
+    assert harness.landlock_grants(str(tmp_path / "bin"), (str(site / "pytrix"),)) == [str(tmp_path / "bin")]
+
+
+def test_denied_folders_are_denied_under_their_symlinked_names(tmp_path: Any) -> None:
+    """A venv's lib64 -> lib: the package must be refused under both names."""
+    (tmp_path / "lib" / "site-packages" / "pytrix").mkdir(parents=True)
+    (tmp_path / "lib64").symlink_to("lib")
+    denied = str(tmp_path / "lib" / "site-packages" / "pytrix")
+    aliases = harness._with_aliases((denied,))
+    assert aliases[0] == denied
+    assert str(tmp_path / "lib64" / "site-packages" / "pytrix") in aliases

@@ -690,7 +690,51 @@ def _read_policy(workdir: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
     # when it is installed inside site-packages.
     package = os.path.dirname(os.path.dirname(real(__file__)))
     denied = (package,) if os.path.basename(package) == "pytrix" else (os.path.dirname(real(__file__)),)
-    return tuple(dirs), tuple(dict.fromkeys(files)), devices, denied
+    return tuple(dirs), tuple(dict.fromkeys(files)), devices, tuple(_with_aliases(denied))
+
+
+def _with_aliases(paths: tuple[str, ...]) -> list[str]:
+    """``paths`` plus the names they have through a symlinked sibling of an ancestor folder
+    (a venv's ``lib64 -> lib``), since the audit hook compares paths as written."""
+    found = list(paths)
+    for path in paths:
+        parts = path.split("/")
+        for cut in range(2, len(parts)):
+            parent, name, rest = "/".join(parts[: cut - 1]) or "/", parts[cut - 1], parts[cut:]
+            target = os.path.join(parent, name)
+            try:
+                entries = list(os.scandir(parent))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if (entry.is_symlink() and entry.path != target
+                            and os.path.realpath(entry.path) == os.path.realpath(target)):
+                        found.append("/".join([entry.path, *rest]))
+                except OSError:
+                    continue
+    return list(dict.fromkeys(found))
+
+
+def landlock_grants(path: str, denied: tuple[str, ...]) -> list[str]:
+    """Folders and files to grant so that ``path`` is readable except for ``denied``.
+
+    Landlock only adds access, so a denied folder inside a granted one is carved out
+    by granting each of its siblings instead, down to the denied folder.
+    """
+    inside = [d for d in denied if d.startswith(path.rstrip("/") + "/")]
+    if path in denied:
+        return []
+    if not inside:
+        return [path]
+    grants: list[str] = []
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    for name in names:
+        grants += landlock_grants(os.path.join(path, name), denied)
+    return grants
 
 
 def _refusal(what: str, reason: str, error: type[BaseException] = PermissionError) -> Callable[..., Any]:
@@ -876,7 +920,7 @@ def _bpf_program(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
 
 def _kernel_layers(
     options: dict[str, Any], workdir: str, dirs: tuple[str, ...], files: tuple[str, ...],
-    devices: tuple[str, ...],
+    devices: tuple[str, ...], denied: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Apply Landlock and seccomp through ctypes; each is skipped where unsupported."""
     report: dict[str, Any] = {"landlock": 0, "seccomp": False}
@@ -904,7 +948,7 @@ def _kernel_layers(
     if prctl(ctypes.c_int(38), c_ulong(1), c_ulong(0), c_ulong(0), c_ulong(0)) != 0:
         return report  # PR_SET_NO_NEW_PRIVS is required by both layers
     if want_landlock:
-        report["landlock"] = _landlock(syscall, workdir, dirs, files, devices)
+        report["landlock"] = _landlock(syscall, workdir, dirs, files, devices, denied)
     if want_seccomp and os.uname().machine in _SYSCALLS:
         program = _bpf_program(os.uname().machine, os.getpid())
 
@@ -924,7 +968,7 @@ def _kernel_layers(
 
 
 def _landlock(syscall: Any, workdir: str, dirs: tuple[str, ...],
-              files: tuple[str, ...], devices: tuple[str, ...]) -> int:
+              files: tuple[str, ...], devices: tuple[str, ...], denied: tuple[str, ...] = ()) -> int:
     import ctypes
 
     c_long = ctypes.c_long
@@ -959,7 +1003,9 @@ def _landlock(syscall: Any, workdir: str, dirs: tuple[str, ...],
     write_dir = (read_dir | _LL_WRITE_FILE | _LL_REMOVE_DIR | _LL_REMOVE_FILE | _LL_MAKE_DIR
                  | _LL_MAKE_REG | _LL_REFER | _LL_TRUNCATE)
     rules = [(workdir, write_dir)]
-    rules += [(path, read_dir) for path in dirs if path != workdir]
+    real_denied = tuple(os.path.realpath(d) for d in denied)
+    rules += [(grant, read_dir) for path in dirs if path != workdir
+              for grant in landlock_grants(path, real_denied)]
     rules += [(path, _LL_READ_FILE) for path in files]
     rules += [(path, _LL_READ_FILE | _LL_WRITE_FILE | _LL_TRUNCATE) for path in devices]
     try:
@@ -983,53 +1029,19 @@ def _landlock(syscall: Any, workdir: str, dirs: tuple[str, ...],
     return int(abi)
 
 
-def _cap_threads(cap: int) -> None:
-    """Refuse to start a thread while ``cap`` are alive (RLIMIT_NPROC does not bind root).
-
-    ``_thread.start_new_thread`` is replaced in place (``threading`` reads it from
-    there); a fresh copy of ``_thread`` cannot be made: re-importing it is refused by
-    the audit hook and ``_imp.create_builtin`` refuses the modules the hook blocks.
-    """
-    import _imp
-    import _thread
-
-    start, alive = _thread.start_new_thread, _thread._count
-    message = f"{SANDBOX_PREFIX}{THREADS_REFUSED.format(cap=cap)}"
-    denial = PermissionError
-
-    def start_new_thread(function: Any, args: Any, kwargs: Any = None) -> Any:
-        if alive() >= cap:
-            raise denial(message)
-        return start(function, args) if kwargs is None else start(function, args, kwargs)
-
-    _thread.start_new_thread = start_new_thread
-    _thread.start_new = start_new_thread
-    threading = sys.modules.get("threading")
-    if threading is not None:
-        threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
-    create_builtin, t_str, get_attr, is_instance = _imp.create_builtin, str, getattr, isinstance
-    refused = frozenset({"_thread", "_imp", "posix", "_signal", "_ctypes", "_posixsubprocess",
-                         "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
-    import_denial = ImportError
-
-    def guarded_create_builtin(spec: Any) -> Any:
-        name = get_attr(spec, "name", None)
-        name = name if is_instance(name, t_str) else ""
-        if name in refused:
-            raise import_denial(f"{SANDBOX_PREFIX}importing {name} again is not allowed")
-        return create_builtin(spec)
-
-    _imp.create_builtin = guarded_create_builtin
-
-
 def _forget_native_modules() -> None:
     for name in [n for n in sys.modules if n in ("ctypes", "_ctypes") or n.startswith("ctypes.")]:
         del sys.modules[name]
 
 
+_METADATA_CALLS = ("stat", "lstat", "access", "readlink")
+_REFUSED_BUILTINS = frozenset({"_thread", "_imp", "posix", "_signal", "_ctypes", "_posixsubprocess",
+                               "_xxsubinterpreters", "_testcapi", "_testinternalcapi"})
+
+
 def _install_audit_hook(
     workdir: str, dirs: tuple[str, ...], files: tuple[str, ...], devices: tuple[str, ...],
-    denied: tuple[str, ...],
+    denied: tuple[str, ...], threads: int | None = None,
 ) -> None:
     """Refuse, with a clear message, what learner code must not do.
 
@@ -1038,9 +1050,18 @@ def _install_audit_hook(
     relies on nor reach its state through a traceback. The kernel layers enforce the
     same rules where they exist; this layer explains refusals and covers the rest.
     """
+    import _imp
+    import _thread
     import posix
 
     getcwd, fspath, stat = posix.getcwd, posix.fspath, posix.stat
+    # The real functions behind the wrappers of _route_through_the_hook: only here.
+    metadata_calls = {name: getattr(posix, name) for name in _METADATA_CALLS if hasattr(posix, name)}
+    start_thread, alive_threads, create_builtin = _thread.start_new_thread, _thread._count, _imp.create_builtin
+    thread_cap = threads if threads is not None else -1
+    msg_threads = THREADS_REFUSED.format(cap=threads)
+    refused_builtins = _REFUSED_BUILTINS
+    get_attr = getattr
     o_write = posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND
     t_str, t_bytes, t_int = str, bytes, int
     str_of, int_of, decode = str.__str__, int.__int__, bytes.decode
@@ -1161,6 +1182,24 @@ def _install_audit_hook(
             raise denial(f"{prefix}{event} {msg_unavailable}")
         elif event in native_events or startswith(event, "ctypes."):
             raise denial(f"{prefix}{msg_native} ({event})")
+        elif event == "pytrix.metadata":  # os.stat, os.lstat, os.access, os.readlink
+            call_name, path, call_args, call_kwargs, box = args
+            if not isinstance_(path, t_int) and call_kwargs.get("dir_fd") is None:
+                checks = ((path, False, False),)
+        elif event == "pytrix.thread":
+            function, call_args, call_kwargs, box = args
+            if thread_cap >= 0 and alive_threads() >= thread_cap:
+                raise denial(f"{prefix}{msg_threads}")
+            box.append(start_thread(function, call_args) if call_kwargs is None
+                       else start_thread(function, call_args, call_kwargs))
+            return
+        elif event == "pytrix.create_builtin":
+            spec, box = args
+            spec_name = get_attr(spec, "name", None)
+            if not isinstance_(spec_name, t_str) or spec_name in refused_builtins:
+                raise import_denial(f"{prefix}importing {spec_name} again is not allowed")
+            box.append(create_builtin(spec))
+            return
         elif event == "sqlite3.connect":
             database = args[0]
             if database in (":memory:", "", b":memory:", b""):
@@ -1218,8 +1257,68 @@ def _install_audit_hook(
                 elif raw_open and mode == s_ifdir and not inside:
                     raise denial(f"{prefix}opening directories outside the working directory "
                                  f"is not allowed ({absolute!r})")
+        if event == "pytrix.metadata":
+            box.append(metadata_calls[call_name](path, *call_args, **call_kwargs))
 
     sys.addaudithook(hook)
+    _route_through_the_hook(threads)
+
+
+def _route_through_the_hook(threads: int | None) -> None:
+    """Put the calls that raise no audit event of their own behind the audit hook.
+
+    ``os.stat`` and friends, ``_thread.start_new_thread`` and ``_imp.create_builtin``
+    are replaced by wrappers that only raise a ``pytrix.*`` event: the hook checks it,
+    makes the real call and hands the result back in a list. The real functions live
+    only in the hook's closure, so the wrappers (which learner code can inspect, e.g.
+    through ``__closure__``) hold nothing worth stealing.
+    """
+    import _imp
+    import _thread
+    import posix
+
+    audit = sys.audit
+
+    def metadata(name: str) -> Callable[..., Any]:
+        refused_means_no = name == "access"  # os.access answers, it does not raise
+
+        def call(path: Any, *args: Any, **kwargs: Any) -> Any:
+            box: list[Any] = []
+            try:
+                audit("pytrix.metadata", name, path, args, kwargs, box)
+            except PermissionError:
+                if refused_means_no:
+                    return False
+                raise
+            return box[0]
+
+        call.__name__ = name
+        return call
+
+    for name in _METADATA_CALLS:
+        if hasattr(posix, name):
+            wrapper = metadata(name)
+            setattr(posix, name, wrapper)
+            setattr(os, name, wrapper)
+
+    def start_new_thread(function: Any, args: Any, kwargs: Any = None) -> Any:
+        box: list[Any] = []
+        audit("pytrix.thread", function, args, kwargs, box)
+        return box[0]
+
+    if threads is not None:
+        _thread.start_new_thread = start_new_thread
+        _thread.start_new = start_new_thread
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+
+    def create_builtin(spec: Any) -> Any:
+        box: list[Any] = []
+        audit("pytrix.create_builtin", spec, box)
+        return box[0]
+
+    _imp.create_builtin = create_builtin
 
 
 def _confine(options: dict[str, Any]) -> dict[str, Any]:
@@ -1230,13 +1329,13 @@ def _confine(options: dict[str, Any]) -> dict[str, Any]:
                    and not _within(os.path.realpath(p or "."), denied)]
     _apply_rlimits(options)
     _neuter()
-    report = _kernel_layers(options, workdir, dirs, files, devices)
+    report = _kernel_layers(options, workdir, dirs, files, devices, denied)
     _forget_native_modules()
-    if options.get("threads") is not None:
-        _cap_threads(int(options["threads"]))
     report["audit"] = False
     if options.get("audit", True):
-        _install_audit_hook(workdir, dirs, files, devices, denied)
+        threads = options.get("threads")
+        _install_audit_hook(workdir, dirs, files, devices, denied,
+                            int(threads) if threads is not None else None)
         report["audit"] = True
     sys.argv[:] = ["solution.py"]
     return report
