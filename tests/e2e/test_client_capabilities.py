@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import sys
+import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -312,3 +313,22 @@ def test_the_log_file_rotates(tmp_path: Path) -> None:
         handler.close()
         root.setLevel(levels[0])
         pygls_protocol.setLevel(levels[1])
+
+
+async def test_the_shipped_helix_config_drives_the_server(tmp_path: Path) -> None:
+    """Helix is not packaged for these machines: its shipped languages.toml is checked and its
+    settings are sent the way Helix sends them (initializationOptions and workspace/configuration)."""
+    config = tomllib.loads((ROOT / "editors" / "helix" / "languages.toml").read_text(encoding="utf-8"))
+    server = config["language-server"]["pytrix"]
+    assert server["command"] == "pytrix" and server["args"] == ["serve"]
+    assert any("pytrix" in language.get("language-servers", []) for language in config["language"])
+    settings = server["config"]
+    (tmp_path / "ws").mkdir()
+    async with editor("helix_25.01", tmp_path / "ws", tmp_path / "home", init=settings) as ed:
+        ed.client.set_configuration(settings)
+        uri = ed.open(tmp_path / "ws" / "rev.py", WRONG)
+        await ed.diagnostics(uri, lambda d: any(x.source == "pytrix" for x in d))
+        reveal = [a for a in await ed.actions(uri, ["quickfix"]) if a.title == "Pytrix: reveal solution"]
+        assert reveal and reveal[0].disabled is not None  # Helix shows disabled actions with the reason
+        assert f"{settings['pytrix']['revealAfterFailures']} failed submissions" in reveal[0].disabled.reason
+    assert not [m.message for m in ed.client.messages if "pytrix." in m.message]  # no settings rejected

@@ -35,8 +35,9 @@ PALETTE_TITLES: dict[str, str] = {
 
 # Actions that exist only in the VS Code extension: what plain clients say instead.
 PLAIN_CLIENT_TEXTS: dict[str, str] = {
-    "'Pytrix: set Gemini API key' in the editor":
-        "the GEMINI_API_KEY environment variable of the editor that starts 'pytrix serve'",
+    "with 'Pytrix: set Gemini API key' in the editor, or the GEMINI_API_KEY environment variable":
+        "in the GEMINI_API_KEY environment variable of the editor that starts 'pytrix serve'",
+    "with 'Pytrix: set Gemini API key'": "in the GEMINI_API_KEY environment variable",
     "'Pytrix: set Gemini API key'": "the GEMINI_API_KEY environment variable",
 }
 
