@@ -104,6 +104,9 @@ def test_worker_isolated_interrupts_through_shared_memory(browser_report: dict[s
     assert data["python"].startswith("3.")
     loop = data["results"]["loop"]
     assert loop["answer"]["timedOut"] == {"0": 1}
+    # The interrupted test says which line it was running (the loop: lines 2-3).
+    wheres = [e for e in loop["answer"]["events"] if e["event"] == "where"]
+    assert len(wheres) == 1 and wheres[0]["index"] == 0 and wheres[0]["line"] in (2, 3)
     latency = loop["status"]["lastInterruptMs"]
     print(f"interrupt latency (isolated): {latency:.1f} ms")
     assert latency < 250, f"the interrupt took {latency} ms"
