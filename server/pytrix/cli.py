@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 
 from pytrix import __version__
-from pytrix.curriculum.question import Difficulty, Question
+from pytrix.curriculum.question import Difficulty, Kind, Question
 from pytrix.errors import PytrixError
 from pytrix.runner.protocol import RunResult
 
@@ -109,7 +109,8 @@ def _print_coaching(out: Console, path: Path, source: str, question: Question, e
 
     from pytrix.coach import coach
 
-    for found in coach(source, entry=question.entry):
+    entry = question.entry if question.kind is Kind.FUNCTION else None
+    for found in coach(source, entry=entry):
         line, col = found.span.start_line, found.span.start_col
         if line in explained:
             continue

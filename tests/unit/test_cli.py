@@ -156,7 +156,7 @@ def test_check_explains_then_coaches_and_hint_reads_the_code(env: dict[str, str]
     coaching = lines[results_end + 1:]
     assert any(line.startswith(f"{path}:8:5: hint: Using `dict` as a variable name") and
                line.endswith("[builtin-shadowing]") for line in coaching), coaching
-    assert any(f"{path}:6:" in line and "[range-len]" in line and "`s[position]`" in line for line in coaching)
+    assert not any("[range-len]" in line for line in coaching)  # style waits while the function is wrong
     assert not any(":9:" in line for line in coaching)  # the explained line is not coached twice
     quiet = pytrix(env, "check", "--no-coach", str(path))
     assert quiet.returncode == 1 and "hint:" not in quiet.stdout
@@ -166,5 +166,18 @@ def test_check_explains_then_coaches_and_hint_reads_the_code(env: dict[str, str]
     assert hint.stdout.startswith("Hint 1/3: You printed olleh but returned nothing")
     assert "Look at line 9: `print(dict)`. Fix that first. Then: " in hint.stdout
     path.write_text(PRINTS.replace("print(dict)", "return dict"))
+    fixed = pytrix(env, "check", str(path))
+    assert fixed.returncode == 0
+    assert any(f"{path}:6:" in line and "[range-len]" in line and "`s[position]`" in line
+               for line in fixed.stdout.splitlines())
     ladder = pytrix(env, "hint", str(path))
     assert ladder.stdout.startswith("Hint 2/3:") and "Fix that first" not in ladder.stdout
+
+
+def test_programs_may_print_from_a_function_named_like_the_entry(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "stats.py"
+    path.write_text("# pytrix: question=list-aggregation.intermediate\n\n\n"
+                    "def line_stats():\n    numbers = input().split()\n    print(len(numbers))\n\n\nline_stats()\n")
+    done = pytrix(env, "check", str(path))
+    assert done.returncode == 1 and "tests passed" in done.stdout
+    assert "print-not-return" not in done.stdout and "returned nothing" not in done.stdout

@@ -119,11 +119,12 @@ class Code:
     @functools.cached_property
     def coaching(self) -> list[CoachFinding]:
         """Coaching findings inside the entry function (all of them for programs and classes)."""
-        found = coach(self.source, entry=self.question.entry)
-        entry = self.entry
-        if entry is None:
+        entry = self.question.entry if self.question.kind is Kind.FUNCTION else None
+        found = coach(self.source, entry=entry)
+        function = self.entry
+        if function is None:
             return found
-        first, last = entry.lineno - 1, (entry.end_lineno or entry.lineno) - 1
+        first, last = function.lineno - 1, (function.end_lineno or function.lineno) - 1
         return [f for f in found if first <= f.span.start_line <= last]
 
     def rule(self, rule: str, line: int | None = None) -> CoachFinding | None:
