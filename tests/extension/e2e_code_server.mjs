@@ -237,9 +237,14 @@ try {
       graded.length > 0 && graded.every((line) => line.endsWith("from pyodide")) && !/client runtime failed/.test(serverLog),
       `${graded.length} graded run(s): ${[...new Set(graded.map((line) => line.split(" ").pop()))].join(", ")}`,
     );
+    // The panel follows runs it did not start (typing and saving), not only its own Run button.
+    await inner.locator("#summary", { hasText: /^0\/7 passed/ }).waitFor({ timeout: 30_000 });
+    const followed = await inner.locator("#tests").innerText();
+    step("the practice panel follows a run started by saving, showing each value once", /expected: /.test(followed) && (followed.match(/expected: 'olleh'/g) ?? []).length <= 1, followed.slice(0, 160).replace(/\s+/g, " "));
     await replaceEditorText(page, RIGHT);
     await page.keyboard.press("Control+S");
     await problems.locator(".monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
+    await inner.locator("#summary", { hasText: /^7\/7 passed/ }).waitFor({ timeout: 30_000 });
   } catch (error) {
     const consoleText = await inner.locator("#console").innerText().catch(() => "?");
     const runtimeLine = await inner.locator("#runtime").innerText().catch(() => "?");

@@ -11,7 +11,7 @@ import {
 import { activityOf, buildDashboard, masteryOf, usageMarkdown, usageOf } from "../src/lib/dashboard";
 import { contentSecurityPolicy, makeNonce, webviewShell } from "../src/lib/html";
 import { adviceFor, CRASH_LOOP_MESSAGE, firstUsable, shouldRestart, interpreterCandidates, judgeProbe, launchPlan, PROBE_SCRIPT, versionMismatch } from "../src/lib/interpreter";
-import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun } from "../src/lib/messages";
+import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun, testDetails } from "../src/lib/messages";
 import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
 import { InvalidParams, isRunTestsResult, parseEvent, parseRunTestsParams, toWireResult } from "../src/lib/runTests";
 import { isTrafficLine, reviewMarkdown } from "../src/lib/review";
@@ -407,5 +407,60 @@ describe("server state and crash loops", () => {
     const up = statusText({ ...base, server: { state: "running", detail: "Python 3.11.2, pytrix 0.2.0" } });
     expect(up.text).not.toMatch(/warning|loading/);
     expect(up.tooltip).toMatch(/server running \(Python 3\.11\.2, pytrix 0\.2\.0\)/);
+  });
+});
+
+describe("the practice panel's test details", () => {
+  const failing = { index: 0, call: "f(1)", status: "failed", expected: "3", actual: "None" };
+  it("shows expected and got once, not again inside the message", () => {
+    expect(testDetails({ ...failing, message: "expected 3, got None" })).toEqual([
+      { kind: "expected", text: "expected: 3" },
+      { kind: "actual", text: "got:      None" },
+    ]);
+  });
+  it("leads with the cause when the server explains the failure", () => {
+    const lines = testDetails({ ...failing, message: "You printed 3 but returned nothing. (expected 3, got None)", explanation: "You printed 3 but returned nothing." });
+    expect(lines.map((l) => l.kind)).toEqual(["message", "expected", "actual"]);
+    expect(lines[0].text).toBe("You printed 3 but returned nothing.");
+  });
+  it("keeps other messages, hides hidden tests' values, and says nothing for a pass", () => {
+    expect(testDetails({ index: 1, call: "f(2)", status: "error", message: "ZeroDivisionError: division by zero", expected: "1", actual: null })).toEqual([
+      { kind: "message", text: "ZeroDivisionError: division by zero" },
+      { kind: "expected", text: "expected: 1" },
+    ]);
+    expect(testDetails({ ...failing, hidden: true, message: "hidden test failed" })).toEqual([{ kind: "message", text: "hidden test failed" }]);
+    expect(testDetails({ ...failing, status: "passed" })).toEqual([]);
+  });
+  it("carries the explanation through summariseRun", () => {
+    const summary = summariseRun({ status: "failed", passed: 0, total: 1, tests: [{ index: 0, call: "f(1)", status: "failed", explanation: "Why." }] });
+    expect(summary?.tests[0].explanation).toBe("Why.");
+  });
+});
+
+describe("the API usage report", () => {
+  const report = {
+    rows: [
+      { day: "2026-12-05", model: "gemini-2.5-flash", feature: "hint", calls: 2, errors: 0, inputTokens: 100, outputTokens: 40 },
+      { day: "2026-12-04", model: "gemini-2.5-flash", feature: "review", calls: 1, errors: 1, inputTokens: 50, outputTokens: 10 },
+    ],
+    totals: { calls: 3, errors: 1, inputTokens: 150, outputTokens: 50 },
+    today: "2026-12-05",
+    caps: { session: { used: 3, cap: 50 }, today: { hint: { used: 2, cap: 30 } } },
+    key: { hasKey: false, source: null, enabled: true },
+    models: ["gemini-2.5-flash", "gemini-2.5-flash-lite"],
+  };
+  it("sums the server's rows per model", () => {
+    expect(usageOf(report)).toEqual([{ model: "gemini-2.5-flash", calls: 3, inputTokens: 150, outputTokens: 50 }]);
+  });
+  it("keeps the key status, the caps and the models, with a table header even when empty", () => {
+    const text = usageMarkdown(report);
+    expect(text).toMatch(/no key is set: run \*Pytrix: Set Gemini API Key\*/);
+    expect(text).toContain("| gemini-2.5-flash | 3 | 150 | 50 |");
+    expect(text).toContain("| this session | 3 | 50 |");
+    expect(text).toContain("| hint today | 2 | 30 |");
+    expect(text).toMatch(/Models, in the order they are tried:\*\* `gemini-2\.5-flash`, `gemini-2\.5-flash-lite`/);
+    const empty = usageMarkdown({ ...report, rows: [] });
+    expect(empty).toContain("| Model | Calls | Input tokens | Output tokens |");
+    expect(empty).toContain("*no AI calls recorded yet*");
   });
 });

@@ -16,7 +16,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from pytrix.curriculum.question import Difficulty, Question
-from pytrix.lsp import commands
+from pytrix.lsp import clients, commands
 from pytrix.lsp.convert import params_dict
 from pytrix.lsp.server import PytrixServer, uri_to_path
 from pytrix.practice.findings import findings_for
@@ -105,7 +105,8 @@ async def optimize(ls: PytrixServer, uri: str) -> dict[str, Any]:
 async def test_connection(ls: PytrixServer) -> dict[str, Any]:
     with commands.progress(ls, "Pytrix: testing the Gemini connection"):
         outcome = await ls.service.ai.test_connection()
-    ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
+    if not clients.is_vscode_extension(ls):  # the extension shows the outcome itself, with its buttons
+        ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
     return outcome.to_json()
 
 

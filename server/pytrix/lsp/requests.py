@@ -11,6 +11,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pytrix.errors import PytrixError
 from pytrix.lsp import commands
 from pytrix.lsp.convert import optional_str, params_dict
+from pytrix.practice.findings import result_json
 
 if TYPE_CHECKING:
     from pytrix.lsp.server import PytrixServer
@@ -19,6 +20,7 @@ CURRICULUM = "pytrix/curriculum"
 NEW_QUESTION = "pytrix/newQuestion"
 QUESTION_DOCUMENT = "pytrix/questionDocument"
 STATS = "pytrix/stats"
+LAST_RESULT = "pytrix/lastResult"
 
 _QUESTION_URI = re.compile(r"^pytrix:/*question/(?P<id>[A-Za-z0-9_.~-]+?)(\.md)?$")
 
@@ -73,3 +75,15 @@ def register(server: PytrixServer) -> None:
     @server.feature(STATS)
     def stats(ls: PytrixServer, params: Any) -> dict[str, Any]:
         return ls.service.stats()
+
+    @server.feature(LAST_RESULT)
+    def last_result(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        """The latest run of a document, without running again (panels follow every run)."""
+        data = params_dict(params, LAST_RESULT)
+        uri = optional_str(data, "uri", LAST_RESULT)
+        if uri is None:
+            raise JsonRpcInvalidParams(f"{LAST_RESULT} needs 'uri': the practice file's URI")
+        state = ls.documents.get(uri)
+        if state is None or state.result is None:
+            return {}
+        return {**result_json(state.result, state.run_findings), "version": state.result_version}

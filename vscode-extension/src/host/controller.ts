@@ -50,6 +50,11 @@ export class Controller implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const middleware: Middleware = {
+      // Every run of the practice file (typing, saving, another editor's command) reaches the panel.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        next(uri, diagnostics);
+        if (this.target?.uri.toString() === uri.toString() && this.practice.isOpen) void this.followRun(uri);
+      },
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
         for (const lens of lenses ?? []) {
@@ -331,6 +336,9 @@ export class Controller implements vscode.Disposable {
         let raw: unknown;
         try {
           raw = await this.serverCommand(action === "run" ? "pytrix.runTests" : "pytrix.submit", [uri], source.token);
+        } catch (error) {
+          // Stop cancels the request: that is the learner's choice, not an error to show.
+          if (!source.token.isCancellationRequested) throw error;
         } finally {
           this.status.setRunning(false);
           if (this.running === source) this.running = undefined;
@@ -360,6 +368,19 @@ export class Controller implements vscode.Disposable {
       throw error;
     } finally {
       this.practice.busy(null);
+    }
+  }
+
+  /** Show the server's latest run of `uri` in the panel (no new run). */
+  private async followRun(uri: vscode.Uri): Promise<void> {
+    const client = this.server.current;
+    if (!client) return;
+    try {
+      const raw = await client.sendRequest("pytrix/lastResult", { uri: uri.toString() });
+      const summary = summariseRun(raw);
+      if (summary) this.showRun(uri.toString(), summary, "Tests");
+    } catch (error) {
+      this.server.output.appendLine(`[client] could not follow the latest run: ${errorText(error)}`);
     }
   }
 
@@ -430,10 +451,17 @@ export class Controller implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: "Pytrix: testing the AI connection…" },
       () => this.serverCommand("pytrix.testConnection", []),
     );
-    const r = (result ?? {}) as { ok?: unknown; message?: unknown; model?: unknown };
+    const r = (result ?? {}) as { ok?: unknown; message?: unknown; model?: unknown; kind?: unknown };
     const message = typeof r.message === "string" ? r.message : JSON.stringify(result);
-    if (r.ok === false) void vscode.window.showWarningMessage(`Pytrix: ${message}`);
-    else void vscode.window.showInformationMessage(`Pytrix: ${message}`);
+    if (r.ok !== false) {
+      void vscode.window.showInformationMessage(`Pytrix: ${message}`);
+      return;
+    }
+    // The server leaves this outcome to the extension (one toast), which adds the button that fixes it.
+    const fix = r.kind === "api_key_required" || r.kind === "invalid_key" ? ["Set Gemini API Key"] : [];
+    void vscode.window.showWarningMessage(`Pytrix: ${message}`, ...fix).then((pick) => {
+      if (pick === "Set Gemini API Key") void vscode.commands.executeCommand("pytrix.ui.setApiKey");
+    });
   }
 
   private async resetProgress(): Promise<void> {

@@ -282,5 +282,5 @@ const PRACTICE_BODY = `
     <pre id="console" class="console-text"></pre>
   </section>
 </main>
-<footer id="runtime" class="runtime" aria-live="polite">Pyodide: not started</footer>
+<footer id="runtime" class="runtime" aria-live="polite"></footer>
 `;

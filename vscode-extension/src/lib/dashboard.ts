@@ -109,6 +109,20 @@ function usageRow(model: string, item: Dict): ModelUsage {
 /** Usage per model from a list of rows, a `{model: {...}}` map, or either under `models`/`by_model`. */
 export function usageOf(usage: unknown): ModelUsage[] {
   let raw: unknown = usage;
+  if (isDict(raw) && Array.isArray(raw.rows)) {
+    // The server's `pytrix/usage`: one row per day, model and feature; summed per model here.
+    const byModel = new Map<string, ModelUsage>();
+    for (const item of raw.rows) {
+      if (!isDict(item) || typeof item.model !== "string") continue;
+      const row = usageRow(item.model, item);
+      const sum = byModel.get(row.model) ?? { model: row.model, calls: 0, inputTokens: 0, outputTokens: 0 };
+      sum.calls += row.calls;
+      sum.inputTokens += row.inputTokens;
+      sum.outputTokens += row.outputTokens;
+      byModel.set(row.model, sum);
+    }
+    return [...byModel.values()].filter((row) => row.calls > 0 || row.inputTokens > 0 || row.outputTokens > 0);
+  }
   if (isDict(raw)) {
     raw = raw.by_model ?? raw.byModel ?? raw.models ?? raw.per_model ?? raw;
   }
@@ -161,23 +175,36 @@ export function buildDashboard(stats: unknown, usage: unknown, usageError?: stri
   return data;
 }
 
-/** `pytrix/usage` as a markdown report: a table per model plus any totals and caps the server gives. */
+/** `pytrix/usage` as a markdown report: the key, calls per model, the caps, the models in order. */
 export function usageMarkdown(usage: unknown): string {
   const rows = usageOf(usage);
+  const cell = (value: unknown) => String(value).replace(/\|/g, "\\|");
   const lines = ["# Pytrix API usage", ""];
-  if (rows.length === 0) {
-    lines.push("No AI calls recorded yet.");
-  } else {
-    lines.push("| Model | Calls | Input tokens | Output tokens |", "| --- | ---: | ---: | ---: |");
-    for (const r of rows) {
-      lines.push(`| ${r.model.replace(/\|/g, "\\|")} | ${r.calls} | ${r.inputTokens} | ${r.outputTokens} |`);
+  const key = isDict(usage) && isDict(usage.key) ? usage.key : undefined;
+  if (key) {
+    const state = key.enabled === false ? "the AI tutor is turned off (pytrix.aiEnabled)" : key.hasKey === true ? `a key is set (from ${cell(key.source ?? "?")})` : "no key is set: run *Pytrix: Set Gemini API Key*";
+    lines.push(`**Gemini API key:** ${state}.`, "");
+  }
+  lines.push("## Calls per model (last 30 days)", "", "| Model | Calls | Input tokens | Output tokens |", "| --- | ---: | ---: | ---: |");
+  if (rows.length === 0) lines.push("| *no AI calls recorded yet* | 0 | 0 | 0 |");
+  for (const r of rows) lines.push(`| ${cell(r.model)} | ${r.calls} | ${r.inputTokens} | ${r.outputTokens} |`);
+  const caps = isDict(usage) && isDict(usage.caps) ? usage.caps : undefined;
+  if (caps) {
+    lines.push("", "## Caps", "", "| Limit | Used | Cap |", "| --- | ---: | ---: |");
+    if (isDict(caps.session)) lines.push(`| this session | ${cell(caps.session.used ?? 0)} | ${cell(caps.session.cap ?? "?")} |`);
+    if (isDict(caps.today)) {
+      for (const [feature, value] of Object.entries(caps.today)) {
+        if (isDict(value)) lines.push(`| ${cell(feature)} today | ${cell(value.used ?? 0)} | ${cell(value.cap ?? "?")} |`);
+      }
     }
   }
+  const models = isDict(usage) && Array.isArray(usage.models) ? usage.models.filter((m) => typeof m === "string") : [];
+  if (models.length > 0) lines.push("", `**Models, in the order they are tried:** ${models.map((m) => `\`${cell(m)}\``).join(", ")}.`);
   if (isDict(usage)) {
     const extras = Object.entries(usage).filter(([, v]) => typeof v === "number" || typeof v === "string" || typeof v === "boolean");
     if (extras.length > 0) {
       lines.push("", "| | |", "| --- | --- |");
-      for (const [k, v] of extras) lines.push(`| ${k.replace(/_/g, " ")} | ${String(v).replace(/\|/g, "\\|")} |`);
+      for (const [k, v] of extras) lines.push(`| ${cell(k.replace(/_/g, " "))} | ${cell(v)} |`);
     }
   }
   return `${lines.join("\n")}\n`;

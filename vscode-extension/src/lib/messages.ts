@@ -27,6 +27,10 @@ export type FromPractice =
 export const SNAPSHOT_MIN_BYTES = 1 << 20;
 export const SNAPSHOT_MAX_BYTES = 256 << 20;
 
+/** The practice panel's footer when tests run in the server's sandbox (the default runtime). */
+export const SANDBOX_FOOTER =
+  'Tests run in the local sandbox, with your Python. To run them here in Pyodide instead, set "pytrix.runtime": "pyodide" in your settings.';
+
 /** One test of a graded run, as the panel shows it. */
 export interface TestRow {
   index: number;
@@ -37,7 +41,26 @@ export interface TestRow {
   actual?: string | null;
   stdout?: string;
   message?: string;
+  /** Why the test fails, in one plain sentence (when the server found a cause). */
+  explanation?: string;
   duration_ms?: number;
+}
+
+/**
+ * The lines the panel shows under a failing test: the cause (or the message),
+ * then the expected and actual values once each. The server's message repeats
+ * "expected X, got Y", so it is left out when the values are shown below it.
+ */
+export function testDetails(test: TestRow): { kind: "message" | "expected" | "actual"; text: string }[] {
+  if (test.status === "passed") return [];
+  const lines: { kind: "message" | "expected" | "actual"; text: string }[] = [];
+  const values = !test.hidden && test.expected != null && test.actual != null;
+  const plain = test.message && !(values && /^expected .*, got /s.test(test.message)) ? test.message : "";
+  const message = test.explanation || plain;
+  if (message) lines.push({ kind: "message", text: message });
+  if (!test.hidden && test.expected != null) lines.push({ kind: "expected", text: `expected: ${test.expected}` });
+  if (!test.hidden && test.actual != null) lines.push({ kind: "actual", text: `got:      ${test.actual}` });
+  return lines;
 }
 
 export interface RunSummary {
@@ -167,6 +190,7 @@ export function summariseRun(raw: unknown): RunSummary | null {
       actual: typeof t.actual === "string" ? t.actual : null,
       stdout: typeof t.stdout === "string" ? t.stdout : "",
       message: typeof t.message === "string" ? t.message : "",
+      explanation: typeof t.explanation === "string" ? t.explanation : undefined,
       duration_ms: typeof t.duration_ms === "number" ? t.duration_ms : undefined,
     });
   }

@@ -4,7 +4,7 @@
  * `pytrix/runTests` jobs for the server.
  */
 
-import { parseToPractice, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
+import { parseToPractice, SANDBOX_FOOTER, testDetails, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
 import { blobWorkerFactory } from "./workerFactory";
@@ -115,11 +115,7 @@ function renderTest(test: TestRow): HTMLElement {
   const head = cell("div", "head", `${icon} ${test.hidden ? "hidden test" : test.call}`);
   if (test.duration_ms !== undefined) head.append(cell("span", "duration", ` ${test.duration_ms.toFixed(1)} ms`));
   item.append(head);
-  if (test.status !== "passed") {
-    if (test.message) item.append(cell("div", "message", test.message));
-    if (test.expected != null && !test.hidden) item.append(cell("div", "expected", `expected: ${test.expected}`));
-    if (test.actual != null && !test.hidden) item.append(cell("div", "actual", `got:      ${test.actual}`));
-  }
+  for (const line of testDetails(test)) item.append(cell("div", line.kind, line.text));
   if (test.stdout) item.append(cell("pre", "stdout", test.stdout));
   return item;
 }
@@ -198,6 +194,10 @@ window.addEventListener("message", (event: MessageEvent) => {
     case "configure":
       if (message.runtime === "pyodide") {
         void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
+      } else if (!runtime) {
+        const footer = $("runtime");
+        footer.textContent = SANDBOX_FOOTER;
+        footer.dataset.state = "sandbox";
       }
       break;
   }
