@@ -23,3 +23,30 @@ async def test_a_plain_client_gets_the_outcome_as_a_message(lsp: Session) -> Non
     assert outcome["ok"] is False and outcome["kind"] == "api_key_required"
     shown = await lsp.message(lambda text: "No Gemini API key is set" in text)
     assert "GEMINI_API_KEY" in shown
+
+
+RIGHT = "# pytrix: question=string-reversal.beginner\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n"
+
+
+async def _all_passed(lsp: Session, uri: str) -> str:
+    diags = await lsp.diagnostics(uri, lambda d: any(x.code == "all-passed" for x in d))
+    return next(d.message for d in diags if d.code == "all-passed")
+
+
+@pytest.mark.lsp_options(init={"runtimes": []})
+async def test_all_passed_names_the_palette_in_vscode_then_says_solved(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
+    assert await _all_passed(lsp, uri) == 'All 7 tests passed. Submit it with "Pytrix: Submit".'
+    await lsp.command("pytrix.submit", uri)
+    solved = await _all_passed(lsp, uri)
+    assert solved.startswith("Solved: all 7 tests passed and the attempt is recorded.")
+    assert '"Pytrix: Next Question (auto mode)"' in solved
+    lsp.replace(uri, RIGHT + "\n")  # an edit after the submit: it is not the solved text any more
+    await lsp.diagnostics(uri, lambda d: any(x.code == "all-passed" and x.message.startswith("All 7") for x in d))
+
+
+async def test_all_passed_names_the_code_action_in_other_editors(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
+    assert await _all_passed(lsp, uri) == 'All 7 tests passed. Submit it with "Pytrix: submit".'
+    await lsp.command("pytrix.submit", uri)
+    assert '"Pytrix: new practice question (auto mode)"' in await _all_passed(lsp, uri)

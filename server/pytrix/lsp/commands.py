@@ -146,7 +146,8 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     document = ls.workspace.get_text_document(uri)
     state.result = result
     state.result_version = document.version
-    state.run_findings = findings_for(result, question, source)
+    state.solved_source = source if result.all_passed else None
+    state.run_findings = findings_for(result, question, source, solved=result.all_passed)
     ls.publish(uri, document.version)
     ls.refresh_lenses()
     if result.all_passed:

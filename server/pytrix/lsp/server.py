@@ -160,6 +160,8 @@ class PytrixServer(LanguageServer):
         state = self.state(uri)
         position = position_converter(self.open_document(uri))
         diagnostics = [to_diagnostic(f, position, uri) for f in state.findings()]
+        for diagnostic in diagnostics:  # name the actions this editor offers
+            diagnostic.message = name_actions(self, diagnostic.message)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
@@ -202,7 +204,7 @@ class PytrixServer(LanguageServer):
             return  # a newer edit arrived: its own run will publish
         state.result = result
         state.result_version = version
-        state.run_findings = findings_for(result, question, source)
+        state.run_findings = findings_for(result, question, source, solved=source == state.solved_source)
         self.publish(uri, version)
         self.refresh_lenses()
         while self.service.runtime_notes:

@@ -28,6 +28,7 @@ class DocumentState:
     review_findings: list[Finding] = field(default_factory=list)
     review_version: int | None = None
     task: asyncio.Task[None] | None = None
+    solved_source: str | None = None  # the text of the last solved submission
     opened_at: float = field(default_factory=time.monotonic)
 
     def cancel_run(self) -> None:

@@ -119,8 +119,12 @@ def _group_message(tests: list[TestResult], cause: Cause | None, kind: str) -> s
     return f"{_SAME_WAY[kind].format(n=n)}, for example {evidence(first)}"
 
 
-def findings_for(result: RunResult, question: Question, source: str) -> list[Finding]:
-    """Findings for one run of ``source`` against ``question``."""
+def findings_for(result: RunResult, question: Question, source: str, *, solved: bool = False) -> list[Finding]:
+    """Findings for one run of ``source`` against ``question``.
+
+    ``solved``: this very source was submitted and solved the question, so the
+    all-passed finding says so instead of inviting a submit.
+    """
     lines = source.splitlines() or [""]
     entry = find_entry(source, question.entry)
     if entry is not None:
@@ -183,7 +187,9 @@ def findings_for(result: RunResult, question: Question, source: str) -> list[Fin
         findings.append(
             Finding(
                 line, start, end, "information",
-                f"All {result.total} tests passed. Submit it with the code action \"Pytrix: submit\".",
+                f"Solved: all {result.total} tests passed and the attempt is recorded. For another "
+                "question, use \"Pytrix: new practice question (auto mode)\"." if solved else
+                f"All {result.total} tests passed. Submit it with \"Pytrix: submit\".",
                 "all-passed",
             )
         )
