@@ -206,6 +206,17 @@ def cmd_practice(args: argparse.Namespace) -> int:
     return practice_loop(args)
 
 
+def cmd_editor(args: argparse.Namespace) -> int:
+    from pytrix.editor_setup import EDITORS, editor_config
+
+    if args.name is None:
+        for name, (_, where) in EDITORS.items():
+            print(f"{name:8} {where}")
+        return EXIT_OK
+    sys.stdout.write(editor_config(args.name))
+    return EXIT_OK
+
+
 def cmd_data_list(args: argparse.Namespace) -> int:
     from pytrix.curriculum.bank import load_bank
 
@@ -312,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pytrix.ai.cli import add_commands as add_ai_commands
 
     add_ai_commands(sub)  # ai test|question|hint|evaluate|optimize, usage
+
+    p = sub.add_parser("editor", help="print a ready-made editor configuration (neovim, helix, emacs, sublime)")
+    p.add_argument("name", nargs="?", help="the editor; without it, list them and where each file goes")
+    p.set_defaults(func=cmd_editor)
 
     data = sub.add_parser("data", help="the curriculum and question bank").add_subparsers(
         dest="data_command", required=True

@@ -27,6 +27,11 @@ def data_dir() -> Path:
     return Path(str(resources.files("pytrix") / "data"))
 
 
+def editors_dir() -> Path:
+    """Return the folder of the ready-made editor configurations (shipped in the package)."""
+    return Path(str(resources.files("pytrix") / "editors"))
+
+
 def home_dir() -> Path:
     """Return (and create) the learner's Pytrix folder."""
     override = os.environ.get("PYTRIX_HOME")

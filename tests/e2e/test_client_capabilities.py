@@ -318,7 +318,7 @@ def test_the_log_file_rotates(tmp_path: Path) -> None:
 async def test_the_shipped_helix_config_drives_the_server(tmp_path: Path) -> None:
     """Helix is not packaged for these machines: its shipped languages.toml is checked and its
     settings are sent the way Helix sends them (initializationOptions and workspace/configuration)."""
-    config = tomllib.loads((ROOT / "editors" / "helix" / "languages.toml").read_text(encoding="utf-8"))
+    config = tomllib.loads((ROOT / "server" / "pytrix" / "editors" / "helix" / "languages.toml").read_text(encoding="utf-8"))
     server = config["language-server"]["pytrix"]
     assert server["command"] == "pytrix" and server["args"] == ["serve"]
     assert any("pytrix" in language.get("language-servers", []) for language in config["language"])

@@ -54,7 +54,7 @@ def readme_emacs_config() -> str:
 
 
 CONFIGS = {
-    "pytrix.el": f"(load {json.dumps(str(ROOT / 'editors' / 'emacs' / 'pytrix.el'))})",
+    "pytrix.el": f"(load {json.dumps(str(ROOT / 'server' / 'pytrix' / 'editors' / 'emacs' / 'pytrix.el'))})",
     "README": readme_emacs_config(),
 }
 

@@ -37,7 +37,7 @@ def test_neovim_gets_diagnostics_hints_and_all_passing(tmp_path: Path) -> None:
         **os.environ,
         "PYTRIX_HOME": str(tmp_path / "home"),
         "PYTRIX_CMD": str(Path(sys.executable).parent / "pytrix"),
-        "PYTRIX_CONFIG": str(ROOT / "editors" / "neovim" / "pytrix.lua"),
+        "PYTRIX_CONFIG": str(ROOT / "server" / "pytrix" / "editors" / "neovim" / "pytrix.lua"),
         "PYTRIX_TEST_FILE": str(practice),
         "PYTRIX_TEST_OUT": str(out),
         "XDG_STATE_HOME": str(tmp_path / "state"),

@@ -24,7 +24,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from pytrix import __version__
-from pytrix.paths import data_dir
+from pytrix.paths import data_dir, editors_dir
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTION = "string-reversal.beginner"
@@ -36,6 +36,10 @@ pytestmark = pytest.mark.timeout(900)
 def _bank_files() -> set[str]:
     root = data_dir()
     return {"topics.json"} | {str(p.relative_to(root)) for p in (root / "bank").rglob("*.toml")}
+
+
+def _editor_files() -> set[str]:
+    return {str(p.relative_to(editors_dir())) for p in editors_dir().rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +61,10 @@ def test_the_wheel_and_the_sdist_carry_the_curriculum_and_the_bank(artefacts: di
     with zipfile.ZipFile(artefacts["wheel"]) as wheel:
         names = wheel.namelist()
         shipped = {n.removeprefix("pytrix/data/") for n in names if n.startswith("pytrix/data/")}
+        editors = {n.removeprefix("pytrix/editors/") for n in names if n.startswith("pytrix/editors/")}
         metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert shipped == expected
+    assert editors == _editor_files() and len(editors) == 4
     assert "Name: pytrix-practice" in metadata
     assert f"Version: {__version__}" in metadata
     assert "License-Expression: MIT" in metadata or "License: MIT" in metadata
@@ -124,6 +130,9 @@ def test_the_installed_package_is_the_one_that_runs(installed: Installed) -> Non
     assert str(REPO) not in done.stdout
     version = installed.run("--version")
     assert version.stdout.strip() == f"pytrix {__version__}"
+    emacs = installed.run("editor", "emacs")
+    assert emacs.returncode == 0
+    assert emacs.stdout == (editors_dir() / "emacs" / "pytrix.el").read_text(encoding="utf-8")
 
 
 def test_data_check_proves_the_installed_bank(installed: Installed) -> None:
