@@ -186,11 +186,6 @@ def _values(test: TestResult, question: Question) -> tuple[Any, Any]:
     return expected, actual
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
 def _kind(value: Any) -> str:
     names = {list: "a list", tuple: "a tuple", set: "a set", frozenset: "a frozenset",
              dict: "a dict", str: "text", int: "a whole number (int)", float: "a float",
