@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit data-check bench serve clean setup extension-deps vsix
+.PHONY: run test lint typecheck unit data-check bench serve clean setup extension-deps vsix fuzz
 
 # The VS Code extension (vscode-extension/): npm dependencies from package-lock.json.
 EXT := vscode-extension
@@ -55,6 +55,14 @@ data-check: $(STAMP)
 	$(BIN)/pytrix data check
 
 test: lint typecheck data-check unit
+
+# The hypothesis fuzzers (LSP params, import files) and grade() properties with a long
+# example budget; `make test` runs the same tests with a short, fixed one.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	PYTRIX_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q --timeout 3600 \
+		tests/e2e/test_protocol_guard.py tests/unit/test_import_hardening.py \
+		tests/unit/test_grading_properties.py -k "random or round_trips or anything or never_raises"
 
 bench: $(STAMP) $(EXT_STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -10,8 +10,9 @@ sits between the transport and that loop and, before pygls sees a message:
   next ``Content-Length`` header if the announced length was a lie (a raw
   ``Content-Length: N\\r\\n`` cannot occur inside valid JSON);
 * answers a body that is not JSON (or nested too deeply for the decoder) with
-  ``-32700``, and a request whose params do not fit its method (omitted, wrong
-  JSON type) with ``-32602``, the same check pygls applies, minus its silence.
+  ``-32700``, and a request whose params do not fit its method (a JSON type other
+  than object, array or null) with ``-32602``, the same check pygls applies, minus
+  its silence. Omitted params are passed on as ``null``, as JSON-RPC allows.
 
 What it swallows reaches pygls as a harmless ``$/`` notification, which pygls
 ignores, so the loop simply moves on to the next message.
@@ -134,7 +135,7 @@ class GuardedReader:
             return self._drop(None, INVALID_REQUEST, "Invalid request: 'id' must be a number or a string")
         if not isinstance(data["method"], str):
             return self._drop(ident, INVALID_REQUEST, "Invalid request: 'method' must be a string")
-        if "params" in data and not isinstance(data["params"], (dict, list)):
+        if data.get("params") is not None and not isinstance(data["params"], (dict, list)):
             return self._drop(ident, INVALID_PARAMS,
                               f"Invalid params for {data['method'][:100]}: params must be an object or an array")
         if "params" not in data:  # JSON-RPC lets a request omit them: the handler decides
