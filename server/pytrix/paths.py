@@ -1,8 +1,9 @@
 """Where Pytrix keeps things: the packaged data folder and the learner's home.
 
-``PYTRIX_DATA`` overrides the data folder (topics.json and the bank) and
-``PYTRIX_HOME`` overrides the per-user folder that holds the SQLite database
-and logs; otherwise the platform's user data directory is used.
+``PYTRIX_DATA`` overrides the data folder (topics.json and the bank),
+``PYTRIX_HOME`` the per-user folder that holds the SQLite database and logs,
+and ``PYTRIX_CACHE`` the folder of rebuildable caches (the validated bank);
+otherwise the platform's user data and cache directories are used.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def data_dir() -> Path:
 def editors_dir() -> Path:
     """Return the folder of the ready-made editor configurations (shipped in the package)."""
     return Path(str(resources.files("pytrix") / "editors"))
+
+
+def cache_dir() -> Path:
+    """Return the folder for caches that can always be rebuilt (``PYTRIX_CACHE`` overrides)."""
+    override = os.environ.get("PYTRIX_CACHE")
+    return Path(override) if override else Path(platformdirs.user_cache_dir("pytrix", "pytrix"))
 
 
 def home_dir() -> Path:

@@ -145,9 +145,22 @@ def _load_file(path: Path, curriculum: Curriculum, bank: Bank) -> None:
         bank.add(question, path, template)
 
 
-def load_bank(root: Path | None = None) -> Bank:
-    """Load the curriculum and every bank file under ``root`` (default: the data dir)."""
+def load_bank(root: Path | None = None, *, cached: bool = True) -> Bank:
+    """Load the curriculum and every bank file under ``root`` (default: the data dir).
+
+    With ``cached`` the validated bank comes from the cache when nothing it
+    depends on has changed (:mod:`pytrix.curriculum.bank_cache`).
+    """
     root = root or data_dir()
+    if cached:
+        from pytrix.curriculum.bank_cache import load_cached
+
+        return load_cached(root, _parse_bank)
+    return _parse_bank(root)
+
+
+def _parse_bank(root: Path) -> Bank:
+    """Parse and validate every file under ``root``."""
     curriculum = load_curriculum(root / "topics.json")
     bank = Bank(curriculum)
     for path in sorted((root / "bank").glob("*/*.toml")):

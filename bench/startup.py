@@ -1,0 +1,182 @@
+"""Benchmark of start-up: `pytrix serve` to `initialize` answered, then to first diagnostics.
+
+Baselines are measured in the same run, started the same way:
+
+- a minimal pygls server (the floor any Python language server pays for
+  importing pygls and lsprotocol) for ``initialize``;
+- ``python -c pass`` plus one warm sandbox run for ``pytrix check``.
+
+Figures (median of ROUNDS starts, each in a fresh PYTRIX_HOME, the bank cache warm):
+
+    initialize answered         goal <= 1.25x the bare pygls server
+    first diagnostics           goal <= 150 ms after `initialized`
+    server memory (RSS)         goal <= 80 MB
+    pytrix check FILE           goal <= 2x (python -c pass + one sandbox run)
+
+Usage: python bench/startup.py   (BENCH_ROUNDS=N to change the rounds)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+QUESTION = "string-reversal.beginner"
+PRACTICE = f"# pytrix: question={QUESTION}\ndef reverse_string(s: str) -> str:\n    return s\n"
+
+BARE_SERVER = """
+from pygls.lsp.server import LanguageServer
+server = LanguageServer("bare", "0")
+server.start_io()
+"""
+
+
+class Rpc:
+    """JSON-RPC over a child's stdio, just enough to time a start."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.proc.stdin.flush()
+
+    def receive(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        length = 0
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the server closed its output")
+            if line in (b"\r\n", b"\n"):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        message: dict[str, Any] = json.loads(self.proc.stdout.read(length))
+        return message
+
+    def wait_for(self, predicate: Any) -> dict[str, Any]:
+        while True:
+            message = self.receive()
+            if predicate(message):
+                return message
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+INITIALIZE = {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+
+
+def time_initialize(command: list[str], env: dict[str, str]) -> float:
+    rpc = Rpc(command, env)
+    try:
+        rpc.send(INITIALIZE)
+        rpc.wait_for(lambda m: m.get("id") == 1)
+        return (time.perf_counter() - rpc.started) * 1000
+    finally:
+        rpc.close()
+
+
+def time_pytrix(home: Path, practice: Path) -> tuple[float, float, float]:
+    env = {**os.environ, "PYTRIX_HOME": str(home)}
+    rpc = Rpc([sys.executable, "-m", "pytrix", "serve"], env)
+    try:
+        rpc.send(INITIALIZE)
+        rpc.wait_for(lambda m: m.get("id") == 1)
+        initialize = (time.perf_counter() - rpc.started) * 1000
+        rpc.send({"method": "initialized", "params": {}})
+        after = time.perf_counter()
+        uri = practice.as_uri()
+        rpc.send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": PRACTICE}}})
+        rpc.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                     and m["params"]["uri"] == uri
+                     and any(d.get("severity") == 1 for d in m["params"]["diagnostics"]))
+        first = (time.perf_counter() - after) * 1000
+        return initialize, first, rpc.rss_mb()
+    finally:
+        rpc.close()
+
+
+def time_command(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=False)
+    return (time.perf_counter() - started) * 1000
+
+
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "misses"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="pytrix-bench-startup-") as tmp:
+        root = Path(tmp)
+        bare = root / "bare_server.py"
+        bare.write_text(BARE_SERVER, encoding="utf-8")
+        practice = root / "rev.py"
+        practice.write_text(PRACTICE, encoding="utf-8")
+        env = {**os.environ, "PYTRIX_HOME": str(root / "home")}
+        subprocess.run([sys.executable, "-m", "pytrix", "data", "list"], env=env, capture_output=True, check=True)
+
+        floor, inits, firsts, rss = [], [], [], []
+        for n in range(ROUNDS):
+            floor.append(time_initialize([sys.executable, str(bare)], env))
+            i, f, r = time_pytrix(root / f"home-{n}", practice)
+            inits.append(i)
+            firsts.append(f)
+            rss.append(r)
+        bare_ms, init_ms = statistics.median(floor), statistics.median(inits)
+        first_ms, rss_mb = statistics.median(firsts), max(rss)
+
+        python_ms = statistics.median(time_command([sys.executable, "-c", "pass"], env) for _ in range(ROUNDS))
+        check_ms = statistics.median(
+            time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env) for _ in range(ROUNDS))
+        run_code = (
+            "import asyncio, time\n"
+            "from pytrix.curriculum.bank import load_bank\n"
+            "from pytrix.runner.sandbox import SubprocessSandbox\n"
+            f"q = load_bank().questions[{QUESTION!r}]\n"
+            "async def main():\n"
+            "    box = SubprocessSandbox()\n"
+            "    await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
+            "    t = time.perf_counter(); await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
+            "    print((time.perf_counter() - t) * 1000); await box.close()\n"
+            "asyncio.run(main())\n"
+        )
+        runs = [float(subprocess.run([sys.executable, "-c", run_code], env=env, capture_output=True, text=True,
+                                     check=True).stdout.split()[-1]) for _ in range(3)]
+        sandbox_ms = statistics.median(runs)
+
+    budget = python_ms + sandbox_ms
+    print(f"bare pygls server, initialize answered:  {bare_ms:7.0f} ms (baseline)")
+    print(f"pytrix serve, initialize answered:       {init_ms:7.0f} ms = {init_ms / bare_ms:.2f}x the bare server "
+          f"(goal <= 1.25x: {verdict(init_ms <= 1.25 * bare_ms)})")
+    print(f"first diagnostics after initialized:     {first_ms:7.0f} ms (goal <= 150 ms: {verdict(first_ms <= 150)})")
+    print(f"server memory after first diagnostics:   {rss_mb:7.1f} MB (goal <= 80 MB: {verdict(rss_mb <= 80)})")
+    print(f"python -c pass + one sandbox run:        {budget:7.0f} ms (baseline: {python_ms:.0f} + {sandbox_ms:.0f})")
+    print(f"pytrix check FILE, whole process:        {check_ms:7.0f} ms = {check_ms / budget:.2f}x the baseline "
+          f"(goal <= 2x: {verdict(check_ms <= 2 * budget)})")
+
+
+if __name__ == "__main__":
+    main()

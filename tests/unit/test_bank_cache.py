@@ -1,0 +1,82 @@
+"""The validated-bank cache: read only for the very same data and code, rebuilt otherwise."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytrix.curriculum.bank import Bank, _parse_bank, load_bank
+from pytrix.curriculum.bank_cache import cache_key, load_cached
+from pytrix.paths import data_dir
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PYTRIX_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "data"
+    shutil.copytree(data_dir(), root)
+    return root
+
+
+class Builds:
+    """Counts real parses, so a test can assert the cache answered (no fall-back to parsing)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, root: Path) -> Bank:
+        self.count += 1
+        return _parse_bank(root)
+
+
+def test_the_second_load_comes_from_the_cache_and_equals_a_fresh_parse(data: Path) -> None:
+    builds = Builds()
+    first = load_cached(data, builds)
+    second = load_cached(data, builds)
+    assert builds.count == 1
+    assert second is not first
+    assert list(second.questions) == list(first.questions) and len(second.questions) >= 583
+    assert [q.fingerprint for q in second.questions.values()] == [q.fingerprint for q in first.questions.values()]
+    assert second.templates == first.templates
+    question = next(iter(second.questions.values()))
+    assert second.for_problem_type(question.problem_type, question.difficulty)
+
+
+def test_any_change_to_the_data_is_a_new_key_and_a_rebuild(data: Path) -> None:
+    builds = Builds()
+    load_cached(data, builds)
+    before = cache_key(data)
+    target = data / "bank" / "string-manipulation" / "string-reversal.toml"
+    target.write_text(target.read_text(encoding="utf-8").replace("Reverse", "Reverse (edited)", 1), encoding="utf-8")
+    assert cache_key(data) != before
+    edited = load_cached(data, builds)
+    assert builds.count == 2
+    assert any("(edited)" in q.title or "(edited)" in q.prompt for q in edited.questions.values())
+
+
+def test_a_damaged_cache_file_is_rebuilt_without_a_word_to_the_learner(data: Path, tmp_path: Path) -> None:
+    builds = Builds()
+    load_cached(data, builds)
+    (cached,) = (tmp_path / "cache").glob("bank-*.pickle")
+    cached.write_bytes(b"\x80\x05 not a pickle at all")
+    bank = load_cached(data, builds)
+    assert builds.count == 2 and len(bank.questions) >= 583
+    assert load_cached(data, builds) is not None and builds.count == 2  # rewritten, read again
+
+
+def test_a_bank_with_errors_is_never_cached(data: Path, tmp_path: Path) -> None:
+    (data / "bank" / "string-manipulation" / "string-reversal.toml").write_text("not [valid", encoding="utf-8")
+    builds = Builds()
+    assert load_cached(data, builds).errors
+    assert load_cached(data, builds).errors
+    assert builds.count == 2
+    assert not list((tmp_path / "cache").glob("bank-*.pickle"))
+
+
+def test_load_bank_uses_the_cache_unless_told_not_to(data: Path, tmp_path: Path) -> None:
+    assert len(load_bank(data).questions) >= 583
+    assert len(list((tmp_path / "cache").glob("bank-*.pickle"))) == 1
+    fresh = load_bank(data, cached=False)
+    assert list(fresh.questions) == list(load_bank(data).questions)
