@@ -178,6 +178,22 @@ def cmd_hint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reveal(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    source = _read_source(path)
+    service = _open_service()
+    try:
+        question = service.question_for_source(source)
+        reveal = service.reveal(question.id)
+    finally:
+        service.close()
+    _console().print(reveal.message, markup=False)
+    if reveal.solution:
+        sys.stdout.write(reveal.solution)
+        return EXIT_OK
+    return EXIT_FAIL
+
+
 def _pick(service: Any, args: argparse.Namespace) -> Question:
     if args.question:
         return service.question(args.question)  # type: ignore[no-any-return]
@@ -312,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_submit)
 
+    p = sub.add_parser("reveal", help="show the reference solution (after enough failed submissions)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_reveal)
+
     p = sub.add_parser("hint", help="show the next hint for a practice file")
     p.add_argument("file")
     p.set_defaults(func=cmd_hint)
@@ -367,7 +387,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`pytrix history --json | head -1`): stop quietly.
+        _silence_stdout()
+        return EXIT_OK
     return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

@@ -80,3 +80,14 @@ def test_load_bank_uses_the_cache_unless_told_not_to(data: Path, tmp_path: Path)
     assert len(list((tmp_path / "cache").glob("bank-*.pickle"))) == 1
     fresh = load_bank(data, cached=False)
     assert list(fresh.questions) == list(load_bank(data).questions)
+
+
+def test_the_key_follows_the_models_loaded_in_memory(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field added after its file was hashed still changes the key (the classes are what unpickling needs)."""
+    from pytrix.curriculum import question
+
+    before = cache_key(data)
+    fields = dict(question.TestCase.model_fields)
+    fields["added_later"] = fields["call"]
+    monkeypatch.setattr(question.TestCase, "model_fields", fields)
+    assert cache_key(data) != before

@@ -34,10 +34,30 @@ PACKAGE = Path(__file__).resolve().parents[1]
 _KEEP = 3  # cache files kept (other versions or data sets, e.g. a development checkout)
 
 
+def _loaded_models() -> str:
+    """The fields of the data models as this process loaded them.
+
+    The source hash alone could describe a file edited after its module was
+    imported; the classes in memory are what unpickling needs to match.
+    """
+    from pydantic import BaseModel
+
+    from pytrix.curriculum import question, topics
+
+    shapes = []
+    for module in (question, topics):
+        for name, value in sorted(vars(module).items()):
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
+                fields = ",".join(f"{field}:{info.annotation!r}" for field, info in sorted(value.model_fields.items()))
+                shapes.append(f"{module.__name__}.{name}({fields})")
+    return ";".join(shapes)
+
+
 def cache_key(root: Path) -> str:
-    """A hash of the data files under ``root``, Pytrix's sources and the Python version."""
+    """A hash of the data files under ``root``, Pytrix's sources and models, and the Python version."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
+    digest.update(_loaded_models().encode())
     for base in (root, PACKAGE):
         pattern = "*" if base == root else "*.py"
         for path in sorted(base.rglob(pattern)):

@@ -37,6 +37,11 @@ def _when(timestamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 attempt``, ``2 attempts`` (``many`` for irregular plurals)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def _seconds(ms: int) -> str:
     return f"{ms / 1000:.0f} s" if ms < 60_000 else f"{ms / 60_000:.1f} min"
 
@@ -46,11 +51,12 @@ def _seconds(ms: int) -> str:
 def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> None:
     streaks = stats["streaks"]
     out.print(
-        f"[bold]Pytrix[/] · {stats['attempts']} attempts · {stats['questions_solved']} questions solved "
+        f"[bold]Pytrix[/] · {plural(stats['attempts'], 'attempt')} · "
+        f"{plural(stats['questions_solved'], 'question')} solved "
         f"of {stats['bank_questions']} in the bank · mastery {stats['mastery_percent']:.1f}%"
     )
     out.print(
-        f"Streak: {streaks['days']} day(s) in a row (longest {streaks['longest_days']}) · "
+        f"Streak: {plural(streaks['days'], 'day')} in a row (longest {streaks['longest_days']}) · "
         f"{streaks['correct']} correct in a row (best {streaks['best_correct']}) · "
         f"reviews due: {stats['reviews_due']}"
     )
@@ -229,7 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         counts = write_export(service.store, Path(args.file))
     finally:
         service.close()
-    _console().print(f"Exported {counts['attempts']} attempts and {counts['reviews']} review "
+    _console().print(f"Exported {plural(counts['attempts'], 'attempt')} and {counts['reviews']} review "
                      f"schedules to {args.file}.", markup=False)
     return EXIT_OK
 
@@ -249,7 +255,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         service.close()
     out = _console()
-    out.print(f"Imported {counts['attempts']} attempts, {counts['reviews']} review schedules and "
+    out.print(f"Imported {plural(counts['attempts'], 'attempt')}, {counts['reviews']} review schedules and "
               f"{counts['hints']} hint positions from {args.file}.", markup=False)
     if backup is not None:
         out.print(f"Your previous progress was saved to {backup}.", markup=False)
@@ -284,7 +290,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         result = service.reset(scope, target)
     finally:
         service.close()
-    _console().print(f"Reset {what}: {result['attemptsRemoved']} attempts removed.", markup=False)
+    _console().print(f"Reset {what}: {plural(result['attemptsRemoved'], 'attempt')} removed.", markup=False)
     return EXIT_OK
 
 
