@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from pytrix.curriculum.rules import Forbidden
 from pytrix.runner.literals import LiteralError, parse_call, parse_class_script, parse_literal
 
 
@@ -51,6 +52,11 @@ class Compare(StrEnum):
     UNORDERED = "unordered"
     SET = "set"
     STDOUT = "stdout"
+    STRICT = "strict"
+    """Types must agree everywhere: ``1 != 1.0``, ``True != 1``, ``(1,) != [1]``."""
+    DIGEST = "digest"
+    """For outputs too large to write out: ``expected`` is ``(length, "sha256 prefix")`` of the
+    value's repr (see :func:`pytrix.runner.grading.digest`)."""
 
 
 class Source(StrEnum):
@@ -81,12 +87,16 @@ class TestCase(BaseModel):
     hidden: bool = False
     timeout: float | None = Field(default=None, gt=0, le=60)
     note: str = ""
+    name: str = Field(default="", max_length=60)
+    """A label a learner understands ("empty input", "large input"); a hidden test shows only this."""
+    unchanged: bool = False
+    """The call must leave its arguments as they were (function questions)."""
 
     @field_validator("expected")
     @classmethod
     def _expected_is_literal(cls, value: str) -> str:
         try:
-            parse_literal(value)
+            parse_literal(value, build=False)
         except LiteralError as exc:
             raise ValueError(f"expected {value!r} is not a Python literal: {exc}") from exc
         return value
@@ -117,6 +127,8 @@ class Question(BaseModel):
     complexity: str | None = None
     hints: list[str] = Field(min_length=1)
     tests: list[TestCase] = Field(min_length=1)
+    forbid: list[Forbidden] = Field(default_factory=list)
+    """Constructs the solution must not use (see :mod:`pytrix.curriculum.rules`)."""
     source: Source = Source.BANK
 
     @model_validator(mode="after")
@@ -135,6 +147,8 @@ class Question(BaseModel):
                         )
                 elif test.mode is not Compare.STDOUT:
                     raise ValueError("a program question compares stdout: use mode 'stdout'")
+                if test.unchanged and self.kind is not Kind.FUNCTION:
+                    raise ValueError("unchanged is for function questions")
             except LiteralError as exc:
                 raise ValueError(f"test {number}: {exc}") from exc
             except ValueError as exc:

@@ -107,7 +107,7 @@ class ClientRuntime:
             if isinstance(module_failure, str) and module_failure else None,
             skipped_after_timeout=bool(timed_out), duration_ms=float(duration),
         )
-        return grade(question, raw, reveal_hidden=reveal_hidden)
+        return grade(question, raw, reveal_hidden=reveal_hidden, code=code)
 
 
 def _seconds(value: Any, what: str) -> float:

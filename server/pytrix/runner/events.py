@@ -127,6 +127,11 @@ def clean_test(event: dict[str, Any], index: int, caps: Caps, budget: RunBudget)
     if outcome == "returned" and valid_tree(event.get("value"), caps):
         clean["outcome"] = "returned"
         clean["value"] = event["value"]
+        changed = event.get("changed")  # arguments an ``unchanged`` test's call modified
+        if isinstance(changed, list) and changed and len(changed) <= 64 and all(
+            type(c) is int or (type(c) is str and len(c) <= 100) for c in changed
+        ):
+            clean["changed"] = list(changed)
         if isinstance(event.get("repr"), str):
             clean["repr"] = event["repr"][: caps.text]
     elif outcome == "raised" and isinstance(event.get("error"), dict):

@@ -8,6 +8,7 @@ part in a comparison (it arrives as an opaque value, which equals nothing).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import reprlib
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytrix.curriculum.question import Compare, Kind, Question, TestCase
+from pytrix.curriculum.rules import broken_rules, rule_label
 from pytrix.runner.protocol import (
     ErrorInfo,
     RunResult,
@@ -173,8 +175,41 @@ def _as_sorted(items: Iterable[Any]) -> list[Any]:
     return sorted(items, key=_sort_key)
 
 
+def _identical(a: Any, b: Any) -> bool:
+    """Equal with the same type at every level (``1 != 1.0``, ``True != 1``); NaN equals NaN."""
+    if type(a) is not type(b) or isinstance(a, Opaque):
+        return False
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_identical, a, b))
+    if isinstance(a, dict):
+        return (len(a) == len(b) and all(type(k) is type(k2) for k, k2 in zip(a, b, strict=False))
+                and a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a))
+    if isinstance(a, (set, frozenset)):
+        return a == b and sorted(map(_sort_key, a)) == sorted(map(_sort_key, b))
+    return _strict_equal(a, b)
+
+
+DIGEST_CHARS = 16
+
+
+def digest(value: Any) -> tuple[int, str]:
+    """``(length, first 16 hex digits of the sha256 of its repr)``: what ``mode = "digest"`` compares."""
+    size = len(value) if isinstance(value, (list, tuple, str, dict, set, frozenset, bytes)) else -1
+    try:
+        text = repr(value)
+    except ValueError:  # an int too large for decimal text
+        text = f"<int with {value.bit_length()} bits>"
+    return size, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
+
+
 def values_match(expected: Any, actual: Any, mode: Compare) -> bool:
     """Compare two builtin values under a comparison mode."""
+    if mode is Compare.DIGEST:
+        return not isinstance(actual, Opaque) and expected == digest(actual)
+    if mode is Compare.STRICT:
+        return _identical(expected, actual)
     if mode is Compare.FLOAT:
         return _close(expected, actual)
     if mode is Compare.UNORDERED:
@@ -212,17 +247,33 @@ class RawRun:
     duration_ms: float = 0.0
 
 
-def _call_text(question: Question, test: TestCase) -> str:
+PROGRAM_INPUT_CHARS = 80
+"""How much of a program test's input its label shows before a "…"."""
+
+
+def _call_text(question: Question, test: TestCase, hidden: bool = False) -> str:
+    if hidden:  # only the name: the arguments would give the answer away
+        return test.name or "arguments hidden until you solve it"
+    label = f"{test.name}: " if test.name else ""
     if question.kind is Kind.PROGRAM:
-        stdin = (test.stdin or "").strip().replace("\n", " / ")
-        return f"program with input {stdin[:60]!r}" if stdin else "program"
+        stdin = test.stdin or ""
+        if not stdin:
+            return f"{label}program with empty input"
+        shown = repr(stdin)  # newlines stay visible as \n, a leading blank line too
+        if len(shown) > PROGRAM_INPUT_CHARS:
+            shown = shown[: PROGRAM_INPUT_CHARS - 1] + "…"
+        return f"{label}program with input {shown}"
     if question.kind is Kind.CLASS:
-        return test.call if len(test.call) <= 160 else test.call[:157] + "..."
-    return test.call
+        return label + (test.call if len(test.call) <= 160 else test.call[:157] + "…")
+    return label + test.call
 
 
-def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunResult:
-    """Turn raw events into a :class:`RunResult`."""
+def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: str | None = None) -> RunResult:
+    """Turn raw events into a :class:`RunResult`.
+
+    With ``code``, each of the question's ``forbid`` rules is one more check after
+    the tests, failing at the first line that breaks it.
+    """
     result = RunResult(
         question_id=question.id,
         status=RunStatus.FAILED,
@@ -249,7 +300,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
 
     for index, test in enumerate(question.tests):
         hidden = test.hidden and not reveal_hidden
-        entry = TestResult(index=index, call=_call_text(question, test), status=TestStatus.NOT_RUN,
+        entry = TestResult(index=index, call=_call_text(question, test, hidden), status=TestStatus.NOT_RUN,
                            hidden=test.hidden)
         expected_value = test.expected_value()
         if not hidden:
@@ -275,6 +326,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         elif raw.skipped_after_timeout:
             entry.message = "not run: an earlier test timed out"
         result.tests.append(entry)
+    _check_rules(question, code, result)
 
     result.passed = sum(t.status is TestStatus.PASSED for t in result.tests)
     if raw.cancelled:
@@ -297,6 +349,37 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False) -> RunRe
         result.status = RunStatus.FAILED
         result.message = f"{result.passed}/{result.total} tests passed."
     return result
+
+
+def _check_rules(question: Question, code: str | None, result: RunResult) -> None:
+    """Add one check per ``forbid`` rule (only when the code parses)."""
+    breaches = broken_rules(code, question.forbid) if code is not None and question.forbid else None
+    if breaches is None:
+        return
+    for number, (rule, breach) in enumerate(zip(question.forbid, breaches, strict=True)):
+        entry = TestResult(index=len(question.tests) + number, call=rule_label(rule), status=TestStatus.PASSED)
+        if breach is not None:
+            entry.status = TestStatus.FAILED
+            entry.message = breach.message
+            entry.error = ErrorInfo(type="RuleBroken", message=breach.message, line=breach.line,
+                                    col=breach.col + 1)
+        result.tests.append(entry)
+    result.total += len(question.forbid)
+
+
+def stdout_difference(expected: str, actual: str) -> str:
+    """The first line where printed output differs from the expected output, in one sentence."""
+    want, got = expected.splitlines(), actual.splitlines()
+    for number, (w, g) in enumerate(zip(want, got, strict=False), start=1):
+        if w != g:
+            return f"output line {number}: expected {w!r}, printed {g!r}"
+    if len(got) < len(want):
+        missing = want[len(got)]
+        return (f"printed {len(got)} line{'s' if len(got) != 1 else ''}, expected {len(want)}: "
+                f"line {len(got) + 1} should be {missing!r}")
+    extra = got[len(want)]
+    return (f"printed {len(got)} lines, expected {len(want)}: "
+            f"line {len(want) + 1} ({extra!r}) should not be there")
 
 
 def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
@@ -326,14 +409,30 @@ def _grade_event(
         actual_text = entry.stdout
         entry.actual = None if hidden else actual_text
         ok = not entry.stdout_truncated and normalise_stdout(actual_text) == normalise_stdout(str(expected))
+        if not ok and not hidden:
+            want, got = normalise_stdout(str(expected)), normalise_stdout(actual_text)
+            # Cut short yet equal so far: the test printed more than it may keep.
+            entry.message = (stdout_difference(want, got) if want != got
+                             else "printed more output than a test may keep: the output was cut short")
     else:
         actual = decode(event.get("value"))
         entry.actual = None if hidden else show(actual)
         if entry.actual is not None:
             entry.actual_full = full_repr(actual, entry.actual)
         ok = values_match(expected, actual, test.mode)
+        if not ok and test.mode is Compare.DIGEST and not hidden:
+            size = digest(actual)[0]
+            got = f"{size} items" if size >= 0 else entry.actual
+            entry.message = (f"expected {expected[0]} items, got {got}" if size != expected[0]
+                             else f"the {size} items are not the expected ones")
         if not ok and isinstance(actual, Opaque) and not hidden:
             entry.message = f"returned a {actual.type_name} object; return plain Python values"
+    changed = event.get("changed")
+    if ok and test.unchanged and changed:
+        ok = False
+        which = ", ".join(f"argument {c + 1}" if isinstance(c, int) else f"argument {c}" for c in changed)
+        entry.message = (f"the call changed its input ({which}); the question says to leave the "
+                         "inputs unchanged: build a new value instead")
     entry.status = TestStatus.PASSED if ok else TestStatus.FAILED
     if not ok and not entry.message:
         entry.message = "hidden test failed" if hidden else f"expected {entry.expected}, got {entry.actual}"

@@ -10,7 +10,9 @@ Protocol ``pytrix-run`` version 1 (see docs/PROTOCOL.md):
 
 * request: ``{"protocol": 1, "filename", "code", "kind", "entry", "tests": [...],
   "limits": {...}, "sandbox": {...}}`` where each test is ``{"index", "args",
-  "kwargs", "steps", "stdin"}`` (arguments as Python literal source) and
+  "kwargs", "steps", "stdin", "unchanged"}`` (arguments as Python literal source;
+  with ``unchanged`` the ``test`` event lists in ``changed`` the arguments the
+  call modified) and
   ``sandbox`` (subprocess backend only) holds the OS limits and which
   confinement layers to apply.
 * events, one JSON object per line on the result channel: ``{"event": "warm"}``
@@ -90,38 +92,124 @@ _FLOAT_WORDS = {"inf": float("inf"), "-inf": float("-inf"), "infinity": float("i
                 "-infinity": float("-inf"), "nan": float("nan")}
 
 
-def literal_node(node: ast.expr) -> Any:
+def literal_node(node: ast.expr, build: bool = True) -> Any:
     """The value of a literal node: what ``ast.literal_eval`` takes, plus ``set()``,
-    ``frozenset(...)`` and ``float("inf"|"-inf"|"nan")``. Raises ValueError otherwise.
-    The server validates test sources with this same function. It runs before any
-    learner code, so it may use the builtins directly."""
+    ``frozenset(...)``, ``float("inf"|"-inf"|"nan")`` and the input builders
+    (:data:`BUILDERS`). Raises ValueError otherwise. The server validates test
+    sources with this same function (``build=False``: builders check their
+    arguments but make an empty value of their type). It runs before any learner
+    code, so it may use the builtins directly."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = node.func.id
         if name == "set" and not node.args:
             return set()
         if name == "frozenset" and len(node.args) <= 1:
-            return frozenset(literal_node(node.args[0])) if node.args else frozenset()
+            return frozenset(literal_node(node.args[0], build)) if node.args else frozenset()
         if name == "float" and len(node.args) == 1:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 word = arg.value.strip().lower()
                 if word in _FLOAT_WORDS:
                     return _FLOAT_WORDS[word]
+        if name in BUILDERS:
+            return _build(name, [literal_node(a, build) for a in node.args], build)
         raise ValueError(f"{name}(...) is not allowed in a literal")
     if isinstance(node, ast.List):
-        return [literal_node(e) for e in node.elts]
+        return [literal_node(e, build) for e in node.elts]
     if isinstance(node, ast.Tuple):
-        return tuple(literal_node(e) for e in node.elts)
+        return tuple(literal_node(e, build) for e in node.elts)
     if isinstance(node, ast.Set):
-        return {literal_node(e) for e in node.elts}
+        return {literal_node(e, build) for e in node.elts}
     if isinstance(node, ast.Dict):
         if any(k is None for k in node.keys):
             raise ValueError("dict unpacking is not allowed in a literal")
-        return {literal_node(k): literal_node(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
+        return {literal_node(k, build): literal_node(v, build) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
     try:
         return _literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
         raise ValueError(f"not a literal: {ast.unparse(node)[:80]}") from exc
+
+
+BUILD_LIMIT = 2_000_000
+"""The most items (or characters) one input builder may make."""
+BUILDERS = ("seq", "repeat", "rand_ints", "rand_str", "concat")
+"""Input builders a test literal may call, for inputs too large to write out:
+``seq(start, stop[, step])`` (a list like ``list(range(...))``), ``repeat(value, n)``
+(a string repeated, or a list of n copies), ``rand_ints(n, lo, hi, seed)`` (n ints
+in ``[lo, hi]``), ``rand_str(n, alphabet, seed)`` and ``concat(a, b, ...)`` (lists
+or strings joined). The random ones use splitmix64, so every runtime builds the
+same values from the same seed."""
+
+
+def _int_args(name: str, args: list[Any], low: int, high: int) -> None:
+    if not low <= _len(args) <= high or _any(_type(a) is not int for a in args[:high]):
+        raise ValueError(f"{name}() takes {low} to {high} int arguments")
+
+
+def _sized(name: str, n: Any) -> int:
+    if _type(n) is not int or not 0 <= n <= BUILD_LIMIT:
+        raise ValueError(f"{name}(): the size must be an int from 0 to {BUILD_LIMIT}")
+    return n
+
+
+def _splitmix(seed: int) -> Callable[[], int]:
+    state = [seed & 0xFFFFFFFFFFFFFFFF]
+
+    def draw() -> int:
+        state[0] = (state[0] + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        z = state[0]
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+        return z ^ (z >> 31)
+
+    return draw
+
+
+def _build(name: str, args: list[Any], build: bool) -> Any:
+    """Run one input builder (see :data:`BUILDERS`) on already-evaluated arguments."""
+    if name == "seq":
+        _int_args(name, args, 2, 3)
+        if _len(args) == 3 and args[2] == 0:
+            raise ValueError("seq(): the step must not be 0")
+        span = range(*args)
+        _sized(name, _len(span))
+        return list(span) if build else []
+    if name == "repeat":
+        if _len(args) != 2:
+            raise ValueError("repeat() takes a value and a count")
+        value, n = args[0], _sized(name, args[1])
+        if _type(value) is str:
+            _sized(name, _len(value) * n)
+            return value * n if build else ""
+        if not build:
+            return []
+        if _type(value) in (list, dict, set):  # separate copies, as if written out n times
+            return [eval_literal(_repr(value)) for _ in range(n)]
+        return [value] * n
+    if name == "rand_ints":
+        _int_args(name, args, 4, 4)
+        n, low, high, seed = args
+        _sized(name, n)
+        if high < low:
+            raise ValueError("rand_ints(): hi must be >= lo")
+        if not build:
+            return []
+        draw, width = _splitmix(seed), high - low + 1
+        return [low + draw() % width for _ in range(n)]
+    if name == "rand_str":
+        if _len(args) != 3 or _type(args[1]) is not str or not args[1] or _type(args[2]) is not int:
+            raise ValueError("rand_str() takes a size, a non-empty alphabet and a seed")
+        n, alphabet, seed = _sized(name, args[0]), args[1], args[2]
+        if not build:
+            return ""
+        draw = _splitmix(seed)
+        return "".join(alphabet[draw() % _len(alphabet)] for _ in range(n))
+    # concat
+    if not args or _any(_type(a) is not _type(args[0]) for a in args) or _type(args[0]) not in (list, str):
+        raise ValueError("concat() joins lists or strings, all of the same type")
+    joined = "".join(args) if _type(args[0]) is str else [x for part in args for x in part]
+    _sized(name, _len(joined))
+    return joined
 
 
 def eval_literal(source: str) -> Any:
@@ -390,6 +478,7 @@ class _Session:
         self.builtins_snapshot = dict(_BUILTINS)  # as they were before any learner code
         self.learner_builtins: dict[str, Any] | None = None
         self.running: int | None = None  # the test whose learner code is running now
+        self.watched: tuple[Any, Any, Any, Any] | None = None  # arguments that must not change
 
     def _fresh_namespace(self) -> dict[str, Any]:
         return {"__name__": "__main__", "__builtins__": dict(_BUILTINS)}
@@ -500,6 +589,10 @@ class _Session:
             sys.stdin, sys.stdout, sys.stderr = saved
             self._after_learner_code()
         result["duration_ms"] = round((_perf() - started) * 1000, 3)
+        if self.watched is not None:
+            changed = self._changed_arguments()
+            if changed and result["outcome"] == "returned":
+                result["changed"] = changed
         if result["outcome"] == "returned":
             result["value"] = canonical(value, self.limits)
             if result["value"][0] == "opaque":
@@ -531,7 +624,24 @@ class _Session:
         name = test.get("name") or self.request["entry"]
         args = eval_literal(test.get("args", "()"))
         kwargs = eval_literal(test.get("kwargs", "{}"))
+        if test.get("unchanged"):  # a second copy, to tell afterwards what the call changed
+            self.watched = (args, kwargs, eval_literal(test.get("args", "()")),
+                            eval_literal(test.get("kwargs", "{}")))
         return lambda: self._entry(name)(*args, **kwargs)
+
+    def _changed_arguments(self) -> list[Any]:
+        """Positions (and keyword names) of the watched call's arguments it changed."""
+        args, kwargs, args_before, kwargs_before = self.watched  # type: ignore[misc]
+        self.watched = None
+        changed: list[Any] = [
+            i for i, (now, before) in enumerate(zip(args, args_before, strict=True))
+            if canonical(now, self.limits) != canonical(before, self.limits)
+        ]
+        changed.extend(
+            key for key in kwargs_before
+            if canonical(kwargs[key], self.limits) != canonical(kwargs_before[key], self.limits)
+        )
+        return changed
 
     def _entry(self, name: str) -> Any:
         if name not in self.namespace:

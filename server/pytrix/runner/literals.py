@@ -3,7 +3,8 @@
 A call is ``name(literal, ..., key=literal)``. A class script is a list literal
 whose first item is ``["ClassName", *constructor_args]`` and whose other items
 are ``["method", *args]``. Literals are what :func:`ast.literal_eval` accepts,
-plus ``set()``, ``frozenset(...)``, and ``float('inf'/'-inf'/'nan')``.
+plus ``set()``, ``frozenset(...)``, ``float('inf'/'-inf'/'nan')`` and the input
+builders of :data:`pytrix.runner.harness.BUILDERS` (``seq(0, 100_000)``, ...).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ class LiteralError(ValueError):
     """The source is not a call or literal of the accepted form."""
 
 
-def _value(node: ast.expr) -> Any:
+def _value(node: ast.expr, build: bool = False) -> Any:
     try:
-        return literal_node(node)
+        return literal_node(node, build)
     except ValueError as exc:
         raise LiteralError(str(exc)) from exc
 
@@ -36,9 +37,14 @@ def _parse_expr(source: str) -> ast.expr:
     return tree.body
 
 
-def parse_literal(source: str) -> Any:
-    """Return the value of a literal written as Python source."""
-    return _value(_parse_expr(source))
+def parse_literal(source: str, build: bool = True) -> Any:
+    """Return the value of a literal written as Python source.
+
+    With ``build=False`` input builders (``seq(...)``, ``rand_ints(...)``, see
+    :data:`pytrix.runner.harness.BUILDERS`) are only checked, not run: enough to
+    validate a source cheaply.
+    """
+    return _value(_parse_expr(source), build)
 
 
 @dataclass(frozen=True)

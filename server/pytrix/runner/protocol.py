@@ -110,6 +110,8 @@ def build_request(
         if indices is not None and index not in indices:
             continue
         item: dict[str, Any] = {"index": index, "stdin": test.stdin}
+        if test.unchanged:
+            item["unchanged"] = True
         if question.kind is Kind.FUNCTION:
             call = parse_call(test.call)
             item.update(name=call.name, args=call.args_source, kwargs=call.kwargs_source)

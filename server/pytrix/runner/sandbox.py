@@ -467,7 +467,7 @@ class SubprocessSandbox:
             pending = remaining
         raw.duration_ms = (loop.time() - started) * 1000
         try:
-            return grade(question, raw, reveal_hidden=reveal_hidden)
+            return grade(question, raw, reveal_hidden=reveal_hidden, code=code)
         except Exception:  # grading is ours, but must never take the server down
             log.exception("grading failed for %s", question.id)
             return RunResult(

@@ -1,0 +1,128 @@
+"""The bank keeps its prompts' promises: solutions that break a stated rule fail in the real sandbox.
+
+Each wrong solution below passes every ordinary example of its question; it is
+rejected only by the rule the prompt states (inputs unchanged, no sorting, a
+tie-break, ASCII digits, no ``int(s, 2)``/``bin``, a sieve for n up to 10**6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from pytrix.curriculum.bank import load_bank
+from pytrix.runner.protocol import RunResult, TestResult
+from pytrix.runner.protocol import TestStatus as Status
+from pytrix.runner.sandbox import SubprocessSandbox
+
+EMPTIES_ITS_INPUTS = '''
+def merge_sorted(a, b):
+    result = []
+    while a and b:
+        result.append(a.pop(0) if a[0] <= b[0] else b.pop(0))
+    result.extend(a)
+    result.extend(b)
+    a.clear()
+    b.clear()
+    return result
+'''
+
+SORTS = '''
+def merge_sorted(a, b):
+    return sorted(a + b)
+'''
+
+OTHER_TIE_BREAK = '''
+def merge_sorted(a, b):
+    result, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:          # on equal fronts this takes b first
+            result.append(a[i])
+            i += 1
+        else:
+            result.append(b[j])
+            j += 1
+    return result + a[i:] + b[j:]
+'''
+
+UNICODE_DIGITS = r'''
+import re
+
+
+def extract_numbers(text):
+    return [int(run) for run in re.findall(r"\d+", text)]
+'''
+
+CONVERTS = '''
+def add_binary(a, b):
+    return bin(int(a, 2) + int(b, 2))[2:]
+'''
+
+TRIAL_DIVISION = '''
+def primes_up_to(n):
+    primes = []
+    for k in range(2, n + 1):
+        if all(k % p for p in primes if p * p <= k):
+            primes.append(k)
+    return primes
+'''
+
+
+def submit(question_id: str, code: str) -> RunResult:
+    question = load_bank().get(question_id)
+
+    async def go() -> RunResult:
+        async with SubprocessSandbox() as sandbox:
+            return await sandbox.run(question, code, f"{question.entry}.py", reveal_hidden=True)
+
+    return asyncio.run(go())
+
+
+def failing(result: RunResult) -> list[TestResult]:
+    assert not result.all_passed
+    return [t for t in result.tests if t.status is not Status.PASSED]
+
+
+def test_a_merge_that_empties_its_inputs_fails_the_unchanged_tests() -> None:
+    bad = failing(submit("merge-sorted-lists.beginner", EMPTIES_ITS_INPUTS))
+    assert {t.call for t in bad} == {"inputs left unchanged: merge_sorted([1, 4, 9], [2, 3, 10])",
+                                     "large input: merge_sorted(seq(0, 200000, 2), seq(1, 200000, 2))"}
+    assert "changed its input (argument 1, argument 2)" in bad[0].message
+
+
+def test_sorting_instead_of_merging_breaks_the_rule_at_its_line() -> None:
+    result = submit("merge-sorted-lists.beginner", SORTS)
+    bad = failing(result)
+    assert [t.call for t in bad] == ["rule: no calling `sorted()`"]
+    assert bad[0].message == (
+        "line 3: calling `sorted()` is not allowed in this question: merge with two indices instead of sorting"
+    )
+    assert bad[0].error is not None and bad[0].error.line == 3
+    assert result.total == len(load_bank().get("merge-sorted-lists.beginner").tests) + 2
+
+
+def test_the_other_tie_break_fails_the_strict_test() -> None:
+    bad = failing(submit("merge-sorted-lists.beginner", OTHER_TIE_BREAK))
+    assert [t.call.split(":")[0] for t in bad] == ["equal fronts"]
+    assert bad[0].message == "expected [1, 1.0, 2.0, 2, 3, 3.0], got [1.0, 1, 2, 2.0, 3.0, 3]"
+
+
+def test_backslash_d_matches_digits_of_other_scripts_and_fails() -> None:
+    bad = failing(submit("regex-findall-extraction.beginner", UNICODE_DIGITS))
+    named = [t for t in bad if t.call.startswith("digits of other scripts are not numbers")]
+    assert len(named) == 1 and named[0].message == "expected [12], got [3, 45, 12]"
+
+
+def test_converting_with_int_and_bin_breaks_both_rules() -> None:
+    bad = failing(submit("binary-string-conversion.intermediate", CONVERTS))
+    assert [t.call for t in bad] == ["rule: no calling `int()` with 2 or more arguments",
+                                     "rule: no the name `bin`"]
+    assert bad[0].message.startswith("line 3: calling `int()` with 2 or more arguments is not allowed")
+
+
+@pytest.mark.parametrize("code", [TRIAL_DIVISION])
+def test_trial_division_is_too_slow_where_a_sieve_is_asked(code: str) -> None:
+    bad = failing(submit("sieve-of-eratosthenes.beginner", code))
+    assert [t.status for t in bad] == [Status.TIMEOUT]
+    assert bad[0].call == "n = 10**6, as fast as a sieve: primes_up_to(1000000)"
