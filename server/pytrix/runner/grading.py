@@ -410,9 +410,9 @@ def _grade_event(
         entry.actual = None if hidden else actual_text
         ok = not entry.stdout_truncated and normalise_stdout(actual_text) == normalise_stdout(str(expected))
         if not ok and not hidden:
-            want, got = normalise_stdout(str(expected)), normalise_stdout(actual_text)
+            wanted, printed = normalise_stdout(str(expected)), normalise_stdout(actual_text)
             # Cut short yet equal so far: the test printed more than it may keep.
-            entry.message = (stdout_difference(want, got) if want != got
+            entry.message = (stdout_difference(wanted, printed) if wanted != printed
                              else "printed more output than a test may keep: the output was cut short")
     else:
         actual = decode(event.get("value"))
