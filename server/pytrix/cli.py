@@ -74,22 +74,39 @@ def _read_source(path: Path) -> str:
         raise UsageError(f"{path}: {exc.strerror}.") from None
 
 
+def name_commands(text: str, path: Path) -> str:
+    """Name the terminal's commands where a message names an editor's action."""
+    commands = {
+        "Pytrix: new practice question (auto mode)": f"pytrix auto next --dir {path.parent}",
+        "Pytrix: new practice question": f"pytrix new --dir {path.parent}",
+        "Pytrix: submit": f"pytrix submit {path}",
+        "Pytrix: next hint": f"pytrix hint {path}",
+        "Pytrix: reveal solution": f"pytrix reveal {path}",
+        "Pytrix: run tests": f"pytrix check {path}",
+    }
+    for title, command in commands.items():
+        text = text.replace(f'"{title}"', f"`{command}`").replace(f"'{title}'", f"`{command}`")
+    return text
+
+
 def print_lint(
-    path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False
+    path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False,
+    solved: bool = False,
 ) -> None:
     """Print results like a linter: ``file:line:col: severity: message``.
 
     With ``coaching`` the coaching findings follow the results, with ``hint``
     severity, except those on a line whose failure is already explained.
+    ``solved``: the run is a submission that solved the question.
     """
     from rich.markup import escape
 
     from pytrix.practice.findings import findings_for
 
     out = _console()
-    findings = findings_for(result, question, source)
+    findings = findings_for(result, question, source, solved=solved)
     for finding in findings:
-        first, *rest = finding.message.splitlines()
+        first, *rest = name_commands(finding.message, path).splitlines()
         style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
         out.print(
             f"{escape(str(path))}:{finding.line + 1}:{finding.start + 1}: "
@@ -151,15 +168,18 @@ def cmd_submit(args: argparse.Namespace) -> int:
     try:
         question = service.question_for_source(source)
         submission = _run_async(service, service.submit(question.id, source, path.name))
+        number = service.store.attempt_count(question.id)
     finally:
         service.close()
     result = submission.result
     if args.json:
-        print(json.dumps({"attempt_id": submission.attempt_id, **json.loads(result.model_dump_json())}, indent=2))
+        print(json.dumps({"attempt_id": submission.attempt_id, "attempt_number": number,
+                          **json.loads(result.model_dump_json())}, indent=2))
     else:
-        print_lint(path, source, question, result)
+        print_lint(path, source, question, result, solved=result.all_passed)
         verdict = "solved" if result.all_passed else "not solved yet"
-        _console().print(f"Recorded attempt {submission.attempt_id}: {verdict} ({result.passed}/{result.total}).")
+        _console().print(f"Recorded your attempt {number} on {question.id}: {verdict} "
+                         f"({result.passed}/{result.total}).", markup=False)
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
 

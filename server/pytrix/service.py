@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pytrix.ai.tutor import AITutor
 
 log = logging.getLogger(__name__)
+IDLE_CAP_MS = 45 * 60 * 1000  # the longest stretch one attempt is credited with
 
 
 @dataclass(frozen=True)
@@ -259,14 +260,17 @@ class PytrixService:
         return Reveal(True, "Here is a reference solution.", solution.strip() + "\n")
 
     async def submit(
-        self, question_id: str, source: str, filename: str, *, duration_ms: int = 0,
+        self, question_id: str, source: str, filename: str, *, duration_ms: int | None = None,
         mode: str | None = None,
     ) -> Submission:
         """Run every test (hidden ones revealed) and record the attempt.
 
         ``mode=None`` records "auto" when auto mode gave the question (and then
         updates the auto-mode state), else "manual". The attempt, its spaced
-        review and the auto state are written in one transaction.
+        review and the auto state are written in one transaction. Without
+        ``duration_ms`` (the CLI knows no editor session), the time is taken
+        from when the question was given or last attempted
+        (:meth:`working_time_ms`).
         """
         from pytrix.practice.progress import MAX_CODE_CHARS, record_result
 
@@ -276,12 +280,26 @@ class PytrixService:
                 f"{MAX_CODE_CHARS:,}. Shorten it and submit again (nothing was recorded)."
             )
         question = self.question(question_id)
+        if duration_ms is None:
+            duration_ms = self.working_time_ms(question.id)
         result = await self.run(question, source, filename, reveal_hidden=True)
         recorded = record_result(
             self.store, self.bank, self.settings, question, result, code=source,
             hints_used=self.store.hint_level(question.id), duration_ms=duration_ms, mode=mode,
         )
         return Submission(result, recorded.attempt_id, recorded.mode, recorded.auto)
+
+    def working_time_ms(self, question_id: str, now: float | None = None) -> int:
+        """Time spent on a question up to ``now``: since it was given or last attempted.
+
+        Capped at :data:`IDLE_CAP_MS`, so a file left open overnight counts as
+        one long session rather than a day; 0 when Pytrix never gave it.
+        """
+        now = time.time() if now is None else now
+        started = self.store.last_worked_at(question_id)
+        if started is None or started > now:
+            return 0
+        return int(min(now - started, IDLE_CAP_MS / 1000) * 1000)
 
     def stats(self) -> dict[str, Any]:
         """The full stats document (module -> subtopic -> problem type -> difficulty)."""

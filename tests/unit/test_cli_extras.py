@@ -51,3 +51,56 @@ def test_counted_words_agree_with_their_number() -> None:
     assert plural(0, "question") == "0 questions"
     assert plural(2, "day") == "2 days"
     assert plural(3, "child", "children") == "3 children"
+
+
+def test_a_cli_submit_records_the_time_since_the_question_was_given(tmp_path: Path) -> None:
+    """`pytrix new` then `pytrix submit` records real time, not 0 ms (capped for idle gaps)."""
+    import sqlite3
+    import time
+
+    from pytrix.curriculum.bank import load_bank
+    from pytrix.service import IDLE_CAP_MS, PytrixService
+    from pytrix.store.database import Store
+
+    home = tmp_path / "home"
+    env = _env(home)
+    made = subprocess.run([sys.executable, "-m", "pytrix", "new", "--question", QUESTION, "--dir", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    path = Path(made.stdout.strip().splitlines()[-1])
+    with sqlite3.connect(home / "pytrix.db") as conn:  # as if the question was given 90 s ago
+        conn.execute("UPDATE question_given SET given_at = given_at - 90")
+    done = subprocess.run([sys.executable, "-m", "pytrix", "submit", str(path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    with sqlite3.connect(home / "pytrix.db") as conn:
+        (duration,) = conn.execute("SELECT duration_ms FROM attempts").fetchone()
+    assert 90_000 <= duration < 150_000
+
+    service = PytrixService(load_bank(), Store(home / "pytrix.db"))
+    try:
+        later = time.time() + 24 * 3600  # the file left open overnight
+        assert service.working_time_ms(QUESTION, now=later) == IDLE_CAP_MS
+        assert service.working_time_ms("string-reversal.advanced") == 0  # never given
+    finally:
+        service.close()
+
+
+def test_the_terminal_names_its_own_commands_and_counts_attempts_per_question(tmp_path: Path) -> None:
+    practice = tmp_path / "rev.py"
+    practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
+    env = _env(tmp_path / "home")
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    checked = pytrix("check", str(practice))
+    assert f"Submit it with `pytrix submit {practice}`." in checked.stdout
+    assert "code action" not in checked.stdout and '"Pytrix:' not in checked.stdout
+    first = pytrix("submit", str(practice))
+    assert "Solved: all 7 tests passed and the attempt is recorded." in first.stdout
+    assert f"`pytrix auto next --dir {tmp_path}`" in first.stdout
+    assert f"Recorded your attempt 1 on {QUESTION}: solved (7/7)." in first.stdout
+    second = pytrix("submit", str(practice))
+    assert f"Recorded your attempt 2 on {QUESTION}" in second.stdout

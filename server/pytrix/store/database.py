@@ -197,6 +197,21 @@ class Store:
         )
         return int(rows[0][0])
 
+    def attempt_count(self, question_id: str) -> int:
+        """How many attempts the learner has recorded on this question."""
+        return int(self.query("SELECT COUNT(*) FROM attempts WHERE question_id = ?", (question_id,))[0][0])
+
+    def last_worked_at(self, question_id: str) -> float | None:
+        """When the question was last given or attempted (epoch seconds), if ever."""
+        rows = self.query(
+            "SELECT MAX(t) FROM ("
+            " SELECT MAX(given_at) AS t FROM question_given WHERE question_id = ?"
+            " UNION ALL SELECT MAX(created_at) FROM attempts WHERE question_id = ?)",
+            (question_id, question_id),
+        )
+        value = rows[0][0] if rows else None
+        return float(value) if value is not None else None
+
     def solved_question_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT DISTINCT question_id FROM attempts WHERE solved = 1")}
 
