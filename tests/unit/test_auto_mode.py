@@ -192,3 +192,39 @@ def test_the_open_auto_question_is_the_current_one_until_solved(tmp_path: Path) 
     assert auto.current(store) == pick.question.id  # a failure keeps it open
     submit(store, pick.question.id, True, now=T0 + 2)
     assert auto.current(store) is None
+
+
+def test_default_settings_space_several_due_reviews_one_in_three(tmp_path: Path) -> None:
+    """With the defaults (a review at most every 3rd pick) and four reviews due, the
+    reviews come first, then every third pick, oldest due first, each problem type once."""
+    defaults = Settings()
+    assert defaults.auto_review_every == 3
+    store = open_store(tmp_path)
+    learnt = [solve_next(store, T0 + n * 60, defaults)[0] for n in range(4)]
+    assert [p.reason for p in learnt] == ["curriculum"] * 4  # nothing due yet
+    later = T0 + 400 * DAY
+    picks = [solve_next(store, later + n * 60, defaults)[0] for n in range(8)]
+    assert [p.reason for p in picks] == [
+        "review", "curriculum", "curriculum", "review", "curriculum", "curriculum", "review",
+        "curriculum",
+    ]
+    reviewed = [p.question.problem_type for p in picks if p.reason == "review"]
+    assert reviewed == [p.question.problem_type for p in learnt[:3]]
+    assert all(p.detail.startswith(f"Spaced review of {p.question.problem_type}, ")
+               for p in picks if p.reason == "review")
+    curriculum = [p.detail for p in picks if p.reason == "curriculum"]
+    assert curriculum == [f"Mini-curriculum {n}/12" for n in range(5, 10)]
+
+
+def test_a_review_every_second_pick_and_the_count_survives_a_restart(tmp_path: Path) -> None:
+    every_other = Settings(auto_review_every=2)
+    store = open_store(tmp_path)
+    for n in range(3):
+        solve_next(store, T0 + n * 60, every_other)
+    later = T0 + 400 * DAY
+    first, _ = solve_next(store, later, every_other)
+    second, _ = solve_next(store, later + 60, every_other)
+    store.close()
+    reopened = open_store(tmp_path)
+    third, _ = solve_next(reopened, later + 120, every_other)
+    assert [first.reason, second.reason, third.reason] == ["review", "curriculum", "review"]
