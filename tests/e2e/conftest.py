@@ -101,14 +101,17 @@ async def lsp(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
     home = tmp_path / "home"
     workspace = tmp_path / "workspace"
     workspace.mkdir()
+    marker = request.node.get_closest_marker("lsp_options")
+    options = dict(marker.kwargs) if marker else {}
+    for name, content in options.get("home_files", {}).items():  # in PYTRIX_HOME before the start
+        home.mkdir(exist_ok=True)
+        (home / name).write_bytes(content)
     env = {**os.environ, "PYTRIX_HOME": str(home)}
     env.pop("GEMINI_API_KEY", None)
     env.pop("GOOGLE_API_KEY", None)
     config = ClientServerConfig(server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=env)
     client = await config.start()
     assert isinstance(client, LanguageClient)
-    marker = request.node.get_closest_marker("lsp_options")
-    options = dict(marker.kwargs) if marker else {}
     client.set_configuration({"pytrix": {"debounceMs": 50, **options.get("settings", {})}})
     for method, handler in options.get("handlers", {}).items():
         client.feature(method)(handler)
