@@ -22,7 +22,7 @@ from pytrix.runner.protocol import Limits, RunStatus
 from pytrix.runner.protocol import TestStatus as Status
 
 EXAMPLES = int(os.environ.get("PYTRIX_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CAPS = Caps.of(Limits())
 

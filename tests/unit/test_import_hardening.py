@@ -40,7 +40,7 @@ from pytrix.settings import Settings
 from pytrix.store.database import Store
 
 EXAMPLES = int(os.environ.get("PYTRIX_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 QUESTIONS = ["string-reversal.beginner", "indexing-and-slicing.beginner", "caesar-cipher.beginner"]
