@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,3 +195,44 @@ def test_random_params_to_every_request_and_command(server: RawServer, call: tup
     if "error" in reply:
         assert reply["error"]["code"] != -32603 or "Traceback" not in json.dumps(reply), reply
     server.alive()
+
+
+def test_over_tcp_a_lying_length_and_deep_json_are_answered(tmp_path: Path) -> None:
+    """The guard sits in front of the TCP loop too (``pytrix serve --tcp``)."""
+    env = {**os.environ, "PYTRIX_HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "pytrix", "serve", "--tcp", "127.0.0.1:0"],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        port = next(int(m.group(1)) for line in proc.stderr
+                    if (m := re.search(r"Serving on \('127\.0\.0\.1', (\d+)\)", line)))
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            stream = sock.makefile("rwb")
+
+            def send(body: bytes) -> None:
+                stream.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+                stream.flush()
+
+            def answer(ident: Any) -> dict[str, Any]:
+                while True:
+                    length = 0
+                    while (line := stream.readline()) not in (b"\r\n", b""):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    assert length, "connection closed"
+                    message = json.loads(stream.read(length))
+                    if message.get("id") == ident and "method" not in message:
+                        return message  # type: ignore[no-any-return]
+
+            send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                             "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode())
+            assert "result" in answer(1)
+            send(b'{"jsonrpc": "2.0", "id": 2, "method": "pytrix/stats", "params": '
+                 + b"[" * 100_000 + b"]" * 100_000 + b"}")
+            assert answer(2)["error"]["code"] == PARSE_ERROR
+            stream.write(b"Content-Length: 99999999999\r\n\r\n")
+            send(json.dumps({"jsonrpc": "2.0", "id": 3, "method": "pytrix/curriculum"}).encode())
+            assert answer(3)["result"]["modules"]
+    finally:
+        proc.kill()
+        proc.wait()
