@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from pytrix.curriculum.bank import load_bank
 from pytrix.runner.protocol import RunResult, TestResult
 from pytrix.runner.protocol import TestStatus as Status
@@ -63,7 +61,13 @@ TRIAL_DIVISION = '''
 def primes_up_to(n):
     primes = []
     for k in range(2, n + 1):
-        if all(k % p for p in primes if p * p <= k):
+        for p in primes:          # divide by the primes found so far, up to the square root
+            if p * p > k:
+                primes.append(k)
+                break
+            if k % p == 0:
+                break
+        else:
             primes.append(k)
     return primes
 '''
@@ -87,7 +91,7 @@ def failing(result: RunResult) -> list[TestResult]:
 def test_a_merge_that_empties_its_inputs_fails_the_unchanged_tests() -> None:
     bad = failing(submit("merge-sorted-lists.beginner", EMPTIES_ITS_INPUTS))
     assert {t.call for t in bad} == {"inputs left unchanged: merge_sorted([1, 4, 9], [2, 3, 10])",
-                                     "large input: merge_sorted(seq(0, 200000, 2), seq(1, 200000, 2))"}
+                                     "large input: merge_sorted(seq(0, 100000, 2), seq(1, 100000, 2))"}
     assert "changed its input (argument 1, argument 2)" in bad[0].message
 
 
@@ -121,8 +125,8 @@ def test_converting_with_int_and_bin_breaks_both_rules() -> None:
     assert bad[0].message.startswith("line 3: calling `int()` with 2 or more arguments is not allowed")
 
 
-@pytest.mark.parametrize("code", [TRIAL_DIVISION])
-def test_trial_division_is_too_slow_where_a_sieve_is_asked(code: str) -> None:
-    bad = failing(submit("sieve-of-eratosthenes.beginner", code))
-    assert [t.status for t in bad] == [Status.TIMEOUT]
-    assert bad[0].call == "n = 10**6, as fast as a sieve: primes_up_to(1000000)"
+def test_trial_division_is_too_slow_where_a_sieve_is_asked() -> None:
+    # the fastest trial division (primes only, up to the square root) still breaks the CPU budget
+    bad = failing(submit("sieve-of-eratosthenes.beginner", TRIAL_DIVISION))
+    assert [t.call for t in bad] == ["n = 10**6, as fast as a sieve: primes_up_to(1000000)"]
+    assert bad[0].status is Status.FAILED and bad[0].message.startswith("right answer, but too slow for this input")

@@ -91,6 +91,8 @@ class TestCase(BaseModel):
     """A label a learner understands ("empty input", "large input"); a hidden test shows only this."""
     unchanged: bool = False
     """The call must leave its arguments as they were (function questions)."""
+    budget: float | None = Field(default=None, gt=0, le=10)
+    """CPU seconds the call may use (scaled up on a slower machine): a complexity promise."""
 
     @field_validator("expected")
     @classmethod

@@ -1,4 +1,4 @@
-"""Prove bank questions by execution: references pass every test, stubs fail one.
+"""Prove bank questions by execution: references pass every test, stubs fail every one.
 
 Used by ``pytrix data check`` and by AI generation (no unverified question is
 ever shown). Runs happen in the sandbox, many at once.
@@ -19,12 +19,15 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pytrix.curriculum.question import Question
+from pytrix.curriculum.question import Question, Source
+from pytrix.curriculum.stubs import stub_problems
 from pytrix.runner.protocol import Limits, RunResult, RunStatus, TestStatus
 from pytrix.runner.sandbox import SubprocessSandbox
 
 MIN_FITTED_TIMEOUT = 0.25
 """The shortest fitted per-test limit, in seconds."""
+BUDGET_MARGIN = 3.0
+"""A test's CPU budget must be at least this many times what the reference solution uses."""
 FITTED_FACTOR = 20.0
 """A fitted limit is this many times the reference's time on the test."""
 
@@ -125,10 +128,25 @@ async def verify_question(
     (solution, stub), optimal = await asyncio.gather(reference_then_stub(), check_optimal())
     if not solution.all_passed:
         verdict.problems.append(f"reference solution fails: {failures(solution)}")
+    for label, run_result in (("reference", solution), ("optimal", optimal)):
+        for test in run_result.tests if run_result is not None else []:
+            if test.cpu_ms is not None and test.cpu_budget_ms and test.cpu_ms * BUDGET_MARGIN > test.cpu_budget_ms:
+                verdict.problems.append(
+                    f"the {label} solution uses {test.cpu_ms:.0f} ms of test {test.index + 1}'s "
+                    f"{test.cpu_budget_ms:.0f} ms CPU budget: leave it {BUDGET_MARGIN:g} times that"
+                )
     if optimal is not None and not optimal.all_passed:
         verdict.problems.append(f"optimal solution fails: {failures(optimal)}")
     if stub.all_passed:
         verdict.problems.append("the stub passes every test: the tests do not discriminate")
+    elif question.source is Source.BANK:  # bank stubs are skeletons (AI stubs need only fail one)
+        passing = [t for t in stub.tests if t.status is TestStatus.PASSED and t.index < len(question.tests)]
+        if passing:
+            verdict.problems.append(
+                f"the stub passes test {passing[0].index + 1} ({passing[0].call}): a stub must fail every test"
+            )
+    if question.source is Source.BANK:
+        verdict.problems.extend(f"stub: {problem}" for problem in stub_problems(question.stub))
     return verdict
 
 

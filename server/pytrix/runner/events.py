@@ -141,6 +141,10 @@ def clean_test(event: dict[str, Any], index: int, caps: Caps, budget: RunBudget)
     else:
         clean["outcome"] = "raised"
         clean["error"] = dict(INVALID_RESULT)
+    for key in ("cpu_ms", "calibration_ms"):  # a budgeted test's CPU time and the machine's speed
+        value: Any = event.get(key)
+        if type(value) in (int, float) and math.isfinite(value) and 0 <= value < 1e9:
+            clean[key] = float(value)
     return clean
 
 

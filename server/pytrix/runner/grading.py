@@ -17,6 +17,7 @@ from typing import Any
 
 from pytrix.curriculum.question import Compare, Kind, Question, TestCase
 from pytrix.curriculum.rules import broken_rules, rule_label
+from pytrix.runner.harness import CALIBRATION_NOMINAL_MS
 from pytrix.runner.protocol import (
     ErrorInfo,
     RunResult,
@@ -382,6 +383,24 @@ def stdout_difference(expected: str, actual: str) -> str:
             f"line {len(want) + 1} ({extra!r}) should not be there")
 
 
+def allowed_cpu_ms(test: TestCase, event: dict[str, Any]) -> float | None:
+    """A budgeted test's CPU allowance in ms: its budget, scaled up on a slower machine."""
+    if test.budget is None:
+        return None
+    calibration = event.get("calibration_ms")
+    scale = max(1.0, calibration / CALIBRATION_NOMINAL_MS) if isinstance(calibration, float) else 1.0
+    return test.budget * 1000 * scale
+
+
+def over_budget(test: TestCase, event: dict[str, Any]) -> str:
+    """The message for a call that used more CPU time than its budget ("" when within it)."""
+    allowed, used = allowed_cpu_ms(test, event), event.get("cpu_ms")
+    if allowed is None or not isinstance(used, float) or used <= allowed:
+        return ""
+    return (f"right answer, but too slow for this input: it took {used / 1000:.2f} s of CPU time, "
+            f"the budget is {allowed / 1000:.2f} s; the prompt asks for a faster approach")
+
+
 def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
     """The learner's line a stopped test was running: from the sandbox's ``where`` event, or
     from the KeyboardInterrupt the editor's Pyodide raised to stop it."""
@@ -427,6 +446,12 @@ def _grade_event(
                              else f"the {size} items are not the expected ones")
         if not ok and isinstance(actual, Opaque) and not hidden:
             entry.message = f"returned a {actual.type_name} object; return plain Python values"
+    over = over_budget(test, event)
+    if test.budget is not None and isinstance(event.get("cpu_ms"), float):
+        entry.cpu_ms, entry.cpu_budget_ms = event["cpu_ms"], allowed_cpu_ms(test, event)
+    if ok and over:
+        ok = False
+        entry.message = over
     changed = event.get("changed")
     if ok and test.unchanged and changed:
         ok = False

@@ -63,6 +63,7 @@ _isinstance = isinstance
 _literal_eval = ast.literal_eval
 _dumps = json.dumps
 _perf = time.perf_counter
+_cpu = time.process_time
 _BaseException = BaseException
 _MemoryError = MemoryError
 _SystemExit = SystemExit
@@ -210,6 +211,31 @@ def _build(name: str, args: list[Any], build: bool) -> Any:
     joined = "".join(args) if _type(args[0]) is str else [x for part in args for x in part]
     _sized(name, _len(joined))
     return joined
+
+
+CALIBRATION_NOMINAL_MS = 9.0
+"""What :func:`calibration_ms` takes on the machine the bank's budgets were set on."""
+_calibration: list[float] = []
+
+
+def calibration_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python workload, measured once per process.
+
+    A test's CPU ``budget`` is scaled by this over :data:`CALIBRATION_NOMINAL_MS`
+    (never below 1), so a slower machine gets a proportionally larger budget.
+    """
+    if not _calibration:
+        best = float("inf")
+        for _ in range(3):
+            started = _cpu()
+            table: dict[int, int] = {}
+            total = 0
+            for i in range(150_000):
+                table[i & 1023] = total
+                total += i % 7
+            best = min(best, (_cpu() - started) * 1000)
+        _calibration.append(round(best, 3))
+    return _calibration[0]
 
 
 def eval_literal(source: str) -> Any:
@@ -572,6 +598,7 @@ class _Session:
         call = self._prepare_call(test, code, kind)  # parsed before learner code can interfere
         self._before_learner_code()
         sys.stdin, sys.stdout, sys.stderr = _stdin(test.get("stdin") or ""), writer, writer
+        cpu_started = _cpu()
         try:
             self.running = test["index"]
             value = call()
@@ -589,6 +616,9 @@ class _Session:
             sys.stdin, sys.stdout, sys.stderr = saved
             self._after_learner_code()
         result["duration_ms"] = round((_perf() - started) * 1000, 3)
+        if test.get("budget"):  # CPU time, which other processes on the machine do not inflate
+            result["cpu_ms"] = round((_cpu() - cpu_started) * 1000, 3)
+            result["calibration_ms"] = calibration_ms()
         if self.watched is not None:
             changed = self._changed_arguments()
             if changed and result["outcome"] == "returned":

@@ -75,6 +75,8 @@ class TestResult(BaseModel):
     stdout_truncated: bool = False
     error: ErrorInfo | None = None
     stopped_line: int | None = None  # a timeout: the learner's line that was running when stopped
+    cpu_ms: float | None = None  # a budgeted test: the CPU time the call used
+    cpu_budget_ms: float | None = None  # ... and what it was allowed (scaled to the machine)
     message: str = ""
     duration_ms: float = 0.0
 
@@ -112,6 +114,8 @@ def build_request(
         item: dict[str, Any] = {"index": index, "stdin": test.stdin}
         if test.unchanged:
             item["unchanged"] = True
+        if test.budget is not None:
+            item["budget"] = test.budget
         if question.kind is Kind.FUNCTION:
             call = parse_call(test.call)
             item.update(name=call.name, args=call.args_source, kwargs=call.kwargs_source)
