@@ -50,3 +50,21 @@ async def test_all_passed_names_the_code_action_in_other_editors(lsp: Session) -
     assert await _all_passed(lsp, uri) == 'All 7 tests passed. Submit it with "Pytrix: submit".'
     await lsp.command("pytrix.submit", uri)
     assert '"Pytrix: new practice question (auto mode)"' in await _all_passed(lsp, uri)
+
+
+WRONG = RIGHT.replace("return s[::-1]\n", "return s\n")
+
+
+@pytest.mark.lsp_options(init={"runtimes": []})
+async def test_the_extension_shows_hints_in_its_panel_not_in_a_toast(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    hint = await lsp.command("pytrix.hint", uri)
+    assert hint["level"] == 1 and hint["text"]
+    assert [m.message for m in lsp.client.messages if m.message.startswith("Hint ")] == []
+
+
+async def test_other_editors_get_the_hint_as_a_message(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    hint = await lsp.command("pytrix.hint", uri)
+    shown = await lsp.message(lambda text: text.startswith("Hint 1/"))
+    assert hint["text"][:40] in shown

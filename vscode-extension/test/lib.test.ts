@@ -464,3 +464,14 @@ describe("the API usage report", () => {
     expect(empty).toContain("*no AI calls recorded yet*");
   });
 });
+
+describe("bar charts with long module names", () => {
+  it("shows names of up to 44 characters in full and widens the label column for them", () => {
+    const svg = barChart([{ label: "Comprehensions and Generators", value: 40 }, { label: "Functions", value: 10 }], { title: "Mastery", emptyText: "none" });
+    expect(svg).toContain(">Comprehensions and Generators</text>");
+    const long = "A".repeat(60);
+    const cut = barChart([{ label: long, value: 1 }], { title: "Mastery", emptyText: "none" });
+    expect(cut).toContain(`>${"A".repeat(43)}…</text>`);
+    expect(cut).toContain(`<title>${long}: 1</title>`);
+  });
+});

@@ -20,7 +20,7 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
-from pytrix.lsp.clients import can_show_documents, has_work_done_progress
+from pytrix.lsp.clients import can_show_documents, has_work_done_progress, is_vscode_extension
 from pytrix.lsp.convert import plain, uri_argument
 from pytrix.lsp.server import PytrixServer, uri_to_path
 from pytrix.practice.findings import findings_for, result_json
@@ -104,7 +104,8 @@ async def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
     if given.notice:
         ls.notify_user(given.notice, types.MessageType.Warning)
     suffix = " (that was the last hint)" if given.exhausted else ""
-    ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
+    if not is_vscode_extension(ls):  # the extension shows hints in full in its practice panel
+        ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
     return given.to_json()
 
 

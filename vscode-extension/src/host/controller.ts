@@ -355,8 +355,14 @@ export class Controller implements vscode.Disposable {
           if (this.dashboard.isOpen) void this.dashboard.refresh();
         }
       } else if (action === "hint") {
-        const hint = (await this.serverCommand("pytrix.hint", [uri])) as { level?: number; total?: number; text?: string } | null;
-        if (hint && typeof hint.text === "string") this.practice.output(`Hint ${hint.level}/${hint.total}: ${hint.text}`);
+        const hint = (await this.serverCommand("pytrix.hint", [uri])) as { level?: number; total?: number; text?: string; exhausted?: boolean } | null;
+        if (hint && typeof hint.text === "string") {
+          // A toast cuts a hint to one line: the panel shows it in full, the toast points there.
+          await this.practice.open(true);
+          this.practice.output(`Hint ${hint.level}/${hint.total}: ${hint.text}`);
+          const last = hint.exhausted ? " (the last one)" : "";
+          void vscode.window.showInformationMessage(`Pytrix: hint ${hint.level}/${hint.total}${last} is in the practice panel.`);
+        }
         this.documents.refreshAll();
         await this.practice.showQuestion(true);
       } else if (action === "reveal") {

@@ -16,21 +16,26 @@ export interface Bar {
 }
 
 /** Horizontal bars; `max` fixes the scale (100 for percentages). */
+/** Labels longer than this are shortened (the full text stays in the row's tooltip). */
+const MAX_LABEL = 44;
+
 export function barChart(bars: Bar[], options: { max?: number; title: string; emptyText: string }): string {
   if (bars.length === 0) {
     return `<p class="empty">${escapeHtml(options.emptyText)}</p>`;
   }
   const rowHeight = 26;
-  const labelWidth = 190;
-  const width = 560;
-  const barWidth = width - labelWidth - 90;
+  // Room for the longest label (module names run to 30+ characters), about 7 px a character.
+  const longest = Math.max(...bars.map((b) => Math.min(b.label.length, MAX_LABEL)));
+  const labelWidth = Math.max(120, Math.min(MAX_LABEL * 7 + 12, longest * 7 + 12));
+  const barWidth = 280;
+  const width = labelWidth + barWidth + 90;
   const max = options.max ?? Math.max(1, ...bars.map((b) => b.value));
   const height = bars.length * rowHeight + 8;
   const rows = bars
     .map((bar, i) => {
       const y = i * rowHeight + 4;
       const w = Math.max(0, Math.min(1, bar.value / max)) * barWidth;
-      const label = bar.label.length > 28 ? `${bar.label.slice(0, 27)}…` : bar.label;
+      const label = bar.label.length > MAX_LABEL ? `${bar.label.slice(0, MAX_LABEL - 1)}…` : bar.label;
       return (
         `<g class="row"><title>${escapeHtml(`${bar.label}: ${bar.note ?? bar.value}`)}</title>` +
         `<text x="0" y="${y + 17}" class="label">${escapeHtml(label)}</text>` +
