@@ -46,10 +46,10 @@ def test_new_check_submit_cycle(env: dict[str, str], tmp_path: Path) -> None:
     assert path.is_file()
     failing = pytrix(env, "check", str(path))
     assert failing.returncode == 1
-    assert f"{path}:" in failing.stdout and "expected 'olleh', got None" in failing.stdout
+    assert f"{path}:" in failing.stdout and "raised NotImplementedError: not written yet" in failing.stdout
     as_json = json.loads(pytrix(env, "check", str(path), "--json").stdout)
     assert as_json["status"] == "failed" and as_json["protocol"] == 1
-    path.write_text(path.read_text().replace("    pass", "    return s[::-1]"))
+    path.write_text(path.read_text().replace("    raise NotImplementedError", "    return s[::-1]"))
     assert pytrix(env, "check", str(path)).returncode == 0
     submitted = pytrix(env, "submit", str(path))
     assert submitted.returncode == 0 and "solved" in submitted.stdout
@@ -114,7 +114,7 @@ def test_practice_watch_mode_rechecks_on_save_and_takes_commands(env: dict[str, 
         path = Path(created.split("Created ", 1)[1].strip())
         read_until("tests passed")  # the first check of the stub
         read_until("Watching for saves")
-        path.write_text(path.read_text().replace("    pass", "    return s[::-1]"))
+        path.write_text(path.read_text().replace("    raise NotImplementedError", "    return s[::-1]"))
         read_until("All 7 tests passed")
         proc.stdin.write("h\n")
         proc.stdin.flush()

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 
 from pytrix.curriculum.question import Question
+from pytrix.curriculum.stubs import is_placeholder
 from pytrix.practice.findings import Finding, Severity
 from pytrix.runner.protocol import RunResult
 
@@ -197,7 +198,7 @@ def _entry(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDe
 def _is_unwritten(entry: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     body = [s for s in entry.body
             if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    return all(isinstance(s, ast.Pass) for s in body)
+    return all(is_placeholder(s) for s in body)  # pass, ... or raise NotImplementedError
 
 
 def static_review(question: Question, source: str, result: RunResult | None) -> StaticReview:

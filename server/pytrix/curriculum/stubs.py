@@ -23,7 +23,7 @@ def _is_docstring(node: ast.stmt) -> bool:
     )
 
 
-def _is_placeholder(node: ast.stmt) -> bool:
+def is_placeholder(node: ast.stmt) -> bool:
     """``pass``, ``...`` or ``raise NotImplementedError`` (with or without a message)."""
     if isinstance(node, ast.Pass):
         return True
@@ -39,7 +39,7 @@ def _is_placeholder(node: ast.stmt) -> bool:
 
 def _function_problems(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     body = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
-    if len(body) == 1 and _is_placeholder(body[0]):
+    if len(body) == 1 and is_placeholder(body[0]):
         return []
     if not body and node.body:  # a docstring alone is a valid body
         return []
@@ -50,7 +50,7 @@ def _function_problems(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str
 def _class_problems(node: ast.ClassDef) -> list[str]:
     problems: list[str] = []
     for item in node.body:
-        if _is_docstring(item) or _is_placeholder(item):
+        if _is_docstring(item) or is_placeholder(item):
             continue
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             problems += _function_problems(item)

@@ -401,6 +401,9 @@ def over_budget(test: TestCase, event: dict[str, Any]) -> str:
             f"the budget is {allowed / 1000:.2f} s; the prompt asks for a faster approach")
 
 
+NOT_WRITTEN = "not written yet: replace the starter code's `raise NotImplementedError` with your code"
+
+
 def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
     """The learner's line a stopped test was running: from the sandbox's ``where`` event, or
     from the KeyboardInterrupt the editor's Pyodide raised to stop it."""
@@ -422,6 +425,8 @@ def _grade_event(
     if event.get("outcome") == "raised":
         entry.status = TestStatus.ERROR
         entry.error = ErrorInfo.model_validate(event["error"])
+        if entry.error.type == "NotImplementedError" and not entry.error.message:
+            entry.error.message = NOT_WRITTEN
         entry.message = f"raised {entry.error.type}: {entry.error.message}"
         return
     if test.mode is Compare.STDOUT:
