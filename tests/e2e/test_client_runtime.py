@@ -174,3 +174,20 @@ async def test_every_answer_shape_crosses_the_real_transport_and_is_graded(
     diags = await lsp.diagnostics(uri, lambda d: any(expected in x.message for x in errors(d)))
     assert any(expected in d.message for d in errors(diags))
     graded_by_the_client(lsp)
+
+
+@pytest.mark.lsp_options(
+    settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]},
+    handlers={"pytrix/runTests": run_like_pyodide},
+)
+async def test_a_submit_is_graded_from_the_client_runtime_too(lsp: Session) -> None:
+    CALLS.clear()
+    uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
+    await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")
+    runs = len(CALLS)
+    result = await lsp.command("pytrix.submit", uri)
+    assert result["status"] == "passed"
+    assert len(CALLS) == runs + 1, "the submit did not run in the client"
+    graded_by_the_client(lsp)
+    log = (lsp.home / "server.log").read_text(encoding="utf-8")
+    assert log.count("graded a run of string-reversal.beginner from pyodide") == runs + 1, log[-2000:]
