@@ -80,6 +80,12 @@ def graded_by_the_client(lsp: Session) -> None:
     assert not [m for m in lsp.client.messages if "local sandbox" in m.message]
 
 
+RUN_IN_THE_CLIENT = pytest.mark.lsp_options(
+    settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]},
+    handlers={"pytrix/runTests": run_like_pyodide},
+)
+
+
 async def broken_runtime(params: Any) -> dict[str, Any]:
     raise RuntimeError("pyodide is still loading")
 
@@ -88,10 +94,7 @@ def errors(diags: Any) -> list[types.Diagnostic]:
     return [d for d in diags if d.severity == types.DiagnosticSeverity.Error]
 
 
-@pytest.mark.lsp_options(
-    settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]},
-    handlers={"pytrix/runTests": run_like_pyodide},
-)
+@RUN_IN_THE_CLIENT
 async def test_the_client_runs_the_harness_and_the_server_grades(lsp: Session) -> None:
     CALLS.clear()
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
@@ -176,10 +179,7 @@ async def test_every_answer_shape_crosses_the_real_transport_and_is_graded(
     graded_by_the_client(lsp)
 
 
-@pytest.mark.lsp_options(
-    settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]},
-    handlers={"pytrix/runTests": run_like_pyodide},
-)
+@RUN_IN_THE_CLIENT
 async def test_a_submit_is_graded_from_the_client_runtime_too(lsp: Session) -> None:
     CALLS.clear()
     uri = lsp.open(lsp.workspace / "rev.py", RIGHT)
