@@ -263,7 +263,7 @@ class PytrixService:
         self, question_id: str, source: str, filename: str, *, duration_ms: int | None = None,
         mode: str | None = None,
     ) -> Submission:
-        """Run every test (hidden ones revealed) and record the attempt.
+        """Run every test and record the attempt (hidden tests revealed once solved or unlocked).
 
         ``mode=None`` records "auto" when auto mode gave the question (and then
         updates the auto-mode state), else "manual". The attempt, its spaced
@@ -282,7 +282,11 @@ class PytrixService:
         question = self.question(question_id)
         if duration_ms is None:
             duration_ms = self.working_time_ms(question.id)
-        result = await self.run(question, source, filename, reveal_hidden=True)
+        # Hidden tests stay hidden until the question is solved (or its solution unlocked), so
+        # a failed submission cannot be followed by one that hard-codes their answers.
+        reveal = (question.id in self.store.solved_question_ids()
+                  or self.store.failed_submissions(question.id) >= self.settings.reveal_after_failures)
+        result = await self.run(question, source, filename, reveal_hidden=reveal)
         recorded = record_result(
             self.store, self.bank, self.settings, question, result, code=source,
             hints_used=self.store.hint_level(question.id), duration_ms=duration_ms, mode=mode,

@@ -167,7 +167,9 @@ def test_a_hidden_test_is_shown_by_its_name_only_until_revealed() -> None:
     shown = grade(question, raw, reveal_hidden=True).tests[1]
     assert shown.call == "second list: f([2])" and shown.expected == "[2]"
     unnamed = _question(tests=[{"call": "f([2])", "expected": "[2]", "hidden": True}])
-    assert grade(unnamed, RawRun()).tests[0].call == "arguments hidden until you solve it"
+    [test] = grade(unnamed, RawRun()).tests
+    assert (test.call, test.label) == ("hidden", "hidden test 1")
+    assert hidden.label == "hidden test 2 (second list)"
 
 
 def test_program_labels_keep_blank_lines_visible_and_mark_cuts() -> None:

@@ -67,13 +67,18 @@ async def test_the_solution_unlocks_after_the_set_number_of_failed_submissions(l
     assert solution_file.is_file() and "[::-1]" in solution_file.read_text()
 
 
-async def test_submit_reveals_hidden_expected_values(lsp: Session) -> None:
+@pytest.mark.lsp_options(settings={"revealAfterFailures": 2})
+async def test_submit_keeps_hidden_tests_hidden_until_the_solution_unlocks(lsp: Session) -> None:
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
     before = await lsp.diagnostics(uri, lambda d: any("hidden test" in x.message for x in d))
     assert all("got" not in x.message for x in before if "hidden test" in x.message)
-    result = await lsp.command("pytrix.submit", uri)
+    for _ in range(2):  # a failed submission shows neither a hidden test's input nor its expected value
+        result = await lsp.command("pytrix.submit", uri)
+        hidden = [t for t in result["tests"] if t["hidden"]]
+        assert hidden and hidden[0]["expected"] is None and hidden[0]["call"] == "hidden"
+    result = await lsp.command("pytrix.submit", uri)  # two failures unlock the solution: nothing left to hide
     hidden = [t for t in result["tests"] if t["hidden"]]
-    assert hidden and hidden[0]["expected"] is not None
+    assert hidden and hidden[0]["expected"] is not None and hidden[0]["call"] != "hidden"
 
 
 async def test_code_lens_shows_run_count_and_submit(lsp: Session) -> None:

@@ -21,19 +21,18 @@ def _results_markdown(result: RunResult) -> list[str]:
     lines = [f"**Latest run:** {result.message}"]
     for test in result.tests:
         mark = {"passed": "✓", "not_run": "·"}.get(test.status.value, "✗")
-        label = f"hidden test {test.index + 1}: " if test.hidden and test.expected is None else ""
-        lines.append(f"- {mark} `{label}{test.call}`")
+        lines.append(f"- {mark} `{test.label}`")
     return lines
 
 
 def _test_markdown(test: TestResult) -> str:
-    parts = [f"**{test.status.value.replace('_', ' ')}:** `{test.call}`", ""]
+    parts = [f"**{test.status.value.replace('_', ' ')}:** `{test.label}`", ""]
     expected = test.expected_full or test.expected
     actual = test.actual_full or test.actual
     if expected is not None:
         parts += ["expected:", "```python", expected, "```"]
     elif test.hidden:
-        parts.append("*The expected value of a hidden test is shown when you submit.*")
+        parts.append("*A hidden test's input and expected value are shown once you solve the question.*")
     if actual is not None and test.status is TestStatus.FAILED:
         parts += ["actual:", "```python", actual, "```"]
     if test.error is not None and test.status is TestStatus.ERROR:

@@ -66,7 +66,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def _label(test: TestResult) -> str:
-    return f"hidden test {test.index + 1}: {test.call}" if test.hidden and test.expected is None else test.call
+    return test.label
 
 
 def evidence(test: TestResult) -> str:
@@ -76,8 +76,15 @@ def evidence(test: TestResult) -> str:
         message = f"{label} timed out: {test.message}"
     elif test.status is TestStatus.ERROR:
         message = f"{label} {test.message}"
+    elif test.error is not None and test.error.type == "RuleBroken":  # a forbidden construct, at its line
+        message = f"{label}: {test.message}"
+    elif test.hidden and test.expected is None:  # only the kind of failure, never the values
+        kind = "" if test.message in ("", "hidden test failed") else f": {test.message}"
+        message = f"{label} failed{kind} (its input and expected value are shown once you solve it)"
     elif test.expected is None:
-        message = f"{label} failed (the expected value is shown when you submit)"
+        message = f"{label} failed{': ' + test.message if test.message else ''}"
+    elif test.message.startswith(("output line ", "printed ")):  # a program's output, line by line
+        return f"{label}: {test.message}"
     else:
         message = f"{label}: expected {test.expected}, got {test.actual}"
         if test.message and not test.message.startswith("expected"):
@@ -113,7 +120,7 @@ def _group_message(tests: list[TestResult], cause: Cause | None, kind: str) -> s
     if n == 1:
         return evidence(first)
     if kind == "hidden":
-        return f"{n} hidden tests fail too (their expected values are shown when you submit)"
+        return f"{n} hidden tests fail too (their inputs and expected values are shown once you solve it)"
     if kind.startswith("error:"):
         return f"{n} tests raise the same error: {evidence(first)}"
     return f"{_SAME_WAY[kind].format(n=n)}, for example {evidence(first)}"

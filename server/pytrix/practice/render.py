@@ -27,7 +27,7 @@ def question_markdown(question: Question, curriculum: Curriculum, hints_shown: i
             lines.append(f"- `{test.call}` → `{test.expected}`{mode}")
     hidden = len(question.tests) - len(visible)
     if hidden:
-        lines.append(f"- …and {hidden} hidden test{'s' if hidden > 1 else ''}, revealed when you submit")
+        lines.append(f"- …and {hidden} hidden test{'s' if hidden > 1 else ''}, shown once you solve it")
     if hints_shown:
         lines += ["", "## Hints so far", ""]
         lines += [f"{n}. {hint}" for n, hint in enumerate(question.hints[:hints_shown], start=1)]

@@ -19,6 +19,7 @@ from pytrix.curriculum.question import Compare, Kind, Question, TestCase
 from pytrix.curriculum.rules import broken_rules, rule_label
 from pytrix.runner.harness import CALIBRATION_NOMINAL_MS
 from pytrix.runner.protocol import (
+    HIDDEN_CALL,
     ErrorInfo,
     RunResult,
     RunStatus,
@@ -254,7 +255,7 @@ PROGRAM_INPUT_CHARS = 80
 
 def _call_text(question: Question, test: TestCase, hidden: bool = False) -> str:
     if hidden:  # only the name: the arguments would give the answer away
-        return test.name or "arguments hidden until you solve it"
+        return test.name or HIDDEN_CALL
     label = f"{test.name}: " if test.name else ""
     if question.kind is Kind.PROGRAM:
         stdin = test.stdin or ""

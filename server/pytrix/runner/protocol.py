@@ -16,6 +16,8 @@ from pytrix.curriculum.question import Kind, Question
 from pytrix.runner.literals import parse_call, parse_class_script
 
 PROTOCOL_VERSION = 1
+HIDDEN_CALL = "hidden"
+"""The ``call`` of an unnamed hidden test before it is revealed (its arguments stay in the server)."""
 
 
 class Limits(BaseModel):
@@ -79,6 +81,13 @@ class TestResult(BaseModel):
     cpu_budget_ms: float | None = None  # ... and what it was allowed (scaled to the machine)
     message: str = ""
     duration_ms: float = 0.0
+
+    @property
+    def label(self) -> str:
+        """How a learner sees the test: its call, or ``hidden test 3 (its name)`` while hidden."""
+        if self.hidden and self.expected is None:
+            return f"hidden test {self.index + 1}" + ("" if self.call == HIDDEN_CALL else f" ({self.call})")
+        return self.call
 
 
 class RunResult(BaseModel):
