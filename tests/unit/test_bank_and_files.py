@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -143,3 +144,22 @@ def test_findings_place_errors_at_the_raising_line_and_failures_at_the_entry() -
     found = findings_for(result, question, source)
     assert [(f.line, f.code) for f in found] == [(3, "test-error"), (2, "test-failed")]
     assert found[1].start == 4 and found[1].end == 4 + len("reverse_string")
+
+
+def test_prompt_examples_in_the_practice_file_read_and_paste_as_the_prompt_shows() -> None:
+    bank = load_bank()
+    question = bank.get("parse-records-from-lines.advanced")
+    text = render_practice_file(question, bank.curriculum)
+    example = 'load_csv("name,age\\nann,30\\nbob,x", {"age": "int"})'
+    assert example in question.prompt and example in text  # one backslash, as in the prompt
+    docstring = ast.get_docstring(ast.parse(text), clean=False) or ""
+    assert question.prompt.strip() in docstring  # the file's docstring is the prompt, character for character
+    assert ast.literal_eval(example.split("(", 1)[1].split(", {")[0]) == "name,age\nann,30\nbob,x"
+
+
+def test_every_practice_file_compiles_and_carries_its_prompt_verbatim() -> None:
+    bank = load_bank()
+    for question in bank.questions.values():
+        text = render_practice_file(question, bank.curriculum)
+        docstring = ast.get_docstring(ast.parse(text), clean=False) or ""
+        assert question.prompt.strip() in docstring, question.id

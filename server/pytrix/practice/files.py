@@ -39,7 +39,16 @@ def question_id_of(source: str) -> str | None:
 
 
 def _docstring(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    """``text`` as a docstring that reads exactly as written.
+
+    Raw, so an example such as ``load_csv("a,b\\n1,2")`` appears in the file as in
+    the prompt and gives the same value when pasted into Python. Only a text
+    holding both kinds of triple quote falls back to an escaped docstring.
+    """
+    for quote in ('"""', "'''"):
+        if quote not in text:
+            return f"r{quote}{text}\n{quote}"
+    return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '\n"""'
 
 
 def render_practice_file(question: Question, curriculum: Curriculum) -> str:
@@ -49,13 +58,11 @@ def render_practice_file(question: Question, curriculum: Curriculum) -> str:
     if located:
         module, subtopic, problem = located
         where = f"{module.name} > {subtopic.name} > {problem.name}, "
-    prompt = question.prompt.strip()
+    heading = f"{question.title} ({where}{question.difficulty.value})"
     body = (
         f"# pytrix: question={question.id}\n"
         "# Write your solution below and save: Pytrix runs the tests. Keep the line above.\n"
-        f'"""{_docstring(question.title)} ({where}{question.difficulty.value})\n\n'
-        f"{_docstring(prompt)}\n"
-        '"""\n\n\n'
+        f"{_docstring(heading + chr(10) * 2 + question.prompt.strip())}\n\n\n"
         f"{question.stub.strip()}\n"
     )
     return body
