@@ -97,6 +97,9 @@ def _rule(**kind: Any) -> Forbidden:
     ({"import": "itertools"}, "m = __import__('itertools')\n", 1),
     ({"import": "itertools"}, "import itertoolsx\n", None),
     ({"syntax": "Lambda"}, "def f():\n    return lambda: 1\n", 2),
+    ({"syntax": "In"}, "for x in xs:\n    if x in ys:\n        pass\n", 2),
+    ({"syntax": "NotIn"}, "for x in xs:\n    pass\n", None),
+    ({"syntax": "Pow"}, "y = 2\ny **= 3\n", 2),
 ])
 def test_a_rule_finds_the_first_use_of_its_construct(rule: dict[str, Any], code: str, line: int | None) -> None:
     found = broken_rules(code, [_rule(**rule)])

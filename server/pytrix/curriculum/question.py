@@ -59,6 +59,15 @@ class Compare(StrEnum):
     value's repr (see :func:`pytrix.runner.grading.digest`)."""
 
 
+class Style(StrEnum):
+    """What the learner does with the starter code."""
+
+    WRITE = "write"
+    """The stub is a skeleton; the learner writes the code."""
+    FIX = "fix"
+    """A "find the bug" exercise: the stub is working-looking code with a bug the prompt announces."""
+
+
 class Source(StrEnum):
     BANK = "bank"
     AI = "ai"
@@ -131,6 +140,9 @@ class Question(BaseModel):
     tests: list[TestCase] = Field(min_length=1)
     forbid: list[Forbidden] = Field(default_factory=list)
     """Constructs the solution must not use (see :mod:`pytrix.curriculum.rules`)."""
+    style: Style = Style.WRITE
+    given: list[str] = Field(default_factory=list)
+    """Names the stub defines in full on purpose: helpers the tests call ("do not change it")."""
     source: Source = Source.BANK
 
     @model_validator(mode="after")

@@ -35,7 +35,8 @@ class Forbidden(BaseModel):
     module: str | None = Field(default=None, alias="import", pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
     """A module (or a submodule of it) imported in any way; the TOML key is ``import``."""
     syntax: str | None = None
-    """An ``ast`` node class name: ``Lambda``, ``ListComp``, ``While``, ``Try``..."""
+    """An ``ast`` node class name: ``Lambda``, ``ListComp``, ``While``, ``Yield``, or an operator
+    such as ``In`` (the ``x in xs`` test, not ``for x in xs``) or ``Pow``."""
     why: str = Field(default="", max_length=200)
     """Said after the rule when it is broken: what to do instead."""
 
@@ -90,7 +91,13 @@ class Forbidden(BaseModel):
                 isinstance(a, ast.Constant) and isinstance(a.value, str) and self._is_module(a.value)
                 for a in node.args[:1]
             )
-        return isinstance(node, getattr(ast, self.syntax or "AST"))
+        kind = getattr(ast, self.syntax or "AST")
+        if issubclass(kind, ast.cmpop):  # operators have no position: find the expression using them
+            return isinstance(node, ast.Compare) and any(isinstance(op, kind) for op in node.ops)
+        if issubclass(kind, (ast.operator, ast.boolop, ast.unaryop)):
+            return isinstance(node, (ast.BinOp, ast.AugAssign, ast.BoolOp, ast.UnaryOp)) and isinstance(
+                node.op, kind)
+        return isinstance(node, kind)
 
     def _is_module(self, name: str) -> bool:
         module = self.module or ""

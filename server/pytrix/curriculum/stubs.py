@@ -81,8 +81,19 @@ def _is_main_call(node: ast.stmt) -> bool:
             and isinstance(node.value.func, ast.Name) and not node.value.args and not node.value.keywords)
 
 
-def stub_problems(stub: str) -> list[str]:
-    """What makes ``stub`` more than a skeleton (empty when it is one)."""
+def _names(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def stub_problems(stub: str, given: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """What makes ``stub`` more than a skeleton (empty when it is one).
+
+    Top-level definitions named in ``given`` (helpers the tests call, which the
+    prompt says are already written) are left as they are.
+    """
     try:
         tree = ast.parse(stub)
     except SyntaxError as exc:
@@ -91,7 +102,12 @@ def stub_problems(stub: str) -> list[str]:
     if TODO_MARK not in stub:
         problems.append(f"the stub has no {TODO_MARK!r} comment saying what is left to write")
     defines = False
+    defined: set[str] = set()
     for node in tree.body:
+        names = _names(node)
+        defined.update(names)
+        if names and all(name in given for name in names):
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defines = True
             problems += _function_problems(node)
@@ -105,4 +121,5 @@ def stub_problems(stub: str) -> list[str]:
                             "main() call, not code that computes")
     if not defines:
         problems.append("the stub defines nothing: give the function (or class, or main) to write")
+    problems.extend(f"given {name!r} is not defined at the top of the stub" for name in given if name not in defined)
     return problems

@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pytrix.curriculum.question import Question, Source
+from pytrix.curriculum.question import Question, Source, Style
 from pytrix.curriculum.stubs import stub_problems
 from pytrix.runner.protocol import Limits, RunResult, RunStatus, TestStatus
 from pytrix.runner.sandbox import SubprocessSandbox
@@ -139,14 +139,15 @@ async def verify_question(
         verdict.problems.append(f"optimal solution fails: {failures(optimal)}")
     if stub.all_passed:
         verdict.problems.append("the stub passes every test: the tests do not discriminate")
-    elif question.source is Source.BANK:  # bank stubs are skeletons (AI stubs need only fail one)
+    elif question.source is Source.BANK and question.style is Style.WRITE and not question.given:
+        # a skeleton fails every test (with given helpers, an edge case may never reach the learner's code)
         passing = [t for t in stub.tests if t.status is TestStatus.PASSED and t.index < len(question.tests)]
         if passing:
             verdict.problems.append(
                 f"the stub passes test {passing[0].index + 1} ({passing[0].call}): a stub must fail every test"
             )
-    if question.source is Source.BANK:
-        verdict.problems.extend(f"stub: {problem}" for problem in stub_problems(question.stub))
+    if question.source is Source.BANK and question.style is Style.WRITE:  # a "fix" stub is buggy code
+        verdict.problems.extend(f"stub: {problem}" for problem in stub_problems(question.stub, question.given))
     return verdict
 
 
