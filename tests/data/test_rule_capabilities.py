@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from pytrix.curriculum.audit import stated_rules
 from pytrix.curriculum.question import Compare, Question
 from pytrix.curriculum.rules import Forbidden, broken_rules
 from pytrix.curriculum.stubs import stub_problems
@@ -256,3 +257,29 @@ def test_skeletons_are_accepted(stub: str) -> None:
 ])
 def test_near_solutions_are_refused(stub: str, problem: str) -> None:
     assert any(problem in p for p in stub_problems(stub))
+
+
+# -- the audit of stated rules ------------------------------------------------------------
+
+
+def test_the_audit_finds_stated_rules_and_whether_tests_enforce_them() -> None:
+    banned = _question(prompt="Reverse it **without** `reversed` or slicing, in O(n) time.")
+    assert [(r.kind, r.enforced) for r in stated_rules(banned)] == [("ban", False), ("size", False)]
+    enforced = _question(
+        prompt="Reverse it **without** `reversed`; do not modify `xs`. ASCII digits only. On a tie, the first.",
+        forbid=[{"name": "reversed"}],
+        tests=[{"call": "f([1])", "expected": "[1]", "unchanged": True},
+               {"call": "f(['\u0663'])", "expected": "['\u0663']", "name": "a tie: first wins"},
+               {"call": "f(seq(0, 3))", "expected": "seq(0, 3)"}],
+    )
+    assert {r.kind: r.enforced for r in stated_rules(enforced)} == {
+        "ban": True, "unchanged": True, "ascii": True, "tie": True}
+    assert [r.kind for r in stated_rules(enforced) if r.strict] == ["ban", "unchanged"]
+
+
+def test_every_ban_and_do_not_modify_in_the_bank_is_enforced() -> None:
+    from pytrix.curriculum.bank import load_bank
+
+    loose = [(q.id, r.kind) for q in load_bank().questions.values() for r in stated_rules(q)
+             if r.strict and not r.enforced]
+    assert loose == []

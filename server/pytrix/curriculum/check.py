@@ -80,6 +80,10 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
     missing = _coverage_gaps(bank)
     for gap in missing:
         problems.append({"file": None, "question": None, "problem": gap})
+    rules = _rule_audit(questions)
+    for question, kind in rules.pop("unenforced"):
+        problems.append({"file": str(bank.files[question]), "question": question,
+                         "problem": f"the prompt states a {kind} rule that no test enforces"})
     report = {
         "questions": len(questions),
         "files": len(set(bank.files.values())) + len(bank.errors),
@@ -88,6 +92,8 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
         "runs": sum(v.runs for v in verdicts),
         "jobs": concurrency,
         "seconds": round(elapsed, 2),
+        "rules": rules,
+        "fix_questions": sum(q.style.value == "fix" for q in questions),
         "ok": not problems,
     }
     if as_json:
@@ -96,6 +102,11 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
         for item in problems:
             where = ":".join(x for x in (item["file"], item["question"]) if x)
             print(f"{where + ': ' if where else ''}{item['problem']}")
+        print("stated rules enforced by tests, per module:")
+        for module, kinds in rules["modules"].items():
+            counts = ", ".join(f"{kind} {done}/{stated}" for kind, (done, stated) in sorted(kinds.items()))
+            print(f"  {module}: {counts}")
+        print(f"find-the-bug questions (style = 'fix'): {report['fix_questions']}")
         status = "OK" if not problems else f"{len(problems)} problem(s)"
         templates = f" ({len(bank.templates)} templates)" if bank.templates else ""
         print(
@@ -104,6 +115,22 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
             file=sys.stdout,
         )
     return 0 if not problems else 1
+
+
+def _rule_audit(questions: list[Any]) -> dict[str, Any]:
+    """Per module and kind, ``[enforced, stated]`` rule counts; strict kinds left unenforced."""
+    from pytrix.curriculum.audit import stated_rules
+
+    modules: dict[str, dict[str, list[int]]] = {}
+    unenforced: list[tuple[str, str]] = []
+    for question in questions:
+        for rule in stated_rules(question):
+            counts = modules.setdefault(question.module, {}).setdefault(rule.kind, [0, 0])
+            counts[0] += rule.enforced
+            counts[1] += 1
+            if rule.strict and not rule.enforced:
+                unenforced.append((question.id, rule.kind))
+    return {"modules": modules, "unenforced": unenforced}
 
 
 def _coverage_gaps(bank: Any) -> list[str]:
