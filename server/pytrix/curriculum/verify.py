@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -146,6 +147,8 @@ async def verify_question(
             verdict.problems.append(
                 f"the stub passes test {passing[0].index + 1} ({passing[0].call}): a stub must fail every test"
             )
+    if question.style is Style.FIX and not re.search(r"\bbug|\bfix", question.prompt, re.IGNORECASE):
+        verdict.problems.append("a find-the-bug question's prompt must say that the starter code has a bug")
     if question.source is Source.BANK and question.style is Style.WRITE:  # a "fix" stub is buggy code
         verdict.problems.extend(f"stub: {problem}" for problem in stub_problems(question.stub, question.given))
     return verdict
