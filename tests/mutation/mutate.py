@@ -1,0 +1,180 @@
+"""``make mutation``: mutmut 3 over Pytrix's core modules, one module at a time.
+
+mutmut imports the mutated code from ``mutants/src`` (it knows ``./``, ``src/``
+and ``source/``; Pytrix's code lives in ``server/``), so each module gets a
+scratch folder under ``build/mutation/<name>`` holding ``src/pytrix`` (a copy of
+``server/pytrix``), a copy of ``tests/`` and ``pyproject.toml``, and a
+``setup.cfg`` that tells mutmut the one file to mutate and the few test files
+that exercise it. mutmut then runs, for each mutant, only the tests that
+called the mutated function in a clean run.
+
+Only in-process tests can kill a mutant: a test that starts ``pytrix serve`` or
+the CLI in a subprocess imports the unmutated package, so the lists below hold
+the unit tests that call the module directly.
+
+Prints, per module, the mutants made, killed (a timeout counts as killed), the
+survivors and the killed share; the survivor names go to
+``build/mutation/<name>/survivors.txt`` (``mutmut show <name>`` inside the
+scratch folder prints the diff). Exits 1 when a module is below the target and
+has survivors that ``docs/TESTING.md`` does not list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRATCH = ROOT / "build" / "mutation"
+TARGET = 0.85
+KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # killed, pytest internal error, timeouts, type check
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+# The property tests' example budget per mutant (the suite's default is 150): enough to hit a
+# broken comparison, small enough that the grader's few hundred mutants fit the time budget.
+ENV = {**os.environ, "PYTRIX_FUZZ_EXAMPLES": os.environ.get("PYTRIX_FUZZ_EXAMPLES", "40")}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: str  # inside server/
+    tests: tuple[str, ...]
+
+
+MODULES = (
+    Module("grading", "pytrix/runner/grading.py",
+           ("tests/unit/test_literals_and_grading.py", "tests/unit/test_grading_properties.py",
+            "tests/unit/test_grading_modes.py", "tests/unit/test_grade_results.py")),
+    Module("findings", "pytrix/practice/findings.py",
+           ("tests/unit/test_explained_failures.py", "tests/unit/test_bank_and_files.py",
+            "tests/unit/test_findings.py")),
+    Module("literals", "pytrix/runner/literals.py",
+           ("tests/unit/test_literals_and_grading.py", "tests/unit/test_literal_errors.py")),
+    Module("auto", "pytrix/practice/auto.py",
+           ("tests/unit/test_auto_mode.py", "tests/unit/test_variety.py")),
+    Module("review", "pytrix/practice/review.py",
+           ("tests/unit/test_review.py", "tests/unit/test_auto_mode.py")),
+    Module("progress", "pytrix/store/progress.py",
+           ("tests/unit/test_review.py", "tests/unit/test_stats.py", "tests/unit/test_variety.py",
+            "tests/unit/test_history_transfer.py", "tests/unit/test_auto_mode.py")),
+    Module("client_backend", "pytrix/runner/client_backend.py",
+           ("tests/sandbox/test_events.py", "tests/unit/test_client_backend.py")),
+    Module("settings", "pytrix/settings.py",
+           ("tests/unit/test_store_and_settings.py", "tests/unit/test_settings.py")),
+    Module("coach", "pytrix/coach/engine.py",
+           ("tests/unit/test_coach.py", "tests/unit/test_coach_mistakes.py")),
+)
+BY_NAME = {m.name: m for m in MODULES}
+
+
+def _ignore(_folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in {"__pycache__", "node_modules", ".hypothesis", ".pytest_cache"}}
+
+
+def prepare(module: Module) -> Path:
+    """A fresh scratch folder for one module, with its ``setup.cfg``."""
+    work = SCRATCH / module.name
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "src").mkdir(parents=True)
+    shutil.copytree(ROOT / "server" / "pytrix", work / "src" / "pytrix", ignore=_ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
+    tests = [t for t in module.tests if (ROOT / t).exists()]
+    lines = [
+        "[mutmut]",
+        "source_paths = src",
+        f"only_mutate = src/{module.path}",
+        "pytest_add_cli_args_test_selection =",
+        *(f"    {t}" for t in tests),
+        "pytest_add_cli_args =",
+        "    -p",
+        "    no:cacheprovider",
+        "    -q",
+        "use_git_change_detection = false",
+        "",
+    ]
+    (work / "setup.cfg").write_text("\n".join(lines), encoding="utf-8")
+    return work
+
+
+def tally(work: Path, module: Module) -> tuple[Counter[str], list[str]]:
+    meta = work / "mutants" / "src" / (module.path + ".meta")
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    counts: Counter[str] = Counter()
+    survivors = []
+    for key, code in sorted(data["exit_code_by_key"].items()):
+        if code in KILLED:
+            counts["killed"] += 1
+        elif code in SURVIVED:
+            counts["survived"] += 1
+            survivors.append(key)
+        elif code in NO_TESTS:
+            counts["no tests"] += 1
+            survivors.append(key)
+        else:
+            counts["other"] += 1
+            survivors.append(key)
+    return counts, survivors
+
+
+def documented() -> set[str]:
+    """Mutant names listed in docs/TESTING.md as equivalent or harmless."""
+    text = (ROOT / "docs" / "TESTING.md").read_text(encoding="utf-8") if (ROOT / "docs" / "TESTING.md").exists() else ""
+    return {word.strip("`|,") for word in text.split() if "__mutmut_" in word}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"modules to mutate (default all): {', '.join(BY_NAME)}")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.modules if m not in BY_NAME]
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
+    chosen = [BY_NAME[m] for m in args.modules] or list(MODULES)
+    mutmut = Path(sys.executable).with_name("mutmut")
+    allowed = documented()
+    rows = []
+    failed = False
+    for module in chosen:
+        work = prepare(module)
+        started = time.monotonic()
+        with open(work / "mutmut.log", "w", encoding="utf-8") as log:
+            code = subprocess.call([str(mutmut), "run", "--max-children", str(args.jobs)],
+                                   cwd=work, stdout=log, stderr=subprocess.STDOUT, env=ENV)
+        seconds = time.monotonic() - started
+        if code != 0:
+            print(f"{module.name}: mutmut failed (exit {code}); see {work / 'mutmut.log'}", flush=True)
+            failed = True
+            continue
+        counts, survivors = tally(work, module)
+        (work / "survivors.txt").write_text("".join(s + "\n" for s in survivors), encoding="utf-8")
+        total = sum(counts.values())
+        share = counts["killed"] / total if total else 1.0
+        undocumented = [s for s in survivors if s not in allowed]
+        ok = share >= TARGET or not undocumented
+        failed |= not ok
+        rows.append((module, total, counts, share, len(undocumented), seconds, ok))
+        print(f"{module.name:15} {total:5} mutants  {counts['killed']:5} killed  "
+              f"{counts['survived']:4} survived  {counts['no tests']:3} untested  "
+              f"{share:6.1%}  {len(undocumented):3} undocumented  {seconds:5.0f} s  {'ok' if ok else 'BELOW TARGET'}",
+              flush=True)
+    if len(rows) > 1:
+        total = sum(r[1] for r in rows)
+        killed = sum(r[2]["killed"] for r in rows)
+        print(f"{'all':15} {total:5} mutants  {killed:5} killed  {killed / total:6.1%}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
