@@ -130,3 +130,44 @@ def test_trial_division_is_too_slow_where_a_sieve_is_asked() -> None:
     bad = failing(submit("sieve-of-eratosthenes.beginner", TRIAL_DIVISION))
     assert [t.call for t in bad] == ["n = 10**6, as fast as a sieve: primes_up_to(1000000)"]
     assert bad[0].status is Status.FAILED and bad[0].message.startswith("right answer, but too slow for this input")
+
+
+# The other tie-break of every question whose prompt states one: a change to the reference.
+OTHER_TIES = {
+    "top-k-frequent.beginner": ("count > counts[best]", "count >= counts[best]"),
+    "list-aggregation.advanced": ("total > best[0]", "total >= best[0]"),
+    "star-unpacking.intermediate": ("avg > best_avg", "avg >= best_avg"),
+    "recursive-sequence-processing.advanced": ("key=lambda r: (-r[0], r[1], r[2])", "key=lambda r: (-r[0], -r[1], r[2])"),
+    "merge-sort.beginner": ("left[i] <= right[j]", "left[i] < right[j]"),
+    "stable-sort-ranking.beginner": ("ranks[i] = ranks[order[position - 1]]", "ranks[i] = position + 1"),
+    "stable-sort-ranking.intermediate": ("entries.sort(key=lambda e: e[0])\n", ""),
+    "stable-sort-ranking.advanced": ("ordered.sort(key=lambda r: r[column], reverse=descending)",
+                                     "ordered.sort(key=lambda r: r[column])\n        if descending:\n"
+                                     "            ordered.reverse()"),
+    "log-line-summaries.intermediate": ("n > counts[best]", "n >= counts[best]"),
+    "log-line-summaries.advanced": ("key=lambda m: (-counts[m], m)", "key=lambda m: (-counts[m], [-ord(c) for c in m])"),
+    "stdin-line-processing.advanced": ("key=lambda item: (-item[1], item[0])", "key=lambda item: -item[1]"),
+    "word-wrap-justify.advanced": ("cost <= choice[0]", "cost < choice[0]"),
+}
+
+
+def test_the_other_tie_break_fails_a_test_named_for_the_tie_in_every_question() -> None:
+    from pytrix.curriculum.audit import stated_rules
+
+    bank = load_bank()
+    stating = {q.id for q in bank.questions.values() if any(r.kind == "tie" for r in stated_rules(q))}
+    assert stating == set(OTHER_TIES)
+
+    async def go() -> dict[str, list[str]]:
+        caught = {}
+        async with SubprocessSandbox() as sandbox:
+            for question_id, (old, new) in OTHER_TIES.items():
+                question = bank.get(question_id)
+                assert old in question.solution
+                code = question.solution.replace(old, new)
+                result = await sandbox.run(question, code, "tie.py", reveal_hidden=True)
+                caught[question_id] = [t.call for t in result.tests
+                                       if t.status is not Status.PASSED and t.call.startswith("tie: ")]
+        return caught
+
+    assert [qid for qid, names in asyncio.run(go()).items() if not names] == []

@@ -35,7 +35,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "ascii": re.compile(r"\bASCII (digit|letter)", re.I),
-    "tie": re.compile(r"\b(ties?|tied)\b(?! up)", re.I),
+    "tie": re.compile(r"(?<!never have a )\b(ties?|tied)\b(?! up)", re.I),
     "size": re.compile(r"\bO\((?!1\))[^)]*\)"),
 }
 
