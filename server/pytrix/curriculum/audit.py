@@ -7,9 +7,9 @@ the matching capability: ``forbid`` entries for a ban, an ``unchanged`` test
 (or a given helper that checks the inputs) for "do not modify", a test input
 with non-ASCII characters for "ASCII", a test named for the tie for a
 tie-break, and a generated large input or a CPU budget for a size promise.
-Bans and "do not modify" are *strict*: one stated without a test is a data
-check problem. The other kinds are reported, so the audit can close them one
-by one.
+Bans, "do not modify", ASCII and tie-breaks are *strict*: one stated without
+a test is a data check problem. Complexity promises are reported, so the audit
+can close them one by one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pytrix.curriculum.question import Question
 from pytrix.runner.harness import BUILDERS
 
-STRICT_KINDS = ("ban", "unchanged")
+STRICT_KINDS = ("ban", "unchanged", "ascii", "tie")
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "ban": re.compile(
