@@ -121,3 +121,23 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
 
 def by_alias_name(name: str) -> str:
     return to_camel(name)
+
+
+_SCHEMA_KEYS = ("type", "description", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                "enum", "items", "minItems", "maxItems")
+
+
+def editor_configuration() -> dict[str, dict[str, Any]]:
+    """Every setting as an editor's configuration schema (``pytrix.<camelCase>`` keys).
+
+    The VS Code extension's ``contributes.configuration`` is generated from this
+    (``vscode-extension/scripts/sync_settings.py``), and a test fails when the two drift.
+    """
+    schema = Settings.model_json_schema(by_alias=True)["properties"]
+    defaults = Settings().model_dump(by_alias=True)
+    properties: dict[str, dict[str, Any]] = {}
+    for key, spec in schema.items():
+        entry = {name: spec[name] for name in _SCHEMA_KEYS if name in spec}
+        entry["default"] = defaults[key]
+        properties[f"pytrix.{key}"] = entry
+    return properties

@@ -475,3 +475,17 @@ describe("bar charts with long module names", () => {
     expect(cut).toContain(`<title>${long}: 1</title>`);
   });
 });
+
+describe("settings sent to the server", () => {
+  it("are every declared pytrix.* key but the client-only ones", async () => {
+    const { serverSettingKeys, pickSettings } = await import("../src/lib/settings");
+    const packageJson = await import("../package.json");
+    const keys = serverSettingKeys(packageJson);
+    expect(keys).toContain("debounceMs");
+    expect(keys).toContain("aiDailyHints");
+    expect(keys).toContain("autoReviewEvery");
+    expect(keys.some((k) => k.startsWith("server.") || k.startsWith("trace."))).toBe(false);
+    const values: Record<string, unknown> = { debounceMs: 100, runtime: undefined };
+    expect(pickSettings((k) => values[k], ["debounceMs", "runtime"])).toEqual({ debounceMs: 100 });
+  });
+});

@@ -37,6 +37,7 @@ import {
   type Verdict,
 } from "../lib/interpreter";
 import { SCHEME } from "../lib/practice";
+import { pickSettings, serverSettingKeys } from "../lib/settings";
 import type { ServerState } from "../lib/status";
 import { isTrafficLine } from "../lib/review";
 
@@ -202,7 +203,11 @@ export class ServerManager implements vscode.Disposable {
       ],
       outputChannel: this.output,
       traceOutputChannel: this.output,
-      initializationOptions: { runtimes: ["pyodide"], settings: plainSettings(config), extensionVersion: this.extensionVersion },
+      initializationOptions: {
+        runtimes: ["pyodide"],
+        settings: plainSettings(config, this.context.extension.packageJSON),
+        extensionVersion: this.extensionVersion,
+      },
       synchronize: { configurationSection: "pytrix" },
       middleware: {
         ...this.hooks.middleware,
@@ -319,18 +324,9 @@ export class ServerManager implements vscode.Disposable {
   }
 }
 
-/** The `pytrix` section as plain JSON (dropping the client-only keys). */
-export function plainSettings(config: vscode.WorkspaceConfiguration): Record<string, unknown> {
-  const keys = [
-    "runOnChange", "debounceMs", "runOnSave", "revealAfterFailures", "testTimeout", "runTimeout",
-    "memoryMb", "runtime", "practiceDir", "poolSize", "coaching", "coachingDisabledRules",
-  ];
-  const settings: Record<string, unknown> = {};
-  for (const key of keys) {
-    const value = config.get(key);
-    if (value !== undefined) settings[key] = value;
-  }
-  return settings;
+/** The `pytrix` section as plain JSON: every server setting the extension declares. */
+export function plainSettings(config: vscode.WorkspaceConfiguration, packageJson: unknown): Record<string, unknown> {
+  return pickSettings((key) => config.get(key), serverSettingKeys(packageJson));
 }
 
 export { SCHEME };
