@@ -69,7 +69,8 @@ MODULES = (
     Module("client_backend", "pytrix/runner/client_backend.py",
            ("tests/sandbox/test_events.py", "tests/unit/test_client_backend.py")),
     Module("settings", "pytrix/settings.py",
-           ("tests/unit/test_store_and_settings.py", "tests/unit/test_settings.py")),
+           ("tests/unit/test_store_and_settings.py", "tests/unit/test_settings.py",
+            "tests/unit/test_vscode_settings.py")),
     Module("coach", "pytrix/coach/engine.py",
            ("tests/unit/test_coach.py", "tests/unit/test_coach_mistakes.py")),
 )
@@ -107,6 +108,14 @@ def prepare(module: Module) -> Path:
     return work
 
 
+def changed(module: Module, ref: str) -> bool:
+    """Whether the module's source or one of its tests differs from ``ref`` (committed or not)."""
+    paths = [f"server/{module.path}", *module.tests]
+    diff = subprocess.run(["git", "diff", "--name-only", ref, "--", *paths], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+    return bool(diff.strip())
+
+
 def tally(work: Path, module: Module) -> tuple[Counter[str], list[str]]:
     meta = work / "mutants" / "src" / (module.path + ".meta")
     data = json.loads(meta.read_text(encoding="utf-8"))
@@ -137,11 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"modules to mutate (default all): {', '.join(BY_NAME)}")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--changed-since", metavar="REF",
+                        help="only the modules whose source or listed tests differ from git REF")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in BY_NAME]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
     chosen = [BY_NAME[m] for m in args.modules] or list(MODULES)
+    if args.changed_since:
+        chosen = [m for m in chosen if changed(m, args.changed_since)]
+        if not chosen:
+            print(f"no core module or its tests changed since {args.changed_since}")
+            return 0
     mutmut = Path(sys.executable).with_name("mutmut")
     allowed = documented()
     rows = []

@@ -155,6 +155,8 @@ def test_a_hidden_program_keeps_its_output_to_itself() -> None:
     ([{"stdin": "x" * 200, "expected": "''", "mode": "stdout"}],
      ["program with input '" + "x" * 78 + "…"]),
     ([{"stdin": "x" * 77, "expected": "''", "mode": "stdout"}], ["program with input '" + "x" * 77 + "'"]),
+    ([{"stdin": "x" * 78, "expected": "''", "mode": "stdout"}], ["program with input '" + "x" * 78 + "'"]),
+    ([{"stdin": "x" * 79, "expected": "''", "mode": "stdout"}], ["program with input '" + "x" * 78 + "…"]),
 ])
 def test_program_labels_show_the_input(tests: list[dict[str, Any]], calls: list[str]) -> None:
     assert [t.call for t in grade(question(tests, kind="program"), RawRun()).tests] == calls
@@ -164,12 +166,14 @@ def test_class_labels_are_cut_at_160_characters() -> None:
     short = '[["Stack"], ["push", 1]]'
     long = '[["Stack"], ' + ", ".join(['["push", 1]'] * 20) + "]"
     exact = '[["Stack"], ["p", "' + "y" * (160 - len('[["Stack"], ["p", ""]]')) + '"]]'
-    assert len(exact) == 160
+    over = exact.replace('"y', '"yy')
+    assert (len(exact), len(over)) == (160, 161)
     classes = question([{"call": short, "expected": "[None]", "name": "push"},
-                        {"call": long, "expected": "[None]"}, {"call": exact, "expected": "[None]"}],
+                        {"call": long, "expected": "[None]"}, {"call": exact, "expected": "[None]"},
+                        {"call": over, "expected": "[None]"}],
                        kind="class", entry="Stack")
     labels = [t.call for t in grade(classes, RawRun()).tests]
-    assert labels == [f"push: {short}", long[:157] + "…", exact]
+    assert labels == [f"push: {short}", long[:157] + "…", exact, over[:157] + "…"]
 
 
 def test_an_untouched_stub_is_not_written_yet() -> None:
@@ -281,6 +285,8 @@ def test_rules_are_not_checked_without_parsable_code(code: str | None) -> None:
     (None, {"type": "KeyboardInterrupt", "message": "", "line": None}, None),
     (None, {"type": "ValueError", "message": "", "line": 5}, None),
     (8, {"type": "KeyboardInterrupt", "message": "", "line": 5}, 8),
+    (1, None, 1),
+    (None, {"type": "KeyboardInterrupt", "message": "", "line": 1}, 1),
 ])
 def test_the_line_a_stopped_test_was_running(where: Any, error: dict[str, Any] | None, line: int | None) -> None:
     events: list[dict[str, Any]] = []
@@ -333,3 +339,47 @@ def test_full_repr_only_when_the_short_one_abbreviates() -> None:
     assert len(text) == 20_000 + len("… [10002 more characters]")
     assert full_repr(10**5000, show(10**5000)) is None  # too long for decimal text: the summary stays
     assert show(2**600) == "<int with 601 bits>" and not show(2**599).startswith("<int")
+
+
+def test_events_without_optional_fields_get_their_defaults() -> None:
+    bare = {"event": "test", "index": 0, "outcome": "returned", "value": ["int", "0"]}
+    result = grade(question([{"call": "f(0)", "expected": "0"}]), RawRun(events=[{"event": "module"}, bare]))
+    [test] = result.tests
+    assert (test.status, test.duration_ms, test.stdout, test.stdout_truncated) == (Status.PASSED, 0.0, "", False)
+    assert result.module_stdout == ""
+
+
+def test_long_values_keep_their_full_text_for_the_hover() -> None:
+    long = list(range(100))
+    tests = [{"call": "f(0)", "expected": repr(long)}, {"call": "f(0)", "expected": "'text'"},
+             {"call": "f(0)", "expected": "'1\\n'", "mode": "stdout"}]
+    raw = RawRun(events=[returned(0, [*long, 100]), returned(1, "text"), {**returned(2, None), "stdout": "2\n"}])
+    listed, text, printed = grade(question(tests), raw).tests
+    assert listed.expected_full == repr(long) and listed.actual_full == repr([*long, 100])
+    assert listed.expected is not None and listed.expected.endswith("...]")
+    assert (text.expected, text.expected_full, text.actual, text.status) == ("'text'", None, "'text'", Status.PASSED)
+    assert (printed.expected, printed.expected_full, printed.actual) == ("1\n", None, "2\n")
+
+
+def test_a_truncated_output_equal_so_far_says_it_was_cut() -> None:
+    event = {**returned(0, None), "stdout": "1\n", "stdout_truncated": True}
+    [test] = grade(question([{"call": "f(0)", "expected": "'1\\n'", "mode": "stdout"}]), RawRun(events=[event])).tests
+    assert test.message == "printed more output than a test may keep: the output was cut short"
+
+
+def test_an_empty_answer_to_a_digest_counts_zero_items() -> None:
+    [test] = grade(question([{"call": "f(0)", "expected": repr(digest([1, 2])), "mode": "digest"}]),
+                   RawRun(events=[returned(0, [])])).tests
+    assert test.message == "expected 2 items, got 0 items"
+
+
+def test_the_cpu_message_rounds_to_hundredths() -> None:
+    [test] = grade(question([{"call": "f(0)", "expected": "0", "budget": 9}]),
+                   RawRun(events=[returned(0, 0, cpu_ms=10_000.0)])).tests
+    assert test.message == ("right answer, but too slow for this input: it took 10.00 s of CPU time, "
+                            "the budget is 9.00 s; the prompt asks for a faster approach")
+
+
+def test_a_repr_of_exactly_the_cap_is_kept_whole() -> None:
+    text = "x" * (20_000 - 2)
+    assert full_repr(text, "short") == repr(text) and len(repr(text)) == 20_000

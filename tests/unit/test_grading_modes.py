@@ -62,6 +62,9 @@ ABS = 1e-9
     (10**400, 10**400, True),         # ints beyond any float: only the equal int
     (10**400, 10**400 + 1, False),
     (1.5, Opaque("thing", "<thing>"), False),
+    ("abc", "abc", True),             # what is not a number compares exactly
+    ("abc", "abd", False),
+    (None, None, True),
 ])
 def test_float_mode_at_the_edge(expected: Any, actual: Any, ok: bool) -> None:
     assert values_match(expected, actual, Compare.FLOAT) is ok
@@ -155,6 +158,10 @@ def test_set_mode(expected: Any, actual: Any, ok: bool) -> None:
     ("abc", "abc ", False),
     (b"x", "x", False),
     (1, Opaque("int", "1"), False),
+    (True, True, True),
+    (True, False, False),
+    ({1, 2}, {2, 1}, True),
+    ({"a": [1, (2,)]}, {"a": [1, (2,)]}, True),
 ])
 def test_exact_mode(expected: Any, actual: Any, ok: bool) -> None:
     assert values_match(expected, actual, Compare.EXACT) is ok
@@ -175,9 +182,23 @@ def test_exact_mode(expected: Any, actual: Any, ok: bool) -> None:
     ({"a": 1}, {"a": 1, "b": 1}, False),
     (math.nan, math.nan, True),
     (Opaque("x", "x"), Opaque("x", "x"), False),
+    ({"a": [1], 2: (3,)}, {"a": [1], 2: (3,)}, True),
+    ({1: "a"}, {True: "a"}, False),
+    ({"a": 1}, {"b": 1}, False),
+    ({"a": 1}, {"a": 2}, False),
+    ({1, "b"}, {1, "b"}, True),
+    (frozenset({2}), frozenset({2}), True),
+    ({1, 2}, {1, 3}, False),
 ])
 def test_strict_mode(expected: Any, actual: Any, ok: bool) -> None:
     assert values_match(expected, actual, Compare.STRICT) is ok
+
+
+def test_digests_of_odd_values() -> None:
+    assert digest(5)[0] == -1 and digest(None)[0] == -1 and digest("abc")[0] == 3
+    assert digest(10**5000) == (-1, digest(10**5000)[1])  # no decimal text: a summary is hashed
+    assert digest("\ud800")[0] == 1  # a lone surrogate is hashed, not an exception
+    assert digest("\ud800") != digest("\ud801")
 
 
 def test_digest_mode() -> None:
