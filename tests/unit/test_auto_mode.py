@@ -10,6 +10,7 @@ from progress_support import DAY, T0, bank, open_store, submit
 from pytrix.errors import PytrixError
 from pytrix.practice import auto
 from pytrix.settings import Settings
+from pytrix.store import progress as db
 from pytrix.store.database import Store
 
 NO_REVIEWS = Settings(auto_review_every=0)
@@ -228,3 +229,134 @@ def test_a_review_every_second_pick_and_the_count_survives_a_restart(tmp_path: P
     reopened = open_store(tmp_path)
     third, _ = solve_next(reopened, later + 120, every_other)
     assert [first.reason, second.reason, third.reason] == ["review", "curriculum", "review"]
+
+
+def test_outcomes_and_picks_as_json_and_their_messages(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    pick, streak = solve_next(store, T0)
+    assert pick.to_json() == {"questionId": pick.question.id, "reason": "curriculum",
+                              "detail": "Mini-curriculum 1/12"}
+    assert streak is not None and streak.to_json() == {
+        "subtopic": "basic-string-operations", "event": "streak", "difficulty": "beginner",
+        "previousDifficulty": "beginner", "streak": 1, "injected": [],
+        "message": "basic-string-operations: 1 in a row (2 more to reach the next difficulty).",
+    }
+    failed_pick, reset = solve_next(store, T0 + 10, solved=False)
+    assert reset is not None and reset.to_json() == {
+        "subtopic": "basic-string-operations", "event": "reset", "difficulty": "beginner",
+        "previousDifficulty": "beginner", "streak": 0, "injected": reset.injected,
+        "message": "Not solved: basic-string-operations staying at beginner, streak reset; "
+                   "2 beginner questions queued.",
+    }
+    assert len(reset.injected) == 2 and failed_pick.question.id not in reset.injected
+    again = submit(store, failed_pick.question.id, False, now=T0 + 20)
+    assert again.auto is not None and again.auto.to_json() == {
+        "subtopic": "basic-string-operations", "event": "unchanged", "difficulty": "beginner",
+        "previousDifficulty": "beginner", "streak": 0, "injected": [],
+        "message": "Auto mode already counted this question's failure.",
+    }
+
+
+def test_promotion_messages_up_to_the_top_level(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0)
+    messages = []
+    for n in range(9):  # the same question issued again and again: one subtopic climbs
+        with store.transaction() as conn:
+            db.issue(conn, "string-reversal.beginner", "string-manipulation", "basic-string-operations",
+                     "curriculum", T0 + n * 10)
+        recorded = submit(store, "string-reversal.beginner", True, now=T0 + n * 10 + 1, settings=settings)
+        assert recorded.auto is not None
+        messages.append(recorded.auto.message)
+    assert messages[2] == "3 in a row: basic-string-operations moves up to intermediate."
+    assert messages[3] == "basic-string-operations: 1 in a row (2 more to reach the next difficulty)."
+    assert messages[5] == "3 in a row: basic-string-operations moves up to advanced."
+    assert messages[8] == "basic-string-operations: 3 in a row."  # nothing above advanced
+    state = auto.status(store, bank(), settings, now=T0 + 100)["subtopics"][0]
+    assert (state["difficulty"], state["streak"], state["attempts"]) == ("advanced", 3, 9)
+
+
+def test_a_failure_at_a_higher_level_demotes_and_says_so(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    one = Settings(auto_review_every=0, auto_remediation_count=1)
+    for n in range(3):
+        solve_next(store, T0 + n * 10, one)
+    _, outcome = solve_next(store, T0 + 100, one, solved=False)
+    assert outcome is not None and outcome.event == "demoted" and outcome.previous_difficulty == "intermediate"
+    assert outcome.message == ("Not solved: basic-string-operations down to beginner, streak reset; "
+                               "1 beginner question queued.")
+    none = Settings(auto_review_every=0, auto_remediation_count=0)
+    outcome = auto.slow_down(store, bank(), none, "string-searching", now=T0 + 200)
+    assert outcome.injected == []
+    assert outcome.message == "Slowing down: string-searching staying at beginner, streak reset."
+
+
+def test_remediation_never_queues_more_than_the_count_per_subtopic(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    three = Settings(auto_review_every=0, auto_remediation_count=3)
+    first = auto.slow_down(store, bank(), three, "string-searching", now=T0)
+    assert len(first.injected) == 3 and len(set(first.injected)) == 3
+    assert auto.slow_down(store, bank(), three, "string-searching", now=T0 + 1).injected == []
+    status = auto.status(store, bank(), three, now=T0 + 2)
+    assert [q["question_id"] for q in status["queue"]] == first.injected
+    assert {q["subtopic"] for q in status["queue"]} == {"string-searching"}
+    assert {q["reason"] for q in status["queue"]} == {"remediation"}
+    other = auto.slow_down(store, bank(), three, "basic-string-operations", now=T0 + 3)
+    assert len(other.injected) == 3  # another subtopic has its own allowance
+
+
+def test_status_field_by_field(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    pick, _ = solve_next(store, T0)
+    failed, _ = solve_next(store, T0 + 10, solved=False)
+    submit(store, "caesar-cipher.beginner", True, now=T0 + 15)  # a manual question: reviews only
+    status = auto.status(store, bank(), NO_REVIEWS, now=T0 + 20)
+    queue = status.pop("queue")
+    assert status == {
+        "curriculum": {"module": "string-manipulation", "position": 2, "length": 12, "done": False},
+        "promote_after": 3, "fast": False,
+        "subtopics": [{"subtopic": "basic-string-operations", "module": "string-manipulation",
+                       "difficulty": "beginner", "streak": 0, "attempts": 2, "updated_at": T0 + 11}],
+        "reviews_due": 0, "last_question": failed.question.id,
+        "current_subtopic": "basic-string-operations",
+    }
+    assert len(queue) == 2 and pick.question.id != failed.question.id
+    assert auto.status(store, bank(), NO_REVIEWS, now=T0 + 400 * DAY)["reviews_due"] == 3
+    fast = auto.status(open_store(tmp_path, "empty.db"), bank(), Settings(auto_fast=True), now=T0)
+    assert (fast["fast"], fast["promote_after"], fast["last_question"], fast["current_subtopic"]) == (
+        True, 2, None, None)
+    assert fast["curriculum"] == {"module": "string-manipulation", "position": 0, "length": 12, "done": False}
+
+
+@pytest.mark.parametrize(("idle_hours", "streak"), [(0, 8), (23.99, 8), (24, 4), (47.9, 4), (48, 2),
+                                                   (24 * 70, 0), (-5, 8)])
+def test_a_streak_halves_once_per_full_idle_day(idle_hours: float, streak: int) -> None:
+    assert auto.decayed_streak(8, T0, T0 + idle_hours * 3600, Settings()) == streak
+
+
+def test_decay_follows_its_setting_and_leaves_no_streak_alone() -> None:
+    assert auto.decayed_streak(8, T0, T0 + 13 * 3600, Settings(auto_decay_hours=12)) == 4
+    assert auto.decayed_streak(0, T0, T0 + 100 * DAY, Settings()) == 0
+
+
+def test_the_weakest_of_equally_weak_subtopics_is_the_one_tried_most(tmp_path: Path) -> None:
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0)
+    store = open_store(tmp_path)
+    for n, ok in enumerate([True, False]):  # string-building: 1 of 2
+        submit(store, "split-and-join.beginner", ok, now=T0 + n, settings=settings)
+    for n, ok in enumerate([True, False, True, False]):  # string-searching: 2 of 4
+        submit(store, "substring-search.beginner", ok, now=T0 + 10 + n, settings=settings)
+    pick = next_pick(store, T0 + 100, settings)
+    assert (pick.reason, pick.question.subtopic) == ("weakness", "string-searching")
+    assert pick.detail == "Weakest subtopic: 50% of attempts solved (Searching & Comparing, beginner)"
+
+
+def test_a_subtopic_exactly_at_the_weak_threshold_is_not_weak(tmp_path: Path) -> None:
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0,
+                        auto_weak_below_percent=50)
+    store = open_store(tmp_path)
+    for n, ok in enumerate([True, False]):
+        submit(store, "string-reversal.beginner", ok, now=T0 + n, settings=settings)
+    pick = next_pick(store, T0 + 100, settings)
+    assert pick.reason == "explore" and pick.question.subtopic != "basic-string-operations"
+    assert pick.detail.startswith("A new subtopic (")
