@@ -13,14 +13,15 @@
 //      Pyodide timeout becomes the diagnostic with no second run in the sandbox;
 //   6. the dashboard webview draws its charts;
 //   7. importStrategy fromEnvironment with a Python without Pytrix: a clear
-//      message and its fixes (never a pip install), and commands answer at once.
+//      message and its fixes (never a pip install), and commands answer at once;
+//   8. an unrelated package importable as `pytrix` is refused by name.
 // A screenshot of each step goes to test-artifacts/vscode-e2e/.
 //
 // Usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN
 // Prints one line per step and a closing "N passed, N failed" line.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -302,6 +303,27 @@ try {
   const answered = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix cannot start" }).first();
   await answered.waitFor({ timeout: 15_000 });
   step("a command run without a server says why at once", true, (await answered.innerText()).replace(/\s+/g, " ").slice(0, 160));
+
+  // An unrelated package that is importable as `pytrix` is refused by name, not started.
+  const impostorDir = join(root, "impostor");
+  mkdirSync(join(impostorDir, "pytrix"), { recursive: true });
+  writeFileSync(join(impostorDir, "pytrix", "__init__.py"), '__version__ = "9.9.9"\n');
+  const impostorPython = join(root, "impostor-python");
+  writeFileSync(impostorPython, `#!/bin/sh\nPYTHONPATH=${JSON.stringify(impostorDir)} exec ${BARE_PYTHON} "$@"\n`, { mode: 0o755 });
+  await palette(page, "Notifications: Clear All Notifications");
+  await answered.waitFor({ state: "detached" });
+  await palette(page, "Preferences: Open User Settings (JSON)");
+  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": impostorPython, "pytrix.server.importStrategy": "fromEnvironment" }));
+  await page.keyboard.press("Control+S");
+  const impostor = page.locator(".notifications-toasts .notification-toast", { hasText: "is not Pytrix" }).first();
+  await impostor.waitFor({ timeout: 60_000 });
+  const impostorText = (await impostor.innerText()).replace(/\s+/g, " ");
+  await shot(page, "8-impostor-pytrix");
+  step("an unrelated package named pytrix gets one clear error with the fixes", /9\.9\.9/.test(impostorText) && /pytrix-practice/.test(impostorText) && /Show Log/.test(impostorText), impostorText.slice(0, 220));
 } catch (error) {
   step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
   try {

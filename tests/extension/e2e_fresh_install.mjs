@@ -92,7 +92,7 @@ try {
   await page.locator(".tabs-container .tab", { hasText: ".py" }).first().waitFor({ timeout: 90_000 });
   await page.keyboard.press("Control+Shift+M");
   const problems = page.locator(".markers-panel");
-  await problems.locator(".monaco-list-row", { hasText: /expected|got/i }).first().waitFor({ timeout: 90_000 });
+  await problems.locator(".monaco-list-row", { hasText: /expected|got|raised|NotImplementedError/i }).first().waitFor({ timeout: 90_000 });
   await page.screenshot({ path: join(ARTIFACTS, "1-first-diagnostics.png") });
   const first = await waitFor(() => firstDiagnosticsMs(outputLog(dirs.userData), 0), 20_000, "the first-diagnostics line");
   report.figures.firstActivationToDiagnosticsMs = first;
@@ -125,7 +125,7 @@ try {
   const later = await waitFor(() => firstDiagnosticsMs(outputLog(dirs.userData), 1), 60_000, "the later start's first diagnostics");
   report.figures.laterStartToDiagnosticsMs = later;
   await page.keyboard.press("Control+Shift+M");
-  await page.locator(".markers-panel .monaco-list-row", { hasText: /expected|got/i }).first().waitFor({ timeout: 30_000 });
+  await page.locator(".markers-panel .monaco-list-row", { hasText: /expected|got|raised|NotImplementedError/i }).first().waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(ARTIFACTS, "2-later-start.png") });
   step("a later start brings the diagnostics back", true, `${later} ms after activation`);
 } catch (error) {

@@ -248,6 +248,7 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
         "5c-pyodide-timeout.png",
         "6-dashboard.png",
         "7-environment-without-pytrix.png",
+        "8-impostor-pytrix.png",
     ]
 
 
