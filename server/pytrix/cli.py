@@ -222,7 +222,10 @@ def _pick(service: Any, args: argparse.Namespace) -> Question:
         _console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
         return pick.question  # type: ignore[no-any-return]
     difficulty = Difficulty(args.difficulty) if args.difficulty else None
-    return service.next_question(module=args.module, difficulty=difficulty)  # type: ignore[no-any-return]
+    question = service.next_question(module=args.module, difficulty=difficulty)
+    if service.pick_notice:
+        _console(stderr=True).print(service.pick_notice, markup=False)
+    return question  # type: ignore[no-any-return]
 
 
 def cmd_new(args: argparse.Namespace) -> int:

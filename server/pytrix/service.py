@@ -70,6 +70,7 @@ class PytrixService:
         self.sandbox = SubprocessSandbox(self.limits())
         self.client_runtime: ClientRuntime | None = None
         self.runtime_notes: list[str] = []
+        self.pick_notice: str | None = None  # said when a choice's questions come round again
 
     @classmethod
     def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
@@ -157,17 +158,29 @@ class PytrixService:
         from pytrix.practice.variety import Freshness, load_recent
 
         # Unsolved first, then fresh before near-duplicates of recent questions before
-        # recent ones (see pytrix.practice.variety), then curriculum order.
+        # recent ones (see pytrix.practice.variety), then the one given longest ago
+        # (so an exhausted choice cycles instead of repeating one question), then
+        # curriculum order.
+        self.pick_notice = None
         solved = self.store.solved_question_ids()
         recent = load_recent(self.store, self.bank)
-        best: tuple[bool, int, int] | None = None
+        given = self.store.given_history([q.id for q in candidates])
+        best: tuple[bool, int, float, int] | None = None
         chosen = candidates[0]
         for order, question in enumerate(candidates):
-            key = (question.id in solved, recent.freshness(question, self.bank), order)
+            key = (question.id in solved, recent.freshness(question, self.bank),
+                   given.get(question.id, (0, 0.0))[1], order)
             if key[:2] == (False, Freshness.FRESH):
                 return question
             if best is None or key < best:
                 best, chosen = key, question
+        counts = {given.get(q.id, (0, 0.0))[0] for q in candidates}
+        if len(counts) == 1 and counts != {0} and len(candidates) > 1:
+            # Every question of this choice has been given equally often: a new round starts.
+            self.pick_notice = (
+                f"You have had all {len(candidates)} questions of this choice; they come round "
+                "again, the one you saw longest ago first. Pick another module or difficulty for new ones."
+            )
         return chosen
 
     def question_markdown(self, question_id: str) -> str:

@@ -230,9 +230,12 @@ def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
     for key in ("module", "problemType"):
         if options.get(key) is not None and not isinstance(options[key], str):
             raise JsonRpcInvalidParams(f"'{key}' must be a string")
-    return ls.service.next_question(
+    question = ls.service.next_question(
         module=options.get("module"), difficulty=difficulty, problem_type=options.get("problemType")
     )
+    if ls.service.pick_notice:
+        ls.notify_user(ls.service.pick_notice)
+    return question
 
 
 DocumentAction = Callable[[PytrixServer, str], Awaitable[dict[str, Any]]]

@@ -75,6 +75,8 @@ class PracticeSession:
         else:
             difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
             question = self.service.next_question(module=self.args.module, difficulty=difficulty)
+            if self.service.pick_notice:
+                self.console.print(self.service.pick_notice, markup=False)
         if auto_detail is not None:
             self.console.print(f"[cyan]Auto mode:[/] {auto_detail}")
         existing = None if auto_detail is not None else find_existing(self.directory, question)

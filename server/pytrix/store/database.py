@@ -201,6 +201,19 @@ class Store:
         """How many attempts the learner has recorded on this question."""
         return int(self.query("SELECT COUNT(*) FROM attempts WHERE question_id = ?", (question_id,))[0][0])
 
+    def given_history(self, question_ids: list[str]) -> dict[str, tuple[int, float]]:
+        """For each question given before: how many times, and when last (epoch seconds)."""
+        found: dict[str, tuple[int, float]] = {}
+        for start in range(0, len(question_ids), 500):
+            chunk = question_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                f"SELECT question_id, COUNT(*), MAX(given_at) FROM question_given"
+                f" WHERE question_id IN ({marks}) GROUP BY question_id", tuple(chunk),
+            ):
+                found[str(row[0])] = (int(row[1]), float(row[2]))
+        return found
+
     def last_worked_at(self, question_id: str) -> float | None:
         """When the question was last given or attempted (epoch seconds), if ever."""
         rows = self.query(
