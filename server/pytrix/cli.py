@@ -245,6 +245,54 @@ def cmd_practice(args: argparse.Namespace) -> int:
     return practice_loop(args)
 
 
+def cmd_curriculum(args: argparse.Namespace) -> int:
+    from rich.tree import Tree
+
+    service = _open_service()
+    try:
+        tree = service.curriculum_json()
+    finally:
+        service.close()
+    modules = tree["modules"]
+    if args.module is not None:
+        modules = [m for m in modules if m["id"] == args.module]
+        if not modules:
+            known = ", ".join(m["id"] for m in tree["modules"])
+            raise UsageError(f"There is no module {args.module!r}. Modules: {known}.")
+    if args.json:
+        print(json.dumps({"version": tree["version"], "modules": modules}, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+
+    out = Console(highlight=False)  # wraps long lines (the shared console keeps them whole for copying)
+    detailed = args.module is not None
+    for module in modules:
+        count = sum(len(ids) for s in module["subtopics"] for p in s["problem_types"]
+                    for ids in p["questions"].values())
+        root = Tree(f"[bold]{module['order']}. {module['name']}[/] [dim]({module['id']}, {count} questions)[/]")
+        if detailed:
+            root.add(module["overview"])
+            if module["python_considerations"]:
+                considerations = root.add("[bold]Python considerations[/]")
+                for item in module["python_considerations"]:
+                    considerations.add(item)
+            if module["problem_archetypes"]:
+                archetypes = root.add("[bold]Problem archetypes[/]")
+                for item in module["problem_archetypes"]:
+                    archetypes.add(item)
+        for subtopic in module["subtopics"]:
+            branch = root.add(f"{subtopic['section_number']} {subtopic['name']}")
+            for problem in subtopic["problem_types"]:
+                sizes = "/".join(str(len(ids)) for ids in problem["questions"].values())
+                branch.add(f"{problem['name']} [dim]{sizes}[/]")
+        out.print(root)
+    out.print("[dim]Questions per problem type: beginner/intermediate/advanced.[/]")
+    if not detailed:
+        out.print("[dim]`pytrix curriculum --module ID` shows a module's overview, Python considerations "
+                  "and problem archetypes.[/]")
+    return EXIT_OK
+
+
 def cmd_editor(args: argparse.Namespace) -> int:
     from pytrix.editor_setup import EDITORS, editor_config
 
@@ -366,6 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
     from pytrix.ai.cli import add_commands as add_ai_commands
 
     add_ai_commands(sub)  # ai test|question|hint|evaluate|optimize, usage
+
+    p = sub.add_parser("curriculum", help="the curriculum tree (with --module: its considerations and archetypes)")
+    p.add_argument("--module", help="one module, in detail")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_curriculum)
 
     p = sub.add_parser("editor", help="print a ready-made editor configuration (neovim, helix, emacs, sublime)")
     p.add_argument("name", nargs="?", help="the editor; without it, list them and where each file goes")

@@ -104,3 +104,24 @@ def test_the_terminal_names_its_own_commands_and_counts_attempts_per_question(tm
     assert f"Recorded your attempt 1 on {QUESTION}: solved (7/7)." in first.stdout
     second = pytrix("submit", str(practice))
     assert f"Recorded your attempt 2 on {QUESTION}" in second.stdout
+
+
+def test_the_curriculum_tree_and_a_module_in_detail(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env={**env, "COLUMNS": "80"},
+                              capture_output=True, text=True, timeout=60)
+
+    tree = pytrix("curriculum")
+    assert tree.returncode == 0
+    assert "1. String Manipulation (string-manipulation," in tree.stdout
+    assert "String Reversal 3/1/1" in tree.stdout
+    assert all(len(line) <= 80 for line in tree.stdout.splitlines())
+    module = pytrix("curriculum", "--module", "recursion")
+    assert "Python considerations" in module.stdout and "Problem archetypes" in module.stdout
+    assert "String Manipulation" not in module.stdout
+    as_json = pytrix("curriculum", "--module", "recursion", "--json")
+    assert '"python_considerations"' in as_json.stdout
+    missing = pytrix("curriculum", "--module", "nope")
+    assert missing.returncode == 2 and "There is no module 'nope'" in missing.stderr
