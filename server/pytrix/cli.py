@@ -37,8 +37,12 @@ def _console(stderr: bool = False) -> Console:
 
 def _open_service() -> Any:
     from pytrix.service import PytrixService
+    from pytrix.settings_file import file_settings
 
-    return PytrixService.open()
+    settings, problems = file_settings()
+    for problem in problems:
+        _console(stderr=True).print(f"pytrix: {problem}", markup=False)
+    return PytrixService.open(settings)
 
 
 def _run_async(service: Any, work: Coroutine[Any, Any, T]) -> T:
@@ -293,6 +297,49 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _setting_value(text: str) -> Any:
+    """A value from the command line: JSON when it parses (3, true, ["a"]), else the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from pytrix.settings import Settings
+    from pytrix.settings_file import known_keys, read_file, set_value, settings_path, unset
+
+    path = settings_path()
+    if args.action == "set":
+        set_value(args.key, _setting_value(args.value))
+        print(f"{args.key} = {json.dumps(read_file()[args.key])} (in {path})")
+        return EXIT_OK
+    if args.action == "unset":
+        removed = unset(args.key)
+        print(f"{args.key} is back to its default." if removed else f"{args.key} was not set.")
+        return EXIT_OK
+    if args.action == "reset":
+        path.unlink(missing_ok=True)
+        print(f"Every setting is back to its default ({path} removed).")
+        return EXIT_OK
+    written = read_file()
+    current = Settings.model_validate({k: v for k, v in written.items() if k in known_keys()}).model_dump(by_alias=True)
+    if args.action == "get":
+        if args.key not in current:
+            raise UsageError(f"There is no setting {args.key!r}; `pytrix config list` shows them all.")
+        print(json.dumps(current[args.key]))
+        return EXIT_OK
+    if args.json:
+        print(json.dumps(current, indent=2))
+        return EXIT_OK
+    fields = {info.alias: info for info in Settings.model_fields.values()}
+    for key in known_keys():
+        origin = "set" if key in written else "default"
+        print(f"{key:28} {json.dumps(current[key]):24} {origin:8} {fields[key].description or ''}")
+    print(f"(settings file: {path}; editors' own settings win over it)")
+    return EXIT_OK
+
+
 def cmd_editor(args: argparse.Namespace) -> int:
     from pytrix.editor_setup import EDITORS, editor_config
 
@@ -414,6 +461,20 @@ def build_parser() -> argparse.ArgumentParser:
     from pytrix.ai.cli import add_commands as add_ai_commands
 
     add_ai_commands(sub)  # ai test|question|hint|evaluate|optimize, usage
+
+    config = sub.add_parser("config", help="your settings for the terminal (and every editor's base)")
+    config_sub = config.add_subparsers(dest="action", required=True)
+    p = config_sub.add_parser("list", help="every setting, its value and where it comes from")
+    p.add_argument("--json", action="store_true")
+    p = config_sub.add_parser("get", help="one setting's value")
+    p.add_argument("key")
+    p = config_sub.add_parser("set", help="set a setting (the value is JSON, or text)")
+    p.add_argument("key")
+    p.add_argument("value")
+    p = config_sub.add_parser("unset", help="put a setting back to its default")
+    p.add_argument("key")
+    config_sub.add_parser("reset", help="put every setting back to its default")
+    config.set_defaults(func=cmd_config, json=False)
 
     p = sub.add_parser("curriculum", help="the curriculum tree (with --module: its considerations and archetypes)")
     p.add_argument("--module", help="one module, in detail")

@@ -82,7 +82,10 @@ class PytrixServer(LanguageServer):
         return self.service.settings
 
     def apply_settings(self, raw: Any) -> None:
-        settings, problems = parse_settings(raw)
+        """The editor's settings over the learner's settings file (the editor wins, key by key)."""
+        from pytrix.settings_file import with_editor
+
+        settings, problems = parse_settings(with_editor(raw))
         self.service.update_settings(settings)
         unknown = coaching.unknown_rules(settings.coaching_disabled_rules)
         if unknown:
@@ -301,7 +304,11 @@ def create_server() -> PytrixServer:
     except StoreError as exc:
         problems.append(f"{exc} Progress is kept in memory for this session only.")
         store = Store(Path(":memory:"))
-    server = PytrixServer(PytrixService(bank, store), problems)
+    from pytrix.settings_file import file_settings
+
+    settings, settings_problems = file_settings()
+    problems.extend(settings_problems)
+    server = PytrixServer(PytrixService(bank, store, settings), problems)
     from pytrix.lsp import actions, commands, documents, hover, requests
 
     server.service.use_warm_pool()
