@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pytrix.curriculum.question import Question
 from pytrix.curriculum.verify import Verdict, same_code, verify_question
@@ -18,9 +19,11 @@ from pytrix.runner.sandbox import SubprocessSandbox
 SLOW_SUM = "def total(n):\n    s = 0\n    for i in range(n + 1):\n        s += i\n    return s\n"
 
 
-def question(stub: str, *, optimal: str | None = None) -> Question:
+def question(stub: str, *, optimal: str | None = None, source: str = "ai", wrong: list[Any] | None = None) -> Question:
+    # AI questions: their stubs need only fail one test, which these settling tests rely on
     return Question(
-        id="sum-to-n.beginner", module="m", subtopic="s", problem_type="sum-to-n",
+        id="sum-to-n.beginner", module="m", subtopic="s", problem_type="sum-to-n", source=source,
+        wrong=wrong or [],
         difficulty="beginner", title="Sum", prompt="Return 0 + 1 + ... + n.", entry="total",
         stub=stub, solution="def total(n):\n    return n * (n + 1) // 2\n", optimal=optimal,
         hints=["h"],
@@ -80,3 +83,24 @@ def test_data_check_proves_every_instance_of_a_template(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert [p["question"] for p in report["problems"]] == ["string-reversal.beginner~3"]
     assert "reference solution fails" in report["problems"][0]["problem"]
+
+
+SKELETON = "def total(n):\n    # TODO: write total()\n    raise NotImplementedError\n"
+
+
+def test_recorded_wrong_answers_are_proven_rejected_and_say_by_which_test() -> None:
+    verdict = verify(question(SKELETON, source="bank", wrong=[
+        {"code": SLOW_SUM.replace("n + 1", "n"), "why": "off by one at the end"},
+        {"code": "def total(n):\n    return n * (n + 1) // 2\n", "why": "not wrong at all"},
+    ]))
+    assert verdict.wrong[0] == "total(4) (failed)" and verdict.wrong[1] is None
+    assert verdict.problems == ["wrong answer 2 (not wrong at all) passes every test"]
+
+
+def test_a_bank_stub_must_be_a_skeleton_that_fails_every_test() -> None:
+    assert verify(question(SKELETON, source="bank")).ok
+    near = verify(question("def total(n):\n    # TODO\n    return 0\n", source="bank"))
+    assert near.problems == [
+        "the stub passes test 1 (total(0)): a stub must fail every test",
+        "stub: line 1: the body of total() must be only a docstring and pass, ... or raise NotImplementedError",
+    ]

@@ -94,6 +94,11 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
         "seconds": round(elapsed, 2),
         "rules": rules,
         "fix_questions": sum(q.style.value == "fix" for q in questions),
+        "wrong_answers": {
+            "total": sum(len(v.wrong) for v in verdicts),
+            "rejected": sum(r is not None for v in verdicts for r in v.wrong),
+            "rejected_by": {v.question.id: v.wrong for v in verdicts if v.wrong},
+        },
         "ok": not problems,
     }
     if as_json:
@@ -107,6 +112,8 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
             counts = ", ".join(f"{kind} {done}/{stated}" for kind, (done, stated) in sorted(kinds.items()))
             print(f"  {module}: {counts}")
         print(f"find-the-bug questions (style = 'fix'): {report['fix_questions']}")
+        rejected = sum(r is not None for v in verdicts for r in v.wrong)
+        print(f"recorded wrong answers rejected: {rejected}/{sum(len(v.wrong) for v in verdicts)}")
         status = "OK" if not problems else f"{len(problems)} problem(s)"
         templates = f" ({len(bank.templates)} templates)" if bank.templates else ""
         print(

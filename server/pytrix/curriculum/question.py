@@ -68,6 +68,16 @@ class Style(StrEnum):
     """A "find the bug" exercise: the stub is working-looking code with a bug the prompt announces."""
 
 
+class WrongAnswer(BaseModel):
+    """A learner-style wrong solution the tests must reject (``data check`` proves it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    why: str = Field(min_length=1, max_length=200)
+    """The mistake, in a few words: "too slow: O(n²)", "off by one at the end"."""
+
+
 class Source(StrEnum):
     BANK = "bank"
     AI = "ai"
@@ -143,6 +153,8 @@ class Question(BaseModel):
     style: Style = Style.WRITE
     given: list[str] = Field(default_factory=list)
     """Names the stub defines in full on purpose: helpers the tests call ("do not change it")."""
+    wrong: list[WrongAnswer] = Field(default_factory=list)
+    """Recorded wrong answers: each must fail a test (or break a rule)."""
     source: Source = Source.BANK
 
     @model_validator(mode="after")
@@ -167,7 +179,9 @@ class Question(BaseModel):
                 raise ValueError(f"test {number}: {exc}") from exc
             except ValueError as exc:
                 raise ValueError(f"test {number}: {exc}") from exc
-        for label, code in (("stub", self.stub), ("solution", self.solution), ("optimal", self.optimal)):
+        codes = [("stub", self.stub), ("solution", self.solution), ("optimal", self.optimal)]
+        codes += [(f"wrong answer {n}", w.code) for n, w in enumerate(self.wrong, start=1)]
+        for label, code in codes:
             if code is None:
                 continue
             try:

@@ -41,6 +41,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     duration_ms: float = 0.0
     runs: int = 0
+    wrong: list[str | None] = field(default_factory=list)
+    """For each recorded wrong answer, the first check that rejects it (None: nothing does)."""
 
     @property
     def ok(self) -> bool:
@@ -109,12 +111,12 @@ async def verify_question(
         verdict.duration_ms += result.duration_ms
         return result
 
-    async def check_stub(reference: RunResult) -> RunResult:
+    async def check_stub(reference: RunResult, code: str = question.stub) -> RunResult:
         if reference.all_passed:
-            fitted = await run(question.stub, tightened(question, reference, sandbox.limits))
+            fitted = await run(code, tightened(question, reference, sandbox.limits))
             if fits_either_way(fitted):
                 return fitted
-        return await run(question.stub)
+        return await run(code)
 
     async def check_optimal() -> RunResult | None:
         optimal = question.optimal
@@ -124,9 +126,14 @@ async def verify_question(
 
     async def reference_then_stub() -> tuple[RunResult, RunResult]:
         reference = await run(question.solution)
+        wrongs = await asyncio.gather(*(check_stub(reference, w.code) for w in question.wrong))
+        verdict.wrong = [_rejection(result) for result in wrongs]
         return reference, await check_stub(reference)
 
     (solution, stub), optimal = await asyncio.gather(reference_then_stub(), check_optimal())
+    for number, (answer, rejected_by) in enumerate(zip(question.wrong, verdict.wrong, strict=True), start=1):
+        if rejected_by is None:
+            verdict.problems.append(f"wrong answer {number} ({answer.why}) passes every test")
     if not solution.all_passed:
         verdict.problems.append(f"reference solution fails: {failures(solution)}")
     for label, run_result in (("reference", solution), ("optimal", optimal)):
@@ -152,6 +159,16 @@ async def verify_question(
     if question.source is Source.BANK and question.style is Style.WRITE:  # a "fix" stub is buggy code
         verdict.problems.extend(f"stub: {problem}" for problem in stub_problems(question.stub, question.given))
     return verdict
+
+
+def _rejection(result: RunResult) -> str | None:
+    """The first check a wrong answer fails, as ``call (status)``; None when it passes everything."""
+    if result.all_passed:
+        return None
+    for test in result.tests:
+        if test.status is not TestStatus.PASSED:
+            return f"{test.call} ({test.status.value})"
+    return result.message or result.status.value
 
 
 def fits_either_way(result: RunResult) -> bool:
