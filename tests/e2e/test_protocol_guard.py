@@ -37,7 +37,7 @@ INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR = -32602, -32600, -32700
 
 def _registered() -> tuple[list[str], list[str]]:
     """The server's own pytrix/* requests and pytrix.* commands: new ones join the fuzz."""
-    from pytrix.lsp.server import create_server
+    from pytrix.lsp.startup import create_server
 
     home = tempfile.mkdtemp(prefix="pytrix-guard-home-")
     saved = os.environ.get("PYTRIX_HOME")

@@ -33,8 +33,8 @@ class Builds:
 
 def test_the_second_load_comes_from_the_cache_and_equals_a_fresh_parse(data: Path) -> None:
     builds = Builds()
-    first = load_cached(data, builds)
-    second = load_cached(data, builds)
+    first = load_cached(data, builds, Bank)
+    second = load_cached(data, builds, Bank)
     assert builds.count == 1
     assert second is not first
     assert list(second.questions) == list(first.questions) and len(second.questions) >= 583
@@ -46,31 +46,31 @@ def test_the_second_load_comes_from_the_cache_and_equals_a_fresh_parse(data: Pat
 
 def test_any_change_to_the_data_is_a_new_key_and_a_rebuild(data: Path) -> None:
     builds = Builds()
-    load_cached(data, builds)
+    load_cached(data, builds, Bank)
     before = cache_key(data)
     target = data / "bank" / "string-manipulation" / "string-reversal.toml"
     target.write_text(target.read_text(encoding="utf-8").replace("Reverse", "Reverse (edited)", 1), encoding="utf-8")
     assert cache_key(data) != before
-    edited = load_cached(data, builds)
+    edited = load_cached(data, builds, Bank)
     assert builds.count == 2
     assert any("(edited)" in q.title or "(edited)" in q.prompt for q in edited.questions.values())
 
 
 def test_a_damaged_cache_file_is_rebuilt_without_a_word_to_the_learner(data: Path, tmp_path: Path) -> None:
     builds = Builds()
-    load_cached(data, builds)
+    load_cached(data, builds, Bank)
     (cached,) = (tmp_path / "cache").glob("bank-*.pickle")
     cached.write_bytes(b"\x80\x05 not a pickle at all")
-    bank = load_cached(data, builds)
+    bank = load_cached(data, builds, Bank)
     assert builds.count == 2 and len(bank.questions) >= 583
-    assert load_cached(data, builds) is not None and builds.count == 2  # rewritten, read again
+    assert load_cached(data, builds, Bank) is not None and builds.count == 2  # rewritten, read again
 
 
 def test_a_bank_with_errors_is_never_cached(data: Path, tmp_path: Path) -> None:
     (data / "bank" / "string-manipulation" / "string-reversal.toml").write_text("not [valid", encoding="utf-8")
     builds = Builds()
-    assert load_cached(data, builds).errors
-    assert load_cached(data, builds).errors
+    assert load_cached(data, builds, Bank).errors
+    assert load_cached(data, builds, Bank).errors
     assert builds.count == 2
     assert not list((tmp_path / "cache").glob("bank-*.pickle"))
 

@@ -30,9 +30,9 @@ def _print(text: str, *, err: bool = False) -> None:
 
 def _with_tutor(work: Callable[[Any], Awaitable[T]]) -> T:
     """Open the service, run ``work(tutor)`` in one event loop, close everything."""
-    from pytrix.cli import _open_service
+    from pytrix.terminal import open_service
 
-    service = _open_service()
+    service = open_service()
 
     async def main() -> T:
         try:
@@ -47,10 +47,10 @@ def _with_tutor(work: Callable[[Any], Awaitable[T]]) -> T:
 
 
 def _practice(path_text: str) -> tuple[Path, str]:
-    from pytrix.cli import _read_source
+    from pytrix.terminal import read_source
 
     path = Path(path_text)
-    return path, _read_source(path)
+    return path, read_source(path)
 
 
 def cmd_ai_test(args: argparse.Namespace) -> int:

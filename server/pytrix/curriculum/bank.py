@@ -155,7 +155,7 @@ def load_bank(root: Path | None = None, *, cached: bool = True) -> Bank:
     if cached:
         from pytrix.curriculum.bank_cache import load_cached
 
-        return load_cached(root, _parse_bank)
+        return load_cached(root, _parse_bank, Bank)
     return _parse_bank(root)
 
 

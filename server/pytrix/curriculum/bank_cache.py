@@ -20,14 +20,21 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from pytrix.paths import cache_dir
 
-if TYPE_CHECKING:
-    from pytrix.curriculum.bank import Bank
+
+class Loaded(Protocol):
+    """What can be cached: a loaded bank (its load errors decide whether it is kept)."""
+
+    @property
+    def errors(self) -> Sequence[Exception]: ...
+
+
+B = TypeVar("B", bound=Loaded)
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -69,10 +76,11 @@ def cache_key(root: Path) -> str:
     return digest.hexdigest()
 
 
-def load_cached(root: Path, build: Callable[[Path], Bank]) -> Bank:
-    """The bank under ``root`` from the cache when it holds this very key, else ``build(root)``."""
-    from pytrix.curriculum.bank import Bank
+def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
+    """The bank under ``root`` from the cache when it holds this very key, else ``build(root)``.
 
+    ``kind`` is the bank's class: a cached object of any other type is ignored.
+    """
     try:
         key = cache_key(root)
     except OSError as exc:
@@ -83,7 +91,7 @@ def load_cached(root: Path, build: Callable[[Path], Bank]) -> Bank:
     try:
         with path.open("rb") as handle:
             cached = pickle.load(handle)
-        if isinstance(cached, Bank) and not cached.errors:
+        if isinstance(cached, kind) and not cached.errors:
             return cached
         log.info("bank cache: %s does not hold a bank; rebuilding it", path)
     except FileNotFoundError:
@@ -96,7 +104,7 @@ def load_cached(root: Path, build: Callable[[Path], Bank]) -> Bank:
     return bank
 
 
-def _store(folder: Path, path: Path, bank: Bank) -> None:
+def _store(folder: Path, path: Path, bank: Loaded) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".bank-", suffix=".tmp", delete=False) as handle:

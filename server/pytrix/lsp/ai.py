@@ -18,7 +18,8 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.lsp import clients, commands
 from pytrix.lsp.convert import params_dict
-from pytrix.lsp.server import PytrixServer, uri_to_path
+from pytrix.lsp.server import PytrixServer
+from pytrix.lsp.uris import uri_to_path
 from pytrix.practice.findings import findings_for
 
 log = logging.getLogger(__name__)

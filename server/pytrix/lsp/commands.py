@@ -21,8 +21,9 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
 from pytrix.lsp.clients import can_show_documents, has_work_done_progress, is_vscode_extension
-from pytrix.lsp.convert import plain, uri_argument
-from pytrix.lsp.server import PytrixServer, uri_to_path
+from pytrix.lsp.convert import uri_argument
+from pytrix.lsp.server import PytrixServer
+from pytrix.lsp.uris import uri_to_path
 from pytrix.practice.findings import findings_for, result_json
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def progress(ls: PytrixServer, title: str) -> Iterator[None]:
                 ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
 
 
-def _user_error(ls: PytrixServer, exc: PytrixError) -> JsonRpcInvalidParams:
+def user_error(ls: PytrixServer, exc: PytrixError) -> JsonRpcInvalidParams:
     ls.notify_user(str(exc), types.MessageType.Error)
     return JsonRpcInvalidParams(str(exc))
 
@@ -267,7 +268,7 @@ def document_command(
         try:
             return await action(ls, uri_argument(args, name))
         except PytrixError as exc:
-            raise _user_error(ls, exc) from exc
+            raise user_error(ls, exc) from exc
         except (JsonRpcInvalidParams, JsonRpcInternalError):
             raise
         except Exception as exc:
@@ -281,26 +282,3 @@ def register(server: PytrixServer) -> None:
     document_command(server, HINT, hint)
     document_command(server, REVEAL, reveal)
     document_command(server, SUBMIT, submit)
-
-    @server.command(NEXT)
-    async def cmd_next(ls: PytrixServer, *args: Any) -> dict[str, Any]:
-        await ls.wait_for_settings()
-        options = plain(args[0]) if args else {}
-        if options is None:
-            options = {}
-        if not isinstance(options, dict):
-            raise JsonRpcInvalidParams(f"{NEXT} takes an optional object {{module, difficulty, uri}}")
-        near = options.get("uri")  # the document asked from: it places the practice folder
-        if near is not None and not isinstance(near, str):
-            raise JsonRpcInvalidParams(f"{NEXT}: 'uri' must be a string")
-        try:
-            if not any(options.get(k) is not None for k in ("questionId", "module", "difficulty", "problemType")):
-                from pytrix.lsp.progress import auto_question_file
-
-                return await auto_question_file(ls, near)  # no choice given: auto mode
-            from pytrix.lsp.ai import question_for
-
-            question, origin = await question_for(ls, options)  # AI-generated when asked for
-            return {**await new_question_file(ls, question, near=near), **origin}
-        except PytrixError as exc:
-            raise _user_error(ls, exc) from exc

@@ -12,14 +12,12 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from pytrix import __version__
-from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
 from pytrix.lsp import coaching, guard, logs
@@ -27,25 +25,18 @@ from pytrix.lsp.clients import name_actions
 from pytrix.lsp.convert import plain, position_converter, to_diagnostic
 from pytrix.lsp.markup import to_plain_text
 from pytrix.lsp.state import DocumentState
-from pytrix.paths import database_path, home_dir, log_path
+from pytrix.lsp.uris import uri_to_path
+from pytrix.paths import home_dir
 from pytrix.practice.files import question_id_of
 from pytrix.practice.findings import Finding, findings_for
 from pytrix.runner.client_backend import ClientRuntime
 from pytrix.service import PytrixService
 from pytrix.settings import Settings, parse_settings
-from pytrix.store.database import Store, StoreError
 
 log = logging.getLogger("pytrix.lsp")
 
 RUN_TESTS = "pytrix/runTests"
 SETTINGS_WAIT = 5.0
-
-
-def uri_to_path(uri: str) -> Path | None:
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        return None
-    return Path(unquote(parsed.path))
 
 
 def is_python(document_uri: str, language_id: str | None) -> bool:
@@ -285,58 +276,3 @@ def _ends_with(folder: Path, relative: Path) -> bool:
     """True when ``folder``'s last parts are ``relative``'s (``ws/pytrix`` ends with ``pytrix``)."""
     parts = relative.parts
     return bool(parts) and folder.parts[-len(parts):] == parts
-
-
-def create_server() -> PytrixServer:
-    """Build the server with every feature registered; never fails on bad data."""
-    problems: list[str] = []
-    try:
-        bank = load_bank()
-    except PytrixError as exc:
-        problems.append(f"The curriculum could not be loaded: {exc}")
-        from pytrix.curriculum.topics import Curriculum
-
-        bank = Bank(Curriculum.model_construct(version="0", modules=[]))
-    for error in bank.errors:
-        problems.append(f"Skipped a broken bank file: {error}")
-    try:
-        store = Store(database_path())
-    except StoreError as exc:
-        problems.append(f"{exc} Progress is kept in memory for this session only.")
-        store = Store(Path(":memory:"))
-    from pytrix.settings_file import file_settings
-
-    settings, settings_problems = file_settings()
-    problems.extend(settings_problems)
-    server = PytrixServer(PytrixService(bank, store, settings), problems)
-    from pytrix.lsp import actions, commands, documents, hover, requests
-
-    server.service.use_warm_pool()
-    documents.register(server)
-    actions.register(server)
-    hover.register(server)
-    commands.register(server)
-    requests.register(server)
-    from pytrix.lsp import progress
-
-    progress.register(server)
-    from pytrix.lsp import ai
-
-    ai.register(server)  # pytrix/setApiKey, pytrix/usage, pytrix.evaluate|optimize|testConnection
-    return server
-
-
-def start(tcp: str | None = None, log_level: str | None = None) -> None:
-    """Start the server on stdio, or on ``HOST:PORT`` when ``tcp`` is given."""
-    logs.setup(log_path(), logs.level_from(log_level) if log_level else None)
-    server = create_server()
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        # Say on stderr where we listen (port 0 picks a free one), once bound.
-        announce = logging.StreamHandler()
-        announce.setFormatter(logging.Formatter("pytrix: %(message)s"))
-        announce.setLevel(logging.INFO)
-        logging.getLogger("pygls.server").addHandler(announce)
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()

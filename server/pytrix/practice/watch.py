@@ -92,7 +92,7 @@ class PracticeSession:
         self.console.print(HELP)
 
     async def check(self) -> bool:
-        from pytrix.cli import print_lint
+        from pytrix.terminal import print_lint
 
         assert self.question is not None and self.path is not None
         try:
@@ -107,7 +107,7 @@ class PracticeSession:
         return result.all_passed
 
     async def submit(self) -> None:
-        from pytrix.cli import print_lint
+        from pytrix.terminal import print_lint
 
         assert self.question is not None and self.path is not None
         source = self.path.read_text(encoding="utf-8")

@@ -1,0 +1,108 @@
+"""What every terminal front end shares: the console, opening the service, reading a
+practice file, and printing results like a linter (``pytrix check``, ``submit``, the
+practice loop and the AI commands all use it, so none of them imports another).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pytrix.curriculum.question import Kind, Question
+from pytrix.errors import PytrixError
+from pytrix.runner.protocol import RunResult
+
+
+class UsageError(PytrixError):
+    """Bad command-line input."""
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def open_service() -> Any:
+    from pytrix.service import PytrixService
+    from pytrix.settings_file import file_settings
+
+    settings, problems = file_settings()
+    for problem in problems:
+        console(stderr=True).print(f"pytrix: {problem}", markup=False)
+    return PytrixService.open(settings)
+
+
+def read_source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder; give a practice file.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}.") from None
+
+
+def name_commands(text: str, path: Path) -> str:
+    """Name the terminal's commands where a message names an editor's action."""
+    commands = {
+        "Pytrix: new practice question (auto mode)": f"pytrix auto next --dir {path.parent}",
+        "Pytrix: new practice question": f"pytrix new --dir {path.parent}",
+        "Pytrix: submit": f"pytrix submit {path}",
+        "Pytrix: next hint": f"pytrix hint {path}",
+        "Pytrix: reveal solution": f"pytrix reveal {path}",
+        "Pytrix: run tests": f"pytrix check {path}",
+    }
+    for title, command in commands.items():
+        text = text.replace(f'"{title}"', f"`{command}`").replace(f"'{title}'", f"`{command}`")
+    return text
+
+
+def print_lint(
+    path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False,
+    solved: bool = False,
+) -> None:
+    """Print results like a linter: ``file:line:col: severity: message``.
+
+    With ``coaching`` the coaching findings follow the results, with ``hint``
+    severity, except those on a line whose failure is already explained.
+    ``solved``: the run is a submission that solved the question.
+    """
+    from rich.markup import escape
+
+    from pytrix.practice.findings import findings_for
+
+    out = console()
+    findings = findings_for(result, question, source, solved=solved)
+    for finding in findings:
+        first, *rest = name_commands(finding.message, path).splitlines()
+        style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
+        out.print(
+            f"{escape(str(path))}:{finding.line + 1}:{finding.start + 1}: "
+            f"[{style}]{finding.severity}[/]: {escape(first)}",
+            markup=True,
+        )
+        for extra in rest:
+            out.print(f"    {extra}", markup=False)
+    if result.status.value not in ("passed", "compile_error", "module_error"):
+        out.print(f"{result.passed}/{result.total} tests passed ({result.duration_ms:.0f} ms)")
+    if coaching:
+        _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
+
+
+def _print_coaching(out: Console, path: Path, source: str, question: Question, explained: set[int]) -> None:
+    from rich.markup import escape
+
+    from pytrix.coach import coach
+
+    entry = question.entry if question.kind is Kind.FUNCTION else None
+    for found in coach(source, entry=entry):
+        line, col = found.span.start_line, found.span.start_col
+        if line in explained:
+            continue
+        fix = f" (quick fix in the editor: {found.fix_title})" if found.fix_title else ""
+        text = escape(f"{found.message} [{found.rule}]{fix}")
+        out.print(f"{escape(str(path))}:{line + 1}:{col + 1}: [cyan]hint[/]: {text}", markup=True)
