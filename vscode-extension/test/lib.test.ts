@@ -160,7 +160,7 @@ describe("practice files and pytrix: URIs", () => {
     expect(questionIdOf("# pytrix: question=string-reversal.beginner\ndef f(): pass")).toBe("string-reversal.beginner");
     expect(questionIdOf("#pytrix:question=a.b\r\n")).toBe("a.b");
     expect(questionIdOf("# pytrix: question=string-reversal.beginner~2\n")).toBe("string-reversal.beginner~2");
-    expect(questionIdOf("print(1)\n# pytrix: question=a")).toBeNull();
+    expect(questionIdOf("\n\n\n\n\n# pytrix: question=a")).toBeNull();
   });
 
   it("classifies URIs", () => {
@@ -487,5 +487,17 @@ describe("settings sent to the server", () => {
     expect(keys.some((k) => k.startsWith("server.") || k.startsWith("trace."))).toBe(false);
     const values: Record<string, unknown> = { debounceMs: 100, runtime: undefined };
     expect(pickSettings((k) => values[k], ["debounceMs", "runtime"])).toEqual({ debounceMs: 100 });
+  });
+});
+
+describe("one header rule with the server", () => {
+  it("reads every shared case as the server does (tests/fixtures/header_cases.json)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const shared = JSON.parse(readFileSync(join(__dirname, "..", "..", "tests", "fixtures", "header_cases.json"), "utf8")) as {
+      cases: { text: string; id: string | null }[];
+    };
+    expect(shared.cases.length).toBeGreaterThanOrEqual(10);
+    for (const c of shared.cases) expect([c.text, questionIdOf(c.text)]).toEqual([c.text, c.id]);
   });
 });

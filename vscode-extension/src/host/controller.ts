@@ -18,7 +18,7 @@ import {
   type PickItem,
 } from "../lib/curriculum";
 import { summariseRun, type PracticeAction, type RunSummary } from "../lib/messages";
-import { DASHBOARD_URI, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
+import { DASHBOARD_URI, HEADER_SCAN_LINES, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
 import { InvalidParams, parseRunTestsParams, toWireResult } from "../lib/runTests";
 import { reviewMarkdown } from "../lib/review";
 import { passCountFromLens, streakDays } from "../lib/status";
@@ -145,7 +145,9 @@ export class Controller implements vscode.Disposable {
   /** Track the practice file in front (the last one stays the target when another editor takes focus). */
   private follow(editor: vscode.TextEditor | undefined): void {
     if (!editor || editor.document.uri.scheme === SCHEME) return;
-    const questionId = editor.document.languageId === "python" ? questionIdOf(editor.document.lineAt(0).text) : null;
+    const document = editor.document;
+    const head = document.getText(new vscode.Range(0, 0, Math.min(HEADER_SCAN_LINES, document.lineCount), 0));
+    const questionId = document.languageId === "python" ? questionIdOf(head) : null;
     void vscode.commands.executeCommand("setContext", "pytrix.isPracticeFile", questionId !== null);
     if (questionId === null) {
       if (editor.document.languageId === "python" && this.target?.uri.toString() === editor.document.uri.toString()) {

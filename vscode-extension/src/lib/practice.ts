@@ -12,10 +12,17 @@ const HEADER = /^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$/;
 const QUESTION_PATH = /^\/*question\/([A-Za-z0-9_.~-]+?)(?:\.md)?$/;
 
 /** The question id in a practice file's first line, or `null`. */
+/** Lines of a file searched for the header (the server's rule: pytrix.practice.files). */
+export const HEADER_SCAN_LINES = 5;
+
+/** The question id a practice file names in its header (a byte order mark before it is fine). */
 export function questionIdOf(text: string): string | null {
-  const first = text.split(/\r?\n/, 1)[0] ?? "";
-  const match = HEADER.exec(first.trim());
-  return match ? match[1] : null;
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/, HEADER_SCAN_LINES);
+  for (const line of lines) {
+    const match = HEADER.exec(line.trim());
+    if (match) return match[1];
+  }
+  return null;
 }
 
 export function questionUri(questionId: string): string {
