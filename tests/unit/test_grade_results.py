@@ -240,7 +240,7 @@ def test_cpu_budgets_scale_with_the_machine() -> None:
     ])
     over, edge, scaled, fast_machine, unbudgeted = grade(question(tests), raw).tests
     assert over.status is Status.FAILED
-    assert over.message == ("right answer, but too slow for this input: it took 0.60 s of CPU time, "
+    assert over.message == ("too slow for this input: it used 0.60 s of CPU time, "
                             "the budget is 0.50 s; the prompt asks for a faster approach")
     assert (over.cpu_ms, over.cpu_budget_ms) == (600.0, 500.0)
     assert edge.status is Status.PASSED
@@ -376,7 +376,7 @@ def test_an_empty_answer_to_a_digest_counts_zero_items() -> None:
 def test_the_cpu_message_rounds_to_hundredths() -> None:
     [test] = grade(question([{"call": "f(0)", "expected": "0", "budget": 9}]),
                    RawRun(events=[returned(0, 0, cpu_ms=10_000.0)])).tests
-    assert test.message == ("right answer, but too slow for this input: it took 10.00 s of CPU time, "
+    assert test.message == ("too slow for this input: it used 10.00 s of CPU time, "
                             "the budget is 9.00 s; the prompt asks for a faster approach")
 
 

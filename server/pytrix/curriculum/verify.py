@@ -27,6 +27,8 @@ from pytrix.runner.sandbox import SubprocessSandbox
 
 MIN_FITTED_TIMEOUT = 0.25
 """The shortest fitted per-test limit, in seconds."""
+BUDGET_WALL_FACTOR = 3.0
+"""A budgeted test's fitted time limit is at least this many times its CPU budget."""
 BUDGET_MARGIN = 3.0
 """A test's CPU budget must be at least this many times what the reference solution uses."""
 FITTED_FACTOR = 20.0
@@ -71,6 +73,8 @@ def tightened(question: Question, reference: RunResult, limits: Limits,
     for index, test in enumerate(question.tests):
         ceiling = test.timeout or limits.test_timeout
         fitted = max(floor, factor * durations.get(index, ceiling))
+        if test.budget is not None:  # room for the harness's CPU stop to settle a too-slow answer
+            fitted = max(fitted, BUDGET_WALL_FACTOR * test.budget)
         tests.append(test.model_copy(update={"timeout": min(ceiling, fitted)}))
     return question.model_copy(update={"tests": tests})
 

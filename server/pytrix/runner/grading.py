@@ -393,12 +393,28 @@ def allowed_cpu_ms(test: TestCase, event: dict[str, Any]) -> float | None:
     return test.budget * 1000 * scale
 
 
+def _too_slow(entry: TestResult, test: TestCase, event: dict[str, Any]) -> bool:
+    """Fail ``entry`` as too slow when its call went over its CPU budget; whether it did."""
+    over = over_budget(test, event)
+    if not over:
+        return False
+    entry.status = TestStatus.FAILED
+    entry.expected = entry.expected_full = entry.actual = entry.actual_full = None
+    entry.cpu_ms, entry.cpu_budget_ms = event["cpu_ms"], allowed_cpu_ms(test, event)
+    entry.message = over
+    return True
+
+
 def over_budget(test: TestCase, event: dict[str, Any]) -> str:
-    """The message for a call that used more CPU time than its budget ("" when within it)."""
+    """The message for a call that used more CPU time than its budget ("" when within it).
+
+    The same whether the call finished or the harness stopped it (the sandbox has a CPU timer,
+    Pyodide does not), so both runtimes say the same thing.
+    """
     allowed, used = allowed_cpu_ms(test, event), event.get("cpu_ms")
     if allowed is None or not isinstance(used, float) or used <= allowed:
         return ""
-    return (f"right answer, but too slow for this input: it took {used / 1000:.2f} s of CPU time, "
+    return (f"too slow for this input: it used {used / 1000:.2f} s of CPU time, "
             f"the budget is {allowed / 1000:.2f} s; the prompt asks for a faster approach")
 
 
@@ -423,6 +439,8 @@ def _grade_event(
     entry.duration_ms = float(event.get("duration_ms", 0.0))
     entry.stdout = str(event.get("stdout", ""))
     entry.stdout_truncated = bool(event.get("stdout_truncated", False))
+    if event.get("outcome") == "raised" and _too_slow(entry, test, event):  # stopped by the CPU timer
+        return
     if event.get("outcome") == "raised":
         entry.status = TestStatus.ERROR
         entry.error = ErrorInfo.model_validate(event["error"])
@@ -452,12 +470,10 @@ def _grade_event(
                              else f"the {size} items are not the expected ones")
         if not ok and isinstance(actual, Opaque) and not hidden:
             entry.message = f"returned a {actual.type_name} object; return plain Python values"
-    over = over_budget(test, event)
     if test.budget is not None and isinstance(event.get("cpu_ms"), float):
         entry.cpu_ms, entry.cpu_budget_ms = event["cpu_ms"], allowed_cpu_ms(test, event)
-    if ok and over:
-        ok = False
-        entry.message = over
+    if ok and _too_slow(entry, test, event):  # a wrong answer is said first, a right one too slow
+        return
     changed = event.get("changed")
     if ok and test.unchanged and changed:
         ok = False

@@ -213,6 +213,27 @@ def _build(name: str, args: list[Any], build: bool) -> Any:
     return joined
 
 
+_setitimer: Callable[..., Any] | None = None
+"""``signal.setitimer``, set by :func:`main` in the subprocess sandbox (Pyodide has no CPU timer)."""
+_ITIMER_PROF = 2
+CPU_STOP_FACTOR = 1.5
+"""A budgeted call is stopped once it has used this many times its (scaled) CPU budget."""
+
+
+class _OverBudget(BaseException):
+    """Raised in learner code that has used up a budgeted test's CPU allowance."""
+
+    def __init__(self) -> None:
+        super().__init__("stopped: the call used more CPU time than its budget allows")
+
+
+def _over_budget(signum: int, frame: Any) -> None:
+    """SIGPROF handler: stop the running budgeted test (only while learner code runs)."""
+    session = _active_session
+    if session is not None and session.running is not None:
+        raise _OverBudget()
+
+
 CALIBRATION_NOMINAL_MS = 9.0
 """What :func:`calibration_ms` takes on the machine the bank's budgets were set on."""
 _calibration: list[float] = []
@@ -598,9 +619,12 @@ class _Session:
         call = self._prepare_call(test, code, kind)  # parsed before learner code can interfere
         self._before_learner_code()
         sys.stdin, sys.stdout, sys.stderr = _stdin(test.get("stdin") or ""), writer, writer
+        cpu_stop = self._cpu_stop(test)
         cpu_started = _cpu()
         try:
             self.running = test["index"]
+            if cpu_stop:
+                _setitimer(_ITIMER_PROF, cpu_stop)  # type: ignore[misc]
             value = call()
             self.running = None
             result["outcome"] = "returned"
@@ -613,6 +637,8 @@ class _Session:
             result["error"] = self._describe(exc)
             value = None
         finally:
+            if cpu_stop:
+                _setitimer(_ITIMER_PROF, 0)  # type: ignore[misc]
             sys.stdin, sys.stdout, sys.stderr = saved
             self._after_learner_code()
         result["duration_ms"] = round((_perf() - started) * 1000, 3)
@@ -630,6 +656,15 @@ class _Session:
         result["stdout"] = writer.report()
         result["stdout_truncated"] = writer.truncated
         return result
+
+    @staticmethod
+    def _cpu_stop(test: dict[str, Any]) -> float:
+        """CPU seconds after which a budgeted test is stopped (0: no CPU timer)."""
+        budget = test.get("budget")
+        if not budget or _setitimer is None:
+            return 0.0
+        scale = max(1.0, calibration_ms() / CALIBRATION_NOMINAL_MS)
+        return float(budget) * scale * CPU_STOP_FACTOR + 0.05
 
     def _prepare_call(self, test: dict[str, Any], code: Any, kind: str) -> Callable[[], Any]:
         """Parse the test's literals now; the returned callable only runs learner code."""
@@ -1523,6 +1558,9 @@ def main(argv: list[str]) -> None:
     import signal
 
     signal.signal(signal.SIGUSR1, report_where)  # before confinement drops the module
+    global _setitimer, _ITIMER_PROF
+    signal.signal(signal.SIGPROF, _over_budget)
+    _setitimer, _ITIMER_PROF = signal.setitimer, signal.ITIMER_PROF
     ready_info = {"confinement": _confine(options)} if options.get("confine", True) else {}
     execute(request, emit, ready_info)
     os._exit(0)
