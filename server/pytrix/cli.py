@@ -89,8 +89,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print(json.dumps({"attempt_id": submission.attempt_id, "attempt_number": number,
                           **json.loads(result.model_dump_json())}, indent=2))
     else:
-        print_lint(path, source, question, result, solved=result.all_passed)
-        verdict = "solved" if result.all_passed else "not solved yet"
+        after_reveal = submission.mode == "revealed"
+        print_lint(path, source, question, result, solved=result.all_passed and not after_reveal)
+        verdict = ("passes, recorded as practice: you saw the solution" if result.all_passed and after_reveal
+                   else "solved" if result.all_passed else "not solved yet")
         _console().print(f"Recorded your attempt {number} on {question.id}: {verdict} "
                          f"({result.passed}/{result.total}).", markup=False)
     return EXIT_OK if result.all_passed else EXIT_FAIL

@@ -270,7 +270,13 @@ class PytrixService:
                 f"({left} more to go). Try a hint first.",
             )
         solution = question.optimal or question.solution
-        return Reveal(True, "Here is a reference solution.", solution.strip() + "\n")
+        self.store.mark_revealed(question.id, time.time())
+        return Reveal(
+            True,
+            "Here is a reference solution. A submission of this question now counts as practice, "
+            "not as a solve.",
+            solution.strip() + "\n",
+        )
 
     async def submit(
         self, question_id: str, source: str, filename: str, *, duration_ms: int | None = None,
@@ -295,6 +301,10 @@ class PytrixService:
         question = self.question(question_id)
         if duration_ms is None:
             duration_ms = self.working_time_ms(question.id)
+        if self.store.revealed_at(question.id) is not None:
+            from pytrix.store.progress import REVEALED
+
+            mode = REVEALED
         # Hidden tests stay hidden until the question is solved (or its solution unlocked), so
         # a failed submission cannot be followed by one that hard-codes their answers.
         reveal = (question.id in self.store.solved_question_ids()

@@ -68,3 +68,18 @@ async def test_other_editors_get_the_hint_as_a_message(lsp: Session) -> None:
     hint = await lsp.command("pytrix.hint", uri)
     shown = await lsp.message(lambda text: text.startswith("Hint 1/"))
     assert hint["text"][:40] in shown
+
+
+@pytest.mark.lsp_options(settings={"revealAfterFailures": 1})
+async def test_a_submit_after_the_reveal_is_practice_not_a_solve(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    await lsp.command("pytrix.submit", uri)
+    revealed = await lsp.command("pytrix.reveal", uri)
+    assert revealed.get("allowed") is not False
+    lsp.replace(uri, RIGHT)
+    result = await lsp.command("pytrix.submit", uri)
+    assert result["mode"] == "revealed"
+    note = await lsp.message(lambda text: "recorded as practice" in text)
+    assert "You saw the solution" in note
+    assert not [m for m in lsp.client.messages if m.message.startswith("Solved!")]
+    assert (await _all_passed(lsp, uri)).startswith("All 7 tests passed.")

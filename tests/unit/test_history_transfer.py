@@ -32,7 +32,7 @@ def seeded(tmp_path: Path, name: str = "pytrix.db") -> Store:
     auto.next_question(store, bank(), Settings(), now=T0 + 20)
     submit(store, "indexing-and-slicing.beginner", True, now=T0 + 30)
     with store.transaction() as conn:
-        conn.execute("INSERT INTO hint_progress VALUES ('string-reversal.beginner', 2, ?)", (T0,))
+        conn.execute("INSERT INTO hint_progress(question_id, level, updated_at) VALUES ('string-reversal.beginner', 2, ?)", (T0,))
     return store
 
 

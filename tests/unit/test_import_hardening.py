@@ -118,7 +118,7 @@ def _export(tmp_path: Path) -> dict[str, Any]:
     store = open_store(tmp_path, "source.db")
     submit(store, QUESTIONS[0], True, now=T0)
     with store.transaction() as conn:
-        conn.execute("INSERT INTO hint_progress VALUES (?, 2, ?)", (QUESTIONS[0], T0))
+        conn.execute("INSERT INTO hint_progress(question_id, level, updated_at) VALUES (?, 2, ?)", (QUESTIONS[0], T0))
     return json.loads(json.dumps(transfer.export_progress(store, now=T0)))
 
 

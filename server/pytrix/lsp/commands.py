@@ -25,6 +25,7 @@ from pytrix.lsp.convert import uri_argument
 from pytrix.lsp.server import PytrixServer
 from pytrix.lsp.uris import uri_to_path
 from pytrix.practice.findings import findings_for, result_json
+from pytrix.store.progress import REVEALED
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +149,15 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     document = ls.workspace.get_text_document(uri)
     state.result = result
     state.result_version = document.version
-    state.solved_source = source if result.all_passed else None
-    state.run_findings = findings_for(result, question, source, solved=result.all_passed)
+    solved = result.all_passed and submission.mode != REVEALED
+    state.solved_source = source if solved else None
+    state.run_findings = findings_for(result, question, source, solved=solved)
     ls.publish(uri, document.version)
     ls.refresh_lenses()
-    if result.all_passed:
+    if result.all_passed and not solved:
+        ls.notify_user(f"All {result.total} tests pass. You saw the solution of this question, so this "
+                       "attempt is recorded as practice, not as a solve.")
+    elif result.all_passed:
         ls.notify_user(f"Solved! All {result.total} tests passed; attempt recorded. "
                        "For another, use 'Pytrix: new practice question (auto mode)'.")
     else:

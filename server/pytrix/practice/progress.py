@@ -51,10 +51,11 @@ def record(
 ) -> Recorded:
     """Record one submission. ``mode=None`` means "auto" if auto mode gave the question."""
     now = time.time() if now is None else now
-    solved = total > 0 and passed == total
     with store.transaction() as conn:
         if mode is None:
             mode = "auto" if auto.is_auto_question(conn, question.id) else "manual"
+        # After a reveal the attempt is practice: no solve, no streak, no promotion.
+        solved = total > 0 and passed == total and mode != db.REVEALED
         attempt_id = db.insert_attempt(
             conn, question_id=question.id, module=question.module, subtopic=question.subtopic,
             problem_type=question.problem_type, difficulty=question.difficulty.value, mode=mode,

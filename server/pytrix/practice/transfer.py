@@ -99,8 +99,8 @@ class AttemptIn(_Row):
     def _consistent(self) -> AttemptIn:
         if self.passed > self.total:
             raise ValueError(f"passed ({self.passed}) is more than total ({self.total})")
-        if self.solved != (self.total > 0 and self.passed == self.total):
-            raise ValueError("'solved' does not match passed/total")
+        if self.solved != (self.total > 0 and self.passed == self.total and self.mode != db.REVEALED):
+            raise ValueError("'solved' does not match passed/total (and the mode)")
         return self
 
 
@@ -108,8 +108,14 @@ class HintIn(_Row):
     question_id: QuestionId
     level: Annotated[int, Field(ge=0, le=1000)]
     updated_at: float
+    revealed_at: float | None = None
 
     _time = field_validator("updated_at")(_finite)
+
+    @field_validator("revealed_at")
+    @classmethod
+    def _revealed_time(cls, value: float | None) -> float | None:
+        return None if value is None else _finite(value)
 
 
 class AutoSubtopicIn(_Row):
@@ -369,8 +375,8 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
                 duration_ms=a.duration_ms, created_at=a.created_at,
             )
         conn.executemany(
-            "INSERT INTO hint_progress(question_id, level, updated_at) VALUES (?, ?, ?)",
-            [(h.question_id, h.level, h.updated_at) for h in data.hints],
+            "INSERT INTO hint_progress(question_id, level, updated_at, revealed_at) VALUES (?, ?, ?, ?)",
+            [(h.question_id, h.level, h.updated_at, h.revealed_at) for h in data.hints],
         )
         for key, value in data.auto.meta.items():
             db.meta_set(conn, key, value)

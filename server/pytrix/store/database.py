@@ -262,6 +262,21 @@ class Store:
         rows = self.query("SELECT level FROM hint_progress WHERE question_id = ?", (question_id,))
         return int(rows[0]["level"]) if rows else 0
 
+    def mark_revealed(self, question_id: str, at: float) -> None:
+        """Remember that the question's solution was shown (the first time counts)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO hint_progress(question_id, level, updated_at, revealed_at) VALUES (?, 0, ?, ?)"
+                " ON CONFLICT(question_id) DO UPDATE SET"
+                " revealed_at = COALESCE(hint_progress.revealed_at, excluded.revealed_at)",
+                (question_id, at, at),
+            )
+
+    def revealed_at(self, question_id: str) -> float | None:
+        rows = self.query("SELECT revealed_at FROM hint_progress WHERE question_id = ?", (question_id,))
+        value = rows[0][0] if rows else None
+        return float(value) if value is not None else None
+
     def set_hint_level(self, question_id: str, level: int) -> None:
         with self.transaction() as conn:
             conn.execute(

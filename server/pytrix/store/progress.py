@@ -12,6 +12,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+REVEALED = "revealed"
+"""The mode of an attempt submitted after the question's solution was revealed."""
+
 PROGRESS_TABLES: tuple[str, ...] = (
     "attempts",
     "hint_progress",
@@ -75,14 +78,18 @@ def insert_attempt(
     created_at: float,
     attempt_id: int | None = None,
 ) -> int:
-    """Insert one attempt (the trigger updates the aggregates); return its id."""
+    """Insert one attempt (the trigger updates the aggregates); return its id.
+
+    An attempt in mode :data:`REVEALED` (submitted after the solution was shown)
+    is never a solve, whatever it passed.
+    """
     cursor = conn.execute(
         "INSERT INTO attempts(id, question_id, module, subtopic, problem_type, difficulty, mode,"
         " passed, total, solved, code, results, hints_used, duration_ms, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             attempt_id, question_id, module, subtopic, problem_type, difficulty, mode, passed,
-            total, int(total > 0 and passed == total), code, results_json, hints_used,
+            total, int(total > 0 and passed == total and mode != REVEALED), code, results_json, hints_used,
             duration_ms, created_at,
         ),
     )

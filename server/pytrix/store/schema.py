@@ -188,6 +188,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX question_given_question ON question_given(question_id);
     """,
+    # 5: when the reference solution of a question was revealed; a later submission
+    # of it is recorded as practice (mode 'revealed'), not as a solve.
+    """
+    ALTER TABLE hint_progress ADD COLUMN revealed_at REAL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
