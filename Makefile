@@ -49,7 +49,7 @@ typecheck: $(STAMP)
 
 # tests/extension runs the extension's vitest, Chromium and code-server tests.
 unit: $(STAMP) $(EXT_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 data-check: $(STAMP)
 	$(BIN)/pytrix data check
