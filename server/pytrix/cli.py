@@ -12,7 +12,7 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,15 +58,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    path = Path(args.file)
+@contextlib.contextmanager
+def _practice_file(file: str) -> Iterator[tuple[Path, str, Any, Question]]:
+    """A practice file's path, text, the service (closed afterwards) and its question."""
+    path = Path(file)
     source = _read_source(path)
     service = _open_service()
     try:
-        question = service.question_for_source(source)
-        result: RunResult = _run_async(service, service.run(question, source, path.name))
+        yield path, source, service, service.question_for_source(source)
     finally:
         service.close()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _practice_file(args.file) as (path, source, service, question):
+        result: RunResult = _run_async(service, service.run(question, source, path.name))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
@@ -75,15 +81,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    source = _read_source(path)
-    service = _open_service()
-    try:
-        question = service.question_for_source(source)
+    with _practice_file(args.file) as (path, source, service, question):
         submission = _run_async(service, service.submit(question.id, source, path.name))
         number = service.store.attempt_count(question.id)
-    finally:
-        service.close()
     result = submission.result
     if args.json:
         print(json.dumps({"attempt_id": submission.attempt_id, "attempt_number": number,
@@ -99,29 +99,17 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    source = _read_source(path)
-    service = _open_service()
-    try:
-        question = service.question_for_source(source)
+    with _practice_file(args.file) as (path, source, service, question):
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
         result: RunResult = _run_async(service, service.run(question, source, path.name))
         hint = service.hint(question.id, source, result)
-    finally:
-        service.close()
     _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
 
 
 def cmd_reveal(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    source = _read_source(path)
-    service = _open_service()
-    try:
-        question = service.question_for_source(source)
+    with _practice_file(args.file) as (_, _, service, question):
         reveal = service.reveal(question.id)
-    finally:
-        service.close()
     _console().print(reveal.message, markup=False)
     if reveal.solution:
         sys.stdout.write(reveal.solution)
