@@ -284,3 +284,36 @@ def test_every_ban_do_not_modify_ascii_and_tie_rule_in_the_bank_is_enforced() ->
     loose = [(q.id, r.kind) for q in load_bank().questions.values() for r in stated_rules(q)
              if r.strict and not r.enforced]
     assert loose == []
+
+
+# -- fuzzing: no text makes the rule checker or the literal parser fail with anything else ----------
+
+_RULES = [Forbidden.model_validate(r) for r in (
+    {"call": "sorted"}, {"call": "int", "args": 2}, {"name": "bin"}, {"attribute": "sort"},
+    {"import": "itertools"}, {"syntax": "In"}, {"syntax": "Lambda"}, {"syntax": "Pow"},
+)]
+_SNIPPETS = ["sorted(x)", "int(s, 2)", "bin", "x.sort()", "import itertools", "a in b", "lambda: 0",
+             "2 ** 3", "f(", "def f():", "    return 1", "\n", "'''", "#", "x = [1, 2]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SNIPPETS) | st.text(max_size=12), max_size=8))
+def test_the_rule_checker_answers_any_text(parts: list[str]) -> None:
+    code = "\n".join(parts)
+    found = broken_rules(code, _RULES)
+    assert found is None or len(found) == len(_RULES)
+    for breach in found or []:
+        assert breach is None or (breach.line >= 1 and breach.message.startswith(f"line {breach.line}: "))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["seq", "repeat", "rand_ints", "rand_str", "concat", "set", "frozenset", "float"]),
+       st.lists(st.integers(-5, 5) | st.text(max_size=3) | st.just("seq(0, 3)") | st.floats(), max_size=4))
+def test_builder_calls_are_values_or_literal_errors(name: str, args: list[Any]) -> None:
+    source = f"{name}({', '.join(a if isinstance(a, str) and a.startswith('seq') else repr(a) for a in args)})"
+    try:
+        checked = parse_literal(source, build=False)
+        built = parse_literal(source)
+    except LiteralError:
+        return
+    assert type(checked) is type(built) or checked in ([], "")

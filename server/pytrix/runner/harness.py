@@ -105,7 +105,10 @@ def literal_node(node: ast.expr, build: bool = True) -> Any:
         if name == "set" and not node.args:
             return set()
         if name == "frozenset" and len(node.args) <= 1:
-            return frozenset(literal_node(node.args[0], build)) if node.args else frozenset()
+            try:
+                return frozenset(literal_node(node.args[0], build)) if node.args else frozenset()
+            except TypeError as exc:  # frozenset(0), frozenset([[1]])
+                raise ValueError(f"frozenset(...) needs an iterable of hashable values: {exc}") from exc
         if name == "float" and len(node.args) == 1:
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
