@@ -125,3 +125,23 @@ def test_the_curriculum_tree_and_a_module_in_detail(tmp_path: Path) -> None:
     assert '"python_considerations"' in as_json.stdout
     missing = pytrix("curriculum", "--module", "nope")
     assert missing.returncode == 2 and "There is no module 'nope'" in missing.stderr
+
+
+def test_stats_fit_80_columns_and_show_small_progress(tmp_path: Path) -> None:
+    from pytrix.practice.cli_progress import _percent, _when, mastery_bar
+
+    practice = tmp_path / "rev.py"
+    practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
+    env = {**_env(tmp_path / "home"), "COLUMNS": "80"}
+    subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)], env=env, capture_output=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "pytrix", "stats"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    assert "…" not in done.stdout  # nothing is cut short: long names wrap instead
+    row = next(line for line in lines if line.lstrip().startswith("String Manipulation"))
+    assert "█" in row and "1/43" in row and "today" in row
+    assert mastery_bar(0) == "░" * 10 and mastery_bar(0.2).startswith("█") and mastery_bar(100) == "█" * 10
+    assert mastery_bar(99.9).endswith("░")
+    assert _when(None) == "-"
+    assert _percent(0.3).strip() == "<1%" and _percent(0).strip() == "0%" and _percent(50).strip() == "50%"

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
-from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -31,10 +31,31 @@ def _service() -> Any:
     return PytrixService.open()
 
 
-def _when(timestamp: float | None) -> str:
+def _when(timestamp: float | None, now: float | None = None) -> str:
+    """A short local time: ``today 08:36``, ``12-05 08:36`` this year, else ``2025-12-05``."""
     if not timestamp:
         return "-"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+    moment, today = time.localtime(timestamp), time.localtime(now)
+    if moment[:3] == today[:3]:
+        return time.strftime("today %H:%M", moment)
+    if moment.tm_year == today.tm_year:
+        return time.strftime("%m-%d %H:%M", moment)
+    return time.strftime("%Y-%m-%d", moment)
+
+
+def _percent(value: float) -> str:
+    """``<1%`` for a start, so a little progress never reads as none."""
+    return " <1%" if 0 < value < 1 else f"{value:3.0f}%"
+
+
+def mastery_bar(percent: float, width: int = 10) -> str:
+    """A text bar; any progress above 0 shows at least one block, and only 100 % fills it."""
+    filled = round(percent / 100 * width)
+    if percent > 0:
+        filled = max(1, filled)
+    if percent < 100:
+        filled = min(width - 1, filled)
+    return "█" * filled + "░" * (width - filled)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -56,21 +77,26 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
         f"of {stats['bank_questions']} in the bank · mastery {stats['mastery_percent']:.1f}%"
     )
     out.print(
-        f"Streak: {plural(streaks['days'], 'day')} in a row (longest {streaks['longest_days']}) · "
+        f"Streak: {plural(streaks['days'], 'day')} (longest {streaks['longest_days']}) · "
         f"{streaks['correct']} correct in a row (best {streaks['best_correct']}) · "
-        f"reviews due: {stats['reviews_due']}"
+        f"{plural(stats['reviews_due'], 'review')} due"
     )
-    table = Table("module", "mastery", "%", "attempts", "solved", "questions", "avg time", "last")
+    # Fits 80 columns: numbers never wrap or shorten; long module names wrap.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("module", ratio=1, overflow="fold")
+    table.add_column("mastery", no_wrap=True)
+    table.add_column("solved", justify="right", no_wrap=True)
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("avg", justify="right", no_wrap=True)
+    table.add_column("last", no_wrap=True)
     for module in stats["modules"]:
         if not module["attempts"] and not module["bank_questions"]:
             continue
         table.add_row(
             module["name"],
-            ProgressBar(total=100, completed=module["mastery_percent"], width=20),
-            f"{module['mastery_percent']:.0f}%",
-            str(module["attempts"]),
-            str(module["solved"]),
+            f"{mastery_bar(module['mastery_percent'])} {_percent(module['mastery_percent'])}",
             f"{module['questions_solved']}/{module['bank_questions']}",
+            str(module["attempts"]),
             _seconds(module["average_time_ms"]) if module["attempts"] else "-",
             _when(module["last_attempt_at"]),
         )
