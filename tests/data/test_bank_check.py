@@ -73,6 +73,9 @@ def test_data_check_proves_every_instance_of_a_template(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report["ok"], report["problems"]
     assert report["questions"] == 5 and report["runs"] >= 5 * 2 and report["seconds"] > 0
+    # the audit of stated rules and the recorded wrong answers are in the report
+    assert report["rules"]["modules"]["string-manipulation"]["size"] == [1, 1]  # the large parentheses test
+    assert report["fix_questions"] == 0 and report["wrong_answers"]["total"] == 0
     # variant 3's hidden test now expects a wrong value: only that instance fails
     wrong = text.replace('spaced_reversed = "  .dne"', 'spaced_reversed = "  .dnE"')
     assert wrong != text
