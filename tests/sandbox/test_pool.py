@@ -20,7 +20,6 @@ from sandbox_support import (
 from pytrix.runner.pool import WarmPool, Worker
 from pytrix.runner.protocol import RunStatus
 from pytrix.runner.sandbox import SubprocessSandbox
-from pytrix.runner.scheduler import SUPERSEDED, RunScheduler
 
 LOOP = "def add(a, b):\n    while True:\n        pass\n"
 SLOW = FAST.model_copy(update={"test_timeout": 20.0, "run_timeout": 30.0})
@@ -122,41 +121,10 @@ def test_sandbox_survives_a_second_event_loop() -> None:
     assert first.status is RunStatus.PASSED and second.status is RunStatus.PASSED
 
 
-async def test_newer_version_cancels_the_older_run() -> None:
-    async with Spy(SLOW, pool_size=2) as box:
-        scheduler = RunScheduler(box)
-        older = asyncio.create_task(scheduler.run("file:///a.py", 1, ADD, LOOP, "a.py"))
-        await box.began.wait()
-        worker = box.workers[-1]
-        started = time.monotonic()
-        newer = await scheduler.run("file:///a.py", 2, ADD, ADD_SOLUTION, "a.py")
-        stale = await older
-        assert time.monotonic() - started < 1.0
-        assert newer.status is RunStatus.PASSED, describe(newer)
-        assert stale.status is RunStatus.CANCELLED and stale.message == SUPERSEDED
-        assert await worker.wait_exit(2.0) is not None and not group_alive(worker.pid)
-        # a late request for an older version is answered without running anything
-        late = await scheduler.run("file:///a.py", 1, ADD, ADD_SOLUTION, "a.py")
-        assert late.status is RunStatus.CANCELLED
-
-
-async def test_runs_queue_beyond_the_concurrency_limit() -> None:
-    async with Spy(FAST, pool_size=2) as box:
-        scheduler = RunScheduler(box, concurrency=1)
-        results = await asyncio.gather(
-            scheduler.run("file:///a.py", 1, ADD, ADD_SOLUTION, "a.py"),
-            scheduler.run("file:///b.py", 1, ADD, ADD_SOLUTION, "b.py"),
-        )
-        assert [r.status for r in results] == [RunStatus.PASSED, RunStatus.PASSED]
-        # one run at a time: the second run's events start after the first's end
-        first_end = box.events.index("end")
-        assert box.events.index("ready", 1) > first_end, box.events
-
-
-async def test_cancelling_the_caller_cancels_the_scheduled_run() -> None:
+async def test_cancelling_the_caller_cancels_the_run() -> None:
+    """A newer edit cancels the task awaiting the older run: its process group goes with it."""
     async with Spy(SLOW, pool_size=1) as box:
-        scheduler = RunScheduler(box)
-        task = asyncio.create_task(scheduler.run("file:///a.py", 1, ADD, LOOP, "a.py"))
+        task = asyncio.create_task(box.run(ADD, LOOP, "a.py"))
         await box.began.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

@@ -166,11 +166,3 @@ def load_recent(store: Store, bank: Bank, window: int = RECENT_WINDOW) -> Recent
     """:func:`recent` in its own read snapshot."""
     with store.snapshot() as conn:
         return recent(conn, bank, window)
-
-
-def given_ids(store: Store, limit: int = RECENT_WINDOW) -> list[str]:
-    """The ids of the latest questions given, newest first."""
-    rows = store.query(
-        "SELECT question_id FROM question_given ORDER BY id DESC LIMIT ?", (max(0, limit),)
-    )
-    return [str(r[0]) for r in rows]

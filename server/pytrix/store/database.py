@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +34,6 @@ def split_sql(script: str) -> list[str]:
                 statements.append(current.strip())
             current = ""
     return statements
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    """One recorded attempt (a submission)."""
-
-    id: int
-    question_id: str
-    module: str
-    subtopic: str
-    problem_type: str
-    difficulty: str
-    mode: str
-    passed: int
-    total: int
-    solved: bool
-    hints_used: int
-    duration_ms: int
-    created_at: float
-    code: str
-    results: dict[str, Any]
 
 
 class Store:
@@ -174,23 +152,6 @@ class Store:
                 duration_ms=duration_ms, created_at=time.time(),
             )
 
-    def attempts(self, question_id: str | None = None, limit: int = 100) -> list[AttemptRecord]:
-        where, params = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
-        rows = self.query(
-            f"SELECT * FROM attempts {where} ORDER BY id DESC LIMIT ?", (*params, limit)
-        )
-        return [
-            AttemptRecord(
-                id=r["id"], question_id=r["question_id"], module=r["module"],
-                subtopic=r["subtopic"], problem_type=r["problem_type"],
-                difficulty=r["difficulty"], mode=r["mode"], passed=r["passed"], total=r["total"],
-                solved=bool(r["solved"]), hints_used=r["hints_used"],
-                duration_ms=r["duration_ms"], created_at=r["created_at"], code=r["code"],
-                results=json.loads(r["results"]),
-            )
-            for r in rows
-        ]
-
     def failed_submissions(self, question_id: str) -> int:
         rows = self.query(
             "SELECT COUNT(*) FROM attempts WHERE question_id = ? AND solved = 0", (question_id,)
@@ -227,35 +188,6 @@ class Store:
 
     def solved_question_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT DISTINCT question_id FROM attempts WHERE solved = 1")}
-
-    def summary(self) -> dict[str, Any]:
-        """Totals for a first stats view."""
-        row = self.query(
-            "SELECT COUNT(*) AS attempts, COALESCE(SUM(solved), 0) AS solved,"
-            " COUNT(DISTINCT question_id) AS questions,"
-            " COUNT(DISTINCT CASE WHEN solved = 1 THEN question_id END) AS questions_solved,"
-            " COALESCE(SUM(duration_ms), 0) AS time_ms FROM attempts"
-        )[0]
-        per_module = self.query(
-            "SELECT module, COUNT(*) AS attempts, SUM(solved) AS solved,"
-            " COUNT(DISTINCT CASE WHEN solved = 1 THEN question_id END) AS questions_solved"
-            " FROM attempts GROUP BY module ORDER BY module"
-        )
-        return {
-            "attempts": row["attempts"],
-            "solved": row["solved"],
-            "questions_attempted": row["questions"],
-            "questions_solved": row["questions_solved"],
-            "time_ms": row["time_ms"],
-            "modules": {
-                r["module"]: {
-                    "attempts": r["attempts"],
-                    "solved": r["solved"],
-                    "questions_solved": r["questions_solved"],
-                }
-                for r in per_module
-            },
-        }
 
     # -- hints -------------------------------------------------------------
     def hint_level(self, question_id: str) -> int:
