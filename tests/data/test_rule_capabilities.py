@@ -37,6 +37,10 @@ def test_builders_make_the_values_they_name() -> None:
     assert eval_literal('concat(seq(0, 2), [9], seq(5, 6))') == [0, 1, 9, 5]
     assert eval_literal('concat("a", rand_str(3, "z", 1))') == "azzz"
     assert eval_literal("[seq(0, 2), {'k': seq(1, 3)}]") == [[0, 1], {"k": [1, 2]}]
+    assert eval_literal("zip_lists(seq(0, 3), seq(10, 13))") == [(0, 10), (1, 11), (2, 12)]
+    assert eval_literal('chars(rand_str(3, "x", 0))') == ["x", "x", "x"]
+    with pytest.raises(ValueError, match="same length"):  # sizes are known only once built: data check runs it
+        eval_literal("zip_lists(seq(0, 2), seq(0, 3))")
 
 
 def test_random_builders_are_the_same_from_the_same_seed_and_differ_across_seeds() -> None:
@@ -63,6 +67,7 @@ def test_rand_ints_stay_in_range_with_the_asked_size(n: int, low: int, width: in
     "seq(0)", "seq(0, 1, 0)", "seq(0, 1.5)", f"seq(0, {BUILD_LIMIT + 1})", 'repeat("ab", -1)',
     f'repeat("ab", {BUILD_LIMIT})', "rand_ints(3, 5, 1, 0)", 'rand_str(3, "", 0)',
     'concat([1], "a")', "concat()", "seq(0, n)", "seq(start=0, stop=1)", "open('x')",
+    "zip_lists()", 'zip_lists("ab", "cd")', "chars(3)", 'chars("a", "b")',
 ])
 def test_bad_builder_calls_are_refused_when_the_bank_loads(source: str) -> None:
     with pytest.raises(LiteralError):
@@ -307,7 +312,8 @@ def test_the_rule_checker_answers_any_text(parts: list[str]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["seq", "repeat", "rand_ints", "rand_str", "concat", "set", "frozenset", "float"]),
+@given(st.sampled_from(["seq", "repeat", "rand_ints", "rand_str", "concat", "zip_lists", "chars", "set", "frozenset",
+                        "float"]),
        st.lists(st.integers(-5, 5) | st.text(max_size=3) | st.just("seq(0, 3)") | st.floats(), max_size=4))
 def test_builder_calls_are_values_or_literal_errors(name: str, args: list[Any]) -> None:
     source = f"{name}({', '.join(a if isinstance(a, str) and a.startswith('seq') else repr(a) for a in args)})"

@@ -136,12 +136,13 @@ def literal_node(node: ast.expr, build: bool = True) -> Any:
 
 BUILD_LIMIT = 2_000_000
 """The most items (or characters) one input builder may make."""
-BUILDERS = ("seq", "repeat", "rand_ints", "rand_str", "concat")
+BUILDERS = ("seq", "repeat", "rand_ints", "rand_str", "concat", "zip_lists", "chars")
 """Input builders a test literal may call, for inputs too large to write out:
 ``seq(start, stop[, step])`` (a list like ``list(range(...))``), ``repeat(value, n)``
 (a string repeated, or a list of n copies), ``rand_ints(n, lo, hi, seed)`` (n ints
-in ``[lo, hi]``), ``rand_str(n, alphabet, seed)`` and ``concat(a, b, ...)`` (lists
-or strings joined). The random ones use splitmix64, so every runtime builds the
+in ``[lo, hi]``), ``rand_str(n, alphabet, seed)``, ``concat(a, b, ...)`` (lists
+or strings joined), ``zip_lists(a, b, ...)`` (a list of tuples, like ``list(zip(...))``
+of equal-length lists) and ``chars(s)`` (a list of one-character strings). The random ones use splitmix64, so every runtime builds the
 same values from the same seed."""
 
 
@@ -208,6 +209,14 @@ def _build(name: str, args: list[Any], build: bool) -> Any:
             return ""
         draw = _splitmix(seed)
         return "".join(alphabet[draw() % _len(alphabet)] for _ in range(n))
+    if name == "zip_lists":
+        if not args or _any(_type(a) is not list for a in args) or _len({_len(a) for a in args}) != 1:
+            raise ValueError("zip_lists() takes lists of the same length")
+        return list(zip(*args, strict=True)) if build else []
+    if name == "chars":
+        if _len(args) != 1 or _type(args[0]) is not str:
+            raise ValueError("chars() takes one string")
+        return list(args[0]) if build else []
     # concat
     if not args or _any(_type(a) is not _type(args[0]) for a in args) or _type(args[0]) not in (list, str):
         raise ValueError("concat() joins lists or strings, all of the same type")
