@@ -83,6 +83,14 @@ async def test_limits_given_to_the_run_win() -> None:
     assert ClientRuntime(default).limits == Limits()
 
 
+async def test_a_test_with_its_own_time_limit_carries_it_to_the_editor() -> None:
+    slow = ADD.model_copy(update={"tests": [ADD.tests[0], ADD.tests[1].model_copy(update={"timeout": 4.0})]})
+    editor = Editor({"events": EVENTS})
+    await ClientRuntime(editor, LIMITS).run(slow, CODE, "add.py")
+    tests = editor.sent[0]["request"]["tests"]
+    assert "timeout" not in tests[0] and tests[1]["timeout"] == 4.0
+
+
 async def test_hidden_values_are_revealed_only_when_asked() -> None:
     result = await run({"events": EVENTS}, reveal_hidden=True)
     assert (result.tests[1].expected, result.tests[1].actual) == ("4", "5")

@@ -99,6 +99,34 @@ describe("PyodideRuntime", () => {
     expect(statuses.at(-1)?.stopMode).toBe("interrupt");
   });
 
+  it("gives a test with its own timeout that long, and reports that limit", async () => {
+    const { runtime } = makeRuntime(
+      scripted((run, worker) => {
+        // Test 1 (a large input) takes 2.5 s: within its own 3 s, over the default 1 s.
+        worker.events(run.id, [{ event: "ready" }, { event: "module" }, ...testEvent(0), { event: "begin", index: 1 }]);
+        setTimeout(() => {
+          worker.events(run.id, [{ event: "test", index: 1, outcome: "returned", value: ["int", 1] }, { event: "begin", index: 2 }]);
+          const poll = setInterval(() => {
+            if (worker.abort === 1 && worker.interrupt === 2) {
+              clearInterval(poll);
+              worker.send({ type: "stopped", id: run.id });
+            }
+          }, 5);
+        }, 2500);
+      }),
+      true,
+    );
+    const job = params(3, 1);
+    job.request.tests[1].timeout = 3;
+    job.request.tests[2].timeout = 4;
+    const pending = runtime.run(job);
+    await vi.advanceTimersByTimeAsync(2600);
+    await vi.advanceTimersByTimeAsync(4100);
+    const result = await pending;
+    expect(result.events.filter((e) => e.event === "test").map((e) => e.index)).toEqual([0, 1]);
+    expect(result.timedOut).toEqual({ "2": 4 });
+  });
+
   it("keeps the line an interrupted test was running as a where event", async () => {
     const { runtime } = makeRuntime(
       scripted((run, worker) => {

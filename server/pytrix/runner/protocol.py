@@ -125,6 +125,8 @@ def build_request(
             item["unchanged"] = True
         if test.budget is not None:
             item["budget"] = test.budget
+        if test.timeout is not None:  # its own limit (seconds): the editor's runtime enforces it too
+            item["timeout"] = test.timeout
         if question.kind is Kind.FUNCTION:
             call = parse_call(test.call)
             item.update(name=call.name, args=call.args_source, kwargs=call.kwargs_source)

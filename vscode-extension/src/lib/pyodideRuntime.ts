@@ -5,7 +5,9 @@
  * How limits are enforced (the same rules as the server's subprocess sandbox):
  * - all tests run in one harness call whose events stream out of the worker
  *   one by one; a test's clock starts at its `begin` event;
- * - when a test outlives `testTimeout` (or the run outlives `runTimeout`) and
+ * - a test's limit is its own `timeout` (seconds) when the request gives one
+ *   (slow large-input tests), else `testTimeout`;
+ * - when a test outlives its limit (or the run outlives `runTimeout`) and
  *   the page is cross-origin isolated, the runtime raises the abort flag and
  *   writes SIGINT into Pyodide's interrupt buffer; if the worker has not
  *   stopped within the grace period (time.sleep, a long C loop), or when the
@@ -98,6 +100,12 @@ interface Loaded {
 }
 
 export class RuntimeUnavailable extends Error {}
+
+/** A test's time limit in seconds: its own `timeout` when the request gives one, else `testTimeout`. */
+export function testLimit(params: RunTestsParams, index: number): number {
+  const own = params.request.tests.find((test) => test.index === index)?.timeout;
+  return typeof own === "number" && Number.isFinite(own) && own > 0 ? own : params.testTimeout;
+}
 
 export class PyodideRuntime {
   private readonly graceMs: number;
@@ -296,7 +304,7 @@ export class PyodideRuntime {
         const stuck = acc.current;
         if (outcome.kind === "timeout") {
           if (stuck !== null) {
-            timedOut[String(stuck)] = outcome.runDeadline ? params.runTimeout : params.testTimeout;
+            timedOut[String(stuck)] = outcome.runDeadline ? params.runTimeout : testLimit(params, stuck);
           }
           break;
         }
@@ -405,8 +413,9 @@ export class PyodideRuntime {
               if (testTimer !== null) this.clearTimer(testTimer);
               testTimer = null;
               if (index !== null) {
-                const left = Math.min(params.testTimeout * 1000, runDeadline - this.now());
-                const byRun = params.testTimeout * 1000 > runDeadline - this.now();
+                const limitMs = testLimit(params, index) * 1000;
+                const left = Math.min(limitMs, runDeadline - this.now());
+                const byRun = limitMs > runDeadline - this.now();
                 testTimer = this.setTimer(() => halt({ kind: "timeout", runDeadline: byRun }), Math.max(0, left));
               }
             });
