@@ -1,7 +1,8 @@
 """Build the ``pytrix/runTests`` params for every bank question's own solutions.
 
 For each question: its reference solution, and its optimal solution when it has
-one that differs. The requests are built by the server's own code
+one that differs; first, one stuck solution (an endless loop) that the run must
+stop at the time limit. The requests are built by the server's own code
 (``build_request`` and the harness source), exactly what the server sends the
 editor, so ``bank_pyodide.mjs`` runs in Pyodide what the sandbox runs.
 
@@ -24,6 +25,9 @@ from pytrix.runner.protocol import Limits, build_request
 
 LIMITS = Limits()
 """The server's default limits: what a learner's editor receives."""
+CANARY_ID = "string-reversal.beginner"
+CANARY = "def reverse_string(s):\n    while True:\n        pass\n"
+"""A stuck solution run first: the run must stop it at the time limit and carry on."""
 
 
 def solutions(question: Question) -> list[tuple[str, str]]:
@@ -41,7 +45,11 @@ def filename(question: Question) -> str:
 
 def build(only: list[str] | None = None) -> dict[str, Any]:
     bank = load_bank()
-    cases: list[dict[str, Any]] = []
+    canary = bank.questions[CANARY_ID]
+    cases: list[dict[str, Any]] = [{
+        "id": CANARY_ID, "label": "stuck", "code": CANARY, "filename": filename(canary),
+        "request": build_request(canary, CANARY, filename(canary), LIMITS),
+    }]
     for qid in sorted(bank.questions):
         if only and qid not in only:
             continue

@@ -5,7 +5,8 @@ question's reference solution (and its optimal one) through the extension's
 own worker and runtime, on the Pyodide the extension ships (Python 3.14, where
 the sandbox runs the learner's CPython). Each raw answer is graded here by the
 server's own client backend, hidden tests revealed, exactly as an answer from
-the editor is graded; every test must pass.
+the editor is graded; every test must pass. A stuck solution run first must be
+stopped at its time limit, so the limits are enforced as in the editor.
 
 Skips only when Node or the extension's node_modules are missing (``.ci/run``
 installs both).
@@ -36,7 +37,7 @@ PYODIDE = REPO / "vscode-extension" / "node_modules" / "pyodide" / "pyodide.asm.
 pytestmark = pytest.mark.timeout(600)
 
 sys.path.insert(0, str(HERE))
-from bank_cases import LIMITS, filename, solutions  # noqa: E402
+from bank_cases import CANARY_ID, LIMITS, filename, solutions  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +80,14 @@ def test_every_bank_solution_passes_in_pyodide(report: dict[str, Any]) -> None:
     assert report["python"].startswith("3.")
     questions = load_bank().questions
     expected = {(qid, label) for qid, question in questions.items() for label, _ in solutions(question)}
-    answered = {(a["id"], a["label"]) for a in report["answers"]}
+    # The stuck solution was stopped at the time limit (the run carried on past it).
+    stuck, *answers = report["answers"]
+    assert (stuck["id"], stuck["label"]) == (CANARY_ID, "stuck")
+    assert stuck["answer"]["timedOut"] == [{"index": 0, "seconds": LIMITS.test_timeout}], stuck["answer"]
+    answered = {(a["id"], a["label"]) for a in answers}
     assert answered == expected, f"not run in Pyodide: {sorted(expected - answered)[:10]}"
     failures: list[str] = []
-    for item in report["answers"]:
+    for item in answers:
         question = questions[item["id"]]
         code = item["code"]  # what ran (the same as the bank's, unless the bank was edited meanwhile)
         answer = item["answer"]
@@ -93,7 +98,7 @@ def test_every_bank_solution_passes_in_pyodide(report: dict[str, Any]) -> None:
         assert result.backend == "pyodide"
         if not result.all_passed:
             failures.append(f"{item['id']} ({item['label']}): {_failures(result)}")
-    slowest = sorted(report["answers"], key=lambda a: -a["wallMs"])[:5]
-    print(f"Pyodide {report['python']}: {len(report['answers'])} runs in {report['totalMs'] / 1000:.1f} s; slowest: "
+    slowest = sorted(answers, key=lambda a: -a["wallMs"])[:5]
+    print(f"Pyodide {report['python']}: {len(answers)} runs in {report['totalMs'] / 1000:.1f} s; slowest: "
           + ", ".join(f"{a['id']} ({a['label']}) {a['wallMs']:.0f} ms" for a in slowest))
     assert not failures, f"{len(failures)} solutions fail in Pyodide {report['python']}:\n" + "\n".join(failures)
