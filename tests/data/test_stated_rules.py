@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from pytrix.curriculum.bank import load_bank
+from pytrix.practice.findings import findings_for
 from pytrix.runner.protocol import RunResult, TestResult
 from pytrix.runner.protocol import TestStatus as Status
 from pytrix.runner.sandbox import SubprocessSandbox
@@ -103,6 +104,10 @@ def test_sorting_instead_of_merging_breaks_the_rule_at_its_line() -> None:
         "line 3: calling `sorted()` is not allowed in this question: merge with two indices instead of sorting"
     )
     assert bad[0].error is not None and bad[0].error.line == 3
+    # the diagnostic sits on the line that breaks the rule, not on the function's name
+    question = load_bank().get("merge-sorted-lists.beginner")
+    [finding] = [f for f in findings_for(result, question, SORTS) if "sorted()" in f.message]
+    assert finding.line == 2 and finding.message.startswith("rule: no calling `sorted()`: line 3:")
     assert result.total == len(load_bank().get("merge-sorted-lists.beginner").tests) + 2
 
 

@@ -164,8 +164,8 @@ def findings_for(result: RunResult, question: Question, source: str, *, solved: 
         cause = causes.get(test.index)
         if cause is not None and cause.line is not None and 0 <= cause.line < len(lines):
             span = _line_span(lines, cause.line)
-        elif test.status is TestStatus.ERROR:
-            span = at_error(test.error)
+        elif test.status is TestStatus.ERROR or (test.error is not None and test.error.type == "RuleBroken"):
+            span = at_error(test.error)  # an exception where it was raised, a broken rule where it is broken
         elif test.status is TestStatus.TIMEOUT and test.stopped_line is not None:
             span = at_error(ErrorInfo(type="Timeout", message="", line=test.stopped_line))
         else:
