@@ -22,8 +22,12 @@ has survivors that ``docs/TESTING.md`` does not list.
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
+import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,8 +67,8 @@ MODULES = (
     Module("review", "pytrix/practice/review.py",
            ("tests/unit/test_review.py", "tests/unit/test_auto_mode.py")),
     Module("progress", "pytrix/store/progress.py",
-           ("tests/unit/test_review.py", "tests/unit/test_stats.py", "tests/unit/test_variety.py",
-            "tests/unit/test_history_transfer.py", "tests/unit/test_auto_mode.py")),
+           ("tests/unit/test_progress_queries.py", "tests/unit/test_review.py", "tests/unit/test_stats.py",
+            "tests/unit/test_variety.py", "tests/unit/test_history_transfer.py", "tests/unit/test_auto_mode.py")),
     Module("client_backend", "pytrix/runner/client_backend.py",
            ("tests/sandbox/test_events.py", "tests/unit/test_client_backend.py")),
     Module("settings", "pytrix/settings.py",
@@ -88,6 +92,7 @@ def prepare(module: Module) -> Path:
     (work / "src").mkdir(parents=True)
     shutil.copytree(ROOT / "server" / "pytrix", work / "src" / "pytrix", ignore=_ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    shutil.copytree(ROOT / "bench", work / "bench", ignore=_ignore)  # test_coach reads bench/coach.py
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
     tests = [t for t in module.tests if (ROOT / t).exists()]
     lines = [
@@ -101,6 +106,8 @@ def prepare(module: Module) -> Path:
         "    no:cacheprovider",
         "    -q",
         "use_git_change_detection = false",
+        "also_copy =",
+        "    bench",
         "",
     ]
     (work / "setup.cfg").write_text("\n".join(lines), encoding="utf-8")
@@ -135,16 +142,59 @@ def tally(work: Path, module: Module) -> tuple[Counter[str], list[str]]:
     return counts, survivors
 
 
+def changes(work: Path, module: Module) -> dict[str, tuple[list[str], list[str]]]:
+    """Each mutant's changed lines (removed, added), read from mutmut's trampolined copy."""
+    source = (work / "mutants" / "src" / module.path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    functions = {node.name: "\n".join(lines[node.lineno - 1:node.end_lineno])
+                 for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    prefix = module.path.removesuffix(".py").replace("/", ".") + "."
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for name, text in functions.items():
+        if "__mutmut_" not in name or name.endswith("__mutmut_orig"):
+            continue
+        original = functions.get(name.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "")
+        old = original.splitlines()[1:]  # the def line differs only by name
+        new = text.splitlines()[1:]
+        diff = list(difflib.unified_diff(old, new, lineterm="", n=0))[2:]
+        found[prefix + name] = ([d[1:] for d in diff if d.startswith("-")],
+                                [d[1:] for d in diff if d.startswith("+")])
+    return found
+
+
+SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|ORDER BY|VALUES|ON CONFLICT|GROUP BY)\b",
+                 re.IGNORECASE)
+
+
+SQL_PIECE = re.compile(r"""^\s*(clauses\.append\()?f?"[^"]*( = \?|excluded\.|, )[^"]*"\)?,?\s*$""", re.IGNORECASE)
+
+
+def sql_case(removed: list[str], added: list[str]) -> bool:
+    """The mutant only changes the letter case of SQL text (a statement, or a line of one that is
+    a bare string: a column list, ``x = ?``, ``x = excluded.x``): SQLite reads it the same way."""
+    return (bool(removed) and len(removed) == len(added)
+            and all(a != b and a.lower() == b.lower() and (SQL.search(a) or SQL_PIECE.match(a))
+                    for a, b in zip(removed, added, strict=True)))
+
+
 def documented() -> set[str]:
-    """Mutant names listed in docs/TESTING.md as equivalent or harmless."""
-    text = (ROOT / "docs" / "TESTING.md").read_text(encoding="utf-8") if (ROOT / "docs" / "TESTING.md").exists() else ""
-    return {word.strip("`|,") for word in text.split() if "__mutmut_" in word}
+    """Mutant names (or fnmatch patterns) listed in docs/TESTING.md as equivalent or harmless."""
+    path = ROOT / "docs" / "TESTING.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return {word.strip("`|,.;()") for word in text.split() if "__mutmut_" in word}
+
+
+def is_documented(name: str, allowed: set[str]) -> bool:
+    return name in allowed or any(fnmatch.fnmatchcase(name, pattern) for pattern in allowed if "*" in pattern)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"modules to mutate (default all): {', '.join(BY_NAME)}")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--report-only", action="store_true",
+                        help="tally the last run's scratch folders again without running mutmut")
     parser.add_argument("--changed-since", metavar="REF",
                         help="only the modules whose source or listed tests differ from git REF")
     args = parser.parse_args(argv)
@@ -162,28 +212,40 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     failed = False
     for module in chosen:
-        work = prepare(module)
+        work = SCRATCH / module.name
         started = time.monotonic()
-        with open(work / "mutmut.log", "w", encoding="utf-8") as log:
-            code = subprocess.call([str(mutmut), "run", "--max-children", str(args.jobs)],
-                                   cwd=work, stdout=log, stderr=subprocess.STDOUT, env=ENV)
+        if not args.report_only:
+            work = prepare(module)
+            with open(work / "mutmut.log", "w", encoding="utf-8") as log:
+                code = subprocess.call([str(mutmut), "run", "--max-children", str(args.jobs)],
+                                       cwd=work, stdout=log, stderr=subprocess.STDOUT, env=ENV)
+            if code != 0:
+                print(f"{module.name}: mutmut failed (exit {code}); see {work / 'mutmut.log'}", flush=True)
+                failed = True
+                continue
         seconds = time.monotonic() - started
-        if code != 0:
-            print(f"{module.name}: mutmut failed (exit {code}); see {work / 'mutmut.log'}", flush=True)
-            failed = True
-            continue
         counts, survivors = tally(work, module)
-        (work / "survivors.txt").write_text("".join(s + "\n" for s in survivors), encoding="utf-8")
+        diffs = changes(work, module)
+        equivalent = [s for s in survivors if sql_case(*diffs.get(s, ([], [])))]
+        undocumented = [s for s in survivors if s not in equivalent and not is_documented(s, allowed)]
+        with open(work / "survivors.txt", "w", encoding="utf-8") as out:
+            for name in survivors:
+                why = ("equivalent: SQL letter case" if name in equivalent
+                       else "documented" if name not in undocumented else "UNDOCUMENTED")
+                removed, added = diffs.get(name, ([], []))
+                out.write(f"## {name}  [{why}]\n" + "".join(f"- {r}\n" for r in removed)
+                          + "".join(f"+ {a}\n" for a in added))
         total = sum(counts.values())
         share = counts["killed"] / total if total else 1.0
-        undocumented = [s for s in survivors if s not in allowed]
+        real = total - len(equivalent)
+        real_share = counts["killed"] / real if real else 1.0
         ok = share >= TARGET or not undocumented
         failed |= not ok
         rows.append((module, total, counts, share, len(undocumented), seconds, ok))
-        print(f"{module.name:15} {total:5} mutants  {counts['killed']:5} killed  "
-              f"{counts['survived']:4} survived  {counts['no tests']:3} untested  "
-              f"{share:6.1%}  {len(undocumented):3} undocumented  {seconds:5.0f} s  {'ok' if ok else 'BELOW TARGET'}",
-              flush=True)
+        print(f"{module.name:15} {total:5} mutants {counts['killed']:5} killed {counts['survived']:4} survived "
+              f"{counts['no tests']:3} untested  killed {share:6.1%}  ({len(equivalent):3} SQL-case equivalents; "
+              f"{real_share:6.1%} of the rest)  {len(undocumented):3} undocumented  {seconds:5.0f} s  "
+              f"{'ok' if ok else 'BELOW TARGET'}", flush=True)
     if len(rows) > 1:
         total = sum(r[1] for r in rows)
         killed = sum(r[2]["killed"] for r in rows)
