@@ -360,3 +360,62 @@ def test_a_subtopic_exactly_at_the_weak_threshold_is_not_weak(tmp_path: Path) ->
     pick = next_pick(store, T0 + 100, settings)
     assert pick.reason == "explore" and pick.question.subtopic != "basic-string-operations"
     assert pick.detail.startswith("A new subtopic (")
+
+
+def test_with_every_subtopic_tried_and_none_weak_the_lowest_mastery_comes_first(tmp_path: Path) -> None:
+    from pytrix.curriculum.question import Difficulty
+    from pytrix.practice.stats import subtopic_mastery
+
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0)
+    store = open_store(tmp_path)
+    lowest = None
+    for module in bank().curriculum.ordered_modules:
+        for subtopic in module.subtopics:
+            questions = [q for p in subtopic.problem_types
+                         for q in bank().for_problem_type(p.id, Difficulty.BEGINNER)]
+            if not questions:
+                continue
+            if lowest is None and module.id != "string-manipulation":
+                lowest = subtopic  # one solved question here, two everywhere else
+                chosen = questions[:1]
+            else:
+                chosen = [q for q in questions if q.problem_type != questions[0].problem_type][:1] + questions[:1]
+            for question in chosen:
+                submit(store, question.id, True, now=T0, settings=settings)
+    assert lowest is not None
+    with store.snapshot() as conn:
+        mastery = subtopic_mastery(db.stat_cells(conn), bank().curriculum)
+    assert mastery[lowest.id] == min(mastery.values())
+    pick = next_pick(store, T0 + 100, settings)
+    assert (pick.reason, pick.question.subtopic) == ("weakness", lowest.id)
+    assert pick.detail == f"Lowest mastery: {mastery[lowest.id]:.0f}% ({lowest.name}, beginner)"
+    assert pick.question.difficulty.value == "beginner"
+
+
+def test_weakness_is_a_rate_strictly_under_the_threshold_and_shown_rounded(tmp_path: Path) -> None:
+    settings = Settings(auto_review_every=0, auto_curriculum_length=0, auto_remediation_count=0,
+                        auto_weak_below_percent=67)
+    store = open_store(tmp_path)
+    for n, ok in enumerate([True, True, False]):  # 2 of 3: 66.7 % < 67 %
+        submit(store, "substring-search.beginner", ok, now=T0 + n, settings=settings)
+    pick = next_pick(store, T0 + 100, settings)
+    assert pick.reason == "weakness" and pick.detail.startswith("Weakest subtopic: 67% of attempts solved (")
+    other = open_store(tmp_path, "third.db")
+    for n, ok in enumerate([True, False, False]):
+        submit(other, "substring-search.beginner", ok, now=T0 + n, settings=settings)
+    assert next_pick(other, T0 + 100, settings).detail.startswith("Weakest subtopic: 33% of attempts solved (")
+
+
+def test_a_review_says_how_many_days_it_is_overdue(tmp_path: Path) -> None:
+    every = Settings(auto_review_every=1)
+    details = []
+    for offset in (0.5, 1.2, 2.5):
+        store = open_store(tmp_path, f"{offset}.db")
+        pick, _ = solve_next(store, T0, every)
+        problem_type = pick.question.problem_type
+        assert next_pick(store, T0 + 60, every).reason == "curriculum"  # nothing due yet
+        with store.snapshot() as conn:
+            due = float(db.review_card(conn, problem_type)["due"])
+        details.append(next_pick(store, due + offset * DAY, every).detail)
+    assert details == [f"Spaced review of {problem_type}", f"Spaced review of {problem_type}, 1 day overdue",
+                       f"Spaced review of {problem_type}, 2 days overdue"]
