@@ -13,10 +13,12 @@ the CLI in a subprocess imports the unmutated package, so the lists below hold
 the unit tests that call the module directly.
 
 Prints, per module, the mutants made, killed (a timeout counts as killed), the
-survivors and the killed share; the survivor names go to
-``build/mutation/<name>/survivors.txt`` (``mutmut show <name>`` inside the
-scratch folder prints the diff). Exits 1 when a module is below the target and
-has survivors that ``docs/TESTING.md`` does not list.
+survivors and the killed share, of all mutants and of those left once the
+mechanically equivalent ones are set aside (a change of letter case in SQL text
+or in an sqlite3.Row key: SQLite reads both the same way). Each survivor and its
+diff go to ``build/mutation/<name>/survivors.txt``. Exits 1 when a module is
+below the target (85 % of the non-equivalent mutants killed) and has survivors
+that ``docs/TESTING.md`` does not list.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ MODULES = (
            ("tests/unit/test_coach.py", "tests/unit/test_coach_mistakes.py", "tests/unit/test_coach_engine.py")),
 )
 BY_NAME = {m.name: m for m in MODULES}
+# Files outside tests/ that the listed tests read: the coach benchmark's learner file, and the
+# VS Code extension's settings (test_vscode_settings compares them with the server's).
+EXTRA = ("bench", "vscode-extension/package.json", "vscode-extension/scripts")
 
 
 def _ignore(_folder: str, names: list[str]) -> set[str]:
@@ -92,7 +97,12 @@ def prepare(module: Module) -> Path:
     (work / "src").mkdir(parents=True)
     shutil.copytree(ROOT / "server" / "pytrix", work / "src" / "pytrix", ignore=_ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
-    shutil.copytree(ROOT / "bench", work / "bench", ignore=_ignore)  # test_coach reads bench/coach.py
+    for extra in EXTRA:
+        if (ROOT / extra).is_dir():
+            shutil.copytree(ROOT / extra, work / extra, ignore=_ignore)
+        else:
+            (work / extra).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / extra, work / extra)
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
     tests = [t for t in module.tests if (ROOT / t).exists()]
     lines = [
@@ -107,7 +117,7 @@ def prepare(module: Module) -> Path:
         "    -q",
         "use_git_change_detection = false",
         "also_copy =",
-        "    bench",
+        *(f"    {extra}" for extra in EXTRA),
         "",
     ]
     (work / "setup.cfg").write_text("\n".join(lines), encoding="utf-8")
@@ -170,11 +180,24 @@ SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|ORDER BY|VALUES|ON 
 SQL_PIECE = re.compile(r"""^\s*(clauses\.append\()?f?"[^"]*( = \?|excluded\.|, )[^"]*"\)?,?\s*$""", re.IGNORECASE)
 
 
+# In the mutated modules these names only ever hold sqlite3.Row objects, whose keys are
+# case-insensitive: row["DUE"] is row["due"].
+ROW_KEY = re.compile(r"""\b(row|r|card|item)\["[^"]*"\]""")
+
+
+def _in_row_key(a: str, b: str) -> bool:
+    start = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+    end = len(a) - next(i for i, (x, y) in enumerate(zip(reversed(a), reversed(b), strict=True)) if x != y)
+    return any(m.start() < start and end <= m.end() for m in ROW_KEY.finditer(a))
+
+
 def sql_case(removed: list[str], added: list[str]) -> bool:
     """The mutant only changes the letter case of SQL text (a statement, or a line of one that is
-    a bare string: a column list, ``x = ?``, ``x = excluded.x``): SQLite reads it the same way."""
+    a bare string: a column list, ``x = ?``, ``x = excluded.x``) or of a key of an sqlite3.Row:
+    SQLite reads it the same way."""
     return (bool(removed) and len(removed) == len(added)
-            and all(a != b and a.lower() == b.lower() and (SQL.search(a) or SQL_PIECE.match(a))
+            and all(a != b and a.lower() == b.lower()
+                    and (SQL.search(a) or SQL_PIECE.match(a) or _in_row_key(a, b))
                     for a, b in zip(removed, added, strict=True)))
 
 
@@ -230,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         undocumented = [s for s in survivors if s not in equivalent and not is_documented(s, allowed)]
         with open(work / "survivors.txt", "w", encoding="utf-8") as out:
             for name in survivors:
-                why = ("equivalent: SQL letter case" if name in equivalent
+                why = ("equivalent: SQL letter case or an sqlite3.Row key" if name in equivalent
                        else "documented" if name not in undocumented else "UNDOCUMENTED")
                 removed, added = diffs.get(name, ([], []))
                 out.write(f"## {name}  [{why}]\n" + "".join(f"- {r}\n" for r in removed)
@@ -239,11 +262,11 @@ def main(argv: list[str] | None = None) -> int:
         share = counts["killed"] / total if total else 1.0
         real = total - len(equivalent)
         real_share = counts["killed"] / real if real else 1.0
-        ok = share >= TARGET or not undocumented
+        ok = real_share >= TARGET or not undocumented
         failed |= not ok
         rows.append((module, total, counts, share, len(undocumented), seconds, ok))
         print(f"{module.name:15} {total:5} mutants {counts['killed']:5} killed {counts['survived']:4} survived "
-              f"{counts['no tests']:3} untested  killed {share:6.1%}  ({len(equivalent):3} SQL-case equivalents; "
+              f"{counts['no tests']:3} untested  killed {share:6.1%}  ({len(equivalent):3} SQL/Row-case equivalents; "
               f"{real_share:6.1%} of the rest)  {len(undocumented):3} undocumented  {seconds:5.0f} s  "
               f"{'ok' if ok else 'BELOW TARGET'}", flush=True)
     if len(rows) > 1:
