@@ -82,7 +82,7 @@ MODULES = (
 BY_NAME = {m.name: m for m in MODULES}
 # Files outside tests/ that the listed tests read: the coach benchmark's learner file, and the
 # VS Code extension's settings (test_vscode_settings compares them with the server's).
-EXTRA = ("bench", "vscode-extension/package.json", "vscode-extension/scripts")
+EXTRA = ("bench", "vscode-extension/scripts", "vscode-extension/package.json")  # a folder before a file in it
 
 
 def _ignore(_folder: str, names: list[str]) -> set[str]:
