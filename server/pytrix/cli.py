@@ -20,7 +20,14 @@ from pytrix import __version__
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
 from pytrix.runner.protocol import RunResult
-from pytrix.terminal import UsageError, console, open_service, print_lint, read_source
+from pytrix.terminal import (
+    UsageError,
+    console,
+    name_commands,
+    open_service,
+    print_lint,
+    read_source,
+)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
@@ -419,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except PytrixError as exc:
-        _console(stderr=True).print(f"pytrix: {exc}", markup=False)
+        # A message may name an editor's action: the terminal names its own command.
+        _console(stderr=True).print(f"pytrix: {name_commands(str(exc), Path('practice.py'))}", markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

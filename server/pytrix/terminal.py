@@ -46,11 +46,18 @@ def read_source(path: Path) -> str:
         raise UsageError(f"{path}: {exc.strerror}.") from None
 
 
-def name_commands(text: str, path: Path) -> str:
+def practice_root(path: Path, module: str | None = None) -> Path:
+    """The folder a practice file was made in: ``pytrix new --dir ROOT`` writes ``ROOT/<module>/<file>``."""
+    folder = path.parent
+    return folder.parent if module is not None and folder.name == module else folder
+
+
+def name_commands(text: str, path: Path, module: str | None = None) -> str:
     """Name the terminal's commands where a message names an editor's action."""
+    root = practice_root(path, module)
     commands = {
-        "Pytrix: new practice question (auto mode)": f"pytrix auto next --dir {path.parent}",
-        "Pytrix: new practice question": f"pytrix new --dir {path.parent}",
+        "Pytrix: new practice question (auto mode)": f"pytrix auto next --dir {root}",
+        "Pytrix: new practice question": f"pytrix new --dir {root}",
         "Pytrix: submit": f"pytrix submit {path}",
         "Pytrix: next hint": f"pytrix hint {path}",
         "Pytrix: reveal solution": f"pytrix reveal {path}",
@@ -78,7 +85,7 @@ def print_lint(
     out = console()
     findings = findings_for(result, question, source, solved=solved)
     for finding in findings:
-        first, *rest = name_commands(finding.message, path).splitlines()
+        first, *rest = name_commands(finding.message, path, question.module).splitlines()
         style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
         out.print(
             f"{escape(str(path))}:{finding.line + 1}:{finding.start + 1}: "
@@ -89,6 +96,12 @@ def print_lint(
             out.print(f"    {extra}", markup=False)
     if result.status.value not in ("passed", "compile_error", "module_error"):
         out.print(f"{result.passed}/{result.total} tests passed ({result.duration_ms:.0f} ms)")
+    hidden = [t for t in question.tests if t.hidden]
+    if solved and hidden:  # solving shows what the hidden tests were, as promised while they failed
+        out.print("The hidden tests were:", markup=False)
+        for test in hidden:
+            shown = test.call or ("program with empty input" if not test.stdin else f"program with input {test.stdin!r}")
+            out.print(f"    {test.name + ': ' if test.name else ''}{shown[:200]} -> {test.expected[:200]}", markup=False)
     if coaching:
         _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
 

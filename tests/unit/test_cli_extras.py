@@ -145,3 +145,29 @@ def test_stats_fit_80_columns_and_show_small_progress(tmp_path: Path) -> None:
     assert mastery_bar(99.9).endswith("░")
     assert _when(None) == "-"
     assert _percent(0.3).strip() == "<1%" and _percent(0).strip() == "0%" and _percent(50).strip() == "50%"
+
+
+def test_after_a_solve_the_terminal_points_at_the_practice_root_and_shows_the_hidden_tests(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    root = tmp_path / "pr"
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    made = pytrix("new", "--question", QUESTION, "--dir", str(root))
+    path = Path(made.stdout.strip().splitlines()[-1])
+    assert path.parent == root / "string-manipulation"
+    path.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
+    done = pytrix("submit", str(path))
+    assert f"`pytrix auto next --dir {root}`" in done.stdout  # not the module folder: that would nest
+    assert "The hidden tests were:" in done.stdout and 'reverse_string("  x y ") -> " y x  "' in done.stdout
+
+
+def test_a_file_without_a_header_names_the_terminal_command(tmp_path: Path) -> None:
+    practice = tmp_path / "loose.py"
+    practice.write_text("x = 1\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytrix", "check", str(practice)], env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "`pytrix new --dir" in done.stderr and "Pytrix: new practice question" not in done.stderr
