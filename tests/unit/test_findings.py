@@ -243,10 +243,37 @@ def test_result_json_carries_each_explanation_to_its_tests() -> None:
                         {"index": 0, "indices": [0, 2, 9], "cause": "c", "explanation": "Because."})
     plain = Finding(3, 4, 7, "error", "m", "test-failed", {"index": 1, "indices": [1]})
     odd = Finding(3, 4, 7, "error", "m", "test-failed", {"indices": [3], "explanation": 7})
-    data = result_json(result, [explained, plain, odd, Finding(0, 0, 1, "information", "m", "all-passed")])
+    explained = Finding(3, 4, 7, "error", "m", "test-failed",
+                        {"index": 0, "indices": [9, 0, 2], "cause": "c", "explanation": "Because."})
+    data = result_json(result, [plain, Finding(0, 0, 1, "information", "m", "all-passed"), odd, explained])
     first, second, third, fourth = data["tests"]
     assert (first["explanation"], first["cause"], first["message"]) == ("Because.", "c", "Because. (expected 2, got 0)")
     assert "explanation" not in second and second["message"] == "expected 4, got 0"
     assert (third["explanation"], third["message"]) == ("Because.", "Because.")
     assert "explanation" not in fourth
     assert data["question_id"] == ADD.id and data["status"] == "failed"
+
+
+def test_crashed_and_hidden_errors_are_grouped_by_what_they_say() -> None:
+    crashed = [TestResult(index=i, call=f"add({i + 1}, {i + 1})", status=Status.ERROR, expected="0",
+                          message="the Python runtime crashed") for i in (0, 1)]
+    hidden = [TestResult(index=i, call="hidden", status=Status.ERROR, hidden=True,
+                         error=ErrorInfo(type="ValueError", message="bad", line=5), message="raised ValueError: bad")
+              for i in (2, 3)]
+    found = findings_for(run(*crashed, *hidden), ADD, CODE)
+    assert [f.data["indices"] for f in found] == [[0, 1], [2, 3]]
+    assert found[0].message == "2 tests raise the same error: add(1, 1) the Python runtime crashed"
+    assert found[1].message == "2 tests raise the same error: hidden test 3 raised ValueError: bad"
+
+
+def test_related_entries_are_the_first_line_of_each_evidence() -> None:
+    [found] = findings_for(run(wrong(0, stdout="debug\n"), wrong(1, stdout="more\n")), ADD, CODE)
+    assert [r.message for r in found.related] == ["add(1, 1): expected 2, got 0", "add(2, 2): expected 4, got 0"]
+    assert found.message.endswith("\nprinted: debug")
+
+
+@pytest.mark.parametrize(("line", "at"), [(0, (0, 0, 11)), (6, (6, 4, 16)), (7, ENTRY), (-1, ENTRY)])
+def test_a_cause_on_the_first_or_last_line_is_kept_there(line: int, at: tuple[int, int, int]) -> None:
+    CAUSES[0] = Cause("edge", "At the edge.", line)
+    [found] = findings_for(run(wrong(0)), ADD, CODE)
+    assert (found.line, found.start, found.end) == at
