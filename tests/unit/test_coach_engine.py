@@ -37,3 +37,16 @@ def test_a_cold_field_cache_gives_the_same_findings(monkeypatch: pytest.MonkeyPa
         if issubclass(cls, ast.expr_context | ast.operator | ast.cmpop | ast.unaryop | ast.boolop):
             assert fields == (), cls
         assert set(fields) <= set(getattr(cls, "_fields", ())), cls
+
+
+@pytest.mark.parametrize(("body", "found"), [
+    ("    for a in xs:\n        for b in xs:\n            pass\n        s += 'x'\n", [5]),   # after an inner loop
+    ("    while xs:\n        while xs:\n            xs.pop()\n        s += 'x'\n", [5]),
+    ("    for a in xs:\n        ys = [[b for b in a] for c in xs]\n        s += 'x'\n", [4]),  # after comprehensions
+    ("    for a in xs:\n        pass\n    s += 'x'\n", []),                                 # after the loop
+    ("    ys = [b for b in xs]\n    s += 'x'\n", []),                                       # after a comprehension
+    ("    ys = [[b for b in a] for a in xs]\n    s += f'{s=}'\n", []),
+])
+def test_the_loop_depth_is_exact_after_nested_loops_and_comprehensions(body: str, found: list[int]) -> None:
+    source = "def f(xs):\n    s = ''\n" + body + "    return s\n"
+    assert [f.span.start_line for f in coach(source) if f.rule == "str-concat-loop"] == found
