@@ -393,5 +393,39 @@ async def test_letter_case_spaces_and_opposite_answers(sandbox: SubprocessSandbo
             return n % 2 == 1
     """)
     [finding] = errors(findings)
-    assert finding.message.startswith("3 tests fail the same way: Your function gives the opposite True/False")
+    assert finding.message.startswith("3 tests fail the same way: Here your function answers")
     assert finding.line == line_of(source, "def is_even")
+
+
+POWER = question("power_mod", [("power_mod(7, 0, 1)", "0"), ("power_mod(2, 3, 5)", "3")])
+MIDDLE = question("middle", [('middle("a  b")', "'  '"), ('middle("abcd")', "'bc'")])
+DEPTH = question("depth", [("depth(5000)", "5000")])
+
+
+@module_loop
+async def test_no_cause_is_claimed_by_coincidence(sandbox: SubprocessSandbox) -> None:
+    """A constant equal to an argument is not "the input unchanged"; whitespace-only text is not "spaces"."""
+    _, findings, _ = await check(sandbox, POWER, """
+        def power_mod(base, exp, mod):
+            if exp == 0:
+                return 1
+            return base ** exp % mod
+    """)
+    assert not any("returned the input" in f.message for f in errors(findings))
+    _, findings, _ = await check(sandbox, MIDDLE, """
+        def middle(s):
+            return s[len(s) // 2 - 1:len(s) // 2]
+    """)
+    assert not any("spaces or line breaks" in f.message for f in errors(findings))
+
+
+@module_loop
+async def test_deep_recursion_names_both_causes(sandbox: SubprocessSandbox) -> None:
+    _, findings, _ = await check(sandbox, DEPTH, """
+        def depth(n):
+            if n == 0:
+                return 0
+            return 1 + depth(n - 1)
+    """)
+    [finding] = errors(findings)
+    assert "more than about 1000 levels deep" in finding.message and "halve it" in finding.message

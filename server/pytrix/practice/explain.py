@@ -343,8 +343,12 @@ def returned_input(f: Failure) -> Cause | None:
     except (LiteralError, ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         return None
     params = [a.arg for a in f.code.entry.args.args]
+    # Only a `return <parameter>` the code really has: a constant that happens to equal
+    # an argument (`return 1` when the argument is 1) is not "the input unchanged".
+    returned = {node.value.id for node in ast.walk(f.code.entry)
+                if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)}
     for name, value in zip(params, arguments, strict=False):
-        if type(value) is type(f.actual) and value == f.actual and value != f.expected:
+        if name in returned and type(value) is type(f.actual) and value == f.actual and value != f.expected:
             return Cause("returned-input", f"You returned the input `{name}` unchanged.")
     return None
 
@@ -355,7 +359,7 @@ def text_differs_in_case_or_spaces(f: Failure) -> Cause | None:
         return None
     if f.actual.lower() == f.expected.lower():
         return Cause("letter-case", "Your text is right except for upper and lower case letters.")
-    if f.actual.strip() == f.expected.strip():
+    if f.expected.strip() and f.actual.strip() == f.expected.strip():
         return Cause("extra-spaces", "Your text is right except for spaces or line breaks at its start or end.")
     return None
 
@@ -364,8 +368,8 @@ def opposite_bool(f: Failure) -> Cause | None:
     """True where False is expected, or the other way round."""
     if not f.values_known or type(f.expected) is not bool or type(f.actual) is not bool:
         return None
-    return Cause("opposite-bool", "Your function gives the opposite True/False answer: check the "
-                 "condition (a missing or extra `not`, `==` against `!=`, `and` against `or`).")
+    return Cause("opposite-bool", f"Here your function answers {f.actual} where {f.expected} is expected: "
+                 "check the condition (a missing or extra `not`, `==` against `!=`, `and` against `or`).")
 
 
 def wrong_order(f: Failure) -> Cause | None:
@@ -436,8 +440,9 @@ _ERROR_SENTENCES: Final[list[tuple[str, re.Pattern[str], str]]] = [
      "(or method like `.sort()`) that returns nothing."),
     ("AttributeError", re.compile(r"'NoneType'"), "A value here is None, often the result of a "
      "function (or method like `.sort()`) that returns nothing."),
-    ("RecursionError", re.compile(r""), "The function calls itself without ever stopping; check "
-     "that a base case is reached."),
+    ("RecursionError", re.compile(r""), "The function calls itself more than about 1000 levels deep: "
+     "either a base case is never reached, or each call shrinks the input too little for an input "
+     "this big (halve it instead of taking 1 off, or use a loop)."),
 ]
 
 
