@@ -429,3 +429,25 @@ async def test_deep_recursion_names_both_causes(sandbox: SubprocessSandbox) -> N
     """)
     [finding] = errors(findings)
     assert "more than about 1000 levels deep" in finding.message and "halve it" in finding.message
+
+
+AVERAGE = question("average_floor", [("average_floor([1, 2, 4])", "2"), ("average_floor([5])", "5")])
+REVERSE = question("reverse_text", [('reverse_text("hello")', "'olleh'"), ('reverse_text("ab")', "'ba'")])
+
+
+@module_loop
+async def test_a_float_from_slash_and_a_list_of_characters_are_explained(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, AVERAGE, """
+        def average_floor(xs):
+            return sum(xs) / len(xs)
+    """)
+    [finding] = errors(findings)
+    assert "`/` always gives a float" in finding.message and "`//`" in finding.message
+    assert finding.line == line_of(source, "sum(xs) / len(xs)")
+    _, findings, _ = await check(sandbox, REVERSE, """
+        def reverse_text(s):
+            return list(reversed(s))
+    """)
+    [finding] = errors(findings)
+    assert "of strings that would be right joined together" in finding.message
+    assert "''.join(...)" in finding.message

@@ -291,6 +291,33 @@ def floor_division(f: Failure) -> Cause | None:
     return Cause("floor-division", "`//` drops the fraction; use `/` to keep it.", _line(floors[0]))
 
 
+def true_division(f: Failure) -> Cause | None:
+    """A float where a whole number is expected, and the code divides with ``/``."""
+    if not f.values_known or not any(
+        type(e) is int and type(a) is float for e, a in _pairs(f.expected, f.actual)
+    ):
+        return None
+    divisions = [n for n in f.code.entry_nodes() if isinstance(n, ast.BinOp | ast.AugAssign)
+                 and isinstance(n.op, ast.Div)]
+    if not divisions:
+        return None
+    return Cause("true-division", "`/` always gives a float (with a decimal point); the tests want a "
+                 "whole number: use `//`, or `round(...)`/`int(...)` where the question says so.",
+                 _line(divisions[0]))
+
+
+def characters_not_text(f: Failure) -> Cause | None:
+    """A list of one-character strings where a string is expected."""
+    if not f.values_known or not isinstance(f.expected, str) or not isinstance(f.actual, list | tuple):
+        return None
+    if not f.actual or not all(isinstance(item, str) for item in f.actual):
+        return None
+    joined = "".join(f.actual)
+    detail = " that would be right joined together" if joined == f.expected else ""
+    return Cause("characters-not-text", f"You returned {_kind(f.actual)} of strings{detail}; the tests want "
+                 "one string: join the pieces with `''.join(...)`.", _return_line(f.code))
+
+
 def ended_without_return(f: Failure) -> Cause | None:
     """None returned by a function with no ``return <value>`` at all."""
     if not f.wrong_answer or f.actual is not None or f.expected is None or f.code.entry is None:
@@ -488,6 +515,8 @@ EXPLAINERS: Final[tuple[Callable[[Failure], Cause | None], ...]] = (
     container_swap,
     text_versus_number,
     floor_division,
+    true_division,
+    characters_not_text,
     ended_without_return,
     return_in_loop,
     mutated_while_looping,
