@@ -126,6 +126,9 @@ def cmd_reveal(args: argparse.Namespace) -> int:
 
 def _pick(service: Any, args: argparse.Namespace) -> Question:
     if args.question:
+        if args.module or args.difficulty:
+            raise UsageError("--question names one question: leave out --module and --difficulty, "
+                             "or drop --question to pick by module and difficulty.")
         return service.question(args.question)  # type: ignore[no-any-return]
     if not args.module and not args.difficulty:
         pick = service.auto_next()  # no choice given: auto mode picks
@@ -232,7 +235,9 @@ def cmd_config(args: argparse.Namespace) -> int:
     current = Settings.model_validate({k: v for k, v in written.items() if k in known_keys()}).model_dump(by_alias=True)
     if args.action == "get":
         if args.key not in current:
-            raise UsageError(f"There is no setting {args.key!r}; `pytrix config list` shows them all.")
+            from pytrix.settings_file import unknown_key
+
+            raise UsageError(unknown_key(args.key))
         print(json.dumps(current[args.key]))
         return EXIT_OK
     if args.json:

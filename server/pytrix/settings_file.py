@@ -32,6 +32,17 @@ def known_keys() -> list[str]:
     return [by_alias_name(name) for name in Settings.model_fields]
 
 
+def unknown_key(key: str) -> str:
+    """The message for a setting that does not exist, with the closest names."""
+    import difflib
+
+    keys = known_keys()
+    by_lower = {k.lower(): k for k in keys}
+    close = [by_lower[key.lower()]] if key.lower() in by_lower else difflib.get_close_matches(key, keys, n=2)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"There is no setting {key!r}.{hint} `pytrix config list` shows them all."
+
+
 def read_file(path: Path | None = None) -> dict[str, Any]:
     """The file's settings as written (``{}`` when there is no file)."""
     path = path or settings_path()
@@ -72,7 +83,7 @@ def set_value(key: str, value: Any, path: Path | None = None) -> None:
     """Validate ``value`` for ``key`` and write it to the file."""
     path = path or settings_path()
     if key not in known_keys():
-        raise SettingsFileError(f"There is no setting {key!r}; `pytrix config list` shows them all.")
+        raise SettingsFileError(unknown_key(key))
     _, problems = parse_settings({key: value})
     if problems:
         raise SettingsFileError(problems[0].replace("; using the default", "; nothing was changed. The default is"))

@@ -171,3 +171,19 @@ def test_a_file_without_a_header_names_the_terminal_command(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "`pytrix new --dir" in done.stderr and "Pytrix: new practice question" not in done.stderr
+
+
+def test_small_usage_mistakes_get_a_clear_answer(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+
+    wrong_case = pytrix("config", "get", "testtimeout")
+    assert wrong_case.returncode == 2 and "Did you mean 'testTimeout'?" in wrong_case.stderr
+    typo = pytrix("config", "set", "debounceMS", "100")
+    assert typo.returncode == 2 and "Did you mean 'debounceMs'?" in typo.stderr
+    both = pytrix("new", "--question", QUESTION, "--module", "recursion", "--dir", str(tmp_path / "p"))
+    assert both.returncode == 2 and "--question names one question" in both.stderr
+    assert not (tmp_path / "p").exists()

@@ -451,3 +451,17 @@ async def test_a_float_from_slash_and_a_list_of_characters_are_explained(sandbox
     [finding] = errors(findings)
     assert "of strings that would be right joined together" in finding.message
     assert "''.join(...)" in finding.message
+
+
+ASK = question("double", [("double(2)", "4")])
+
+
+@module_loop
+async def test_input_in_a_function_question_is_explained(sandbox: SubprocessSandbox) -> None:
+    _, findings, _ = await check(sandbox, ASK, """
+        def double(n):
+            n = int(input("number? "))
+            return n * 2
+    """)
+    [finding] = errors(findings)
+    assert "`input()` found nothing to read" in finding.message

@@ -467,6 +467,8 @@ _ERROR_SENTENCES: Final[list[tuple[str, re.Pattern[str], str]]] = [
      "(or method like `.sort()`) that returns nothing."),
     ("AttributeError", re.compile(r"'NoneType'"), "A value here is None, often the result of a "
      "function (or method like `.sort()`) that returns nothing."),
+    ("EOFError", re.compile(r""), "`input()` found nothing to read: the tests give a function its "
+     "arguments, and a program only the input its test provides; do not ask for more."),
     ("RecursionError", re.compile(r""), "The function calls itself more than about 1000 levels deep: "
      "either a base case is never reached, or each call shrinks the input too little for an input "
      "this big (halve it instead of taking 1 off, or use a loop)."),
