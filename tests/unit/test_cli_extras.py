@@ -187,3 +187,14 @@ def test_small_usage_mistakes_get_a_clear_answer(tmp_path: Path) -> None:
     both = pytrix("new", "--question", QUESTION, "--module", "recursion", "--dir", str(tmp_path / "p"))
     assert both.returncode == 2 and "--question names one question" in both.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_history_keeps_question_ids_whole_at_80_columns(tmp_path: Path) -> None:
+    practice = tmp_path / "rev.py"
+    practice.write_text(WRONG, encoding="utf-8")
+    env = {**_env(tmp_path / "home"), "COLUMNS": "80"}
+    subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)], env=env, capture_output=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "pytrix", "history"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert QUESTION in done.stdout and "…" not in done.stdout
+    assert all(len(line) <= 80 for line in done.stdout.splitlines())

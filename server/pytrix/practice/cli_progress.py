@@ -43,6 +43,15 @@ def _when(timestamp: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d", moment)
 
 
+def _table(*headers: str, whole: tuple[str, ...] = ("question", "subtopic"), title: str | None = None) -> Table:
+    """A table whose cells wrap rather than shorten; the ``whole`` columns (ids) never
+    break, so they can be copied into the next command."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
+    for header in headers:
+        table.add_column(header, no_wrap=header in whole, overflow="fold")
+    return table
+
+
 def _percent(value: float) -> str:
     """``<1%`` for a start, so a little progress never reads as none."""
     return " <1%" if 0 < value < 1 else f"{value:3.0f}%"
@@ -103,7 +112,7 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
     out.print(table)
     touched = [s for m in stats["modules"] for s in m["subtopics"]]
     if touched:
-        detail = Table("subtopic", "attempts", "solved", "mastery", "auto difficulty", "streak")
+        detail = _table("subtopic", "attempts", "solved", "mastery", "auto difficulty", "streak")
         levels = {s["subtopic"]: s for s in auto["subtopics"]}
         for sub in touched:
             state = levels.get(sub["id"], {})
@@ -118,7 +127,7 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
     if curriculum["length"] and not curriculum["done"]:
         out.print(f"Auto mode: mini-curriculum {curriculum['position']}/{curriculum['length']}.")
     if stats["recent"]:
-        recent = Table("when", "question", "result", "time", "mode", title="recent activity")
+        recent = _table("when", "question", "result", "time", "mode", title="recent activity")
         for a in stats["recent"]:
             recent.add_row(
                 _when(a["created_at"]), a["question_id"],
@@ -176,7 +185,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not page["items"]:
         out.print("No attempts yet." if not page["total"] else "No attempts on this page.")
         return EXIT_OK
-    table = Table("id", "when", "question", "result", "hints", "time", "mode")
+    table = _table("id", "when", "question", "result", "hints", "time", "mode")
     for a in page["items"]:
         table.add_row(
             str(a["id"]), _when(a["created_at"]), a["question_id"],
@@ -234,7 +243,7 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
     out.print(f"Promotion after {status['promote_after']} correct in a row · reviews due: "
               f"{status['reviews_due']} · queued: {len(status['queue'])}")
     if status["subtopics"]:
-        table = Table("subtopic", "module", "difficulty", "streak", "attempts")
+        table = _table("subtopic", "module", "difficulty", "streak", "attempts")
         for s in status["subtopics"]:
             table.add_row(s["subtopic"], s["module"], s["difficulty"], str(s["streak"]), str(s["attempts"]))
         out.print(table)
