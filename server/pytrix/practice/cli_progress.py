@@ -195,8 +195,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     out.print(table)
     end = page["offset"] + len(page["items"])
     out.print(f"{page['offset'] + 1}-{end} of {page['total']}. "
-              "`pytrix history --show ID` prints an attempt's code; "
-              "`pytrix reopen ID --dir DIR` reopens it.")
+              "`pytrix history --show ID` prints an attempt's code;")
+    out.print("`pytrix reopen ID --dir DIR` reopens it.")
     return EXIT_OK
 
 
