@@ -383,3 +383,16 @@ def test_the_cpu_message_rounds_to_hundredths() -> None:
 def test_a_repr_of_exactly_the_cap_is_kept_whole() -> None:
     text = "x" * (20_000 - 2)
     assert full_repr(text, "short") == repr(text) and len(repr(text)) == 20_000
+
+
+def test_a_call_stopped_by_the_cpu_timer_is_too_slow_not_an_error() -> None:
+    stopped = {**raised(0, "TimeoutError", "CPU budget"), "cpu_ms": 900.0}
+    in_time = {**raised(1, "ValueError", "bad"), "cpu_ms": 100.0}
+    tests = [{"call": "f(0)", "expected": "0", "budget": 0.5}, {"call": "f(1)", "expected": "1", "budget": 0.5}]
+    slow, error = grade(question(tests), RawRun(events=[stopped, in_time])).tests
+    assert slow.status is Status.FAILED and slow.error is None
+    assert (slow.expected, slow.expected_full, slow.actual, slow.actual_full) == (None, None, None, None)
+    assert (slow.cpu_ms, slow.cpu_budget_ms) == (900.0, 500.0)
+    assert slow.message == ("too slow for this input: it used 0.90 s of CPU time, the budget is 0.50 s; "
+                            "the prompt asks for a faster approach")
+    assert error.status is Status.ERROR and error.message == "raised ValueError: bad"
