@@ -419,3 +419,34 @@ def test_a_review_says_how_many_days_it_is_overdue(tmp_path: Path) -> None:
         details.append(next_pick(store, due + offset * DAY, every).detail)
     assert details == [f"Spaced review of {problem_type}", f"Spaced review of {problem_type}, 1 day overdue",
                        f"Spaced review of {problem_type}, 2 days overdue"]
+
+
+def test_refusals_say_what_to_do(tmp_path: Path) -> None:
+    from pytrix.curriculum.bank import Bank
+    from pytrix.curriculum.topics import Curriculum
+
+    store = open_store(tmp_path)
+    with pytest.raises(PytrixError) as nothing:
+        auto.slow_down(store, bank(), NO_REVIEWS)
+    assert str(nothing.value) == (
+        "Auto mode has not given you a question yet, so there is nothing to slow down. Start with "
+        "'Pytrix: new practice question (auto mode)' or `pytrix auto next --dir DIR`.")
+    empty = Bank(Curriculum.model_construct(version="0", modules=[]))
+    with pytest.raises(PytrixError) as no_bank:
+        auto.next_question(store, empty, NO_REVIEWS, now=T0)
+    assert str(no_bank.value) == ("Auto mode has no question to give: the question bank is empty. "
+                                  "Check the data folder with `pytrix data check`.")
+
+
+def test_without_a_time_given_the_clock_is_read(tmp_path: Path) -> None:
+    import time
+
+    store = open_store(tmp_path)
+    before = time.time()
+    auto.next_question(store, bank(), NO_REVIEWS)
+    outcome = auto.slow_down(store, bank(), NO_REVIEWS)
+    status = auto.status(store, bank(), NO_REVIEWS)
+    assert outcome.event == "reset"
+    assert before <= status["subtopics"][0]["updated_at"] <= time.time()
+    auto.slow_down(store, bank(), NO_REVIEWS, now=T0 + 5)
+    assert auto.status(store, bank(), NO_REVIEWS, now=T0 + 6)["subtopics"][0]["updated_at"] == T0 + 5
