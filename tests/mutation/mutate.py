@@ -182,7 +182,7 @@ SQL_PIECE = re.compile(r"""^\s*(clauses\.append\()?f?"[^"]*( = \?|excluded\.|, )
 
 # In the mutated modules these names only ever hold sqlite3.Row objects, whose keys are
 # case-insensitive: row["DUE"] is row["due"].
-ROW_KEY = re.compile(r"""\b(row|r|card|item|issued)\["[^"]*"\]""")
+ROW_KEY = re.compile(r"""\b(row|r|card|item|issued)\[("[^"]*"|'[^']*')\]""")
 
 
 def _in_row_key(a: str, b: str) -> bool:

@@ -450,3 +450,51 @@ def test_without_a_time_given_the_clock_is_read(tmp_path: Path) -> None:
     assert before <= status["subtopics"][0]["updated_at"] <= time.time()
     auto.slow_down(store, bank(), NO_REVIEWS, now=T0 + 5)
     assert auto.status(store, bank(), NO_REVIEWS, now=T0 + 6)["subtopics"][0]["updated_at"] == T0 + 5
+
+
+def test_a_partly_used_remediation_queue_is_topped_up_without_repeats(tmp_path: Path) -> None:
+    three = Settings(auto_review_every=0, auto_remediation_count=3)
+    store = open_store(tmp_path)
+    first = auto.slow_down(store, bank(), three, "string-searching", now=T0)
+    practice = next_pick(store, T0 + 1, three)
+    assert practice.reason == "remediation" and practice.detail == "Practice round after a setback (2 more queued)"
+    again = auto.slow_down(store, bank(), three, "string-searching", now=T0 + 2)
+    assert len(again.injected) == 1 and again.injected[0] not in first.injected[1:]
+    queue = [q["question_id"] for q in auto.status(store, bank(), three, now=T0 + 3)["queue"]]
+    assert len(queue) == len(set(queue)) == 3
+
+
+def test_slowing_down_keeps_the_module_and_decays_the_streak(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    solve_next(store, T0)  # basic-string-operations: streak 1
+    outcome = auto.slow_down(store, bank(), NO_REVIEWS, now=T0 + 30 * 3600)
+    assert outcome.subtopic == "basic-string-operations"
+    fresh = auto.slow_down(store, bank(), NO_REVIEWS, "string-searching", now=T0 + 40 * 3600)
+    assert fresh.event == "reset"
+    modules = {s["subtopic"]: s["module"] for s in auto.status(store, bank(), NO_REVIEWS, now=T0)["subtopics"]}
+    assert modules == {"basic-string-operations": "string-manipulation", "string-searching": "string-manipulation"}
+
+
+def test_a_failure_at_the_top_level_steps_down_one_level(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    settings = Settings(auto_review_every=0, auto_remediation_count=0)
+    for n in range(7):
+        with store.transaction() as conn:
+            db.issue(conn, "string-reversal.beginner", "string-manipulation", "basic-string-operations",
+                     "curriculum", T0 + n * 10)
+        recorded = submit(store, "string-reversal.beginner", n < 6, now=T0 + n * 10 + 1, settings=settings)
+    assert recorded.auto is not None and recorded.auto.event == "demoted"
+    assert (recorded.auto.previous_difficulty, recorded.auto.difficulty) == ("advanced", "intermediate")
+
+
+def test_no_reviews_at_all_when_review_every_is_zero(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    solve_next(store, T0, NO_REVIEWS)
+    assert next_pick(store, T0 + 60, NO_REVIEWS).reason == "curriculum"
+    assert next_pick(store, T0 + 400 * DAY, NO_REVIEWS).reason == "curriculum"
+
+
+def test_decay_edges() -> None:
+    assert auto.decayed_streak(8, T0, T0 + 2 * 3600, Settings(auto_decay_hours=1)) == 2
+    assert auto.decayed_streak(1, T0, T0 + 25 * 3600, Settings()) == 0
+    assert len(auto.curriculum_plan(bank(), Settings(auto_curriculum_length=1))) == 1
