@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 async def test_the_extension_gets_the_outcome_without_a_second_toast(lsp: Session) -> None:
     outcome = await lsp.command("pytrix.testConnection")
     assert outcome["ok"] is False and outcome["kind"] == "api_key_required"
+    assert "'Pytrix: Set Gemini API Key'" in outcome["message"]  # the palette title, as the toast shows it
     # The server's notifications precede its answer on the wire: none was sent.
     assert [m.message for m in lsp.client.messages if "Gemini" in m.message] == []
 

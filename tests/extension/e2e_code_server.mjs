@@ -176,6 +176,20 @@ try {
   const solved = Number(check.stdout.trim());
   step("submit records a solved attempt", check.status === 0 && solved >= 1, `${solved} solved attempt(s) in ${db} ${check.stderr}`);
 
+  // 4b. In the default runtime the practice panel says where the tests run and how to switch.
+  await tab.click();
+  await palette(page, "Pytrix: Open the Practice Panel");
+  {
+    const footer = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame").locator("#runtime");
+    await footer.filter({ hasText: /local sandbox/ }).waitFor({ timeout: 30_000 });
+    const text = await footer.innerText();
+    step("in the default runtime the panel's footer says how to switch to Pyodide", /"pytrix.runtime": "pyodide"/.test(text), text);
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().click();
+    await page.keyboard.press("Control+W");
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ state: "detached" });
+    await tab.click();
+  }
+
   // 5. The practice panel runs the tests in Pyodide inside the webview.
   // Switch "pytrix.runtime" to "pyodide" the way a user does: in the settings JSON editor.
   await palette(page, "Preferences: Open User Settings (JSON)");
@@ -238,6 +252,23 @@ try {
       graded.length > 0 && graded.every((line) => line.endsWith("from pyodide")) && !/client runtime failed/.test(serverLog),
       `${graded.length} graded run(s): ${[...new Set(graded.map((line) => line.split(" ").pop()))].join(", ")}`,
     );
+    // Stop from the panel while the endless loop runs: the stopped test is the diagnostic, from Pyodide.
+    const beforeStop = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").length;
+    await tab.click();
+    await page.keyboard.type(" ");
+    await page.keyboard.press("Control+S");
+    await inner.locator("#stop:not([disabled])").waitFor({ timeout: 30_000 });
+    await inner.locator("#stop").click();
+    await problems.locator(".monaco-list-row", { hasText: /Stopped from the practice panel/ }).first().waitFor({ timeout: 30_000 });
+    const stopLog = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").slice(beforeStop);
+    const stopGraded = stopLog.match(/graded a run of \S+ from \w+/g) ?? [];
+    const consoleText = await inner.locator("#console").innerText();
+    step(
+      "Stop from the panel becomes the diagnostic, graded from Pyodide, with no raw cancellation text",
+      stopGraded.length > 0 && stopGraded.every((line) => line.endsWith("from pyodide")) && !/Request with id/.test(consoleText),
+      `${stopGraded.length} graded run(s)`,
+    );
+    await tab.click();  // back to the editor group (the Stop click focused the panel's)
     // The panel follows runs it did not start (typing and saving), not only its own Run button.
     await inner.locator("#summary", { hasText: /^0\/7 passed/ }).waitFor({ timeout: 30_000 });
     const followed = await inner.locator("#tests").innerText();
@@ -252,6 +283,15 @@ try {
     await shot(page, "5-practice-panel-pyodide");
     step("the practice panel runs the tests in Pyodide", false, `${runtimeLine} | console: ${consoleText} | ${String(error).slice(0, 300)}`);
   }
+
+  // 5d. The AI connection test without a key: one toast, with the button that fixes it.
+  await palette(page, "Pytrix: Test the AI Connection");
+  const noKey = page.locator(".notifications-toasts .notification-toast", { hasText: "No Gemini API key" });
+  await noKey.first().waitFor({ timeout: 30_000 });
+  const keyToasts = await noKey.count();
+  const keyText = (await noKey.first().innerText()).replace(/\s+/g, " ");
+  step("Test the AI Connection without a key shows one toast with a Set Gemini API Key button", keyToasts === 1 && /Set Gemini API Key/.test(keyText), `${keyToasts} toast(s): ${keyText.slice(0, 160)}`);
+  await palette(page, "Notifications: Clear All Notifications");
 
   // 6. The dashboard webview: mastery per module and activity charts from pytrix/stats.
   await palette(page, "Pytrix: Dashboard");
@@ -278,6 +318,14 @@ try {
     dashboard ? `${dashboard.cards.slice(0, 120)}` : "no dashboard charts",
   );
 
+  // Close the practice panel: the settings editor below opens in the editor's group.
+  if (await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).count()) {
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().click();
+    await page.keyboard.press("Control+W");
+    await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ state: "detached" });
+  }
+  await tab.click();
+
   // 7. importStrategy "fromEnvironment" with a Python that has no Pytrix: one clear
   // message with the fixes, never an install into that interpreter; and a command
   // run meanwhile answers at once with the same reason.
@@ -297,6 +345,9 @@ try {
     /not installed for/.test(refusalText) && /pipx install pytrix-practice/.test(refusalText) && /Use Bundled Server/.test(refusalText) && !/pip install pytrix(?!-)/.test(refusalText),
     refusalText,
   );
+  const down = page.locator(".statusbar-item .codicon-warning").first();
+  await down.waitFor({ timeout: 15_000 });
+  step("the status bar shows that the server is not running", true);
   await palette(page, "Notifications: Clear All Notifications");
   await refusal.waitFor({ state: "detached" });
   await palette(page, "Pytrix: New Question");

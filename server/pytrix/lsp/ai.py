@@ -108,7 +108,7 @@ async def test_connection(ls: PytrixServer) -> dict[str, Any]:
         outcome = await ls.service.ai.test_connection()
     if not clients.is_vscode_extension(ls):  # the extension shows the outcome itself, with its buttons
         ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
-    return outcome.to_json()
+    return {**outcome.to_json(), "message": clients.name_actions(ls, outcome.message)}
 
 
 async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Question, dict[str, Any]]:

@@ -92,8 +92,10 @@ async def run_tests(ls: PytrixServer, uri: str) -> dict[str, Any]:
     ls.schedule_run(uri)
     task = ls.state(uri).task
     if task is not None:
+        # Shielded: a cancelled command (the editor's Stop) still lets the run finish and
+        # publish what it found, for example the test the learner stopped.
         with contextlib.suppress(BaseException):
-            await task
+            await asyncio.shield(task)
     state = ls.state(uri)
     return result_json(state.result, state.run_findings) if state.result else {}
 
