@@ -67,7 +67,7 @@ fuzz: $(STAMP)
 # mutmut over the core modules, one at a time, each against only its own unit tests; prints
 # the killed share per module (docs/TESTING.md). MODULES picks some: make mutation MODULES="grading auto";
 # MUTATE_SINCE=<git ref> keeps those whose source or tests changed since it (what CI does).
-# Not part of `make test`: about 20 minutes on 2 cores.
+# Not part of `make test`: about 10 minutes on 2 cores.
 MODULES ?=
 MUTATE_SINCE ?=
 mutation: $(STAMP)
