@@ -77,7 +77,8 @@ MODULES = (
            ("tests/unit/test_store_and_settings.py", "tests/unit/test_settings.py",
             "tests/unit/test_vscode_settings.py")),
     Module("coach", "pytrix/coach/engine.py",
-           ("tests/unit/test_coach.py", "tests/unit/test_coach_mistakes.py", "tests/unit/test_coach_engine.py")),
+           ("tests/unit/test_coach.py", "tests/unit/test_coach_mistakes.py", "tests/unit/test_coach_engine.py",
+            "tests/unit/test_coach_depths.py")),
 )
 BY_NAME = {m.name: m for m in MODULES}
 # Files outside tests/ that the listed tests read: the coach benchmark's learner file, and the
