@@ -80,10 +80,11 @@ def _practice_file(file: str) -> Iterator[tuple[Path, str, Any, Question]]:
 def cmd_check(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
         result: RunResult = _run_async(service, service.run(question, source, path.name))
+        solved = result.all_passed and service.store.solved_with(question.id, source)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print_lint(path, source, question, result, coaching=not args.no_coach)
+        print_lint(path, source, question, result, coaching=not args.no_coach, solved=solved)
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
 

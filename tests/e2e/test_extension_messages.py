@@ -84,3 +84,18 @@ async def test_a_submit_after_the_reveal_is_practice_not_a_solve(lsp: Session) -
     assert "You saw the solution" in note
     assert not [m for m in lsp.client.messages if m.message.startswith("Solved!")]
     assert (await _all_passed(lsp, uri)).startswith("All 7 tests passed.")
+
+
+async def test_a_file_solved_earlier_opens_as_solved(lsp: Session) -> None:
+    """Solved in another session (here the CLI, on the same progress): the editor says Solved, not Submit."""
+    import os
+    import subprocess
+    import sys
+
+    practice = lsp.workspace / "solved.py"
+    practice.write_text(RIGHT, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)],
+                          env={**os.environ, "PYTRIX_HOME": str(lsp.home)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    uri = lsp.open(practice, RIGHT)
+    assert (await _all_passed(lsp, uri)).startswith("Solved: all 7 tests passed")

@@ -198,3 +198,18 @@ def test_history_keeps_question_ids_whole_at_80_columns(tmp_path: Path) -> None:
                           timeout=60)
     assert QUESTION in done.stdout and "…" not in done.stdout
     assert all(len(line) <= 80 for line in done.stdout.splitlines())
+
+
+def test_check_on_a_solved_file_says_solved_not_submit(tmp_path: Path) -> None:
+    practice = tmp_path / "rev.py"
+    practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
+    env = _env(tmp_path / "home")
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    assert "Submit it with" in pytrix("check", str(practice)).stdout
+    assert pytrix("submit", str(practice)).returncode == 0
+    after = pytrix("check", str(practice)).stdout
+    assert "Solved: all 7 tests passed" in after and "Submit it with" not in after

@@ -198,7 +198,9 @@ class PytrixServer(LanguageServer):
             return  # a newer edit arrived: its own run will publish
         state.result = result
         state.result_version = version
-        state.run_findings = findings_for(result, question, source, solved=source == state.solved_source)
+        solved = result.all_passed and (source == state.solved_source
+                                         or self.service.store.solved_with(question.id, source))
+        state.run_findings = findings_for(result, question, source, solved=solved)
         self.publish(uri, version)
         self.refresh_lenses()
         while self.service.runtime_notes:

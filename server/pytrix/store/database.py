@@ -158,6 +158,12 @@ class Store:
         )
         return int(rows[0][0])
 
+    def solved_with(self, question_id: str, code: str) -> bool:
+        """Whether this very code was submitted and solved the question."""
+        rows = self.query("SELECT 1 FROM attempts WHERE question_id = ? AND solved = 1 AND code = ? LIMIT 1",
+                          (question_id, code))
+        return bool(rows)
+
     def attempt_count(self, question_id: str) -> int:
         """How many attempts the learner has recorded on this question."""
         return int(self.query("SELECT COUNT(*) FROM attempts WHERE question_id = ?", (question_id,))[0][0])
