@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pytrix.practice.cli_progress import plural
@@ -15,6 +16,16 @@ WRONG = f"# pytrix: question={QUESTION}\ndef reverse_string(s: str) -> str:\n   
 
 def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "PYTRIX_HOME": str(home)}
+
+
+def cli_in(env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`pytrix ARGS...` as a real process with ``env``."""
+
+    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    return pytrix
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -32,9 +43,7 @@ def test_reveal_is_locked_until_enough_failed_submissions_then_prints_the_soluti
     practice = tmp_path / "rev.py"
     practice.write_text(WRONG, encoding="utf-8")
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=_env(tmp_path / "home"),
-                              capture_output=True, text=True, timeout=120)
+    pytrix = cli_in(_env(tmp_path / "home"))
 
     locked = pytrix("reveal", str(practice))
     assert locked.returncode == 1
@@ -91,9 +100,7 @@ def test_the_terminal_names_its_own_commands_and_counts_attempts_per_question(tm
     practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
     env = _env(tmp_path / "home")
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+    pytrix = cli_in(env)
 
     checked = pytrix("check", str(practice))
     assert f"Submit it with `pytrix submit {practice}`." in checked.stdout
@@ -107,12 +114,7 @@ def test_the_terminal_names_its_own_commands_and_counts_attempts_per_question(tm
 
 
 def test_the_curriculum_tree_and_a_module_in_detail(tmp_path: Path) -> None:
-    env = _env(tmp_path)
-
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env={**env, "COLUMNS": "80"},
-                              capture_output=True, text=True, timeout=60)
-
+    pytrix = cli_in({**_env(tmp_path), "COLUMNS": "80"})
     tree = pytrix("curriculum")
     assert tree.returncode == 0
     assert "1. String Manipulation (string-manipulation," in tree.stdout
@@ -151,9 +153,7 @@ def test_after_a_solve_the_terminal_points_at_the_practice_root_and_shows_the_hi
     env = _env(tmp_path / "home")
     root = tmp_path / "pr"
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+    pytrix = cli_in(env)
 
     made = pytrix("new", "--question", QUESTION, "--dir", str(root))
     path = Path(made.stdout.strip().splitlines()[-1])
@@ -176,9 +176,7 @@ def test_a_file_without_a_header_names_the_terminal_command(tmp_path: Path) -> N
 def test_small_usage_mistakes_get_a_clear_answer(tmp_path: Path) -> None:
     env = _env(tmp_path)
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
-                              timeout=60)
+    pytrix = cli_in(env)
 
     wrong_case = pytrix("config", "get", "testtimeout")
     assert wrong_case.returncode == 2 and "Did you mean 'testTimeout'?" in wrong_case.stderr
@@ -205,9 +203,7 @@ def test_check_on_a_solved_file_says_solved_not_submit(tmp_path: Path) -> None:
     practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
     env = _env(tmp_path / "home")
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+    pytrix = cli_in(env)
 
     assert "Submit it with" in pytrix("check", str(practice)).stdout
     assert pytrix("submit", str(practice)).returncode == 0
