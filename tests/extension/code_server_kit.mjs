@@ -162,6 +162,17 @@ export async function pickQuick(page, text) {
   await page.keyboard.press("Enter");
 }
 
+/** Replace the user's settings the way a user does: typed into the settings JSON editor, then saved. */
+export async function editUserSettings(page, settings) {
+  await palette(page, "Preferences: Open User Settings (JSON)");
+  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(JSON.stringify(settings));
+  await page.keyboard.press("Control+S");
+}
+
 /** Open the workbench and wait for it (and for Pytrix's status bar item). */
 export async function openWorkbench(browser, url) {
   const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });

@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BASE_SETTINGS,
+  editUserSettings,
   installExtension,
   openWorkbench,
   outputLog as profileLog,
@@ -192,13 +193,7 @@ try {
 
   // 5. The practice panel runs the tests in Pyodide inside the webview.
   // Switch "pytrix.runtime" to "pyodide" the way a user does: in the settings JSON editor.
-  await palette(page, "Preferences: Open User Settings (JSON)");
-  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
-  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.runtime": "pyodide" }));
-  await page.keyboard.press("Control+S");
+  await editUserSettings(page, { ...settings, "pytrix.runtime": "pyodide" });
   await page.locator(".tabs-container .tab.dirty", { hasText: "settings.json" }).waitFor({ state: "detached" });
   await tab.click();
   await palette(page, "Pytrix: Open the Practice Panel");
@@ -329,13 +324,7 @@ try {
   // 7. importStrategy "fromEnvironment" with a Python that has no Pytrix: one clear
   // message with the fixes, never an install into that interpreter; and a command
   // run meanwhile answers at once with the same reason.
-  await palette(page, "Preferences: Open User Settings (JSON)");
-  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
-  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": BARE_PYTHON, "pytrix.server.importStrategy": "fromEnvironment" }));
-  await page.keyboard.press("Control+S");
+  await editUserSettings(page, { ...settings, "pytrix.server.python": BARE_PYTHON, "pytrix.server.importStrategy": "fromEnvironment" });
   const refusal = page.locator(".notifications-toasts .notification-toast", { hasText: "Pytrix cannot start" }).first();
   await refusal.waitFor({ timeout: 60_000 });
   const refusalText = (await refusal.innerText()).replace(/\s+/g, " ");
@@ -363,13 +352,7 @@ try {
   writeFileSync(impostorPython, `#!/bin/sh\nPYTHONPATH=${JSON.stringify(impostorDir)} exec ${BARE_PYTHON} "$@"\n`, { mode: 0o755 });
   await palette(page, "Notifications: Clear All Notifications");
   await answered.waitFor({ state: "detached" });
-  await palette(page, "Preferences: Open User Settings (JSON)");
-  await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
-  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await page.keyboard.type(JSON.stringify({ ...settings, "pytrix.server.python": impostorPython, "pytrix.server.importStrategy": "fromEnvironment" }));
-  await page.keyboard.press("Control+S");
+  await editUserSettings(page, { ...settings, "pytrix.server.python": impostorPython, "pytrix.server.importStrategy": "fromEnvironment" });
   const impostor = page.locator(".notifications-toasts .notification-toast", { hasText: "is not Pytrix" }).first();
   await impostor.waitFor({ timeout: 60_000 });
   const impostorText = (await impostor.innerText()).replace(/\s+/g, " ");
