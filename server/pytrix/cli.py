@@ -31,9 +31,6 @@ from pytrix.terminal import (
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
-_console = console
-_open_service = open_service
-_read_source = read_source
 
 
 def _run_async(service: Any, work: Coroutine[Any, Any, T]) -> T:
@@ -69,8 +66,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _practice_file(file: str) -> Iterator[tuple[Path, str, Any, Question]]:
     """A practice file's path, text, the service (closed afterwards) and its question."""
     path = Path(file)
-    source = _read_source(path)
-    service = _open_service()
+    source = read_source(path)
+    service = open_service()
     try:
         yield path, source, service, service.question_for_source(source)
     finally:
@@ -101,7 +98,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print_lint(path, source, question, result, solved=result.all_passed and not after_reveal)
         verdict = ("passes, recorded as practice: you saw the solution" if result.all_passed and after_reveal
                    else "solved" if result.all_passed else "not solved yet")
-        _console().print(f"Recorded your attempt {number} on {question.id}: {verdict} "
+        console().print(f"Recorded your attempt {number} on {question.id}: {verdict} "
                          f"({result.passed}/{result.total}).", markup=False)
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
@@ -111,14 +108,14 @@ def cmd_hint(args: argparse.Namespace) -> int:
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
         result: RunResult = _run_async(service, service.run(question, source, path.name))
         hint = service.hint(question.id, source, result)
-    _console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
+    console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
 
 
 def cmd_reveal(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (_, _, service, question):
         reveal = service.reveal(question.id)
-    _console().print(reveal.message, markup=False)
+    console().print(reveal.message, markup=False)
     if reveal.solution:
         sys.stdout.write(reveal.solution)
         return EXIT_OK
@@ -133,17 +130,17 @@ def _pick(service: Any, args: argparse.Namespace) -> Question:
         return service.question(args.question)  # type: ignore[no-any-return]
     if not args.module and not args.difficulty:
         pick = service.auto_next()  # no choice given: auto mode picks
-        _console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
+        console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
         return pick.question  # type: ignore[no-any-return]
     difficulty = Difficulty(args.difficulty) if args.difficulty else None
     question = service.next_question(module=args.module, difficulty=difficulty)
     if service.pick_notice:
-        _console(stderr=True).print(service.pick_notice, markup=False)
+        console(stderr=True).print(service.pick_notice, markup=False)
     return question  # type: ignore[no-any-return]
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    service = _open_service()
+    service = open_service()
     try:
         question = _pick(service, args)
         path = service.new_practice_file(question, Path(args.dir))
@@ -162,7 +159,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
 def cmd_curriculum(args: argparse.Namespace) -> int:
     from rich.tree import Tree
 
-    service = _open_service()
+    service = open_service()
     try:
         tree = service.curriculum_json()
     finally:
@@ -277,7 +274,7 @@ def cmd_data_list(args: argparse.Namespace) -> int:
         for q in bank.ordered()
     ]
     for error in bank.errors:
-        _console(stderr=True).print(f"warning: {error}", markup=False)
+        console(stderr=True).print(f"warning: {error}", markup=False)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
@@ -302,7 +299,7 @@ def cmd_data_show(args: argparse.Namespace) -> int:
 
         from pytrix.practice.render import question_markdown
 
-        _console().print(Markdown(question_markdown(question, bank.curriculum)))
+        console().print(Markdown(question_markdown(question, bank.curriculum)))
     return EXIT_OK
 
 
@@ -433,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
     except PytrixError as exc:
         # A message may name an editor's action: the terminal names its own command.
-        _console(stderr=True).print(f"pytrix: {name_commands(str(exc), Path('practice.py'))}", markup=False)
+        console(stderr=True).print(f"pytrix: {name_commands(str(exc), Path('practice.py'))}", markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -67,3 +67,11 @@ def test_the_editor_wins_key_by_key(tmp_path: Path) -> None:
     assert unset("coaching", path) and not unset("coaching", path)
     with pytest.raises(SettingsFileError, match="nothing was changed"):
         set_value("debounceMs", -5, path)
+
+
+def test_the_progress_commands_use_the_file_too(tmp_path: Path) -> None:
+    """`pytrix auto status` (a progress command) reads the same settings file as check and submit."""
+    assert pytrix(tmp_path, "config", "set", "autoPromoteAfter", "7").returncode == 0
+    status = pytrix(tmp_path, "auto", "status")
+    assert status.returncode == 0, status.stderr
+    assert "Promotion after 7 correct in a row" in status.stdout

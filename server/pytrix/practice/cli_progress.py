@@ -18,17 +18,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from pytrix.terminal import console, open_service
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _service() -> Any:
-    from pytrix.service import PytrixService
-
-    return PytrixService.open()
 
 
 def _when(timestamp: float | None, now: float | None = None) -> str:
@@ -140,7 +132,7 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
 def cmd_stats(args: argparse.Namespace) -> int:
     from pytrix.practice.dashboard import api_usage
 
-    service = _service()
+    service = open_service()
     try:
         stats = service.stats()
         auto = service.auto_status()
@@ -150,7 +142,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return EXIT_OK
-    out = _console()
+    out = console()
     print_stats(stats, auto, out)
     if usage is not None:
         totals = usage["totals"]
@@ -164,7 +156,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 # -- history ---------------------------------------------------------------------
 
 def cmd_history(args: argparse.Namespace) -> int:
-    service = _service()
+    service = open_service()
     try:
         page = service.history(limit=args.limit, offset=args.offset, question_id=args.question,
                                module=args.module, with_code=args.json or args.show is not None)
@@ -181,7 +173,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(page, indent=2))
         return EXIT_OK
-    out = _console()
+    out = console()
     if not page["items"]:
         out.print("No attempts yet." if not page["total"] else "No attempts on this page.")
         return EXIT_OK
@@ -201,7 +193,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    service = _service()
+    service = open_service()
     try:
         _, path = service.reopen(args.attempt, Path(args.dir))
     finally:
@@ -213,7 +205,7 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 # -- auto mode --------------------------------------------------------------------
 
 def cmd_auto_next(args: argparse.Namespace) -> int:
-    service = _service()
+    service = open_service()
     try:
         pick = service.auto_next()
         path = service.new_practice_file(pick.question, Path(args.dir))
@@ -222,13 +214,13 @@ def cmd_auto_next(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**pick.to_json(), "path": str(path)}))
     else:
-        _console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
+        console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
         print(path)
     return EXIT_OK
 
 
 def cmd_auto_status(args: argparse.Namespace) -> int:
-    service = _service()
+    service = open_service()
     try:
         status = service.auto_status()
     finally:
@@ -236,7 +228,7 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status, indent=2))
         return EXIT_OK
-    out = _console()
+    out = console()
     curriculum = status["curriculum"]
     out.print(f"Mini-curriculum ({curriculum['module']}): {curriculum['position']}/{curriculum['length']}"
               f"{' - done' if curriculum['done'] else ''}")
@@ -251,12 +243,12 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
 
 
 def cmd_auto_slow_down(args: argparse.Namespace) -> int:
-    service = _service()
+    service = open_service()
     try:
         outcome = service.slow_down(args.subtopic)
     finally:
         service.close()
-    _console().print(outcome.message, markup=False)
+    console().print(outcome.message, markup=False)
     return EXIT_OK
 
 
@@ -265,12 +257,12 @@ def cmd_auto_slow_down(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pytrix.practice.transfer import write_export
 
-    service = _service()
+    service = open_service()
     try:
         counts = write_export(service.store, Path(args.file))
     finally:
         service.close()
-    _console().print(f"Exported {plural(counts['attempts'], 'attempt')} and {counts['reviews']} review "
+    console().print(f"Exported {plural(counts['attempts'], 'attempt')} and {counts['reviews']} review "
                      f"schedules to {args.file}.", markup=False)
     return EXIT_OK
 
@@ -280,7 +272,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pytrix.practice.transfer import import_progress, read_progress_file, write_export
 
     data = read_progress_file(Path(args.file))
-    service = _service()
+    service = open_service()
     try:
         backup = None
         if service.stats()["attempts"]:
@@ -289,7 +281,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         counts = import_progress(service.store, service.settings, data)
     finally:
         service.close()
-    out = _console()
+    out = console()
     out.print(f"Imported {plural(counts['attempts'], 'attempt')}, {counts['reviews']} review schedules and "
               f"{counts['hints']} hint positions from {args.file}.", markup=False)
     if backup is not None:
@@ -315,17 +307,17 @@ def cmd_reset(args: argparse.Namespace) -> int:
     else:
         scope, target, what = "question", args.question, f"your progress on question {args.question}"
     if not args.yes and not _confirmed(what):
-        _console(stderr=True).print(
+        console(stderr=True).print(
             f"Not reset: this forgets {what}. Run again and answer 'yes', or add --yes.",
             markup=False,
         )
         return EXIT_FAIL
-    service = _service()
+    service = open_service()
     try:
         result = service.reset(scope, target)
     finally:
         service.close()
-    _console().print(f"Reset {what}: {plural(result['attemptsRemoved'], 'attempt')} removed.", markup=False)
+    console().print(f"Reset {what}: {plural(result['attemptsRemoved'], 'attempt')} removed.", markup=False)
     return EXIT_OK
 
 

@@ -449,6 +449,8 @@ def off_by_one(f: Failure) -> Cause | None:
 
 # -- explainers: exceptions and timeouts --------------------------------------------
 
+_NONE_VALUE: Final = ("A value here is None, often the result of a function (or method like "
+                      "`.sort()`) that returns nothing.")
 _ERROR_SENTENCES: Final[list[tuple[str, re.Pattern[str], str]]] = [
     ("NameError", re.compile(r"Did you mean"), "A name is misspelt or not defined yet; "
      "Python suggests the name it thinks you meant."),
@@ -463,10 +465,8 @@ _ERROR_SENTENCES: Final[list[tuple[str, re.Pattern[str], str]]] = [
     ("TypeError", re.compile(r"can only concatenate str|unsupported operand type.*'str'|"
                              r"must be str, not"), "Text and numbers do not mix with `+`: "
      "convert one side first, with `str(...)` or `int(...)`."),
-    ("TypeError", re.compile(r"'NoneType'"), "A value here is None, often the result of a function "
-     "(or method like `.sort()`) that returns nothing."),
-    ("AttributeError", re.compile(r"'NoneType'"), "A value here is None, often the result of a "
-     "function (or method like `.sort()`) that returns nothing."),
+    ("TypeError", re.compile(r"'NoneType'"), _NONE_VALUE),
+    ("AttributeError", re.compile(r"'NoneType'"), _NONE_VALUE),
     ("EOFError", re.compile(r""), "`input()` found nothing to read: the tests give a function its "
      "arguments, and a program only the input its test provides; do not ask for more."),
     ("RecursionError", re.compile(r""), "The function calls itself more than about 1000 levels deep: "
