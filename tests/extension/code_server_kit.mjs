@@ -3,7 +3,7 @@
 // and stopping code-server, and driving the workbench with Playwright.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -30,6 +30,14 @@ export const BASE_SETTINGS = {
   "files.autoSave": "off",
   "chat.disableAIFeatures": true,
 };
+
+/** An emptied `test-artifacts/<name>` folder for a run's screenshots and logs. */
+export function freshArtifacts(repo, name) {
+  const folder = join(repo, "test-artifacts", name);
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
 
 /** The folders of one throwaway profile under `root`. */
 export function profileDirs(root, names = ["home", "userData", "extensions", "workspace"]) {

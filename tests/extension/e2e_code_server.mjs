@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BASE_SETTINGS,
+  freshArtifacts,
   editUserSettings,
   installExtension,
   openWorkbench,
@@ -45,9 +46,7 @@ if (!vsix || !codeServer) {
   process.exit(2);
 }
 
-const ARTIFACTS = join(REPO, "test-artifacts", "vscode-e2e");
-rmSync(ARTIFACTS, { recursive: true, force: true });
-mkdirSync(ARTIFACTS, { recursive: true });
+const ARTIFACTS = freshArtifacts(REPO, "vscode-e2e");
 const root = mkdtempSync(join(tmpdir(), "pytrix-e2e-"));
 const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
 

@@ -13,11 +13,12 @@
 // diagnostics (goal <= 60 s on 2 cores), a later start -> first diagnostics
 // (goal <= 3 s). Screenshots go to test-artifacts/vscode-fresh/.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import {
   BASE_SETTINGS,
+  freshArtifacts,
   installExtension,
   openWorkbench,
   outputLog,
@@ -36,9 +37,7 @@ if (!vsix || !codeServer || !reportPath) {
   process.exit(2);
 }
 
-const ARTIFACTS = join(REPO, "test-artifacts", "vscode-fresh");
-rmSync(ARTIFACTS, { recursive: true, force: true });
-mkdirSync(ARTIFACTS, { recursive: true });
+const ARTIFACTS = freshArtifacts(REPO, "vscode-fresh");
 const root = mkdtempSync(join(tmpdir(), "pytrix-fresh-"));
 const dirs = profileDirs(root);
 const PICKS = ["String Manipulation", "Basic String Operations", "String Reversal", "Beginner"];
