@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pytrix.practice.cli_progress import plural
+from pytrix.cli.progress import plural
 
 QUESTION = "string-reversal.beginner"
 WRONG = f"# pytrix: question={QUESTION}\ndef reverse_string(s: str) -> str:\n    return s\n"
@@ -130,7 +130,7 @@ def test_the_curriculum_tree_and_a_module_in_detail(tmp_path: Path) -> None:
 
 
 def test_stats_fit_80_columns_and_show_small_progress(tmp_path: Path) -> None:
-    from pytrix.practice.cli_progress import _percent, _when, mastery_bar
+    from pytrix.cli.progress import _percent, _when, mastery_bar
 
     practice = tmp_path / "rev.py"
     practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The ``pytrix ai ...`` and ``pytrix usage`` commands.
+"""The AI commands of the ``pytrix`` CLI: ``pytrix ai ...`` and ``pytrix usage``.
 
 ``pytrix ai test`` exits 0 when the key works and 1 with the reason otherwise;
 ``pytrix ai question`` prints a verified generated question (or a clear error,
@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pytrix.ai.errors import AIError
+from pytrix.cli.output import read_source
+from pytrix.cli.service import open_service
 from pytrix.curriculum.question import Difficulty
+from pytrix.service import PytrixService
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAIL = 0, 1
@@ -28,33 +31,27 @@ def _print(text: str, *, err: bool = False) -> None:
     print(text, file=sys.stderr if err else sys.stdout, flush=True)
 
 
-def _with_tutor(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Open the service, run ``work(tutor)`` in one event loop, close everything."""
-    from pytrix.terminal import open_service
+def _with_tutor(work: Callable[[PytrixService], Awaitable[T]]) -> T:
+    """Open the service, run ``work(service)`` (which uses ``service.ai``) in one event
+    loop, close everything."""
+    with open_service() as service:
 
-    service = open_service()
+        async def main() -> T:
+            try:
+                return await work(service)
+            finally:
+                await service.ai.close()
 
-    async def main() -> T:
-        try:
-            return await work(service.ai)
-        finally:
-            await service.ai.close()
-
-    try:
         return asyncio.run(main())
-    finally:
-        service.close()
 
 
 def _practice(path_text: str) -> tuple[Path, str]:
-    from pytrix.terminal import read_source
-
     path = Path(path_text)
     return path, read_source(path)
 
 
 def cmd_ai_test(args: argparse.Namespace) -> int:
-    outcome = _with_tutor(lambda tutor: tutor.test_connection())
+    outcome = _with_tutor(lambda service: service.ai.test_connection())
     if args.json:
         _print(json.dumps(outcome.to_json(), indent=2))
     else:
@@ -65,9 +62,9 @@ def cmd_ai_test(args: argparse.Namespace) -> int:
 def cmd_ai_question(args: argparse.Namespace) -> int:
     difficulty = Difficulty(args.difficulty)
 
-    async def work(tutor: Any) -> tuple[Any, str, Path | None]:
-        question, model = await tutor.generate_verified(args.problem_type, difficulty)
-        path = tutor.service.new_practice_file(question, Path(args.dir)) if args.dir else None
+    async def work(service: PytrixService) -> tuple[Any, str, Path | None]:
+        question, model = await service.ai.generate_verified(args.problem_type, difficulty)
+        path = service.new_practice_file(question, Path(args.dir)) if args.dir else None
         return question, model, path
 
     try:
@@ -97,9 +94,9 @@ def _notice(outcome: Any) -> None:
 def cmd_ai_hint(args: argparse.Namespace) -> int:
     _, source = _practice(args.file)
 
-    async def work(tutor: Any) -> Any:
-        question = tutor.service.question_for_source(source)
-        return await tutor.hint(question, source, None)
+    async def work(service: PytrixService) -> Any:
+        question = service.question_for_source(source)
+        return await service.ai.hint(question, source, None)
 
     outcome = _with_tutor(work)
     _notice(outcome)
@@ -114,9 +111,9 @@ def cmd_ai_hint(args: argparse.Namespace) -> int:
 def cmd_ai_evaluate(args: argparse.Namespace) -> int:
     path, source = _practice(args.file)
 
-    async def work(tutor: Any) -> Any:
-        question = tutor.service.question_for_source(source)
-        return await tutor.evaluate(question, source)
+    async def work(service: PytrixService) -> Any:
+        question = service.question_for_source(source)
+        return await service.ai.evaluate(question, source)
 
     outcome = _with_tutor(work)
     _notice(outcome)
@@ -132,9 +129,9 @@ def cmd_ai_evaluate(args: argparse.Namespace) -> int:
 def cmd_ai_optimize(args: argparse.Namespace) -> int:
     _, source = _practice(args.file)
 
-    async def work(tutor: Any) -> Any:
-        question = tutor.service.question_for_source(source)
-        return await tutor.optimize(question, source)
+    async def work(service: PytrixService) -> Any:
+        question = service.question_for_source(source)
+        return await service.ai.optimize(question, source)
 
     outcome = _with_tutor(work)
     _notice(outcome)
@@ -146,8 +143,8 @@ def cmd_ai_optimize(args: argparse.Namespace) -> int:
 
 
 def cmd_usage(args: argparse.Namespace) -> int:
-    async def work(tutor: Any) -> dict[str, Any]:
-        report: dict[str, Any] = tutor.usage_report(args.days)
+    async def work(service: PytrixService) -> dict[str, Any]:
+        report: dict[str, Any] = service.ai.usage_report(args.days)
         return report
 
     report = _with_tutor(work)

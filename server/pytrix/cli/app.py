@@ -1,4 +1,6 @@
-"""The ``pytrix`` command line: serve, practice, new, check, submit, hint, data, stats, history, auto...
+"""The ``pytrix`` command line's parser and entry point, with the question commands
+(serve, new, check, submit, hint, reveal, curriculum, config, editor, data); the
+progress, AI and practice-loop commands register from their own modules.
 
 Exit codes: 0 success (all tests pass), 1 a test failed or a check found
 problems, 2 usage or file errors.
@@ -7,50 +9,22 @@ problems, 2 usage or file errors.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
-import signal
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pytrix import __version__
+from pytrix.cli.output import UsageError, console, name_commands, print_lint, read_source
+from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
 from pytrix.runner.protocol import RunResult
-from pytrix.terminal import (
-    UsageError,
-    console,
-    name_commands,
-    open_service,
-    print_lint,
-    read_source,
-)
+from pytrix.service import PytrixService
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-T = TypeVar("T")
-
-
-def _run_async(service: Any, work: Coroutine[Any, Any, T]) -> T:
-    """Run ``work`` to completion, then reap every sandbox process it used."""
-
-    async def main() -> T:
-        task = asyncio.current_task()
-        if task is not None and hasattr(signal, "SIGTERM"):
-            # SIGTERM cancels the run like Ctrl-C: its processes and run folders go first.
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        try:
-            return await work
-        finally:
-            await service.sandbox.close()
-
-    try:
-        return asyncio.run(main())
-    except asyncio.CancelledError:
-        raise SystemExit(128 + signal.SIGTERM) from None
 
 
 # -- commands ---------------------------------------------------------------
@@ -63,20 +37,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _practice_file(file: str) -> Iterator[tuple[Path, str, Any, Question]]:
+def _practice_file(file: str) -> Iterator[tuple[Path, str, PytrixService, Question]]:
     """A practice file's path, text, the service (closed afterwards) and its question."""
     path = Path(file)
     source = read_source(path)
-    service = open_service()
-    try:
+    with open_service() as service:
         yield path, source, service, service.question_for_source(source)
-    finally:
-        service.close()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
-        result: RunResult = _run_async(service, service.run(question, source, path.name))
+        result: RunResult = run_async(service, service.run(question, source, path.name))
         solved = result.all_passed and service.store.solved_with(question.id, source)
     if args.json:
         print(result.model_dump_json(indent=2))
@@ -87,7 +58,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
-        submission = _run_async(service, service.submit(question.id, source, path.name))
+        submission = run_async(service, service.submit(question.id, source, path.name))
         number = service.store.attempt_count(question.id)
     result = submission.result
     if args.json:
@@ -106,7 +77,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_hint(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
-        result: RunResult = _run_async(service, service.run(question, source, path.name))
+        result: RunResult = run_async(service, service.run(question, source, path.name))
         hint = service.hint(question.id, source, result)
     console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
@@ -122,36 +93,33 @@ def cmd_reveal(args: argparse.Namespace) -> int:
     return EXIT_FAIL
 
 
-def _pick(service: Any, args: argparse.Namespace) -> Question:
+def _pick(service: PytrixService, args: argparse.Namespace) -> Question:
     if args.question:
         if args.module or args.difficulty:
             raise UsageError("--question names one question: leave out --module and --difficulty, "
                              "or drop --question to pick by module and difficulty.")
-        return service.question(args.question)  # type: ignore[no-any-return]
+        return service.question(args.question)
     if not args.module and not args.difficulty:
         pick = service.auto_next()  # no choice given: auto mode picks
         console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
-        return pick.question  # type: ignore[no-any-return]
+        return pick.question
     difficulty = Difficulty(args.difficulty) if args.difficulty else None
     question = service.next_question(module=args.module, difficulty=difficulty)
     if service.pick_notice:
         console(stderr=True).print(service.pick_notice, markup=False)
-    return question  # type: ignore[no-any-return]
+    return question
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         question = _pick(service, args)
         path = service.new_practice_file(question, Path(args.dir))
-    finally:
-        service.close()
     print(path)
     return EXIT_OK
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from pytrix.practice.watch import practice_loop
+    from pytrix.cli.practice import practice_loop
 
     return practice_loop(args)
 
@@ -159,11 +127,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
 def cmd_curriculum(args: argparse.Namespace) -> int:
     from rich.tree import Tree
 
-    service = open_service()
-    try:
+    with open_service() as service:
         tree = service.curriculum_json()
-    finally:
-        service.close()
     modules = tree["modules"]
     if args.module is not None:
         modules = [m for m in modules if m["id"] == args.module]
@@ -363,11 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_hint)
 
-    from pytrix.practice.cli_progress import add_commands
+    from pytrix.cli.progress import add_commands
 
     add_commands(sub)  # stats, history, reopen, auto, export, import, reset
 
-    from pytrix.ai.cli import add_commands as add_ai_commands
+    from pytrix.cli.ai import add_commands as add_ai_commands
 
     add_ai_commands(sub)  # ai test|question|hint|evaluate|optimize, usage
 

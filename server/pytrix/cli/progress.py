@@ -1,6 +1,6 @@
 """The progress commands of the ``pytrix`` CLI: stats, history, reopen, auto, export, import, reset.
 
-``cli.py`` registers them with :func:`add_commands`. Human output uses rich
+``app.py`` registers them with :func:`add_commands`. Human output uses rich
 tables (a progress bar per module); ``--json`` prints the same data the
 language server returns.
 """
@@ -18,7 +18,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from pytrix.terminal import console, open_service
+from pytrix.cli.output import console
+from pytrix.cli.service import open_service
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -132,13 +133,10 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
 def cmd_stats(args: argparse.Namespace) -> int:
     from pytrix.practice.dashboard import api_usage
 
-    service = open_service()
-    try:
+    with open_service() as service:
         stats = service.stats()
         auto = service.auto_status()
         usage = api_usage(service.store)
-    finally:
-        service.close()
     if args.json:
         print(json.dumps(stats, indent=2))
         return EXIT_OK
@@ -156,8 +154,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 # -- history ---------------------------------------------------------------------
 
 def cmd_history(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         page = service.history(limit=args.limit, offset=args.offset, question_id=args.question,
                                module=args.module, with_code=args.json or args.show is not None)
         shown = None
@@ -165,8 +162,6 @@ def cmd_history(args: argparse.Namespace) -> int:
             from pytrix.practice.history import attempt
 
             shown = attempt(service.store, args.show)
-    finally:
-        service.close()
     if shown is not None:
         print(shown.code, end="" if shown.code.endswith("\n") else "\n")
         return EXIT_OK
@@ -193,11 +188,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         _, path = service.reopen(args.attempt, Path(args.dir))
-    finally:
-        service.close()
     print(path)
     return EXIT_OK
 
@@ -205,12 +197,9 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 # -- auto mode --------------------------------------------------------------------
 
 def cmd_auto_next(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         pick = service.auto_next()
         path = service.new_practice_file(pick.question, Path(args.dir))
-    finally:
-        service.close()
     if args.json:
         print(json.dumps({**pick.to_json(), "path": str(path)}))
     else:
@@ -220,11 +209,8 @@ def cmd_auto_next(args: argparse.Namespace) -> int:
 
 
 def cmd_auto_status(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         status = service.auto_status()
-    finally:
-        service.close()
     if args.json:
         print(json.dumps(status, indent=2))
         return EXIT_OK
@@ -243,11 +229,8 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
 
 
 def cmd_auto_slow_down(args: argparse.Namespace) -> int:
-    service = open_service()
-    try:
+    with open_service() as service:
         outcome = service.slow_down(args.subtopic)
-    finally:
-        service.close()
     console().print(outcome.message, markup=False)
     return EXIT_OK
 
@@ -257,11 +240,8 @@ def cmd_auto_slow_down(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pytrix.practice.transfer import write_export
 
-    service = open_service()
-    try:
+    with open_service() as service:
         counts = write_export(service.store, Path(args.file))
-    finally:
-        service.close()
     console().print(f"Exported {plural(counts['attempts'], 'attempt')} and {counts['reviews']} review "
                      f"schedules to {args.file}.", markup=False)
     return EXIT_OK
@@ -272,15 +252,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pytrix.practice.transfer import import_progress, read_progress_file, write_export
 
     data = read_progress_file(Path(args.file))
-    service = open_service()
-    try:
+    with open_service() as service:
         backup = None
         if service.stats()["attempts"]:
             backup = home_dir() / "backups" / f"before-import-{time.strftime('%Y%m%d-%H%M%S')}.json"
             write_export(service.store, backup)
         counts = import_progress(service.store, service.settings, data)
-    finally:
-        service.close()
     out = console()
     out.print(f"Imported {plural(counts['attempts'], 'attempt')}, {counts['reviews']} review schedules and "
               f"{counts['hints']} hint positions from {args.file}.", markup=False)
@@ -312,11 +289,8 @@ def cmd_reset(args: argparse.Namespace) -> int:
             markup=False,
         )
         return EXIT_FAIL
-    service = open_service()
-    try:
+    with open_service() as service:
         result = service.reset(scope, target)
-    finally:
-        service.close()
     console().print(f"Reset {what}: {plural(result['attemptsRemoved'], 'attempt')} removed.", markup=False)
     return EXIT_OK
 

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 
+from pytrix.cli.output import print_lint
+from pytrix.cli.service import open_service
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
 from pytrix.practice.files import question_id_of
@@ -92,8 +94,6 @@ class PracticeSession:
         self.console.print(HELP)
 
     async def check(self) -> bool:
-        from pytrix.terminal import print_lint
-
         assert self.question is not None and self.path is not None
         try:
             source = self.path.read_text(encoding="utf-8")
@@ -107,8 +107,6 @@ class PracticeSession:
         return result.all_passed
 
     async def submit(self) -> None:
-        from pytrix.terminal import print_lint
-
         assert self.question is not None and self.path is not None
         source = self.path.read_text(encoding="utf-8")
         submission = await self.service.submit(self.question.id, source, self.path.name)
@@ -215,19 +213,17 @@ async def _check_and_watch(session: PracticeSession) -> None:
 
 def practice_loop(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
-    service = PytrixService.open()
     try:
-        session = PracticeSession(service, args, console)
-        session.choose(args.question)
-        if args.once:
-            return 0 if asyncio.run(_check_once(session)) else 1
-        service.use_warm_pool()
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_check_and_watch(session))
-        console.print("Bye! Your progress is saved; `pytrix stats` shows it.")
-        return 0
+        with open_service() as service:
+            session = PracticeSession(service, args, console)
+            session.choose(args.question)
+            if args.once:
+                return 0 if asyncio.run(_check_once(session)) else 1
+            service.use_warm_pool()
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(_check_and_watch(session))
+            console.print("Bye! Your progress is saved; `pytrix stats` shows it.")
+            return 0
     except PytrixError as exc:
         console.print(f"[red]pytrix: {exc}[/]")
         return 2
-    finally:
-        service.close()

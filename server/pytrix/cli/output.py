@@ -1,12 +1,11 @@
-"""What every terminal front end shares: the console, opening the service, reading a
-practice file, and printing results like a linter (``pytrix check``, ``submit``, the
-practice loop and the AI commands all use it, so none of them imports another).
+"""The CLI's one output module: the console, reading a practice file, naming the
+terminal's commands in messages, and printing results like a linter (``pytrix check``,
+``submit``, the practice loop and the AI commands all print through it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -21,16 +20,6 @@ class UsageError(PytrixError):
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def open_service() -> Any:
-    from pytrix.service import PytrixService
-    from pytrix.settings_file import file_settings
-
-    settings, problems = file_settings()
-    for problem in problems:
-        console(stderr=True).print(f"pytrix: {problem}", markup=False)
-    return PytrixService.open(settings)
 
 
 def read_source(path: Path) -> str:
