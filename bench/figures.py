@@ -31,7 +31,7 @@ def report(bench: str, figure: str, value: float, goal: float, unit: str = "", *
     """
     said = verdict(value, goal, at_most=at_most)
     sign = "<=" if at_most else ">="
-    line = f"  {figure:<46} {_number(value)}{unit:<4} goal {sign} {_number(goal)}{unit:<4} {said}"
+    line = f"  {figure:<46} {format_number(value)}{unit:<4} goal {sign} {format_number(goal)}{unit:<4} {said}"
     print(line + (f"  ({detail})" if detail else ""), flush=True)
     target = os.environ.get("BENCH_REPORT")
     if target:
@@ -42,7 +42,8 @@ def report(bench: str, figure: str, value: float, goal: float, unit: str = "", *
     return said == "meets"
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """A figure as printed: no decimals from 100, one from 10, two below."""
     if value >= 100:
         return f"{value:8.0f}"
     if value >= 10:

@@ -1,6 +1,7 @@
 // Benchmark of the VS Code extension's Pyodide runtime in headless Chromium,
 // loaded exactly as the practice panel loads it (blob module worker), against
-// baselines measured in the same run. Prints figures, not pass/fail.
+// baselines measured in the same run. Prints each figure with its goal and
+// meets/misses through bench/figures.mjs's report() (recorded for make bench's summary).
 //
 //   cold start         worker + loadPyodide          vs compiling pyodide.asm.wasm alone
 //   cold, kept snapshot  a later session restoring the first boot's memory snapshot  vs the cold start
@@ -14,6 +15,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { EXTENSION, RUNTIME_PAGE, harnessCases, launchChromium, python, serve } from "../tests/extension/support.mjs";
+import { report } from "./figures.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const median = (values) => {
@@ -171,11 +173,7 @@ const rows = [
 ];
 console.log(`Pyodide runtime in headless Chromium (cross-origin isolated: ${figures.isolated}), median of ${ROUNDS}+ rounds`);
 for (const [name, value, goal, baseName, base] of rows) {
-  const verdict = value <= goal ? "meets" : "misses";
-  console.log(
-    `  ${name.padEnd(22)} ${fmt(value).padStart(10)}   goal ${fmt(goal).padStart(9)} (${verdict})   ` +
-      `${(value / base).toFixed(2)}x ${baseName} (${fmt(base)})`,
-  );
+  report("pyodide", name, value, goal, " ms", { detail: `${(value / base).toFixed(2)}x ${baseName} (${fmt(base)})` });
 }
 if (sandbox.ms !== undefined) {
   console.log(
