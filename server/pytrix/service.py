@@ -28,6 +28,7 @@ from pytrix.settings import Settings
 from pytrix.store.database import Store
 
 if TYPE_CHECKING:
+    from pytrix.ai.router import Sleep
     from pytrix.ai.tutor import AITutor
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,21 @@ class PytrixService:
     @functools.cached_property
     def ai(self) -> AITutor:
         """The AI tutor (made on first use); it holds the learner's key in memory only."""
-        from pytrix.ai.tutor import AITutor
+        return self.new_tutor()
 
-        return AITutor(self)
+    def new_tutor(self, *, sleep: Sleep | None = None) -> AITutor:
+        """An AI tutor over this service's bank, store and sandbox; the bank's next
+        question, the offline hint and the reveal gate stay decided here."""
+        from pytrix.ai.tutor import AITutor, Decisions
+
+        decisions = Decisions(
+            next_question=lambda problem_type, difficulty: self.next_question(
+                problem_type=problem_type, difficulty=difficulty),
+            hint=self.hint,
+            explained=lambda question, source, result: self.cause_hint(question, source, result) is not None,
+            reveal=self.reveal,
+        )
+        return AITutor(self.bank, self.store, self.sandbox, lambda: self.settings, decisions, sleep=sleep)
 
     # -- questions -----------------------------------------------------------
     def curriculum_json(self) -> dict[str, Any]:

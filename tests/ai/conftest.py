@@ -108,7 +108,7 @@ async def service(tmp_path: Path, bank: Bank, fake: FakeGemini) -> AsyncIterator
 @pytest_asyncio.fixture
 async def tutor(service: PytrixService, sleeps: Sleeps) -> AsyncIterator[AITutor]:
     """A tutor with the key set, its waits recorded instead of slept."""
-    ai = AITutor(service, sleep=sleeps)
+    ai = service.new_tutor(sleep=sleeps)
     service.__dict__["ai"] = ai  # what PytrixService.ai would have built
     ai.set_api_key(KEY)
     yield ai

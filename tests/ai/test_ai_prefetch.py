@@ -93,7 +93,7 @@ async def test_auto_mode_is_served_from_prefetched_questions(
 
 
 async def test_no_prefetch_without_a_key(service: PytrixService, fake: FakeGemini) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     service.auto_next()
     tutor.prefetch_auto()
     assert tutor.prefetch.in_flight() == 0 and fake.requests == []

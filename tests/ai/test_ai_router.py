@@ -12,6 +12,7 @@ from pytrix.ai.router import ModelRouter, RouterConfig
 from pytrix.ai.schemas import HintReply
 from pytrix.ai.tutor import AITutor
 from pytrix.ai.usage import UsageLog
+from pytrix.service import PytrixService
 
 QUOTA = "Resource has been exhausted (e.g. check quota)."
 
@@ -101,9 +102,9 @@ async def test_an_invalid_key_stops_without_fallback(
 
 
 async def test_a_timeout_moves_on_and_all_timeouts_are_unavailable(
-    tutor: AITutor, fake: FakeGemini
+    tutor: AITutor, fake: FakeGemini, service: PytrixService
 ) -> None:
-    tutor.service.settings = tutor.service.settings.model_copy(update={"ai_timeout": 0.3})
+    service.settings = service.settings.model_copy(update={"ai_timeout": 0.3})  # the tutor reads it live
     fake.script("model-a", Reply(hang=True))
     fake.script("model-b", ok({"hint": "from b"}))
     answer, reply = await tutor.ask("hint", "p", HintReply)
@@ -157,9 +158,9 @@ def test_retry_after_forms() -> None:
 
 def test_usage_accumulates_per_day_model_and_feature(tutor: AITutor) -> None:
     days = iter(["2026-01-01", "2026-01-01", "2026-01-02"])
-    log = UsageLog(tutor.service.store, today=lambda: next(days))
+    log = UsageLog(tutor.store, today=lambda: next(days))
     log.record("m", "hint", 10, 20)
     log.record("m", "hint", 1, 2)
     log.record("m", "hint", 5, 5)
-    rows = tutor.service.store.query("SELECT day, calls, input_tokens, output_tokens FROM ai_usage ORDER BY day")
+    rows = tutor.store.query("SELECT day, calls, input_tokens, output_tokens FROM ai_usage ORDER BY day")
     assert [tuple(r) for r in rows] == [("2026-01-01", 2, 11, 22), ("2026-01-02", 1, 5, 5)]

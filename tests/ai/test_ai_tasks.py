@@ -121,7 +121,7 @@ async def test_a_malformed_question_is_retried_then_refused(tutor: AITutor, fake
 
 
 async def test_without_a_key_the_bank_answers_quietly(service: PytrixService, fake: FakeGemini) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     outcome = await tutor.question("string-reversal", BEGINNER)
     assert (outcome.source, outcome.notice) == ("bank", None)
     asked = await tutor.question("string-reversal", BEGINNER, explicit=True)
@@ -130,7 +130,7 @@ async def test_without_a_key_the_bank_answers_quietly(service: PytrixService, fa
 
 
 async def test_a_problem_type_without_bank_questions_needs_the_ai(service: PytrixService) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     empty = "caesar-cipher"  # the bank covers every problem type: hide one (the bank is shared)
     bank = service.bank
     hidden = {d: bank._by_type.pop((empty, d), []) for d in Difficulty}
@@ -177,7 +177,7 @@ def test_leak_detection(service: PytrixService) -> None:
 
 
 async def test_hints_without_a_key_come_from_the_bank(service: PytrixService) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     question = service.question("string-reversal.beginner")
     outcome = await tutor.hint(question, WRONG, None)
     assert (outcome.source, outcome.level, outcome.text, outcome.notice) == (
@@ -236,7 +236,7 @@ async def test_an_ai_review_becomes_markdown_and_findings_at_lines(
 
 
 async def test_the_offline_review_uses_the_ast_and_the_tests(service: PytrixService) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     question = service.question("string-reversal.beginner")
     outcome = await tutor.evaluate(question, WRONG)
     assert outcome.source == "offline" and outcome.verdict in ("incorrect", "partly correct")
@@ -260,14 +260,14 @@ QUADRATIC = (
 
 
 async def test_optimise_needs_a_passing_solution(service: PytrixService) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     outcome = await tutor.optimize(service.question("string-reversal.beginner"), WRONG)
     assert not outcome.allowed and outcome.solution is None
     assert "Make them all pass first" in outcome.message
 
 
 async def test_offline_optimise_measures_the_growth_in_the_sandbox(service: PytrixService) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     tutor.growth_test_timeout = 0.25
     question = service.question("string-reversal.beginner")
     outcome = await tutor.optimize(question, QUADRATIC)
@@ -335,10 +335,10 @@ async def test_the_session_cap_covers_every_feature(tutor: AITutor, fake: FakeGe
 
 async def test_daily_caps_hold_across_sessions(tmp_path: Path, fake: FakeGemini, service: PytrixService) -> None:
     service.settings = service.settings.model_copy(update={"ai_daily_evaluations": 1})
-    first = AITutor(service)
+    first = service.new_tutor()
     first.set_api_key(KEY)
     first.usage.record("model-a", "evaluate", 1, 1)  # an earlier session's review today
-    second = AITutor(service)
+    second = service.new_tutor()
     second.set_api_key(KEY)
     with pytest.raises(AIError, match="today's 1 AI code reviews"):
         await second.ask("evaluate", "p", HintReply)
@@ -375,7 +375,7 @@ async def test_connection_test(tutor: AITutor, fake: FakeGemini) -> None:
 async def test_no_key_is_a_clear_error_and_env_keys_work(
     service: PytrixService, fake: FakeGemini, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tutor = AITutor(service)
+    tutor = service.new_tutor()
     outcome = await tutor.test_connection()
     assert (outcome.ok, outcome.kind) == (False, "api_key_required")
     assert "GEMINI_API_KEY" in outcome.message

@@ -15,8 +15,9 @@ import contextlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -38,16 +39,16 @@ from pytrix.ai.schemas import (
     SolutionReply,
 )
 from pytrix.ai.usage import UsageLog
+from pytrix.curriculum.bank import Bank
 from pytrix.curriculum.question import Difficulty, Question, Source
 from pytrix.curriculum.verify import verify_question
 from pytrix.errors import PytrixError
 from pytrix.practice.auto import AutoPick
 from pytrix.practice.findings import Finding
 from pytrix.runner.protocol import RunResult
+from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.settings import Settings
-
-if TYPE_CHECKING:
-    from pytrix.service import PytrixService
+from pytrix.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -218,17 +219,69 @@ def _unfenced(code: str) -> str:
     return (match.group(1) if match else code).strip() + "\n"
 
 
+# -- what the tutor defers to the application layer -----------------------------------
+
+class HintStep(Protocol):
+    """A step of the offline hint ladder, as the application layer gives it."""
+
+    @property
+    def level(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def exhausted(self) -> bool: ...
+
+
+class RevealGate(Protocol):
+    """The application layer's answer to "may the solution be shown?"."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def solution(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The learner-action decisions that belong to the application layer, which the
+    tutor asks for instead of making (``PytrixService.new_tutor`` wires its own in)."""
+
+    next_question: Callable[[str, Difficulty | None], Question]
+    """The bank's next question of a problem type (any difficulty for ``None``)."""
+    hint: Callable[[str, str | None, RunResult | None], HintStep]
+    """The offline ladder's next step for a question id, given the code and its latest run."""
+    explained: Callable[[Question, str, RunResult], bool]
+    """Whether the run has a failure with an explained cause (hinted at offline first)."""
+    reveal: Callable[[str], RevealGate]
+    """The reveal gate for a question id (it records the reveal when allowed)."""
+
+
 # -- the tutor --------------------------------------------------------------------
 
 class AITutor:
-    """Gemini with the learner's key, verified by execution, with offline answers."""
+    """Gemini with the learner's key, verified by execution, with offline answers.
 
-    def __init__(self, service: PytrixService, *, sleep: Sleep = asyncio.sleep) -> None:
-        self.service = service
+    It works on the bank, the store and the sandbox it is given, reads the
+    settings through ``settings`` (they change while a server runs), and asks
+    ``decisions`` for what the application layer decides.
+    """
+
+    def __init__(self, bank: Bank, store: Store, sandbox: SubprocessSandbox,
+                 settings: Callable[[], Settings], decisions: Decisions, *,
+                 sleep: Sleep | None = None) -> None:
+        self.bank = bank
+        self.store = store
+        self.sandbox = sandbox
+        self._settings = settings
+        self.decisions = decisions
         self.keys = ApiKeys()
-        self.usage = UsageLog(service.store)
+        self.usage = UsageLog(store)
         self.caps = Caps(self.usage)
-        self.router = ModelRouter(sleep=sleep)
+        self.router = ModelRouter(sleep=sleep or asyncio.sleep)
         self.prefetch = PrefetchQueue(self._prefetch_one, depth=self.settings.ai_prefetch)
         self._client: GeminiClient | None = None
         self._client_signature: tuple[str, str, float] | None = None
@@ -241,7 +294,7 @@ class AITutor:
 
     @property
     def settings(self) -> Settings:
-        return self.service.settings
+        return self._settings()
 
     # -- key and status ------------------------------------------------------------
     def set_api_key(self, key: str | None) -> dict[str, Any]:
@@ -334,7 +387,7 @@ class AITutor:
     def recent_questions(self, problem_type: str, difficulty: Difficulty, limit: int = 15) -> list[Question]:
         """Questions of this kind the learner has (bank and generated), newest generated first."""
         found: list[Question] = []
-        rows = self.service.store.query(
+        rows = self.store.query(
             "SELECT body FROM questions WHERE source = 'ai' ORDER BY created_at DESC LIMIT 300"
         )
         for row in rows:
@@ -344,12 +397,12 @@ class AITutor:
                 continue
             if question.problem_type == problem_type and question.difficulty == difficulty:
                 found.append(question)
-        found.extend(self.service.bank.for_problem_type(problem_type, difficulty))
+        found.extend(self.bank.for_problem_type(problem_type, difficulty))
         return found[:limit]
 
     async def generate_verified(self, problem_type: str, difficulty: Difficulty) -> tuple[Question, str]:
         """A generated question that passed verification, and its model; retries once."""
-        located = self.service.bank.curriculum.locate(problem_type)
+        located = self.bank.curriculum.locate(problem_type)
         if located is None:
             raise PytrixError(f"There is no problem type {problem_type!r} in the curriculum. "
                               "Run `pytrix data list` or see the curriculum for the ids.")
@@ -359,7 +412,7 @@ class AITutor:
         problems: list[str] = []
         last: AIError | None = None
         for attempt in (1, 2):
-            prompt = prompts.question_prompt(self.service.bank.curriculum, problem_type, difficulty,
+            prompt = prompts.question_prompt(self.bank.curriculum, problem_type, difficulty,
                                              avoid, problems)
             try:
                 generated, reply = await self.ask("question", prompt, GeneratedQuestion)
@@ -380,9 +433,9 @@ class AITutor:
                 problems.append("it repeats a question the learner already has")
                 last = AIError("bad_response", "The generated question repeated an existing one.")
                 continue
-            verdict = await verify_question(question, self.service.sandbox)
+            verdict = await verify_question(question, self.sandbox)
             if verdict.ok:
-                self.service.store.save_question(
+                self.store.save_question(
                     question.id, Source.AI.value, question.fingerprint, question.model_dump_json()
                 )
                 log.info("generated %s with %s (attempt %d)", question.id, reply.model, attempt)
@@ -420,7 +473,7 @@ class AITutor:
     def _bank_question(self, problem_type: str, difficulty: Difficulty, notice: str | None) -> Question:
         for wanted in (difficulty, None):
             try:
-                return self.service.next_question(problem_type=problem_type, difficulty=wanted)
+                return self.decisions.next_question(problem_type, wanted)
             except PytrixError:
                 continue
         reason = f" ({notice})" if notice else ""
@@ -450,7 +503,7 @@ class AITutor:
         if self.available():
             ready = await self.prefetch.take(pick.question.problem_type, pick.question.difficulty)
             if ready is not None:
-                adopt(self.service.store, pick, ready)
+                adopt(self.store, pick, ready)
                 return ready, "ai"
         return pick.question, "bank"
 
@@ -459,7 +512,7 @@ class AITutor:
         if not self.available() or self.settings.ai_prefetch <= 0:
             return
         try:
-            slots = upcoming_slots(self.service.store, self.service.bank, self.settings,
+            slots = upcoming_slots(self.store, self.bank, self.settings,
                                    self.settings.ai_prefetch)
         except Exception:  # looking ahead is a nicety: never let it break "next"
             log.exception("could not look ahead at auto mode")
@@ -468,12 +521,12 @@ class AITutor:
 
     # -- hints ----------------------------------------------------------------------
     async def hint(self, question: Question, source: str, result: RunResult | None) -> HintOutcome:
-        store = self.service.store
+        store = self.store
         total = len(question.hints)
         level = store.hint_level(question.id)
         # An explained failure in the latest run comes first, offline: the bank's step, prefixed.
-        if result is not None and self.service.cause_hint(question, source, result) is not None:
-            step = self.service.hint(question.id, source, result)
+        if result is not None and self.decisions.explained(question, source, result):
+            step = self.decisions.hint(question.id, source, result)
             return HintOutcome(step.level, step.total, step.text, step.exhausted, "code")
         notice: str | None = None
         if level < total and self.available():
@@ -490,13 +543,13 @@ class AITutor:
                 store.set_hint_level(question.id, level)
                 self._session.hints.setdefault(question.id, list(given)).append(answer.hint)
                 return HintOutcome(level, total, answer.hint.strip(), level >= total, "ai")
-        given_hint = self.service.hint(question.id)
+        given_hint = self.decisions.hint(question.id, None, None)
         return HintOutcome(given_hint.level, given_hint.total, given_hint.text,
                            given_hint.exhausted, "bank", notice)
 
     # -- reveal ---------------------------------------------------------------------
     async def reveal(self, question: Question, source: str, result: RunResult | None) -> RevealOutcome:
-        gate = self.service.reveal(question.id)
+        gate = self.decisions.reveal(question.id)
         if not gate.allowed or gate.solution is None:
             return RevealOutcome(False, gate.message)
         notice: str | None = None
@@ -505,7 +558,7 @@ class AITutor:
                 answer, _ = await self.ask("reveal", prompts.reveal_prompt(question, source, result),
                                            SolutionReply)
                 code = _unfenced(answer.solution)
-                run = await self.service.sandbox.run(question, code, f"{question.entry}.py",
+                run = await self.sandbox.run(question, code, f"{question.entry}.py",
                                                      reveal_hidden=True)
                 if run.all_passed:
                     return RevealOutcome(
@@ -522,7 +575,7 @@ class AITutor:
                       reveal_hidden: bool = False) -> RunResult:
         if result is not None:
             return result
-        return await self.service.sandbox.run(question, source, f"{question.entry}.py",
+        return await self.sandbox.run(question, source, f"{question.entry}.py",
                                               reveal_hidden=reveal_hidden)
 
     async def evaluate(self, question: Question, source: str, result: RunResult | None = None) -> ReviewOutcome:
@@ -555,9 +608,9 @@ class AITutor:
     # -- optimise ---------------------------------------------------------------------
     async def optimize(self, question: Question, source: str) -> OptimizeOutcome:
         """A better solution with its complexity and a measured comparison with the learner's."""
-        mine = await self.service.sandbox.run(question, source, f"{question.entry}.py",
+        mine = await self.sandbox.run(question, source, f"{question.entry}.py",
                                               reveal_hidden=True)
-        if not mine.all_passed and not self.service.reveal(question.id).allowed:
+        if not mine.all_passed and not self.decisions.reveal(question.id).allowed:
             return OptimizeOutcome(
                 False, f"Optimising works on a passing solution: yours passes {mine.passed}/"
                 f"{mine.total} tests. Make them all pass first (or unlock the solution).")
@@ -569,7 +622,7 @@ class AITutor:
                 answer, _ = await self.ask("optimize", prompts.optimize_prompt(question, source),
                                            OptimizeReply)
                 code = _unfenced(answer.solution)
-                run = await self.service.sandbox.run(question, code, f"{question.entry}.py",
+                run = await self.sandbox.run(question, code, f"{question.entry}.py",
                                                      reveal_hidden=True)
                 if run.all_passed:
                     solution, origin = code, "ai"
@@ -587,7 +640,7 @@ class AITutor:
                            "The bank's reference solution (this question has no separate optimal one).")
         label = "AI version" if origin == "ai" else "bank optimal" if question.optimal else "bank reference"
         growth = await measure_growth(question, [("yours", source), (label, solution)],
-                                      self.service.sandbox, test_timeout=self.growth_test_timeout)
+                                      self.sandbox, test_timeout=self.growth_test_timeout)
         markdown = _optimize_markdown(question, solution, complexity, explanation, growth, notice)
         return OptimizeOutcome(True, "Here is an optimised solution with a measured comparison.",
                                solution, complexity, explanation, growth, origin, notice, markdown)
