@@ -112,6 +112,8 @@ class TestCase(BaseModel):
     """The call must leave its arguments as they were (function questions)."""
     budget: float | None = Field(default=None, gt=0, le=10)
     """CPU seconds the call may use (scaled up on a slower machine): a complexity promise."""
+    own_line: int | None = Field(default=None, ge=1)
+    """Set only on a learner's own test (:mod:`pytrix.runner.own_tests`): its ``# test:`` line."""
 
     @field_validator("expected")
     @classmethod
@@ -173,6 +175,8 @@ class Question(BaseModel):
                         )
                 elif test.mode is not Compare.STDOUT:
                     raise ValueError("a program question compares stdout: use mode 'stdout'")
+                if test.own_line is not None:
+                    raise ValueError("own_line is only for a learner's own tests, never a question's")
                 if test.unchanged and self.kind is not Kind.FUNCTION:
                     raise ValueError("unchanged is for function questions")
             except LiteralError as exc:

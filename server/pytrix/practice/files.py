@@ -1,7 +1,9 @@
 """Practice files: a header linking the file to its question, the prompt, a stub.
 
 The first line is ``# pytrix: question=<id>`` (a UTF-8 byte order mark before
-it is fine). Everything else belongs to the learner. Files are never
+it is fine); the next lines say how to run the file and how to add one's own
+tests (``# test:`` lines, :mod:`pytrix.runner.own_tests`). Everything else
+belongs to the learner. Files are never
 overwritten: a second file for the same question gets a numbered name. A path
 is only built from slugs and must resolve inside the folder it is given.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 from pytrix.curriculum.question import Question
 from pytrix.curriculum.topics import Curriculum
 from pytrix.errors import PytrixError
+from pytrix.runner.own_tests import own_test_example
 
 HEADER_RE = re.compile(r"^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$")
 _HEADER_SCAN_LINES = 5
@@ -62,6 +65,7 @@ def render_practice_file(question: Question, curriculum: Curriculum) -> str:
     body = (
         f"# pytrix: question={question.id}\n"
         "# Write your solution below and save: Pytrix runs the tests. Keep the line above.\n"
+        f"# Your own tests run too (they never count towards solving), one per line: {own_test_example(question)}\n"
         f"{_docstring(heading + chr(10) * 2 + question.prompt.strip())}\n\n\n"
         f"{question.stub.strip()}\n"
     )

@@ -12,6 +12,11 @@ the learner's file where it was raised; for a timeout, the line that was
 running when the test was stopped; else the entry function's name. A syntax
 error sits at its position, CPython's message followed by a plain sentence.
 All passing is a single informational finding.
+
+The learner's own tests (``# test:`` lines, :mod:`pytrix.runner.own_tests`)
+are never errors: each failing one is a warning at its line, "Your test: …";
+a line that cannot be read is a warning there too; passing ones are counted in
+the all-passed finding ("and 2 of your own tests pass").
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any, Literal
 from pytrix.curriculum.question import Question
 from pytrix.practice.explain import Cause, explain, syntax_sentence
 from pytrix.practice.files import find_entry
+from pytrix.runner.own_tests import read_own_tests
 from pytrix.runner.protocol import ErrorInfo, RunResult, RunStatus, TestResult, TestStatus
 
 Severity = Literal["error", "warning", "information", "hint"]
@@ -146,20 +152,21 @@ def findings_for(result: RunResult, question: Question, source: str, *, solved: 
 
     if result.status is RunStatus.CANCELLED:
         return []
+    unreadable = _unreadable_findings(source, question, lines)
     if result.compile_error is not None:
-        return [_syntax_finding(result.compile_error, lines)]
+        return [_syntax_finding(result.compile_error, lines), *unreadable]
     if result.status is RunStatus.MODULE_ERROR:
         line, start, end = at_error(result.module_error)
-        return [Finding(line, start, end, "error", result.message, "load-error")]
+        return [Finding(line, start, end, "error", result.message, "load-error"), *unreadable]
     if result.status is RunStatus.INTERNAL_ERROR:
         line, start, end = entry_span
-        return [Finding(line, start, end, "warning", result.message, "runner-error")]
+        return [Finding(line, start, end, "warning", result.message, "runner-error"), *unreadable]
 
     causes = explain(result, question, source)
     groups: dict[tuple[str, int], list[TestResult]] = {}
     spans: dict[tuple[str, int], tuple[int, int, int]] = {}
     for test in result.tests:
-        if test.status in (TestStatus.PASSED, TestStatus.NOT_RUN):
+        if test.status in (TestStatus.PASSED, TestStatus.NOT_RUN) or test.own:
             continue
         cause = causes.get(test.index)
         if cause is not None and cause.line is not None and 0 <= cause.line < len(lines):
@@ -189,17 +196,59 @@ def findings_for(result: RunResult, question: Question, source: str, *, solved: 
             line, start, end, "error", _group_message(tests, cause, key[0]), code, data,
             related=related if len(tests) > 1 else (),
         ))
+    findings.extend(_own_test_findings(result, lines, entry_span))
+    findings.extend(unreadable)
     if result.status is RunStatus.PASSED:
         line, start, end = entry_span
+        own = own_summary(result)
         findings.append(
             Finding(
                 line, start, end, "information",
-                f"Solved: all {result.total} tests passed and the attempt is recorded. For another "
+                f"Solved: all {result.total} tests passed and the attempt is recorded"
+                f"{f' ({own})' if own else ''}. For another "
                 "question, use \"Pytrix: new practice question (auto mode)\"." if solved else
-                f"All {result.total} tests passed. Submit it with \"Pytrix: submit\".",
+                f"All {result.total} tests passed{f', and {own}' if own else ''}. "
+                "Submit it with \"Pytrix: submit\".",
                 "all-passed",
             )
         )
+    return findings
+
+
+def own_summary(result: RunResult) -> str:
+    """How the learner's own tests went, for a sentence: "2 of your own tests pass" ("" without any)."""
+    own = [test for test in result.own_tests if test.status is not TestStatus.NOT_RUN]
+    passing = sum(test.status is TestStatus.PASSED for test in own)
+    if not own:
+        return ""
+    if passing == len(own):
+        return f"{passing} of your own tests pass" if passing > 1 else "your own test passes"
+    if passing == 0:
+        return f"none of your {len(own)} own tests pass" if len(own) > 1 else "your own test fails"
+    return f"{passing} of your {len(own)} own tests pass{'es' if passing == 1 else ''}"
+
+
+def _own_test_findings(result: RunResult, lines: list[str], entry_span: tuple[int, int, int]) -> list[Finding]:
+    """A warning at the ``# test:`` line of each of the learner's own tests that fails."""
+    findings: list[Finding] = []
+    for test in result.own_tests:
+        if test.status in (TestStatus.PASSED, TestStatus.NOT_RUN):
+            continue
+        if test.line is not None and 1 <= test.line <= len(lines):
+            line, start, end = _line_span(lines, test.line - 1)
+        else:
+            line, start, end = entry_span
+        data: dict[str, Any] = {"index": test.index, "indices": [test.index], "own": True}
+        findings.append(Finding(line, start, end, "warning", f"Your test: {evidence(test)}", "own-test-failed", data))
+    return findings
+
+
+def _unreadable_findings(source: str, question: Question, lines: list[str]) -> list[Finding]:
+    """A warning at each ``# test:`` line that could not be read (or is over the cap)."""
+    findings: list[Finding] = []
+    for problem in read_own_tests(source, question).problems:
+        line, start, end = _line_span(lines, problem.line - 1)
+        findings.append(Finding(line, start, end, "warning", problem.message, "own-test-unreadable"))
     return findings
 
 

@@ -20,6 +20,7 @@ from pytrix.curriculum.question import Question
 from pytrix.runner import harness
 from pytrix.runner.events import InvalidEvents, validate_client_events
 from pytrix.runner.grading import RawRun, grade
+from pytrix.runner.own_tests import with_own_tests
 from pytrix.runner.protocol import Limits, RunResult, build_request
 
 Send = Callable[[dict[str, Any]], Awaitable[Any]]
@@ -70,6 +71,7 @@ class ClientRuntime:
         reveal_hidden: bool = False,
     ) -> RunResult:
         limits = limits or self.limits
+        question = with_own_tests(question, code)  # the learner's "# test:" lines run after the question's
         request = build_request(question, code, filename, limits)
         params = {
             "request": request,

@@ -274,12 +274,14 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
     """Turn raw events into a :class:`RunResult`.
 
     With ``code``, each of the question's ``forbid`` rules is one more check after
-    the tests, failing at the first line that breaks it.
+    the tests, failing at the first line that breaks it. The learner's own tests
+    (``own_line`` set, see :mod:`pytrix.runner.own_tests`) are graded like the
+    others and marked ``own``, but count in neither ``passed`` nor ``total``.
     """
     result = RunResult(
         question_id=question.id,
         status=RunStatus.FAILED,
-        total=len(question.tests),
+        total=sum(test.own_line is None for test in question.tests),
         backend=raw.backend,
         duration_ms=round(raw.duration_ms, 3),
     )
@@ -303,7 +305,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
     for index, test in enumerate(question.tests):
         hidden = test.hidden and not reveal_hidden
         entry = TestResult(index=index, call=_call_text(question, test, hidden), status=TestStatus.NOT_RUN,
-                           hidden=test.hidden)
+                           hidden=test.hidden, own=test.own_line is not None, line=test.own_line)
         expected_value = test.expected_value()
         if not hidden:
             entry.expected = show(expected_value) if test.mode is not Compare.STDOUT else str(expected_value)
@@ -330,7 +332,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
         result.tests.append(entry)
     _check_rules(question, code, result)
 
-    result.passed = sum(t.status is TestStatus.PASSED for t in result.tests)
+    result.passed = sum(t.status is TestStatus.PASSED and not t.own for t in result.tests)
     if raw.cancelled:
         result.status = RunStatus.CANCELLED
         result.message = "The run was cancelled."

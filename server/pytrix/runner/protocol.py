@@ -2,7 +2,9 @@
 
 :func:`build_request` turns a question and the learner's code into the JSON the
 harness reads; :class:`RunResult` is the graded answer every backend returns.
-Expected values never enter the request: the harness cannot see them.
+Expected values never enter the request: the harness cannot see them. The
+learner's own tests (:mod:`pytrix.runner.own_tests`) travel as ordinary tests
+after the question's; their results are marked ``own``.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class TestResult(BaseModel):
     cpu_budget_ms: float | None = None  # ... and what it was allowed (scaled to the machine)
     message: str = ""
     duration_ms: float = 0.0
+    own: bool = False  # the learner's own test (a ``# test:`` line): never counted in passed/total
+    line: int | None = None  # an own test: its ``# test:`` line (1-based)
 
     @property
     def label(self) -> str:
@@ -110,6 +114,11 @@ class RunResult(BaseModel):
     @property
     def all_passed(self) -> bool:
         return self.status is RunStatus.PASSED
+
+    @property
+    def own_tests(self) -> list[TestResult]:
+        """The results of the learner's own tests (not part of ``passed`` or ``total``)."""
+        return [test for test in self.tests if test.own]
 
 
 def build_request(

@@ -31,6 +31,7 @@ from typing import Any
 from pytrix.curriculum.question import Question
 from pytrix.runner.events import Caps, RunBudget, clean_module, clean_ready, clean_test
 from pytrix.runner.grading import RawRun, grade
+from pytrix.runner.own_tests import with_own_tests
 from pytrix.runner.pool import (
     HARNESS_PATH,
     EventChannel,
@@ -405,6 +406,8 @@ class SubprocessSandbox:
         started = loop.time()
         run_deadline = started + limits.run_timeout
         raw = RawRun(backend=self.name)
+        question_tests = len(question.tests)
+        question = with_own_tests(question, code)  # the learner's "# test:" lines run after the question's
         pending = list(range(len(question.tests)))
         failed_starts = 0
         budget = RunBudget()
@@ -427,7 +430,7 @@ class SubprocessSandbox:
                 log.error("sandbox process failed to start: %s", attempt.exit_note)
                 return RunResult(
                     question_id=question.id, status=RunStatus.INTERNAL_ERROR,
-                    total=len(question.tests), backend=self.name,
+                    total=question_tests, backend=self.name,
                     duration_ms=round((loop.time() - started) * 1000, 3),
                     message=f"The sandbox could not start Python: {attempt.exit_note}.",
                 )
@@ -471,7 +474,7 @@ class SubprocessSandbox:
         except Exception:  # grading is ours, but must never take the server down
             log.exception("grading failed for %s", question.id)
             return RunResult(
-                question_id=question.id, status=RunStatus.INTERNAL_ERROR, total=len(question.tests),
+                question_id=question.id, status=RunStatus.INTERNAL_ERROR, total=question_tests,
                 backend=self.name, duration_ms=round(raw.duration_ms, 3),
                 message="The result could not be graded (internal error).",
             )

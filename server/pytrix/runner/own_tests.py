@@ -1,0 +1,192 @@
+"""The learner's own tests: ``# test:`` comment lines in a practice file.
+
+A learner adds a test with one comment line anywhere in the file::
+
+    # test: add(2, 3) == 5                                   (function questions)
+    # test: [["Stack"], ["push", 1], ["pop"]] == [None, None, 1]   (class questions)
+    # test: input "1 2" -> output "3"                        (program questions)
+
+Lines are read with ``ast`` only (:mod:`pytrix.runner.literals`): the call is a
+name applied to literals, the expected value a literal; nothing is evaluated
+in the server. A line that cannot be read is an :class:`Unreadable` (a warning
+for the learner), never an error that stops the run.
+
+:func:`with_own_tests` appends the readable ones (at most :data:`MAX_OWN_TESTS`)
+to a copy of the question as :class:`~pytrix.curriculum.question.TestCase`
+items with ``own_line`` set, so both runtimes run them after the question's
+tests and the grader marks their results ``own`` and leaves them out of the
+pass count. They are compared the way the question's tests are (``unordered``,
+``set``, ``float`` or ``strict`` when all of its tests use that mode), else
+exactly, or closely when the expected value holds a float.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from pytrix.curriculum.question import Compare, Kind, Question, TestCase
+from pytrix.runner.literals import LiteralError, parse_call, parse_class_script, parse_literal
+
+MAX_OWN_TESTS = 20
+"""How many of the learner's tests one run takes; later ones are reported as left out."""
+
+OWN_TEST_LINE = re.compile(r"^\s*#\s*test:(.*)$")
+_PROGRAM = re.compile(r"^input\s(.*)$", re.DOTALL)
+_SHARED_MODES = (Compare.UNORDERED, Compare.SET, Compare.FLOAT, Compare.STRICT)
+
+EXAMPLES = {
+    Kind.FUNCTION: "# test: add(2, 3) == 5",
+    Kind.CLASS: '# test: [["Stack"], ["push", 1], ["pop"]] == [None, None, 1]',
+    Kind.PROGRAM: '# test: input "1 2" -> output "3"',
+}
+
+
+@dataclass(frozen=True)
+class OwnTest:
+    """One readable ``# test:`` line (``line`` is 1-based)."""
+
+    line: int
+    case: TestCase
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A ``# test:`` line that does not run, with the learner's message (``line`` is 1-based)."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class OwnTests:
+    """What a practice file's ``# test:`` lines hold."""
+
+    tests: tuple[OwnTest, ...] = ()
+    problems: tuple[Unreadable, ...] = ()
+
+
+EXAMPLE_CHARS = 72
+
+
+def own_test_example(question: Question) -> str:
+    """A ``# test:`` line for ``question``: built from its first short visible test, else generic."""
+    for test in question.visible_tests():
+        if question.kind is Kind.PROGRAM:
+            if not (test.stdin or "").strip():  # an empty input teaches little
+                continue
+            line = f"# test: input {test.stdin!r} -> output {test.expected}"
+        else:
+            line = f"# test: {test.call} == {test.expected}"
+        if len(line) <= EXAMPLE_CHARS and "\n" not in line:
+            return line
+    return EXAMPLES[question.kind]
+
+
+def _mode(question: Question, expected: ast.expr) -> Compare:
+    modes = {test.mode for test in question.tests}
+    if len(modes) == 1 and (shared := modes.pop()) in _SHARED_MODES:
+        return shared
+    has_float = any(isinstance(node, ast.Constant) and isinstance(node.value, float)
+                    for node in ast.walk(expected))
+    return Compare.FLOAT if has_float else Compare.EXACT
+
+
+def _comparison(text: str) -> tuple[str, str, ast.expr]:
+    """Split ``<call> == <expected>`` into the two sources (and the expected node)."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise LiteralError(f"it is not valid Python ({exc.msg})") from None
+    except (ValueError, MemoryError, RecursionError):
+        raise LiteralError("it is not valid Python") from None
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)):
+        raise LiteralError("it needs one `==` between the call and the value it should give")
+    left = ast.get_source_segment(text.strip(), node.left) or ast.unparse(node.left)
+    right = ast.get_source_segment(text.strip(), node.comparators[0]) or ast.unparse(node.comparators[0])
+    return left, right, node.comparators[0]
+
+
+def _expected(source: str) -> str:
+    try:
+        parse_literal(source, build=False)
+    except LiteralError as exc:
+        raise LiteralError(f"the expected value is not a plain value ({exc})") from None
+    return source
+
+
+def _read_call(text: str, question: Question) -> TestCase:
+    left, right, node = _comparison(text)
+    try:
+        if question.kind is Kind.CLASS:
+            parse_class_script(left)
+        else:
+            parse_call(left)
+    except LiteralError as exc:
+        raise LiteralError(f"the call must use plain values only ({exc})") from None
+    return TestCase(call=left, expected=_expected(right), mode=_mode(question, node))
+
+
+def _string(source: str) -> str | None:
+    try:
+        value = parse_literal(source, build=False)
+    except LiteralError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _read_program(text: str) -> TestCase:
+    match = _PROGRAM.match(text.strip())
+    if match is None:
+        raise LiteralError("a program test starts with `input`")
+    rest = match.group(1)
+    for cut in (m.start() for m in re.finditer("->", rest)):
+        given, wanted = rest[:cut].strip(), rest[cut + 2:].strip()
+        if not wanted.startswith("output"):
+            continue
+        stdin, output = _string(given), _string(wanted.removeprefix("output"))
+        if stdin is not None and output is not None:
+            return TestCase(expected=repr(output), mode=Compare.STDOUT, stdin=stdin)
+    raise LiteralError("the input and the output must each be a quoted string")
+
+
+def read_own_tests(source: str, question: Question) -> OwnTests:
+    """Every ``# test:`` line of ``source``: the readable tests and the unreadable lines."""
+    tests: list[OwnTest] = []
+    problems: list[Unreadable] = []
+    example = own_test_example(question)
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = OWN_TEST_LINE.match(line)
+        if match is None:
+            continue
+        text = match.group(1)
+        try:
+            if not text.strip():
+                raise LiteralError("it is empty")
+            case = _read_program(text) if question.kind is Kind.PROGRAM else _read_call(text, question)
+        except (LiteralError, ValueError) as exc:  # a TestCase refusing its expected value too
+            reason = str(exc).split("\n")[0][:200]
+            problems.append(Unreadable(number, f"Your test on line {number} could not be read: {reason}. "
+                                               f"Write it as `{example}`."))
+            continue
+        if len(tests) == MAX_OWN_TESTS:
+            problems.append(Unreadable(number, f"Your test on line {number} is left out: a run takes "
+                                               f"the first {MAX_OWN_TESTS} of your tests."))
+            continue
+        tests.append(OwnTest(number, case.model_copy(update={"own_line": number})))
+    return OwnTests(tuple(tests), tuple(problems))
+
+
+def with_own_tests(question: Question, source: str) -> Question:
+    """``question`` with the learner's readable tests of ``source`` after its own tests.
+
+    The copy is for one run only (it is not validated again: an own test may call
+    any name the file defines). Calling it on a copy that has own tests already
+    replaces them.
+    """
+    base = [test for test in question.tests if test.own_line is None]
+    own = [test.case for test in read_own_tests(source, question).tests]
+    if not own and len(base) == len(question.tests):
+        return question
+    return question.model_copy(update={"tests": base + own})
