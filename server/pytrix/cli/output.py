@@ -74,6 +74,8 @@ def print_lint(
     out = console()
     findings = findings_for(result, question, source, solved=solved)
     for finding in findings:
+        if finding.code == "own-test-failed":  # listed under "Your tests" below
+            continue
         first, *rest = name_commands(finding.message, path, question.module).splitlines()
         style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
         out.print(
@@ -91,8 +93,22 @@ def print_lint(
         for test in hidden:
             shown = test.call or ("program with empty input" if not test.stdin else f"program with input {test.stdin!r}")
             out.print(f"    {test.name + ': ' if test.name else ''}{shown[:200]} -> {test.expected[:200]}", markup=False)
+    _print_own_tests(out, path, result)
     if coaching:
         _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
+
+
+def _print_own_tests(out: Console, path: Path, result: RunResult) -> None:
+    """The learner's own ``# test:`` lines, each with how it went (they never count towards solving)."""
+    from pytrix.practice.findings import evidence
+
+    own = [test for test in result.own_tests if test.status.value != "not_run"]
+    if not own:
+        return
+    out.print("Your tests (they never count towards solving):", markup=False)
+    for test in own:
+        told = test.label if test.status.value == "passed" else evidence(test).replace("\n", " | ")
+        out.print(f"    {path}:{test.line or 1}:1: {test.status.value}: {told}", markup=False)
 
 
 def _print_coaching(out: Console, path: Path, source: str, question: Question, explained: set[int]) -> None:
