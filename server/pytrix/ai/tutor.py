@@ -387,12 +387,9 @@ class AITutor:
     def recent_questions(self, problem_type: str, difficulty: Difficulty, limit: int = 15) -> list[Question]:
         """Questions of this kind the learner has (bank and generated), newest generated first."""
         found: list[Question] = []
-        rows = self.store.query(
-            "SELECT body FROM questions WHERE source = 'ai' ORDER BY created_at DESC LIMIT 300"
-        )
-        for row in rows:
+        for body in self.store.generated_question_bodies(300):
             try:
-                question = Question.model_validate_json(row["body"])
+                question = Question.model_validate_json(body)
             except ValidationError:
                 continue
             if question.problem_type == problem_type and question.difficulty == difficulty:

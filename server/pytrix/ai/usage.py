@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from pytrix.store import usage as db
 from pytrix.store.database import Store
 
 FEATURES = ("question", "hint", "reveal", "evaluate", "optimize", "test")
@@ -29,16 +30,8 @@ class UsageLog:
 
     def _add(self, model: str, feature: str, calls: int, errors: int, tokens_in: int, tokens_out: int) -> None:
         with self.store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO ai_usage(day, model, feature, calls, errors, input_tokens, output_tokens,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(day, model, feature) DO UPDATE SET"
-                " calls = calls + excluded.calls, errors = errors + excluded.errors,"
-                " input_tokens = input_tokens + excluded.input_tokens,"
-                " output_tokens = output_tokens + excluded.output_tokens,"
-                " updated_at = excluded.updated_at",
-                (self.today(), model, feature, calls, errors, tokens_in, tokens_out, time.time()),
-            )
+            db.add_usage(conn, self.today(), model, feature, calls=calls, errors=errors,
+                         input_tokens=tokens_in, output_tokens=tokens_out, at=time.time())
 
     def record(self, model: str, feature: str, input_tokens: int, output_tokens: int) -> None:
         """A call that reached the model (it answered, so tokens were spent)."""
@@ -49,20 +42,14 @@ class UsageLog:
         self._add(model, feature, 0, 1, 0, 0)
 
     def calls_today(self, feature: str) -> int:
-        rows = self.store.query(
-            "SELECT COALESCE(SUM(calls), 0) FROM ai_usage WHERE day = ? AND feature = ?",
-            (self.today(), feature),
-        )
-        return int(rows[0][0])
+        with self.store.snapshot() as conn:
+            return db.calls_on(conn, self.today(), feature)
 
     def rows(self, days: int = 30) -> list[dict[str, Any]]:
         """Rows of the last ``days`` days, newest first."""
         since = (datetime.date.fromisoformat(self.today()) - datetime.timedelta(days=days - 1)).isoformat()
-        rows = self.store.query(
-            "SELECT day, model, feature, calls, errors, input_tokens, output_tokens FROM ai_usage"
-            " WHERE day >= ? ORDER BY day DESC, model, feature",
-            (since,),
-        )
+        with self.store.snapshot() as conn:
+            rows = db.usage_since(conn, since)
         return [
             {"day": r["day"], "model": r["model"], "feature": r["feature"], "calls": r["calls"],
              "errors": r["errors"], "inputTokens": r["input_tokens"], "outputTokens": r["output_tokens"]}

@@ -100,22 +100,13 @@ def review_attempt(
 def replay(conn: sqlite3.Connection, settings: Settings, problem_types: set[str] | None = None) -> None:
     """Rebuild cards from the attempts table (all, or only ``problem_types``)."""
     if problem_types is None:
-        conn.execute("DELETE FROM review_cards")
-        rows = conn.execute(
-            "SELECT problem_type, module, subtopic, difficulty, solved, hints_used, created_at"
-            " FROM attempts ORDER BY id"
-        ).fetchall()
+        db.clear_review_cards(conn)
+        rows = db.review_inputs(conn)
     else:
         rows = []
         for problem_type in sorted(problem_types):
-            conn.execute("DELETE FROM review_cards WHERE problem_type = ?", (problem_type,))
-            rows.extend(
-                conn.execute(
-                    "SELECT problem_type, module, subtopic, difficulty, solved, hints_used,"
-                    " created_at FROM attempts WHERE problem_type = ? ORDER BY id",
-                    (problem_type,),
-                ).fetchall()
-            )
+            db.clear_review_cards(conn, problem_type)
+            rows.extend(db.review_inputs(conn, problem_type))
     for row in rows:
         review_attempt(
             conn, settings, problem_type=row["problem_type"], module=row["module"],

@@ -31,6 +31,7 @@ from pytrix.runner.protocol import RunResult
 from pytrix.settings import Settings
 from pytrix.store import progress as db
 from pytrix.store.database import Store
+from pytrix.store.questions import put_question
 
 FORMAT = "pytrix-progress"
 VERSION = 1
@@ -257,7 +258,7 @@ def export_progress(store: Store, now: float | None = None) -> dict[str, Any]:
         cards = db.dump_table(conn, "review_cards")
         question_ids = {a["question_id"] for a in attempts}
         questions = [q for q in db.dump_table(conn, "questions") if q["id"] in question_ids]
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        version = db.schema_version(conn)
     for attempt in attempts:
         attempt["solved"] = bool(attempt["solved"])
         attempt["results"] = _exported_results(attempt["results"])
@@ -374,10 +375,7 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
                 hints_used=a.hints_used,
                 duration_ms=a.duration_ms, created_at=a.created_at,
             )
-        conn.executemany(
-            "INSERT INTO hint_progress(question_id, level, updated_at, revealed_at) VALUES (?, ?, ?, ?)",
-            [(h.question_id, h.level, h.updated_at, h.revealed_at) for h in data.hints],
-        )
+        db.insert_hint_rows(conn, [(h.question_id, h.level, h.updated_at, h.revealed_at) for h in data.hints])
         for key, value in data.auto.meta.items():
             db.meta_set(conn, key, value)
         for s in data.auto.subtopics:
@@ -385,16 +383,12 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
                 conn, subtopic=s.subtopic, module=s.module, difficulty=s.difficulty.value,
                 streak=s.streak, attempts=s.attempts, updated_at=s.updated_at,
             )
-        conn.executemany(
-            "INSERT INTO auto_queue(id, question_id, module, subtopic, reason, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(q.id, q.question_id, q.module, q.subtopic, q.reason, q.created_at) for q in data.auto.queue],
+        db.insert_queue_rows(
+            conn, [(q.id, q.question_id, q.module, q.subtopic, q.reason, q.created_at) for q in data.auto.queue]
         )
-        conn.executemany(
-            "INSERT INTO auto_issued(question_id, module, subtopic, reason, issued_at, open, failed)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(i.question_id, i.module, i.subtopic, i.reason, i.issued_at, int(i.open), int(i.failed))
-             for i in data.auto.issued],
+        db.insert_issued_rows(
+            conn, [(i.question_id, i.module, i.subtopic, i.reason, i.issued_at, int(i.open), int(i.failed))
+                   for i in data.auto.issued],
         )
         for r in data.reviews:
             db.save_review_card(
@@ -406,11 +400,7 @@ def import_progress(store: Store, settings: Settings, data: ProgressFile) -> dic
         if data.attempts and not data.reviews:
             review.replay(conn, settings)
         for q in data.questions:
-            conn.execute(
-                "INSERT OR REPLACE INTO questions(id, source, fingerprint, body, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (q.id, q.source, q.fingerprint, q.body, q.created_at),
-            )
+            put_question(conn, q.id, q.source, q.fingerprint, q.body, q.created_at)
     return {
         "attempts": len(data.attempts),
         "hints": len(data.hints),
@@ -433,22 +423,16 @@ def reset(store: Store, bank: Bank, settings: Settings, scope: str, target: str 
     with store.transaction() as conn:
         if scope == "question":
             assert target is not None
-            types = {
-                r[0] for r in conn.execute(
-                    "SELECT DISTINCT problem_type FROM attempts WHERE question_id = ?", (target,)
-                )
-            }
+            types = db.problem_types_of(conn, target)
             known = target in bank.questions or bool(types) or db.issued(conn, target) is not None
-            if not known and not conn.execute(
-                "SELECT 1 FROM hint_progress WHERE question_id = ?", (target,)
-            ).fetchone():
+            if not known and not db.has_hint_progress(conn, target):
                 raise UnknownQuestionError(target)
             removed = db.delete_question_progress(conn, target)
             db.rebuild_aggregates(conn)
             review.replay(conn, settings, types)
         elif scope == "module":
             assert target is not None
-            has_rows = conn.execute("SELECT 1 FROM attempts WHERE module = ? LIMIT 1", (target,)).fetchone()
+            has_rows = db.module_has_attempts(conn, target)
             if bank.curriculum.module(target) is None and not has_rows:
                 names = ", ".join(m.id for m in bank.curriculum.ordered_modules)
                 raise PytrixError(f"There is no module {target!r}. Modules: {names}.")
@@ -456,7 +440,7 @@ def reset(store: Store, bank: Bank, settings: Settings, scope: str, target: str 
                 conn, target, [q.id for q in bank.for_module(target)]
             )
             if target == settings.auto_curriculum_module:
-                conn.execute("DELETE FROM auto_meta WHERE key = 'curriculum_pos'")
+                db.meta_delete(conn, "curriculum_pos")
             db.rebuild_aggregates(conn)
         else:
             removed = db.delete_all_progress(conn)

@@ -31,7 +31,9 @@ from pydantic import ValidationError
 
 from pytrix.curriculum.bank import Bank
 from pytrix.curriculum.question import Question
+from pytrix.store import variety as given_log
 from pytrix.store.database import Store
+from pytrix.store.questions import question_body
 
 RECENT_WINDOW = 30
 """How many of the latest questions given count as "recent"."""
@@ -109,19 +111,8 @@ def record_given(conn: sqlite3.Connection, question: Question, bank: Bank,
                  now: float | None = None) -> None:
     """Remember that ``question`` was given (inside the caller's write transaction)."""
     now = time.time() if now is None else now
-    last = conn.execute(
-        "SELECT question_id, fingerprint FROM question_given ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if last is not None and (last[0], last[1]) == (question.id, question.fingerprint):
-        conn.execute("UPDATE question_given SET given_at = ? WHERE id = (SELECT MAX(id) FROM question_given)",
-                     (now,))
-        return
-    cursor = conn.execute(
-        "INSERT INTO question_given(question_id, fingerprint, template, module, given_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (question.id, question.fingerprint, bank.template_of(question.id), question.module, now),
-    )
-    conn.execute("DELETE FROM question_given WHERE id <= ?", ((cursor.lastrowid or 0) - KEEP_ROWS,))
+    given_log.log_given(conn, question.id, question.fingerprint, bank.template_of(question.id),
+                        question.module, now, KEEP_ROWS)
 
 
 def remember(store: Store, question: Question, bank: Bank, now: float | None = None) -> None:
@@ -134,21 +125,18 @@ def _prompt_of(conn: sqlite3.Connection, bank: Bank, question_id: str) -> str | 
     question = bank.questions.get(question_id)
     if question is not None:
         return question.prompt
-    row = conn.execute("SELECT body FROM questions WHERE id = ?", (question_id,)).fetchone()
-    if row is None:
+    body = question_body(conn, question_id)
+    if body is None:
         return None
     try:
-        return Question.model_validate_json(row[0]).prompt
+        return Question.model_validate_json(body).prompt
     except ValidationError:
         return None
 
 
 def recent(conn: sqlite3.Connection, bank: Bank, window: int = RECENT_WINDOW) -> Recent:
     """The last ``window`` questions given (read inside the caller's transaction)."""
-    rows = conn.execute(
-        "SELECT question_id, fingerprint, template FROM question_given ORDER BY id DESC LIMIT ?",
-        (max(0, window),),
-    ).fetchall()
+    rows = given_log.last_given(conn, window)
     prompts = (_prompt_of(conn, bank, r[0]) for r in rows)
     return Recent(
         question_ids=frozenset(r[0] for r in rows),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pytrix.errors import PytrixError
+from pytrix.store import questions
 from pytrix.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -109,15 +110,16 @@ class Store:
     # -- questions ---------------------------------------------------------
     def save_question(self, question_id: str, source: str, fingerprint: str, body: str) -> None:
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO questions(id, source, fingerprint, body, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (question_id, source, fingerprint, body, time.time()),
-            )
+            questions.put_question(conn, question_id, source, fingerprint, body, time.time())
 
     def load_question_body(self, question_id: str) -> str | None:
-        rows = self.query("SELECT body FROM questions WHERE id = ?", (question_id,))
-        return str(rows[0]["body"]) if rows else None
+        with self._lock:
+            return questions.question_body(self._conn, question_id)
+
+    def generated_question_bodies(self, limit: int) -> list[str]:
+        """The bodies of the newest generated (AI) questions."""
+        with self._lock:
+            return questions.generated_question_bodies(self._conn, limit)
 
     # -- attempts ----------------------------------------------------------
     def record_attempt(

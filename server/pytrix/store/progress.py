@@ -304,7 +304,75 @@ def upcoming_cards(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM review_cards ORDER BY due LIMIT ?", (limit,)).fetchall()
 
 
+def clear_review_cards(conn: sqlite3.Connection, problem_type: str | None = None) -> None:
+    """Delete every review card, or only ``problem_type``'s."""
+    if problem_type is None:
+        conn.execute("DELETE FROM review_cards")
+    else:
+        conn.execute("DELETE FROM review_cards WHERE problem_type = ?", (problem_type,))
+
+
+def review_inputs(conn: sqlite3.Connection, problem_type: str | None = None) -> list[sqlite3.Row]:
+    """What a review card is rebuilt from, per attempt in order (all, or one problem type's)."""
+    columns = "problem_type, module, subtopic, difficulty, solved, hints_used, created_at"
+    if problem_type is None:
+        return conn.execute(f"SELECT {columns} FROM attempts ORDER BY id").fetchall()
+    return conn.execute(
+        f"SELECT {columns} FROM attempts WHERE problem_type = ? ORDER BY id", (problem_type,)
+    ).fetchall()
+
+
 # -- reset and transfer ----------------------------------------------------------
+
+def problem_types_of(conn: sqlite3.Connection, question_id: str) -> set[str]:
+    """The problem types a question's attempts were recorded under."""
+    return {
+        r[0] for r in conn.execute(
+            "SELECT DISTINCT problem_type FROM attempts WHERE question_id = ?", (question_id,)
+        )
+    }
+
+
+def has_hint_progress(conn: sqlite3.Connection, question_id: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM hint_progress WHERE question_id = ?", (question_id,)
+    ).fetchone() is not None
+
+
+def module_has_attempts(conn: sqlite3.Connection, module: str) -> bool:
+    return conn.execute("SELECT 1 FROM attempts WHERE module = ? LIMIT 1", (module,)).fetchone() is not None
+
+
+def meta_delete(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("DELETE FROM auto_meta WHERE key = ?", (key,))
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def insert_hint_rows(conn: sqlite3.Connection, rows: list[tuple[str, int, float, float | None]]) -> None:
+    """Hint positions: (question id, level, updated at, revealed at)."""
+    conn.executemany(
+        "INSERT INTO hint_progress(question_id, level, updated_at, revealed_at) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def insert_queue_rows(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str, str, float]]) -> None:
+    """Auto mode's queue: (id, question id, module, subtopic, reason, created at)."""
+    conn.executemany(
+        "INSERT INTO auto_queue(id, question_id, module, subtopic, reason, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", rows,
+    )
+
+
+def insert_issued_rows(conn: sqlite3.Connection, rows: list[tuple[str, str, str, str, float, int, int]]) -> None:
+    """Auto mode's issued questions: (question id, module, subtopic, reason, issued at, open, failed)."""
+    conn.executemany(
+        "INSERT INTO auto_issued(question_id, module, subtopic, reason, issued_at, open, failed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
+    )
+
 
 def delete_question_progress(conn: sqlite3.Connection, question_id: str) -> int:
     """Delete one question's attempts, hint position and auto-mode traces; return attempts removed."""
