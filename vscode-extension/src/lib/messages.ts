@@ -44,6 +44,17 @@ export interface TestRow {
   /** Why the test fails, in one plain sentence (when the server found a cause). */
   explanation?: string;
   duration_ms?: number;
+  /** The learner's own test (a `# test:` line of the file): shown as theirs, never counted. */
+  own?: boolean;
+  /** An own test's `# test:` line (1-based). */
+  line?: number | null;
+}
+
+/** A test row's heading: its status icon and call, marked "yours" for the learner's own tests. */
+export function testHeading(test: TestRow): string {
+  const icon = test.status === "passed" ? "✓" : test.status === "timeout" ? "⏱" : test.status === "not_run" ? "·" : "✗";
+  const own = test.own ? ` — yours${test.line ? ` (line ${test.line})` : ""}` : "";
+  return `${icon} ${test.hidden ? "hidden test" : test.call}${own}`;
 }
 
 /**
@@ -192,6 +203,7 @@ export function summariseRun(raw: unknown): RunSummary | null {
       message: typeof t.message === "string" ? t.message : "",
       explanation: typeof t.explanation === "string" ? t.explanation : undefined,
       duration_ms: typeof t.duration_ms === "number" ? t.duration_ms : undefined,
+      ...(t.own === true ? { own: true, line: typeof t.line === "number" ? t.line : null } : {}),
     });
   }
   const error = (value: unknown) =>
@@ -200,8 +212,8 @@ export function summariseRun(raw: unknown): RunSummary | null {
       : null;
   return {
     status: raw.status,
-    passed: typeof raw.passed === "number" ? raw.passed : tests.filter((t) => t.status === "passed").length,
-    total: typeof raw.total === "number" ? raw.total : tests.length,
+    passed: typeof raw.passed === "number" ? raw.passed : tests.filter((t) => t.status === "passed" && !t.own).length,
+    total: typeof raw.total === "number" ? raw.total : tests.filter((t) => !t.own).length,
     tests,
     message: typeof raw.message === "string" ? raw.message : undefined,
     backend: typeof raw.backend === "string" ? raw.backend : undefined,

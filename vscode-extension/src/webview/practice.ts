@@ -4,7 +4,7 @@
  * `pytrix/runTests` jobs for the server.
  */
 
-import { parseToPractice, SANDBOX_FOOTER, testDetails, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
+import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
 import { blobWorkerFactory } from "./workerFactory";
@@ -110,9 +110,8 @@ function cell(tag: string, className: string, text: string): HTMLElement {
 
 function renderTest(test: TestRow): HTMLElement {
   const item = document.createElement("li");
-  item.className = `test ${test.status}`;
-  const icon = test.status === "passed" ? "✓" : test.status === "timeout" ? "⏱" : test.status === "not_run" ? "·" : "✗";
-  const head = cell("div", "head", `${icon} ${test.hidden ? "hidden test" : test.call}`);
+  item.className = `test ${test.status}${test.own ? " own" : ""}`;
+  const head = cell("div", "head", testHeading(test));
   if (test.duration_ms !== undefined) head.append(cell("span", "duration", ` ${test.duration_ms.toFixed(1)} ms`));
   item.append(head);
   for (const line of testDetails(test)) item.append(cell("div", line.kind, line.text));
