@@ -193,8 +193,25 @@ class PytrixService:
             self.pick_notice = (
                 f"You have had all {len(candidates)} questions of this choice; they come round "
                 "again, the one you saw longest ago first. Pick another module or difficulty for new ones."
-            )
+            ) + self._ai_offer(chosen)
         return chosen
+
+    def _ai_offer(self, like: Question) -> str:
+        """With a Gemini key (and the AI on): how to have new questions like ``like`` written."""
+        if "ai" in self.__dict__:  # the tutor is built: it may hold the editor's key
+            available = self.ai.available()
+        else:  # a one-shot CLI command: the key can only come from the environment
+            from pytrix.ai.keys import ApiKeys
+
+            available = self.settings.ai_enabled and ApiKeys().current() is not None
+        if not available:
+            return ""
+        return (
+            " Your Gemini key is set, so Pytrix can also write new ones for you: "
+            f"`pytrix ai question --problem-type {like.problem_type} --difficulty {like.difficulty.value} "
+            "--dir DIR` in a terminal, or a new question with `source: \"ai\"` from an editor "
+            "(`pytrix/newQuestion`)."
+        )
 
     def question_markdown(self, question_id: str) -> str:
         question = self.question(question_id)
