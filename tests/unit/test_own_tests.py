@@ -246,3 +246,22 @@ def test_the_summary_wording() -> None:
     assert summary(Status.FAILED, Status.ERROR) == "none of your 2 own tests pass"
     assert summary(Status.PASSED, Status.PASSED, Status.FAILED) == "2 of your 3 own tests pass"
     assert summary(Status.PASSED, Status.NOT_RUN) == "your own test passes"
+
+
+def test_a_failing_own_test_is_never_explained_so_hints_never_start_from_it(tmp_path: Path, bank: Bank) -> None:
+    from pytrix.practice.explain import explain
+
+    question = bank.get(REVERSE)
+    helper = "\n\ndef first(x):\n    return x[0]\n"  # an IndexError: explained were it the question's test
+    source = HEADER + "# test: first([]) == 1\n" + RIGHT + helper
+    result = _run(question, source)
+    assert result.all_passed and [t.status for t in result.own_tests] == [Status.ERROR]
+    assert explain(result, question, source) == {}
+    as_if_the_questions = result.model_copy(deep=True)
+    as_if_the_questions.tests[-1].own = False
+    assert explain(as_if_the_questions, question, source)  # so the empty answer above is the own rule
+    service = PytrixService(bank, Store(tmp_path / "p.db"), Settings())
+    try:
+        assert service.cause_hint(question, source, result) is None
+    finally:
+        service.close()

@@ -553,14 +553,16 @@ def explain(result: RunResult, question: Question, source: str) -> dict[int, Cau
     """Test index -> cause, for every failing test of ``result`` that has one.
 
     An entry function that is still the question's stub explains nothing: the
-    learner has not started, and "returns None" would only be noise.
+    learner has not started, and "returns None" would only be noise. Nor does
+    the learner's own test (``own``): its expected value may be the mistake, so
+    hints never start from it.
     """
     code = Code(source, question)
     causes: dict[int, Cause] = {}
     if code.untouched:
         return causes
     for test in result.tests:
-        if test.status in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT):
+        if test.status in (TestStatus.FAILED, TestStatus.ERROR, TestStatus.TIMEOUT) and not test.own:
             cause = explain_test(test, question, code)
             if cause is not None:
                 causes[test.index] = cause
