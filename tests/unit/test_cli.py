@@ -88,6 +88,9 @@ def test_practice_once_writes_the_first_question_and_checks_it(env: dict[str, st
     done = pytrix(env, "practice", "--once", "--dir", str(tmp_path / "ws"), stdin="")
     assert done.returncode == 1  # the stub fails
     assert "Created" in done.stdout and "tests passed" in done.stdout
+    # one check prints what it needs: no watch-loop help, the commands for this file instead
+    assert "every save re-runs" not in done.stdout and "Commands (type" not in done.stdout
+    assert "pytrix check " in done.stdout and "pytrix submit " in done.stdout
     again = pytrix(env, "practice", "--once", "--dir", str(tmp_path / "ws"), stdin="")
     assert "Resuming" in again.stdout
 
@@ -112,6 +115,7 @@ def test_practice_watch_mode_rechecks_on_save_and_takes_commands(env: dict[str, 
     try:
         created = read_until("Created ")
         path = Path(created.split("Created ", 1)[1].strip())
+        read_until("every save re-runs the tests")  # the loop's help
         read_until("tests passed")  # the first check of the stub
         read_until("Watching for saves")
         path.write_text(path.read_text().replace("    raise NotImplementedError", "    return s[::-1]"))

@@ -91,7 +91,18 @@ class PracticeSession:
         self.question = question
         self.console.print(Panel(Markdown(self.service.question_markdown(question.id)), expand=False))
         self.console.print(f"{verb} [bold]{self.path}[/]")
-        self.console.print(HELP)
+        if self.args.once:  # whole lines: the commands stay copyable
+            self.console.print(self.single_check_steps(), soft_wrap=True)
+        else:
+            self.console.print(HELP)
+
+    def single_check_steps(self) -> str:
+        """What follows a single check (``--once``): the commands for this file, not the loop's."""
+        from rich.markup import escape
+
+        path = escape(str(self.path))
+        return (f"Check it again with `pytrix check {path}`; submit it with `pytrix submit {path}`; "
+                "`pytrix practice` without --once re-checks it on every save.")
 
     async def check(self) -> bool:
         assert self.question is not None and self.path is not None
