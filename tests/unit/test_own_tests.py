@@ -265,3 +265,16 @@ def test_a_failing_own_test_is_never_explained_so_hints_never_start_from_it(tmp_
         assert service.cause_hint(question, source, result) is None
     finally:
         service.close()
+
+
+def test_reviews_and_ai_prompts_report_the_questions_tests_only(bank: Bank) -> None:
+    from pytrix.ai.offline import verdict_of
+    from pytrix.ai.prompts import results_text
+
+    question = bank.get(REVERSE)
+    source = HEADER + "# test: reverse_string('own') == 'nwo'\n" + WRONG
+    result = _run(question, source)
+    assert [t.status for t in result.own_tests] == [Status.FAILED]
+    assert "'nwo'" not in results_text(result) and "reverse_string" in results_text(result)
+    verdict, text = verdict_of(result)
+    assert verdict == "partly correct" and "'nwo'" not in text and text.startswith(f"{result.passed}/{result.total}")

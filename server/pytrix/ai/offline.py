@@ -50,7 +50,7 @@ def verdict_of(result: RunResult | None) -> tuple[str, str]:
         return "incorrect", f"The file fails to load: {result.message or result.module_error.message}"
     if result.all_passed:
         return "correct", f"All {result.total} tests pass."
-    failing = [t for t in result.tests if t.status.value != "passed"]
+    failing = [t for t in result.tests if t.status.value != "passed" and not t.own]  # own tests never count
     examples = "; ".join(
         f"`{t.call}` {t.status.value}" + (f" (expected {t.expected}, got {t.actual})"
                                           if t.expected is not None and t.actual is not None else "")

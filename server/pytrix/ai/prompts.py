@@ -44,7 +44,7 @@ def results_text(result: RunResult | None, limit: int = 8) -> str:
         err = result.module_error
         return f"The file fails to load (line {err.line}): {err.type}: {err.message}"
     lines = [f"{result.passed}/{result.total} tests pass."]
-    for test in [t for t in result.tests if t.status.value != "passed"][:limit]:
+    for test in [t for t in result.tests if t.status.value != "passed" and not t.own][:limit]:  # own: never counted
         if test.hidden and test.expected is None:
             lines.append(f"- a hidden test fails ({test.status.value})")
             continue
