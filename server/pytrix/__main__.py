@@ -1,4 +1,4 @@
-"""``python -m pytrix``: the same as the ``pytrix`` command."""
+"""``python -m pytrix``: the same as the ``pytrix`` command (``serve`` starts without the rest of the CLI)."""
 
 from pytrix.cli import run
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported when a model is validated, not with every error class
+    from pydantic import BaseModel
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 class PytrixError(Exception):
@@ -27,6 +28,8 @@ class DataFileError(PytrixError):
     @staticmethod
     def validate(model: type[M], raw: Any, path: Path, prefix: str = "") -> M:
         """Validate ``raw`` against ``model``; turn the first error into a DataFileError."""
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(raw)
         except ValidationError as exc:

@@ -23,11 +23,11 @@ ANSWER_WAIT = 30.0
 class RawServer:
     """One ``pytrix serve`` process over stdio, spoken to in raw frames."""
 
-    def __init__(self, home: Path, workspace: Path) -> None:
+    def __init__(self, home: Path, workspace: Path, command: list[str] | None = None) -> None:
         workspace.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTRIX_HOME": str(home), "GEMINI_API_KEY": "", "GOOGLE_API_KEY": ""}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pytrix", "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            command or [sys.executable, "-m", "pytrix", "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, cwd=workspace,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None

@@ -5,8 +5,32 @@ the progress commands, ``ai`` the AI commands and ``practice`` the practice
 loop; all of them open the service through ``service.open_service`` and print
 through ``output``. Nothing outside this package imports it (``python -m
 pytrix`` and the ``pytrix`` console script enter through :func:`run`).
+
+``serve`` is dispatched here, before the rest of the command line is imported,
+so the language server answers ``initialize`` without loading rich, the other
+commands or the core (see :mod:`pytrix.lsp.startup`).
 """
 
-from pytrix.cli.app import main, run
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one ``pytrix`` command line; its exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["serve"]:
+        from pytrix.lsp.startup import main as serve
+
+        serve(args[1:])
+        return 0
+    from pytrix.cli.app import main as app_main
+
+    return app_main(argv)
+
+
+def run() -> None:
+    sys.exit(main())
+
 
 __all__ = ["main", "run"]

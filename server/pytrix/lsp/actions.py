@@ -15,7 +15,6 @@ from lsprotocol import types
 
 from pytrix.lsp import commands
 from pytrix.lsp.clients import supports_action_literals, supports_disabled_actions
-from pytrix.practice.files import find_entry, question_id_of
 
 if TYPE_CHECKING:
     from pytrix.lsp.server import PytrixServer
@@ -130,6 +129,8 @@ def register(server: PytrixServer) -> None:
             document = ls.workspace.get_text_document(uri)
         except Exception:
             return []
+        from pytrix.practice.files import question_id_of
+
         only = params.context.only
         actions: list[types.CodeAction] = []
         state = ls.documents.get(uri)
@@ -160,6 +161,8 @@ def register(server: PytrixServer) -> None:
             question = ls.service.question(state.question_id)
         except Exception:
             return []
+        from pytrix.practice.files import find_entry
+
         entry = find_entry(document.source, question.entry)
         line = entry.line if entry else 0
         where = types.Range(start=types.Position(line, 0), end=types.Position(line, 0))

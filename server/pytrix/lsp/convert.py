@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import TextDocument
 
-from pytrix.practice.findings import Finding
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
+    from pytrix.practice.findings import Finding
 
 SOURCE = "pytrix"
 

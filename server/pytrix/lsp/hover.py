@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from pytrix.lsp.markup import markup_content
-from pytrix.practice.files import find_entry
-from pytrix.runner.protocol import RunResult, TestResult, TestStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
     from pytrix.lsp.server import PytrixServer
+    from pytrix.runner.protocol import RunResult, TestResult
 
 MAX_DETAILED = 3
 
@@ -26,6 +25,8 @@ def _results_markdown(result: RunResult) -> list[str]:
 
 
 def _test_markdown(test: TestResult) -> str:
+    from pytrix.runner.protocol import TestStatus
+
     parts = [f"**{test.status.value.replace('_', ' ')}:** `{test.label}`", ""]
     expected = test.expected_full or test.expected
     actual = test.actual_full or test.actual
@@ -45,6 +46,9 @@ def _test_markdown(test: TestResult) -> str:
 def register(server: PytrixServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: PytrixServer, params: types.HoverParams) -> types.Hover | None:
+        from pytrix.practice.files import find_entry
+        from pytrix.runner.protocol import TestStatus
+
         uri = params.text_document.uri
         state = ls.documents.get(uri)
         document = ls.open_document(uri)

@@ -2,6 +2,13 @@
 
 Feature handlers live in sibling modules (documents, actions, commands,
 requests) and are registered here; each is a few lines over the core.
+
+This module, like every feature module, imports only pygls, lsprotocol and
+light parts of Pytrix at its top: the core (service, bank, store, pydantic
+models, runner) may still be loading in a background thread when
+``initialize`` is answered (see :mod:`pytrix.lsp.startup`). Every message
+after ``initialize`` waits for it (:class:`GatedProtocol`), so a handler can
+import and use the core freely.
 """
 
 from __future__ import annotations
@@ -10,30 +17,33 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from pytrix import __version__
-from pytrix.curriculum.question import Question
 from pytrix.errors import PytrixError
-from pytrix.lsp import coaching, guard, logs
+from pytrix.lsp import guard, logs
 from pytrix.lsp.clients import name_actions
 from pytrix.lsp.convert import plain, position_converter, to_diagnostic
 from pytrix.lsp.markup import to_plain_text
 from pytrix.lsp.state import DocumentState
 from pytrix.lsp.uris import uri_to_path
-from pytrix.paths import home_dir
-from pytrix.practice.files import question_id_of
-from pytrix.practice.findings import Finding, findings_for
-from pytrix.runner.client_backend import ClientRuntime
-from pytrix.service import PytrixService
-from pytrix.settings import Settings, parse_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pytrix.curriculum.question import Question
+    from pytrix.service import PytrixService
+    from pytrix.settings import Settings
 
 log = logging.getLogger("pytrix.lsp")
+# Answered before the core is loaded: everything else waits for it.
+UNGATED = frozenset({types.INITIALIZE, types.EXIT})
 
 RUN_TESTS = "pytrix/runTests"
 SETTINGS_WAIT = 5.0
@@ -45,20 +55,90 @@ def is_python(document_uri: str, language_id: str | None) -> bool:
     return document_uri.endswith((".py", ".pyw"))
 
 
-class PytrixServer(LanguageServer):
-    """A pygls server holding the Pytrix service and the open documents."""
+class GatedProtocol(logs.TimedProtocol):
+    """Every message but ``initialize`` and ``exit`` waits until the core is loaded."""
 
-    def __init__(self, service: PytrixService, startup_problems: list[str] | None = None) -> None:
+    def handle_message(self, msg: Any) -> None:
+        method = getattr(msg, "method", None)
+        server = self._server
+        if not isinstance(server, PytrixServer):
+            super().handle_message(msg)
+            return
+        if method not in UNGATED:
+            server.wait_for_core()
+        super().handle_message(msg)
+        if method == types.INITIALIZE:
+            server.start_core()  # the answer is written by now: the core loads while the client reads it
+
+
+class PytrixServer(LanguageServer):
+    """A pygls server holding the Pytrix service and the open documents.
+
+    Made with a ``service``, it is ready at once. Made with ``load_core`` instead,
+    it answers ``initialize`` first and builds the service in a background thread
+    started then (:meth:`start_core`); :class:`GatedProtocol` holds every later
+    message on one event until the service is there. ``load_core`` returns the
+    service and the problems to tell the learner, and never raises.
+    """
+
+    def __init__(
+        self,
+        service: PytrixService | None = None,
+        startup_problems: list[str] | None = None,
+        *,
+        load_core: Callable[[], tuple[PytrixService, list[str]]] | None = None,
+    ) -> None:
         super().__init__(
             "pytrix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-            protocol_cls=logs.TimedProtocol,
+            protocol_cls=GatedProtocol,
         )
-        self.service = service
+        if service is None and load_core is None:
+            raise ValueError("give a service or a way to load one")
+        self._service = service
+        self._load_core = load_core
+        self._core_thread: threading.Thread | None = None
+        self.core_ready = threading.Event()
+        if service is not None:
+            self.core_ready.set()
         self.documents: dict[str, DocumentState] = {}
         self.languages: dict[str, str] = {}
         self.startup_problems = list(startup_problems or [])
         self.init_options: Any = None
         self.settings_ready = asyncio.Event()
+
+    # -- the core, loaded once -------------------------------------------
+    @property
+    def service(self) -> PytrixService:
+        if self._service is None:
+            self.wait_for_core()
+        if self._service is None:
+            raise PytrixError("Pytrix could not start its core; the reason is in server.log.")
+        return self._service
+
+    def start_core(self) -> None:
+        """Start building the service in a background thread (once; no-op when it is there)."""
+        if self.core_ready.is_set() or self._core_thread is not None:
+            return
+        self._core_thread = threading.Thread(target=self._build_core, name="pytrix-core", daemon=True)
+        self._core_thread.start()
+
+    def _build_core(self) -> None:
+        assert self._load_core is not None
+        try:
+            service, problems = self._load_core()
+            self._service = service
+            self.startup_problems.extend(problems)
+        except Exception as exc:  # a bug, not bad data (that is a problem): still never hang
+            log.exception("the core could not be built")
+            self.startup_problems.append(f"Pytrix could not start its core ({exc}); see server.log.")
+        finally:
+            self.core_ready.set()  # never leaves a waiting handler hanging
+
+    def wait_for_core(self) -> None:
+        """Block until the service is built: the one wait every gated message makes."""
+        if not self.core_ready.is_set():
+            self.start_core()
+            self.core_ready.wait()
 
     # -- transport: pygls's loops behind a guard that answers every request (lsp/guard.py)
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
@@ -74,6 +154,8 @@ class PytrixServer(LanguageServer):
 
     def apply_settings(self, raw: Any) -> None:
         """The editor's settings over the learner's settings file (the editor wins, key by key)."""
+        from pytrix.lsp import coaching
+        from pytrix.settings import parse_settings
         from pytrix.settings_file import with_editor
 
         settings, problems = parse_settings(with_editor(raw))
@@ -121,6 +203,9 @@ class PytrixServer(LanguageServer):
 
     def practice_question(self, uri: str, source: str) -> Question | None:
         """The question a document practises, updating the header notices."""
+        from pytrix.practice.files import question_id_of
+        from pytrix.practice.findings import Finding
+
         state = self.state(uri)
         state.notice_findings = []
         question_id = question_id_of(source)
@@ -184,6 +269,8 @@ class PytrixServer(LanguageServer):
             self.publish(uri, version)
             self.refresh_lenses()
             return
+        from pytrix.practice.findings import findings_for
+
         filename = (uri_to_path(uri) or Path("practice.py")).name
         try:
             result = await self.service.run(question, source, filename)
@@ -214,6 +301,7 @@ class PytrixServer(LanguageServer):
 
     def enable_client_runtime(self) -> None:
         """Let tests run in the client's Pyodide (``pytrix/runTests``) when settings ask."""
+        from pytrix.runner.client_backend import ClientRuntime
 
         async def send(params: dict[str, Any]) -> Any:
             # Shielded: pygls sends no $/cancelRequest, so a cancelled await would still
@@ -225,14 +313,20 @@ class PytrixServer(LanguageServer):
 
     def after_open(self, uri: str) -> None:
         """Instant, static analysis on open: coaching hints."""
+        from pytrix.lsp import coaching
+
         coaching.update(self, uri)
 
     def after_change(self, uri: str) -> None:
         """Instant, static analysis on change: coaching hints."""
+        from pytrix.lsp import coaching
+
         coaching.update(self, uri)
 
     def coach_actions(self, uri: str, params: types.CodeActionParams) -> list[types.CodeAction]:
         """Quick fixes from coaching findings in the requested range."""
+        from pytrix.lsp import coaching
+
         return coaching.quick_fixes(self, uri, params)
 
     def refresh_lenses(self) -> None:
@@ -248,6 +342,8 @@ class PytrixServer(LanguageServer):
         the workspace root; when that root lies inside a practice folder, the practice
         folder is used, so new questions do not nest one level deeper each time.
         """
+        from pytrix.paths import home_dir
+
         configured = Path(os.path.expanduser(self.settings.practice_dir))
         if configured.is_absolute():
             return configured

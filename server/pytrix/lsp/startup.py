@@ -1,4 +1,11 @@
-"""Start-up: build the server with every feature registered, then serve stdio or TCP.
+"""Start-up: answer ``initialize`` first, load the core in the background, serve stdio or TCP.
+
+What lies on the path to ``initialize`` is only pygls, lsprotocol and the thin
+``lsp`` modules (none imports the core at its top). The core (service, bank,
+store, settings file, pydantic models, runner, coach) is built by
+:func:`load_core` in a background thread that :class:`~pytrix.lsp.server.PytrixServer`
+starts once ``initialize`` is answered; every later message waits on one event
+until it is there. Nothing of the AI stack is imported until its first action.
 
 Kept apart from :mod:`pytrix.lsp.server` (the server class) so the feature
 modules can import the class while this module imports them: no circle.
@@ -6,32 +13,29 @@ modules can import the class while this module imports them: no circle.
 
 from __future__ import annotations
 
+import argparse
 import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytrix.curriculum.bank import Bank, load_bank
-from pytrix.curriculum.topics import Curriculum
-from pytrix.errors import PytrixError
-from pytrix.lsp import (
-    actions,
-    ai,
-    commands,
-    documents,
-    hover,
-    logs,
-    next_question,
-    progress,
-    requests,
-)
 from pytrix.lsp.server import PytrixServer
-from pytrix.paths import database_path, log_path
-from pytrix.service import PytrixService
-from pytrix.settings_file import file_settings
-from pytrix.store.database import Store, StoreError
+
+if TYPE_CHECKING:
+    from pytrix.service import PytrixService
 
 
-def create_server() -> PytrixServer:
-    """Build the server with every feature registered; never fails on bad data."""
+def load_core() -> tuple[PytrixService, list[str]]:
+    """The service over the bank, the store and the settings file, and the problems to
+    tell the learner; never fails on bad data (a broken bank or database is a problem)."""
+    from pathlib import Path
+
+    from pytrix.curriculum.bank import Bank, load_bank
+    from pytrix.curriculum.topics import Curriculum
+    from pytrix.errors import PytrixError
+    from pytrix.paths import database_path
+    from pytrix.service import PytrixService
+    from pytrix.settings_file import file_settings
+    from pytrix.store.database import Store, StoreError
+
     problems: list[str] = []
     try:
         bank = load_bank()
@@ -47,8 +51,24 @@ def create_server() -> PytrixServer:
         store = Store(Path(":memory:"))
     settings, settings_problems = file_settings()
     problems.extend(settings_problems)
-    server = PytrixServer(PytrixService(bank, store, settings), problems)
-    server.service.use_warm_pool()
+    service = PytrixService(bank, store, settings)
+    service.use_warm_pool()
+    return service, problems
+
+
+def register_features(server: PytrixServer) -> None:
+    """Register every feature module (each imports the core only inside its handlers)."""
+    from pytrix.lsp import (
+        actions,
+        ai,
+        commands,
+        documents,
+        hover,
+        next_question,
+        progress,
+        requests,
+    )
+
     documents.register(server)
     actions.register(server)
     hover.register(server)
@@ -57,13 +77,27 @@ def create_server() -> PytrixServer:
     progress.register(server)
     ai.register(server)  # pytrix/setApiKey, pytrix/usage, pytrix.evaluate|optimize|testConnection
     next_question.register(server)  # pytrix.next
+
+
+def create_server() -> PytrixServer:
+    """The server with every feature registered and its core loaded now; never fails on bad data."""
+    service, problems = load_core()
+    server = PytrixServer(service, problems)
+    register_features(server)
     return server
 
 
 def start(tcp: str | None = None, log_level: str | None = None) -> None:
-    """Start the server on stdio, or on ``HOST:PORT`` when ``tcp`` is given."""
+    """Start the server on stdio, or on ``HOST:PORT`` when ``tcp`` is given.
+
+    The core is loaded after ``initialize`` is answered (see the module's docstring).
+    """
+    from pytrix.lsp import logs
+    from pytrix.paths import log_path
+
     logs.setup(log_path(), logs.level_from(log_level) if log_level else None)
-    server = create_server()
+    server = PytrixServer(load_core=load_core)
+    register_features(server)
     if tcp:
         host, _, port = tcp.rpartition(":")
         # Say on stderr where we listen (port 0 picks a free one), once bound.
@@ -74,3 +108,18 @@ def start(tcp: str | None = None, log_level: str | None = None) -> None:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``pytrix serve`` (the CLI's subcommand and :func:`main` share them)."""
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (port 0: any free port)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING"], type=str.upper,
+                        help="server.log detail; DEBUG adds message bodies (default INFO, or $PYTRIX_LOG_LEVEL)")
+
+
+def main(argv: list[str]) -> None:
+    """``pytrix serve [options]`` without the rest of the CLI on the start-up path."""
+    parser = argparse.ArgumentParser(prog="pytrix serve", description="run the language server (stdio by default)")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    start(tcp=args.tcp, log_level=args.log_level)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytrix.practice.findings import Finding
-from pytrix.runner.protocol import RunResult
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
+    from pytrix.practice.findings import Finding
+    from pytrix.runner.protocol import RunResult
 
 
 @dataclass
