@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from fake_gemini import FakeGemini, ok
-from test_ai_cli import pytrix
+from test_ai_cli import GOOD_QUESTION, KEY, pytrix  # the CLI runner and the fake key and question
 
-from conftest import GOOD_QUESTION, KEY
 from pytrix.ai.tutor import AITutor
 from pytrix.curriculum.question import Difficulty
 from pytrix.service import PytrixService
