@@ -20,7 +20,8 @@ from pytrix.curriculum.question import Compare, Question
 from pytrix.practice.files import render_practice_file
 from pytrix.practice.findings import findings_for, own_summary, result_json
 from pytrix.runner.grading import RawRun, grade
-from pytrix.runner.own_tests import MAX_OWN_TESTS, read_own_tests, with_own_tests
+from pytrix.runner.own_tests import MAX_OWN_TESTS, OwnTests, read_own_tests, with_own_tests
+from pytrix.runner.protocol import Limits, build_request
 from pytrix.runner.protocol import TestStatus as Status
 from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.service import PytrixService
@@ -125,7 +126,7 @@ def test_a_question_may_not_carry_own_tests(bank: Bank) -> None:
 def test_every_practice_file_teaches_the_form_with_a_line_its_question_reads(bank: Bank) -> None:
     for question in bank.questions.values():
         text = render_practice_file(question, bank.curriculum)
-        assert read_own_tests(text, question).tests == (), question.id  # the header itself is no test
+        assert read_own_tests(text, question) == OwnTests(), question.id  # nothing in a fresh file is one
         example = text.splitlines()[2].split("one per line: ", 1)[1]
         own = read_own_tests(example + "\n", question)
         assert len(own.tests) == 1 and own.problems == (), (question.id, example)
@@ -142,6 +143,8 @@ def test_any_test_line_is_either_a_test_or_a_warning(bank: Bank, bodies: list[st
         lines = sorted([t.line for t in own.tests] + [p.line for p in own.problems])
         assert lines == [n for n, text in enumerate(source.splitlines(), start=1) if text.startswith("# test:")]
         assert all(p.message.startswith(f"Your test on line {p.line} ") for p in own.problems)
+        request = build_request(with_own_tests(question, source), source, "x.py", Limits())  # never raises
+        assert len(request["tests"]) == len(question.tests) + len(own.tests)
 
 
 @settings(max_examples=200, deadline=None)
@@ -278,3 +281,23 @@ def test_reviews_and_ai_prompts_report_the_questions_tests_only(bank: Bank) -> N
     assert "'nwo'" not in results_text(result) and "reverse_string" in results_text(result)
     verdict, text = verdict_of(result)
     assert verdict == "partly correct" and "'nwo'" not in text and text.startswith(f"{result.passed}/{result.total}")
+
+
+LITERALS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LITERALS, max_size=3), LITERALS)
+def test_any_call_over_plain_values_is_read_and_sent(bank: Bank, args: list[object], expected: object) -> None:
+    question = bank.get(REVERSE)
+    call = f"reverse_string({', '.join(map(repr, args))})"
+    source = f"# test: {call} == {expected!r}\n"
+    (own,) = read_own_tests(source, question).tests
+    assert (own.case.call, own.case.expected) == (call, repr(expected))
+    assert own.case.expected_value() == expected
+    (sent,) = build_request(with_own_tests(question, source), source, "x.py", Limits())["tests"][-1:]
+    assert sent["name"] == "reverse_string" and sent["index"] == len(question.tests)
