@@ -1,4 +1,8 @@
-"""``pytrix data check`` proves every template instance; stubs are settled in as few runs as possible."""
+"""``pytrix data check`` proves every template instance; stubs are settled in as few runs as possible.
+
+The check forks its runs from the fork server; ``--cold`` starts each from
+scratch. Both paths prove the same, and the report names the path that ran.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +78,9 @@ def test_data_check_proves_every_instance_of_a_template(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report["ok"], report["problems"]
     assert report["questions"] == 5 and report["runs"] >= 5 * 2 and report["seconds"] > 0
+    # every run was forked from the fork server: the cold fall-back never ran
+    assert report["path"] == "fork server" and report["fallback"] is None
+    assert report["processes"] == {"forked": report["runs"], "cold": 0}
     # the audit of stated rules and the recorded wrong answers are in the report
     assert report["rules"]["modules"]["string-manipulation"]["size"] == [1, 1]  # the large parentheses test
     assert report["fix_questions"] == 0 and report["wrong_answers"]["total"] == 0
@@ -86,6 +94,43 @@ def test_data_check_proves_every_instance_of_a_template(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert [p["question"] for p in report["problems"]] == ["string-reversal.beginner~3"]
     assert "reference solution fails" in report["problems"][0]["problem"]
+    assert report["path"] == "fork server" and report["processes"]["cold"] == 0
+    # the cold path finds the same, and says it ran
+    cold = subprocess.run([sys.executable, "-m", "pytrix", "data", "check", "--json", "--cold"],
+                          capture_output=True, text=True, timeout=300, check=False, env=env)
+    cold_report = json.loads(cold.stdout)
+    assert cold.returncode == 1 and cold_report["problems"] == report["problems"]
+    assert cold_report["path"] == "cold" and cold_report["processes"] == {"forked": 0, "cold": cold_report["runs"]}
+    plain = subprocess.run([sys.executable, "-m", "pytrix", "data", "check"],
+                           capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert f"processes: fork server ({report['runs']} forked, 0 cold)" in plain.stdout
+
+
+async def _check_after_losing_the_zygote() -> tuple[list[Verdict], dict[str, Any]]:
+    from pytrix.curriculum.check import batch_sandbox, process_path
+
+    q = question(SLOW_SUM.replace("n + 1", "n"))
+    sandbox = batch_sandbox()
+    try:
+        first = await verify_question(q, sandbox)
+        assert sandbox.zygote is not None and sandbox.zygote.pid is not None
+        os.kill(sandbox.zygote.pid, signal.SIGKILL)
+        await sandbox.zygote.wait_lost()
+        second = await verify_question(q, sandbox)
+    finally:
+        await sandbox.close()
+    return [first, second], process_path(sandbox)
+
+
+def test_a_check_that_loses_the_fork_server_goes_on_cold_and_says_so() -> None:
+    from pytrix.curriculum.check import describe_path
+
+    verdicts, path = asyncio.run(_check_after_losing_the_zygote())
+    assert all(v.ok and v.runs == 2 for v in verdicts)
+    assert path["path"] == "fork server, then cold" and path["processes"] == {"forked": 2, "cold": 2}
+    assert path["fallback"].startswith("the fork server is gone: ")
+    assert describe_path(path).startswith("processes: fork server, then cold (2 forked, 2 cold); "
+                                          "the fork server was lost: ")
 
 
 SKELETON = "def total(n):\n    # TODO: write total()\n    raise NotImplementedError\n"
@@ -107,3 +152,20 @@ def test_a_bank_stub_must_be_a_skeleton_that_fails_every_test() -> None:
         "the stub passes test 1 (total(0)): a stub must fail every test",
         "stub: line 1: the body of total() must be only a docstring and pass, ... or raise NotImplementedError",
     ]
+
+
+def test_the_mutants_command_forks_its_runs_too_and_can_run_cold(tmp_path: Path) -> None:
+    reports = {}
+    for flags in ([], ["--cold"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytrix", "data", "mutants", "--question", "string-reversal.intermediate",
+             "--limit", "2", "--json", *flags],
+            capture_output=True, text=True, timeout=300, check=False,
+            env={**os.environ, "PYTRIX_HOME": str(tmp_path)})
+        assert done.returncode == 0, done.stderr
+        reports[tuple(flags)] = json.loads(done.stdout)
+    forked, cold = reports[()], reports[("--cold",)]
+    assert forked["path"] == "fork server" and forked["fallback"] is None
+    assert forked["processes"]["cold"] == 0 and forked["processes"]["forked"] >= forked["runs"]
+    assert cold["path"] == "cold" and cold["processes"]["forked"] == 0
+    assert (forked["killed"], forked["mutants"]) == (cold["killed"], cold["mutants"])

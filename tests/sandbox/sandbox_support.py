@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from pytrix.curriculum.question import Question
@@ -37,6 +38,25 @@ def make_question(
 
 ADD = make_question()
 
+BACKENDS = ("cold", "zygote")
+"""The two process paths: fresh ``python -I`` processes, or children of the fork server."""
+
+
+def make_sandbox(backend: str, limits: Limits = FAST, **options: Any) -> SubprocessSandbox:
+    """A sandbox on one path: cold processes from a warm pool, or forked from the zygote."""
+    if backend == "zygote":
+        return SubprocessSandbox(limits, fork_server=True, **options)
+    return SubprocessSandbox(limits, pool_size=options.pop("pool_size", 2), **options)
+
+
+def assert_only_forked(box: SubprocessSandbox) -> None:
+    """Every process of a fork-server sandbox was forked: the cold fall-back never ran."""
+    assert box.fallback is None, box.fallback
+    assert box.processes["cold"] == 0, box.processes
+    assert box.processes["forked"] > 0, box.processes
+    if box.zygote is not None:  # still open: the same zygote serves on
+        assert box.zygote.alive, box.zygote.lost
+
 
 async def assert_still_works(sandbox: SubprocessSandbox) -> None:
     """The runner is still up and a normal run after the attack passes."""
@@ -55,8 +75,8 @@ def describe(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def group_alive(pid: int) -> bool:
-    """Whether any process of the group led by ``pid`` still exists (zombies excepted)."""
+def processes() -> Iterator[tuple[int, str, int, int]]:
+    """(pid, state, parent pid, process group) of every process, from ``/proc``."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -65,9 +85,11 @@ def group_alive(pid: int) -> bool:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        state, pgid = fields[0], int(fields[2])
-        if pgid == pid and state != "Z":
-            return True
-    return False
+        yield int(entry), fields[0], int(fields[1]), int(fields[2])
+
+
+def group_alive(pid: int) -> bool:
+    """Whether any process of the group led by ``pid`` still exists (zombies excepted)."""
+    return any(pgid == pid and state != "Z" for _, state, _, pgid in processes())
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sandbox_support import FAST, assert_still_works, describe, make_question
+from sandbox_support import BACKENDS, assert_still_works, describe, make_question, make_sandbox
 
 from pytrix.runner.protocol import RunStatus
 from pytrix.runner.sandbox import SubprocessSandbox
@@ -52,9 +52,9 @@ def kernel_offers(layer: str) -> bool:
     return int(version) >= 1
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def layers() -> AsyncIterator[tuple[SubprocessSandbox, dict[str, Any]]]:
-    box = SubprocessSandbox(FAST, pool_size=1, confinement={"audit": False})
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=BACKENDS)
+async def layers(request: pytest.FixtureRequest) -> AsyncIterator[tuple[SubprocessSandbox, dict[str, Any]]]:
+    box = make_sandbox(request.param, pool_size=1, confinement={"audit": False})
     seen: list[dict[str, Any]] = []
     box._observer = seen.append
     probe = make_question([{"call": "probe()", "expected": "1"}], entry="probe", qid="sandbox.probe")
@@ -81,6 +81,20 @@ PROBES: dict[str, tuple[str, str, str]] = {
     "libc_kill_parent": ("seccomp", LIBC + "def probe():\n"
                          "    return (libc.kill(os.getppid(), 0), ctypes.get_errno())\n",
                          f"(-1, {EPERM})"),
+    # The parent (the server, or the fork server for a forked child): its memory and its
+    # process are out of reach.
+    "libc_ptrace_parent": ("seccomp", LIBC + "def probe():\n"
+                           "    return (libc.ptrace(16, os.getppid(), None, None), ctypes.get_errno())\n",
+                           f"(-1, {EPERM})"),
+    "libc_read_parent_memory": ("seccomp", LIBC + "def probe():\n"
+                                "    return (libc.process_vm_readv(os.getppid(), None, 0, None, 0, 0),\n"
+                                "            ctypes.get_errno())\n", f"(-1, {EPERM})"),
+    "parent_memory_file": ("landlock", "import os\ndef probe():\n"
+                           "    open(f'/proc/{os.getppid()}/mem', 'rb')\n",
+                           r"PermissionError: \[Errno 13\] Permission denied"),
+    "parent_descriptors": ("landlock", "import os\ndef probe():\n"
+                           "    os.listdir(f'/proc/{os.getppid()}/fd')\n",
+                           r"PermissionError: \[Errno 13\] Permission denied"),
     "libc_mknod": ("seccomp", LIBC + "def probe():\n"
                    "    return (libc.mknod(b'null', 0o20600, os.makedev(1, 3)), ctypes.get_errno())\n",
                    f"(-1, {EPERM})"),

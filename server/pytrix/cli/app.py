@@ -268,10 +268,13 @@ def cmd_data_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COLD_HELP = "start every run's process from scratch instead of forking it from the fork server"
+
+
 def cmd_data_check(args: argparse.Namespace) -> int:
     from pytrix.curriculum.check import check_bank
 
-    return check_bank(as_json=args.json, concurrency=args.jobs)
+    return check_bank(as_json=args.json, concurrency=args.jobs, cold=args.cold)
 
 
 def cmd_data_mutants(args: argparse.Namespace) -> int:
@@ -279,7 +282,7 @@ def cmd_data_mutants(args: argparse.Namespace) -> int:
 
     return mutants_command(
         as_json=args.json, limit=args.limit, modules=args.module, ids=args.question,
-        first=args.first, jobs=args.jobs, fail_under=args.fail_under,
+        first=args.first, jobs=args.jobs, fail_under=args.fail_under, cold=args.cold,
     )
 
 
@@ -372,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("check", help="validate and prove every bank question by execution")
     p.add_argument("--json", action="store_true")
     p.add_argument("--jobs", type=int, default=None, help="runs at once (default: 3 per core)")
+    p.add_argument("--cold", action="store_true", help=COLD_HELP)
     p.set_defaults(func=cmd_data_check)
     p = data.add_parser(
         "mutants", help="derive plausible wrong solutions from each reference; report which survive"
@@ -384,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="runs at once (default: 3 per core)")
     p.add_argument("--fail-under", type=float, default=None, metavar="RATE",
                    help="exit 1 when the kill rate is below RATE (0 to 1)")
+    p.add_argument("--cold", action="store_true", help=COLD_HELP)
     p.set_defaults(func=cmd_data_mutants)
     return parser
 

@@ -2,6 +2,11 @@
 
 Prints a progress bar on a terminal, then each problem with its file and
 question id; ``--json`` prints a machine-readable report. Exits 1 on any problem.
+
+Each run's process is forked from a fork server (:mod:`pytrix.runner.zygote`)
+that imported the harness once, so a run skips interpreter start-up; ``--cold``
+starts every run's process from scratch instead, and so does the check when
+the fork server cannot start or dies. The report says which path ran.
 """
 
 from __future__ import annotations
@@ -32,15 +37,39 @@ def usable_cores() -> int:
 def default_jobs() -> int:
     """Sandbox runs at once for batch checks: three per usable core.
 
-    Batch checks start a cold harness process per run instead of drawing on a
-    warm pool: the pool's preloaded modules cost about 15% more CPU per run than
-    they save, and a batch is bound by CPU. Three runs per core keep the cores
-    busy while processes start.
+    Batch checks fork each run's process from the fork server (or start it
+    cold) rather than draw on a warm pool: a pool process pays interpreter
+    start-up all the same, and a batch is bound by CPU. Three runs per core keep
+    the cores busy while a run waits on its per-test clock.
     """
     return 3 * usable_cores()
 
 
-def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
+def batch_sandbox(*, cold: bool = False) -> SubprocessSandbox:
+    """The sandbox of a batch check: runs forked from a fork server, or cold processes."""
+    return SubprocessSandbox(fork_server=not cold)
+
+
+def process_path(sandbox: SubprocessSandbox) -> dict[str, Any]:
+    """Which path a batch's processes took: ``path``, counts per kind, why it fell back."""
+    counts = dict(sandbox.processes)
+    if not sandbox.fork_server:
+        path = "cold"
+    elif counts["cold"] == 0:
+        path = "fork server"
+    else:
+        path = "fork server, then cold" if counts["forked"] else "cold (fork server unavailable)"
+    return {"path": path, "processes": counts, "fallback": sandbox.fallback}
+
+
+def describe_path(info: dict[str, Any]) -> str:
+    """One line naming the process path a batch took (and why it fell back)."""
+    counts = info["processes"]
+    text = f"processes: {info['path']} ({counts['forked']} forked, {counts['cold']} cold)"
+    return text + (f"; the fork server was lost: {info['fallback']}" if info["fallback"] else "")
+
+
+def check_bank(as_json: bool = False, concurrency: int | None = None, *, cold: bool = False) -> int:
     """Run the whole check; return the process exit code."""
     started = time.monotonic()
     concurrency = concurrency or default_jobs()
@@ -48,7 +77,7 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
     questions = bank.ordered()
     console = Console(stderr=True)
     verdicts: list[Verdict]
-    sandbox = SubprocessSandbox()  # cold processes: see default_jobs()
+    sandbox = batch_sandbox(cold=cold)
 
     async def verify(on_done: Callable[[Verdict], None] | None) -> list[Verdict]:
         try:
@@ -91,6 +120,7 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
         "missing": len(missing),
         "runs": sum(v.runs for v in verdicts),
         "jobs": concurrency,
+        **process_path(sandbox),
         "seconds": round(elapsed, 2),
         "rules": rules,
         "fix_questions": sum(q.style.value == "fix" for q in questions),
@@ -121,6 +151,7 @@ def check_bank(as_json: bool = False, concurrency: int | None = None) -> int:
             f" ({report['runs']} sandbox runs, {concurrency} at a time)",
             file=sys.stdout,
         )
+        print(describe_path(report), file=sys.stdout)
     return 0 if not problems else 1
 
 

@@ -435,14 +435,18 @@ def select_questions(all_questions: list[Question], modules: list[str] | None = 
 def mutants_command(
     *, as_json: bool = False, limit: int = DEFAULT_LIMIT, modules: list[str] | None = None,
     ids: list[str] | None = None, first: int = 0, jobs: int | None = None,
-    fail_under: float | None = None,
+    fail_under: float | None = None, cold: bool = False,
 ) -> int:
-    """``pytrix data mutants``: run the check, print the report, return the exit code."""
+    """``pytrix data mutants``: run the check, print the report, return the exit code.
+
+    Runs are forked from the fork server like ``pytrix data check``'s; ``cold``
+    starts each from scratch.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pytrix.curriculum.bank import load_bank
-    from pytrix.curriculum.check import default_jobs
+    from pytrix.curriculum.check import batch_sandbox, default_jobs, describe_path, process_path
     from pytrix.errors import PytrixError
 
     started = time.monotonic()
@@ -454,7 +458,7 @@ def mutants_command(
     plans = [plan(q, limit) for q in questions]
     runs = sum(1 + len(p.chosen) for p in plans)
     console = Console(stderr=True)
-    sandbox = SubprocessSandbox()  # cold processes, like `pytrix data check` (see default_jobs)
+    sandbox = batch_sandbox(cold=cold)
 
     async def go(on_run: Callable[[], None] | None) -> list[QuestionReport]:
         try:
@@ -470,7 +474,8 @@ def mutants_command(
     else:
         reports = asyncio.run(go(None))
     elapsed = time.monotonic() - started
-    overall = {**summary(reports), "runs": runs, "limit": limit, "seconds": round(elapsed, 2)}
+    overall = {**summary(reports), "runs": runs, "limit": limit, "seconds": round(elapsed, 2),
+               **process_path(sandbox)}
     if as_json:
         print(json.dumps({**overall, "reports": [r.to_json() for r in reports]}, indent=2))
     else:
@@ -490,6 +495,7 @@ def mutants_command(
             f" {overall['questions_skipped']} skipped; {elapsed:.1f} s",
             file=sys.stdout,
         )
+        print(describe_path(overall), file=sys.stdout)
     if fail_under is not None and (overall["kill_rate"] or 0.0) < fail_under:
         return 1
     return 0

@@ -9,6 +9,11 @@ exactly one run and is then killed and its directory removed.
 A :class:`WarmPool` keeps ``size`` workers started and warm (interpreter up,
 modules imported, blocked reading the request), refills itself in the
 background and falls back to starting a worker on demand when it is empty.
+
+How a sandbox-side interpreter starts (:func:`start_process`), its run folder
+(:func:`new_run_folder`), its request (:func:`write_request`) and its end
+(:func:`retire`) are shared with the fork server (:mod:`pytrix.runner.zygote`),
+whose children are :class:`RunProcess` es like a :class:`Worker`.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pytrix.runner import harness
 
@@ -173,13 +179,42 @@ def sandbox_env(workdir: str | None = None) -> dict[str, str]:
     return env
 
 
+def interpreter_command(script: Path, *args: str, python: str | None = None) -> list[str]:
+    """How every sandbox-side interpreter starts (``-I``: isolated, ``-B``: no .pyc writes)."""
+    return [python or sys.executable, "-I", "-B", "-X", "utf8", str(script), *args]
+
+
 def harness_command(result_fd: int, *, warm: bool, python: str | None = None) -> list[str]:
-    """The command line of one harness process (``-I``: isolated, ``-B``: no .pyc writes)."""
-    command = [python or sys.executable, "-I", "-B", "-X", "utf8", str(HARNESS_PATH)]
-    if warm:
-        command.append("--warm")
-    command.append(str(result_fd))
-    return command
+    """The command line of one harness process."""
+    return interpreter_command(HARNESS_PATH, *(["--warm"] if warm else []), str(result_fd),
+                               python=python)
+
+
+async def new_run_folder() -> str:
+    """A fresh run folder named after this process (stale ones are swept before the first)."""
+    global _swept
+    if not _swept:  # once per process, before its first run folder
+        _swept = True
+        await asyncio.to_thread(sweep_stale_run_dirs)
+    return tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-")
+
+
+async def start_process(
+    command: list[str], *, pass_fd: int, cwd: str, env: dict[str, str], stdin: int,
+) -> tuple[asyncio.SubprocessTransport, _Process]:
+    """Start a sandbox-side interpreter as every one starts.
+
+    Its own session (so its process group can be killed whole), the given
+    working directory and scrubbed environment, stdout discarded, stderr kept up
+    to ``STDERR_CAP``, no descriptor of ours but ``pass_fd``. A fork server's
+    children repeat these steps themselves (``forkserver.become_run_process``).
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.subprocess_exec(
+        _Process, *command, stdin=stdin, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, pass_fds=(pass_fd,), cwd=cwd, env=env,
+        start_new_session=True,
+    )
 
 
 class EventChannel(asyncio.Protocol):
@@ -313,22 +348,16 @@ class Worker:
     async def spawn(cls, *, warm: bool = True, python: str | None = None) -> Worker:
         """Start a harness process (``warm``: preload modules and report readiness)."""
         loop = asyncio.get_running_loop()
-        global _swept
-        if not _swept:  # once per process, before its first run folder
-            _swept = True
-            await asyncio.to_thread(sweep_stale_run_dirs)
+        workdir = await new_run_folder()
         read_fd, write_fd = os.pipe()
-        workdir = tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-")
         transport: asyncio.SubprocessTransport | None = None
         channel_transport: asyncio.ReadTransport | None = None
         pipe = os.fdopen(read_fd, "rb", buffering=0)  # owns read_fd from here on
         try:
             channel_transport, channel = await loop.connect_read_pipe(EventChannel, pipe)
-            transport, process = await loop.subprocess_exec(
-                _Process, *harness_command(write_fd, warm=warm, python=python),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
-                env=sandbox_env(workdir), start_new_session=True,
+            transport, process = await start_process(
+                harness_command(write_fd, warm=warm, python=python), pass_fd=write_fd,
+                cwd=workdir, env=sandbox_env(workdir), stdin=asyncio.subprocess.PIPE,
             )
         except BaseException:
             if transport is not None:
@@ -374,22 +403,14 @@ class Worker:
 
     def send(self, request: dict[str, Any]) -> None:
         """Write the request on stdin and close it (the harness reads to end of file)."""
-        stdin = self.transport.get_pipe_transport(0)
-        if stdin is None or stdin.is_closing():
-            return
-        assert isinstance(stdin, asyncio.WriteTransport)
-        with contextlib.suppress(OSError, RuntimeError):
-            stdin.write(json.dumps(request).encode())
-            stdin.close()
+        write_request(self.transport.get_pipe_transport(0), request)
 
     def kill(self) -> None:
         """SIGKILL the whole process group now (synchronous, idempotent)."""
         if self.transport.get_returncode() is None:
             # Not transport.kill(): Popen.send_signal() polls, and reaping the child here
             # would race the event loop's child watcher.
-            _killpg(self.pid)
-            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-                os.kill(self.pid, signal.SIGKILL)
+            kill_process_group(self.pid)
 
     async def wait_exit(self, timeout: float | None = None) -> int | None:
         """Wait until the process has exited; its return code, or None on timeout."""
@@ -406,15 +427,7 @@ class Worker:
         if self._closed:
             return
         self._closed = True
-        self.kill()
-        try:
-            await self.wait_exit(5.0)
-            await _remove_tree(self.workdir)
-        finally:
-            self.channel_transport.close()
-            self.transport.close()
-            if os.path.lexists(self.workdir):  # cancelled (e.g. the event loop is closing)
-                remove_run_dir(self.workdir)
+        await retire(self, (self.channel_transport, self.transport))
 
     def abandon(self) -> None:
         """Clean up without awaiting (the loop that owns this worker is gone)."""
@@ -424,6 +437,54 @@ class Worker:
             self.channel_transport.close()
             self.transport.close()
         remove_run_dir(self.workdir)
+
+
+def write_request(stdin: asyncio.BaseTransport | None, request: dict[str, Any]) -> None:
+    """Write a run's request to its process's stdin and close it (the harness reads to EOF)."""
+    if stdin is None or stdin.is_closing():
+        return
+    assert isinstance(stdin, asyncio.WriteTransport)
+    with contextlib.suppress(OSError, RuntimeError):
+        stdin.write(json.dumps(request).encode())
+        stdin.close()
+
+
+class RunProcess(Protocol):
+    """What the sandbox needs of the process serving one run: a :class:`Worker` started
+    cold, or a child forked by the fork server (:class:`pytrix.runner.zygote.ForkedWorker`)."""
+
+    pid: int
+    workdir: str
+    channel: EventChannel
+
+    @property
+    def stderr(self) -> bytes: ...
+
+    def configure(self, line_limit: int, total_limit: int, max_lines: int) -> None: ...
+
+    def send(self, request: dict[str, Any]) -> None: ...
+
+    def kill(self) -> None: ...
+
+    async def wait_exit(self, timeout: float | None = None) -> int | None: ...
+
+    async def close(self) -> None: ...
+
+
+async def retire(process: RunProcess, transports: Iterable[asyncio.BaseTransport],
+                 after_exit: Callable[[], None] | None = None) -> None:
+    """Kill a run's process group, wait for its exit, remove its run folder, close its pipes."""
+    process.kill()
+    try:
+        await process.wait_exit(5.0)
+        if after_exit is not None:
+            after_exit()
+        await _remove_tree(process.workdir)
+    finally:
+        for transport in transports:
+            transport.close()
+        if os.path.lexists(process.workdir):  # cancelled (e.g. the event loop is closing)
+            remove_run_dir(process.workdir)
 
 
 async def _remove_tree(path: str) -> None:
@@ -444,6 +505,13 @@ async def _remove_tree(path: str) -> None:
 def _killpg(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def kill_process_group(pid: int) -> None:
+    """SIGKILL the process group led by ``pid``, and ``pid`` itself should it have left it."""
+    _killpg(pid)
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 class PoolClosed(RuntimeError):

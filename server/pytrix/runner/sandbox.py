@@ -14,7 +14,10 @@ test at its limit, the parent sends SIGUSR1 and waits a moment for the
 harness's ``where`` event: the line that was running, where the timeout is
 shown. With a
 :class:`~pytrix.runner.pool.WarmPool` (``pool_size > 0``) a run starts in an
-already warm process instead of paying interpreter start-up.
+already warm process instead of paying interpreter start-up; with
+``fork_server=True`` each process is forked from a zygote that imported the
+harness once (:mod:`pytrix.runner.zygote`), and cold processes take over if
+the zygote dies.
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ from pytrix.runner.own_tests import with_own_tests
 from pytrix.runner.pool import (
     HARNESS_PATH,
     EventChannel,
+    RunProcess,
     WarmPool,
     Worker,
     sandbox_env,
 )
 from pytrix.runner.protocol import Limits, RunResult, RunStatus, build_request
+from pytrix.runner.zygote import ForkedWorker, ForkServer, ZygoteLost
 
 __all__ = ["HARNESS_PATH", "SubprocessSandbox", "sandbox_env"]
 
@@ -106,7 +111,7 @@ class _Attempt:
     def _test_timeout(self, index: int) -> float:
         return self.question.tests[index].timeout or self.limits.test_timeout
 
-    async def run(self, worker: Worker, request: dict[str, Any], run_deadline: float) -> None:
+    async def run(self, worker: RunProcess, request: dict[str, Any], run_deadline: float) -> None:
         limits = self.limits
         line_limit = 12 * (limits.value_chars + limits.stdout_chars + 8 * limits.repr_chars) + 65536
         # A genuine harness sends two lines per test and four more; the rest is forged.
@@ -293,6 +298,9 @@ class SubprocessSandbox:
     the running event loop; call :meth:`close` when done). A shared ``pool``
     may be passed instead; the caller then owns and closes it. ``confinement``
     switches layers off for diagnostics and tests only, e.g. ``{"audit": False}``.
+    ``fork_server=True`` forks each run's process from a zygote instead (batch
+    checks); if the zygote cannot start or dies, runs go on in cold processes,
+    :attr:`fallback` says why and :attr:`processes` counts both kinds.
     """
 
     name = "subprocess"
@@ -304,12 +312,19 @@ class SubprocessSandbox:
         pool_size: int = 0,
         pool: WarmPool | None = None,
         confinement: Mapping[str, bool] | None = None,
+        fork_server: bool = False,
     ) -> None:
         self.limits = limits or Limits()
         self.pool_size = pool_size
         self._shared_pool = pool
         self._own_pool: WarmPool | None = None
         self._confinement = dict(confinement or {})
+        self.fork_server = fork_server
+        self._zygote: ForkServer | None = None
+        self._zygote_starting: asyncio.Task[ForkServer] | None = None
+        self.fallback: str | None = None
+        """Why runs went to cold processes although ``fork_server`` was asked for."""
+        self.processes = {"forked": 0, "cold": 0}
         self._reaping: set[asyncio.Task[None]] = set()
         self._observer: Callable[[dict[str, Any]], None] | None = None  # test hook
 
@@ -333,20 +348,68 @@ class SubprocessSandbox:
         return self._own_pool
 
     async def start(self) -> None:
-        """Start the warm pool now and wait until it is ready (optional)."""
+        """Start the fork server or the warm pool now and wait until it is ready (optional)."""
+        await self._zygote_for_loop()
         pool = self._pool_for_loop()
         if pool is not None:
             await pool.wait_ready()
 
-    async def _acquire(self) -> tuple[Worker, WarmPool | None]:
+    @property
+    def zygote(self) -> ForkServer | None:
+        """The fork server runs are forked from, once started."""
+        return self._zygote
+
+    async def _zygote_for_loop(self) -> ForkServer | None:
+        """The running zygote (started on first use), or None once it is lost."""
+        if not self.fork_server or self.fallback is not None:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._zygote is not None and self._zygote.loop is not loop:
+            self._zygote.abandon()  # its event loop is gone (e.g. a second asyncio.run)
+            self._zygote = None
+        if self._zygote is None:
+            if self._zygote_starting is None or self._zygote_starting.get_loop() is not loop:
+                self._zygote_starting = loop.create_task(self._start_zygote())
+            try:
+                self._zygote = await asyncio.shield(self._zygote_starting)
+            except ZygoteLost as exc:
+                self._fall_back(str(exc))
+                return None
+        if self._zygote.lost is not None:
+            self._fall_back(self._zygote.lost)
+            return None
+        return self._zygote
+
+    @staticmethod
+    async def _start_zygote() -> ForkServer:
+        server = ForkServer()
+        await server.start()
+        return server
+
+    def _fall_back(self, reason: str) -> None:
+        if self.fallback is None:
+            self.fallback = reason
+            log.warning("fork server unavailable (%s): running cold sandbox processes", reason)
+
+    async def _acquire(self) -> tuple[RunProcess, WarmPool | None]:
+        zygote = await self._zygote_for_loop()
+        if zygote is not None:
+            try:
+                worker = await ForkedWorker.spawn(zygote)
+            except ZygoteLost as exc:
+                self._fall_back(str(exc))
+            else:
+                self.processes["forked"] += 1
+                return worker, None
+        self.processes["cold"] += 1
         pool = self._pool_for_loop()
         if pool is not None:
             return await pool.acquire(), pool
         return await Worker.spawn(warm=False), None
 
-    def _release(self, worker: Worker, pool: WarmPool | None) -> None:
+    def _release(self, worker: RunProcess, pool: WarmPool | None) -> None:
         worker.kill()
-        if pool is not None and not pool.closed:
+        if pool is not None and not pool.closed and isinstance(worker, Worker):
             pool.release(worker)
             return
         task = asyncio.get_running_loop().create_task(worker.close())
@@ -354,7 +417,7 @@ class SubprocessSandbox:
         task.add_done_callback(self._reaping.discard)
 
     async def close(self) -> None:
-        """Stop the pool (if this sandbox owns it) and reap every finished process."""
+        """Stop the pool (if this sandbox owns it) and the zygote; reap every finished process."""
         if self._own_pool is not None:
             if self._own_pool.loop in (None, asyncio.get_running_loop()):
                 await self._own_pool.close()
@@ -363,6 +426,16 @@ class SubprocessSandbox:
             self._own_pool = None
         while self._reaping:
             await asyncio.gather(*list(self._reaping), return_exceptions=True)
+        if self._zygote_starting is not None and not self._zygote_starting.done():
+            self._zygote_starting.cancel()
+            await asyncio.gather(self._zygote_starting, return_exceptions=True)
+        self._zygote_starting = None
+        if self._zygote is not None:
+            if self._zygote.loop is asyncio.get_running_loop():
+                await self._zygote.close()
+            else:
+                self._zygote.abandon()
+            self._zygote = None
 
     async def __aenter__(self) -> SubprocessSandbox:
         return self
@@ -385,7 +458,7 @@ class SubprocessSandbox:
         reveal_hidden: bool = False,
     ) -> RunResult:
         """Run ``code`` against the question's tests; every process it used is gone on return."""
-        used: list[tuple[Worker, WarmPool | None]] = []
+        used: list[tuple[RunProcess, WarmPool | None]] = []
         try:
             result = await self._run(question, code, filename, limits or self.limits,
                                      reveal_hidden, used)
@@ -400,7 +473,7 @@ class SubprocessSandbox:
 
     async def _run(
         self, question: Question, code: str, filename: str, limits: Limits, reveal_hidden: bool,
-        used: list[tuple[Worker, WarmPool | None]],
+        used: list[tuple[RunProcess, WarmPool | None]],
     ) -> RunResult:
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -421,6 +494,11 @@ class SubprocessSandbox:
                 await attempt.run(worker, request, run_deadline)
             finally:
                 worker.kill()
+            if isinstance(worker, ForkedWorker) and not attempt.finished:
+                await worker.wait_exit(5.0)  # the zygote reports the exit, or its own death
+                if worker.lost:  # the zygote died under this attempt, not by the code's doing:
+                    self._fall_back(worker.server.lost or "the fork server died during a run")
+                    continue  # again, in a cold process
             if not attempt.saw_ready and not attempt.run_deadline_hit:
                 # The harness reports "ready" before any learner code runs: this process
                 # failed on its own. Try a fresh one once, then say so.
