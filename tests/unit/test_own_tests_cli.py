@@ -50,3 +50,18 @@ def test_check_and_submit_list_own_tests_apart_and_never_count_them(env: dict[st
     assert f"    {path}:{lines + 2}:1: failed: reverse_string('ab'): expected 'ab', got 'ba'" in submitted.stdout
     stats = json.loads(pytrix(env, "stats", "--json").stdout)
     assert stats.get("questionsSolved", stats.get("questions_solved")) == 1  # the wire is becoming camelCase
+
+
+def test_the_practice_loop_lists_own_tests_too(env: dict[str, str], tmp_path: Path) -> None:
+    made = pytrix(env, "new", "--question", "string-reversal.beginner", "--dir", str(tmp_path / "ws"))
+    path = Path(made.stdout.strip())
+    text = path.read_text(encoding="utf-8").replace("    raise NotImplementedError", "    return s[::-1]")
+    path.write_text(text + "# test: reverse_string('ab') == 'ab'\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytrix", "practice", "--once", "--question", "string-reversal.beginner",
+                           "--dir", str(tmp_path / "ws")], env=env, capture_output=True, text=True, input="",
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr  # the failing own test does not fail the check
+    assert "All 7 tests passed, and your own test fails." in done.stdout
+    line = text.count("\n") + 1
+    section = done.stdout.split("Your tests (they never count towards solving):\n", 1)[1].splitlines()
+    assert section[0].endswith(f"{path.name}:{line}:1: failed: reverse_string('ab'): expected 'ab', got 'ba'")
