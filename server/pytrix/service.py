@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +17,26 @@ from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionError
 from pytrix.paths import database_path
-from pytrix.practice.auto import AutoOutcome, AutoPick
+from pytrix.practice.auto import AutoPick
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
+from pytrix.responses import (
+    AutoOutcomeReport,
+    AutoStatusReport,
+    ConnectionReport,
+    CurriculumReport,
+    HintReport,
+    HistoryPage,
+    ImportReport,
+    KeyStatus,
+    OptimizeReport,
+    ResetReport,
+    RevealReport,
+    ReviewReport,
+    StatsReport,
+    Submission,
+    UsageReport,
+)
 from pytrix.runner.client_backend import ClientRuntime, ClientRuntimeError
 from pytrix.runner.protocol import Limits, RunResult
 from pytrix.runner.sandbox import SubprocessSandbox
@@ -33,30 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IDLE_CAP_MS = 45 * 60 * 1000  # the longest stretch one attempt is credited with
-
-
-@dataclass(frozen=True)
-class Hint:
-    level: int
-    total: int
-    text: str
-    exhausted: bool
-    cause: str | None = None  # set when the hint explains why the latest run failed
-
-
-@dataclass(frozen=True)
-class Reveal:
-    allowed: bool
-    message: str
-    solution: str | None = None
-
-
-@dataclass(frozen=True)
-class Submission:
-    result: RunResult
-    attempt_id: int
-    mode: str = "manual"
-    auto: AutoOutcome | None = None
 
 
 class PytrixService:
@@ -117,8 +109,8 @@ class PytrixService:
         return AITutor(self.bank, self.store, self.sandbox, lambda: self.settings, decisions, sleep=sleep)
 
     # -- questions -----------------------------------------------------------
-    def curriculum_json(self) -> dict[str, Any]:
-        """The curriculum tree with how many bank questions each problem type has."""
+    def curriculum(self) -> CurriculumReport:
+        """The curriculum tree with the bank's question ids for each problem type."""
         curriculum = self.bank.curriculum
         modules = []
         for module in curriculum.ordered_modules:
@@ -135,7 +127,7 @@ class PytrixService:
                     {**subtopic.model_dump(exclude={"problem_types"}), "problem_types": problem_types}
                 )
             modules.append({**module.model_dump(exclude={"subtopics"}), "subtopics": subtopics})
-        return {"version": curriculum.version, "modules": modules}
+        return CurriculumReport.model_validate({"version": curriculum.version, "modules": modules})
 
     def question(self, question_id: str) -> Question:
         if question_id in self.bank.questions:
@@ -250,13 +242,9 @@ class PytrixService:
             else:
                 return _graded(question, result)
         return _graded(question, await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden))
-        result = await self.sandbox.run(question, source, filename, reveal_hidden=reveal_hidden)
-        log.info("graded a run of %s from %s: %s, %d/%d", question.id, result.backend,
-                 result.status.value, result.passed, result.total)
-        return result
 
     # -- hints, reveal, submit -----------------------------------------------
-    def hint(self, question_id: str, source: str | None = None, result: RunResult | None = None) -> Hint:
+    def hint(self, question_id: str, source: str | None = None, result: RunResult | None = None) -> HintReport:
         """Reveal the next step of the hint ladder.
 
         Given the code and its latest run, a failure with an explained cause comes
@@ -270,10 +258,12 @@ class PytrixService:
         prefix = f"{cause[1]} Then: " if cause is not None else ""
         code = cause[0] if cause is not None else None
         if level >= total:
-            return Hint(total, total, prefix + question.hints[-1], exhausted=True, cause=code)
+            return HintReport(level=total, total=total, text=prefix + question.hints[-1], exhausted=True,
+                              cause=code)
         level += 1
         self.store.set_hint_level(question.id, level)
-        return Hint(level, total, prefix + question.hints[level - 1], exhausted=level >= total, cause=code)
+        return HintReport(level=level, total=total, text=prefix + question.hints[level - 1],
+                          exhausted=level >= total, cause=code)
 
     def cause_hint(self, question: Question, source: str, result: RunResult) -> tuple[str, str] | None:
         """(cause code, text) for the first explained failure of ``result``, else None."""
@@ -287,25 +277,25 @@ class PytrixService:
             return cause.code, f"{cause.sentence}{where} Fix that first."
         return None
 
-    def reveal(self, question_id: str) -> Reveal:
+    def reveal(self, question_id: str) -> RevealReport:
         """The reference solution, once enough submissions have failed."""
         question = self.question(question_id)
         needed = self.settings.reveal_after_failures
         failed = self.store.failed_submissions(question.id)
         if failed < needed:
             left = needed - failed
-            return Reveal(
-                False,
-                f"The solution unlocks after {needed} failed submissions "
+            return RevealReport(
+                allowed=False,
+                message=f"The solution unlocks after {needed} failed submissions "
                 f"({left} more to go). Try a hint first.",
             )
         solution = question.optimal or question.solution
         self.store.mark_revealed(question.id, time.time())
-        return Reveal(
-            True,
-            "Here is a reference solution. A submission of this question now counts as practice, "
-            "not as a solve.",
-            solution.strip() + "\n",
+        return RevealReport(
+            allowed=True,
+            message="Here is a reference solution. A submission of this question now counts as "
+            "practice, not as a solve.",
+            solution=solution.strip() + "\n",
         )
 
     async def submit(
@@ -321,7 +311,9 @@ class PytrixService:
         from when the question was given or last attempted
         (:meth:`working_time_ms`).
         """
+        from pytrix.practice.findings import findings_for
         from pytrix.practice.progress import MAX_CODE_CHARS, record_result
+        from pytrix.store.progress import REVEALED
 
         if len(source) > MAX_CODE_CHARS:
             raise PytrixError(
@@ -332,8 +324,6 @@ class PytrixService:
         if duration_ms is None:
             duration_ms = self.working_time_ms(question.id)
         if self.store.revealed_at(question.id) is not None:
-            from pytrix.store.progress import REVEALED
-
             mode = REVEALED
         # Hidden tests stay hidden until the question is solved (or its solution unlocked), so
         # a failed submission cannot be followed by one that hard-codes their answers.
@@ -344,7 +334,13 @@ class PytrixService:
             self.store, self.bank, self.settings, question, result, code=source,
             hints_used=self.store.hint_level(question.id), duration_ms=duration_ms, mode=mode,
         )
-        return Submission(result, recorded.attempt_id, recorded.mode, recorded.auto)
+        solved = result.all_passed and recorded.mode != REVEALED
+        auto = AutoOutcomeReport.model_validate(vars(recorded.auto)) if recorded.auto else None
+        return Submission.made(
+            result, findings_for(result, question, source, solved=solved),
+            attempt_id=recorded.attempt_id, attempt_number=self.store.attempt_count(question.id),
+            mode=recorded.mode, auto=auto,
+        )
 
     def working_time_ms(self, question_id: str, now: float | None = None) -> int:
         """Time spent on a question up to ``now``: since it was given or last attempted.
@@ -358,19 +354,21 @@ class PytrixService:
             return 0
         return int(min(now - started, IDLE_CAP_MS / 1000) * 1000)
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StatsReport:
         """The full stats document (module -> subtopic -> problem type -> difficulty)."""
         from pytrix.practice.stats import compute_stats
 
-        return compute_stats(self.store, self.bank)
+        return StatsReport.model_validate(compute_stats(self.store, self.bank))
 
     # -- progress: history, auto mode, reviews, dashboard, control -------------
     def history(self, *, limit: Any = None, offset: Any = None, question_id: str | None = None,
-                module: str | None = None, with_code: bool = True) -> dict[str, Any]:
+                module: str | None = None, with_code: bool = True) -> HistoryPage:
         from pytrix.practice.history import history
 
-        return history(self.store, limit=limit, offset=offset, question_id=question_id,
-                       module=module, with_code=with_code)
+        return HistoryPage.model_validate(history(
+            self.store, limit=limit, offset=offset, question_id=question_id, module=module,
+            with_code=with_code,
+        ))
 
     def reopen(self, attempt_id: int, directory: Path) -> tuple[Question, Path]:
         """Write a practice file holding a past attempt's code; return its question and path."""
@@ -398,40 +396,75 @@ class PytrixService:
         except PytrixError:
             return None
 
-    def slow_down(self, subtopic: str | None = None) -> AutoOutcome:
+    def slow_down(self, subtopic: str | None = None) -> AutoOutcomeReport:
         from pytrix.practice import auto
 
-        return auto.slow_down(self.store, self.bank, self.settings, subtopic)
+        outcome = auto.slow_down(self.store, self.bank, self.settings, subtopic)
+        return AutoOutcomeReport.model_validate(vars(outcome))
 
-    def auto_status(self) -> dict[str, Any]:
+    def auto_status(self) -> AutoStatusReport:
         from pytrix.practice import auto
 
-        return auto.status(self.store, self.bank, self.settings)
+        return AutoStatusReport.model_validate(auto.status(self.store, self.bank, self.settings))
 
     def dashboard_markdown(self) -> str:
         from pytrix.practice import dashboard
 
         now = time.time()
         return dashboard.render(
-            self.stats(), self.auto_status(), dashboard.upcoming_reviews(self.store, now),
+            self.stats().model_dump(), self.auto_status().model_dump(),
+            dashboard.upcoming_reviews(self.store, now),
             dashboard.api_usage(self.store), now,
         )
 
-    def reset(self, scope: str, target: str | None = None) -> dict[str, Any]:
+    def reset(self, scope: str, target: str | None = None) -> ResetReport:
         from pytrix.practice.transfer import reset
 
-        return reset(self.store, self.bank, self.settings, scope, target)
+        return ResetReport.model_validate(reset(self.store, self.bank, self.settings, scope, target))
 
     def export_progress(self) -> dict[str, Any]:
+        """The progress file (its own versioned, snake_case format, read back by import)."""
         from pytrix.practice.transfer import export_progress
 
         return export_progress(self.store)
 
-    def import_progress(self, raw: Any) -> dict[str, int]:
+    def import_progress(self, raw: Any) -> ImportReport:
         """Validate ``raw`` (a parsed export) and replace all progress with it, atomically."""
         from pytrix.practice.transfer import import_progress, parse_progress
 
-        return import_progress(self.store, self.settings, parse_progress(raw))
+        return ImportReport.model_validate(import_progress(self.store, self.settings, parse_progress(raw)))
+
+    # -- the AI tutor's actions (each with an offline answer) -----------------------------
+    async def tutor_hint(self, question: Question, source: str, result: RunResult | None) -> HintReport:
+        """The next hint: the AI's (from the code and results) with a key, else the bank's."""
+        return HintReport.model_validate(vars(await self.ai.hint(question, source, result)))
+
+    async def tutor_reveal(self, question: Question, source: str, result: RunResult | None) -> RevealReport:
+        """The solution behind the reveal gate, written for the learner's approach with a key."""
+        return RevealReport.model_validate(vars(await self.ai.reveal(question, source, result)))
+
+    async def evaluate(self, question: Question, source: str, result: RunResult | None) -> ReviewReport:
+        """A review of the code: the AI's when possible, else the static review."""
+        outcome = await self.ai.evaluate(question, source, result)
+        report = ReviewReport.model_validate(outcome.to_json())
+        report._findings = list(outcome.findings)
+        return report
+
+    async def optimize(self, question: Question, source: str) -> OptimizeReport:
+        """A faster solution with its complexity and a measured comparison."""
+        return OptimizeReport.model_validate((await self.ai.optimize(question, source)).to_json())
+
+    async def test_connection(self) -> ConnectionReport:
+        """One small call to the first model that answers, or why none did."""
+        return ConnectionReport.model_validate((await self.ai.test_connection()).to_json())
+
+    def set_api_key(self, key: str | None) -> KeyStatus:
+        """Hold the editor's key in the tutor's memory (``None`` clears it)."""
+        return KeyStatus.model_validate(self.ai.set_api_key(key))
+
+    def usage(self, days: int = 30) -> UsageReport:
+        """AI calls per day, model and feature over ``days``, with the caps and the key's state."""
+        return UsageReport.model_validate(self.ai.usage_report(days))
 
 
 def _graded(question: Question, result: RunResult) -> RunResult:

@@ -38,7 +38,7 @@ async def test_the_server_starts_on_a_damaged_database_and_a_submit_works(lsp: S
     assert result["status"] == "passed"
     assert result["attemptId"] >= 1
     stats = await lsp.request("pytrix/stats", None)
-    assert stats["attempts"] == 1 and stats["questions_solved"] == 1
+    assert stats["attempts"] == 1 and stats["questionsSolved"] == 1
     assert damaged.read_bytes() == GARBAGE
     assert sorted(p.name for p in lsp.home.glob("pytrix.db*")) == ["pytrix.db"]
     memory_notes = [m.message for m in lsp.client.messages if "kept in memory" in m.message]

@@ -19,16 +19,18 @@ async def test_the_latest_run_follows_typing_without_running_again(lsp: Session)
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
     await lsp.diagnostics(uri, lambda d: any(x.severity == types.DiagnosticSeverity.Error for x in d))
     first = await lsp.request("pytrix/lastResult", {"uri": uri})
-    assert first["passed"] < first["total"] == 7 and first["version"] == 1
-    assert first["tests"][0]["expected"] == "'olleh'"
+    assert first["result"]["passed"] < first["result"]["total"] == 7 and first["version"] == 1
+    assert first["result"]["status"] == "failed" and first["result"]["questionId"] == "string-reversal.beginner"
+    assert first["result"]["tests"][0]["expected"] == "'olleh'"
     lsp.replace(uri, RIGHT)
     await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")
     second = await lsp.request("pytrix/lastResult", {"uri": uri})
-    assert second["passed"] == 7 and second["version"] == 2
+    assert second["result"]["passed"] == 7 and second["result"]["status"] == "passed" and second["version"] == 2
     assert await lsp.request("pytrix/lastResult", {"uri": uri}) == second  # asking again runs nothing new
 
 
 async def test_an_unknown_document_has_no_result_and_bad_params_are_refused(lsp: Session) -> None:
-    assert await lsp.request("pytrix/lastResult", {"uri": (lsp.workspace / "none.py").as_uri()}) == {}
+    assert await lsp.request("pytrix/lastResult", {"uri": (lsp.workspace / "none.py").as_uri()}) == {
+        "version": None, "result": None}
     with pytest.raises(JsonRpcInvalidParams):
         await lsp.request("pytrix/lastResult", {})

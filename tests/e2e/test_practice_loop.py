@@ -147,5 +147,5 @@ async def test_submit_records_the_attempt(lsp: Session) -> None:
     assert result["status"] == "passed"
     assert result["attemptId"] >= 1
     stats = await lsp.request("pytrix/stats", None)
-    assert stats["attempts"] == 1 and stats["questions_solved"] == 1
+    assert stats["attempts"] == 1 and stats["questionsSolved"] == 1
     await lsp.message(lambda text: text.startswith("Solved!"))

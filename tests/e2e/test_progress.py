@@ -86,11 +86,11 @@ async def test_stats_history_and_dashboard(lsp: Session) -> None:
     solved = await submit(lsp, path, solution_source(question_id))
     assert solved["mode"] == "manual" and solved["auto"] is None
     stats = await lsp.request("pytrix/stats", None)
-    assert stats["attempts"] == 2 and stats["questions_solved"] == 1 and stats["bank_questions"] >= 39
+    assert stats["attempts"] == 2 and stats["questionsSolved"] == 1 and stats["bankQuestions"] >= 39
     module = stats["modules"][0]
     assert module["id"] == "string-manipulation" and module["attempts"] == 2
-    cell = module["subtopics"][0]["problem_types"][0]["difficulties"]["beginner"]
-    assert cell["attempts"] == 2 and cell["solved"] == 1 and cell["mastery_percent"] == 50.0
+    cell = module["subtopics"][0]["problemTypes"][0]["difficulties"]["beginner"]
+    assert cell["attempts"] == 2 and cell["solved"] == 1 and cell["masteryPercent"] == 50.0
     assert stats["streaks"]["correct"] == 1 and stats["streaks"]["days"] == 1
 
     page = await lsp.request("pytrix/history", {"limit": 1})
@@ -144,7 +144,7 @@ async def test_reset_needs_confirmation(lsp: Session) -> None:
     )
     assert done["attemptsRemoved"] == 1
     stats = await lsp.request("pytrix/stats", None)
-    assert stats["attempts"] == 0 and stats["questions_solved"] == 0
+    assert stats["attempts"] == 0 and stats["questionsSolved"] == 0
 
 
 async def test_export_then_import_restores_progress(lsp: Session) -> None:
@@ -160,7 +160,7 @@ async def test_export_then_import_restores_progress(lsp: Session) -> None:
         await lsp.request("pytrix/importProgress", {"data": broken, "confirm": True})
     counts = await lsp.request("pytrix/importProgress", {"data": exported, "confirm": True})
     assert counts["attempts"] == 1
-    assert (await lsp.request("pytrix/stats", None))["questions_solved"] == 1
+    assert (await lsp.request("pytrix/stats", None))["questionsSolved"] == 1
 
 
 async def test_the_new_question_action_is_auto_mode(lsp: Session) -> None:

@@ -124,7 +124,7 @@ def test_the_curriculum_tree_and_a_module_in_detail(tmp_path: Path) -> None:
     assert "Python considerations" in module.stdout and "Problem archetypes" in module.stdout
     assert "String Manipulation" not in module.stdout
     as_json = pytrix("curriculum", "--module", "recursion", "--json")
-    assert '"python_considerations"' in as_json.stdout
+    assert '"pythonConsiderations"' in as_json.stdout
     missing = pytrix("curriculum", "--module", "nope")
     assert missing.returncode == 2 and "There is no module 'nope'" in missing.stderr
 

@@ -51,7 +51,7 @@ def test_auto_mode_submit_stats_history(run, tmp_path: Path) -> None:  # type: i
     assert run("submit", str(path2)).returncode == 1
 
     stats = json.loads(run("stats", "--json").stdout)
-    assert stats["attempts"] == 2 and stats["questions_solved"] == 1
+    assert stats["attempts"] == 2 and stats["questionsSolved"] == 1
     assert stats["modules"][0]["subtopics"][0]["id"] == "basic-string-operations"
     human = run("stats")
     assert human.returncode == 0 and "String Manipulation" in human.stdout and "mastery" in human.stdout
@@ -94,7 +94,7 @@ def test_export_reset_import(run, tmp_path: Path) -> None:  # type: ignore[no-un
     assert run("reset").returncode == 2  # one of --question/--module/--all is required
 
     assert run("import", str(backup)).returncode == 0
-    assert json.loads(run("stats", "--json").stdout)["questions_solved"] == 1
+    assert json.loads(run("stats", "--json").stdout)["questionsSolved"] == 1
 
     broken = tmp_path / "broken.json"
     data = json.loads(backup.read_text())

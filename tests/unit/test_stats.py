@@ -132,6 +132,6 @@ def test_service_stats_keeps_the_first_version_keys(tmp_path: Path) -> None:
 
     service = PytrixService(bank(), open_store(tmp_path))
     submit(service.store, "string-reversal.beginner", True, now=T0)
-    stats = service.stats()
-    assert stats["attempts"] == 1 and stats["questions_solved"] == 1
-    assert stats["bank_questions"] == len(bank().questions)
+    stats = service.stats().wire()  # as the front ends send it: camelCase
+    assert stats["attempts"] == 1 and stats["questionsSolved"] == 1
+    assert stats["bankQuestions"] == len(bank().questions)

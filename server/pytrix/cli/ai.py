@@ -51,9 +51,9 @@ def _practice(path_text: str) -> tuple[Path, str]:
 
 
 def cmd_ai_test(args: argparse.Namespace) -> int:
-    outcome = _with_tutor(lambda service: service.ai.test_connection())
+    outcome = _with_tutor(lambda service: service.test_connection())
     if args.json:
-        _print(json.dumps(outcome.to_json(), indent=2))
+        _print(json.dumps(outcome.wire(), indent=2))
     else:
         _print(outcome.message, err=not outcome.ok)
     return EXIT_OK if outcome.ok else EXIT_FAIL
@@ -96,12 +96,12 @@ def cmd_ai_hint(args: argparse.Namespace) -> int:
 
     async def work(service: PytrixService) -> Any:
         question = service.question_for_source(source)
-        return await service.ai.hint(question, source, None)
+        return await service.tutor_hint(question, source, None)
 
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
     else:
         origin = "AI" if outcome.source == "ai" else "bank"
         _print(f"Hint {outcome.level}/{outcome.total} ({origin}): {outcome.text}")
@@ -113,15 +113,15 @@ def cmd_ai_evaluate(args: argparse.Namespace) -> int:
 
     async def work(service: PytrixService) -> Any:
         question = service.question_for_source(source)
-        return await service.ai.evaluate(question, source)
+        return await service.evaluate(question, source, None)
 
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
         return EXIT_OK
     _print(outcome.markdown)
-    for finding in outcome.findings:
+    for finding in outcome.diagnostics:
         _print(f"{path}:{finding.line + 1}:{finding.start + 1}: {finding.severity}: {finding.message}")
     return EXIT_OK
 
@@ -131,12 +131,12 @@ def cmd_ai_optimize(args: argparse.Namespace) -> int:
 
     async def work(service: PytrixService) -> Any:
         question = service.question_for_source(source)
-        return await service.ai.optimize(question, source)
+        return await service.optimize(question, source)
 
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
     else:
         _print(outcome.markdown if outcome.allowed else outcome.message, err=not outcome.allowed)
     return EXIT_OK if outcome.allowed else EXIT_FAIL
@@ -144,8 +144,7 @@ def cmd_ai_optimize(args: argparse.Namespace) -> int:
 
 def cmd_usage(args: argparse.Namespace) -> int:
     async def work(service: PytrixService) -> dict[str, Any]:
-        report: dict[str, Any] = service.ai.usage_report(args.days)
-        return report
+        return service.usage(args.days).wire()
 
     report = _with_tutor(work)
     if args.json:

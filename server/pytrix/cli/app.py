@@ -21,6 +21,7 @@ from pytrix.cli.output import UsageError, console, name_commands, print_lint, re
 from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
+from pytrix.responses import CurriculumReport, RunReport
 from pytrix.runner.protocol import RunResult
 from pytrix.service import PytrixService
 
@@ -50,7 +51,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         result: RunResult = run_async(service, service.run(question, source, path.name))
         solved = result.all_passed and service.store.solved_with(question.id, source)
     if args.json:
-        print(result.model_dump_json(indent=2))
+        from pytrix.practice.findings import findings_for
+
+        report = RunReport.of(result, findings_for(result, question, source, solved=solved))
+        print(json.dumps(report.wire(), indent=2))
     else:
         print_lint(path, source, question, result, coaching=not args.no_coach, solved=solved)
     return EXIT_OK if result.all_passed else EXIT_FAIL
@@ -59,11 +63,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
         submission = run_async(service, service.submit(question.id, source, path.name))
-        number = service.store.attempt_count(question.id)
-    result = submission.result
+    result, number = submission.result, submission.attempt_number
     if args.json:
-        print(json.dumps({"attempt_id": submission.attempt_id, "attempt_number": number,
-                          **json.loads(result.model_dump_json())}, indent=2))
+        print(json.dumps(submission.wire(), indent=2))
     else:
         after_reveal = submission.mode == "revealed"
         print_lint(path, source, question, result, solved=result.all_passed and not after_reveal)
@@ -128,7 +130,7 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
     from rich.tree import Tree
 
     with open_service() as service:
-        tree = service.curriculum_json()
+        tree = service.curriculum().model_dump()
     modules = tree["modules"]
     if args.module is not None:
         modules = [m for m in modules if m["id"] == args.module]
@@ -136,7 +138,7 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
             known = ", ".join(m["id"] for m in tree["modules"])
             raise UsageError(f"There is no module {args.module!r}. Modules: {known}.")
     if args.json:
-        print(json.dumps({"version": tree["version"], "modules": modules}, indent=2))
+        print(json.dumps(CurriculumReport.model_validate({**tree, "modules": modules}).wire(), indent=2))
         return EXIT_OK
     from rich.console import Console
 

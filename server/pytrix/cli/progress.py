@@ -138,10 +138,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         auto = service.auto_status()
         usage = api_usage(service.store)
     if args.json:
-        print(json.dumps(stats, indent=2))
+        print(json.dumps(stats.wire(), indent=2))
         return EXIT_OK
     out = console()
-    print_stats(stats, auto, out)
+    print_stats(stats.model_dump(), auto.model_dump(), out)
     if usage is not None:
         totals = usage["totals"]
         out.print(
@@ -155,8 +155,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     with open_service() as service:
-        page = service.history(limit=args.limit, offset=args.offset, question_id=args.question,
-                               module=args.module, with_code=args.json or args.show is not None)
+        report = service.history(limit=args.limit, offset=args.offset, question_id=args.question,
+                                 module=args.module, with_code=args.json or args.show is not None)
+        page = report.model_dump()
         shown = None
         if args.show is not None:
             from pytrix.practice.history import attempt
@@ -166,7 +167,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(shown.code, end="" if shown.code.endswith("\n") else "\n")
         return EXIT_OK
     if args.json:
-        print(json.dumps(page, indent=2))
+        print(json.dumps(report.wire(), indent=2))
         return EXIT_OK
     out = console()
     if not page["items"]:
@@ -210,10 +211,11 @@ def cmd_auto_next(args: argparse.Namespace) -> int:
 
 def cmd_auto_status(args: argparse.Namespace) -> int:
     with open_service() as service:
-        status = service.auto_status()
+        report = service.auto_status()
     if args.json:
-        print(json.dumps(status, indent=2))
+        print(json.dumps(report.wire(), indent=2))
         return EXIT_OK
+    status = report.model_dump()
     out = console()
     curriculum = status["curriculum"]
     out.print(f"Mini-curriculum ({curriculum['module']}): {curriculum['position']}/{curriculum['length']}"
@@ -254,7 +256,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     data = read_progress_file(Path(args.file))
     with open_service() as service:
         backup = None
-        if service.stats()["attempts"]:
+        if service.stats().attempts:
             backup = home_dir() / "backups" / f"before-import-{time.strftime('%Y%m%d-%H%M%S')}.json"
             write_export(service.store, backup)
         counts = import_progress(service.store, service.settings, data)
@@ -291,7 +293,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     with open_service() as service:
         result = service.reset(scope, target)
-    console().print(f"Reset {what}: {plural(result['attemptsRemoved'], 'attempt')} removed.", markup=False)
+    console().print(f"Reset {what}: {plural(result.attempts_removed, 'attempt')} removed.", markup=False)
     return EXIT_OK
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
-from pytrix.curriculum.question import Difficulty, Question
 from pytrix.lsp import clients, commands
 from pytrix.lsp.convert import params_dict
 from pytrix.lsp.server import PytrixServer
 from pytrix.lsp.uris import uri_to_path
-from pytrix.practice.findings import findings_for
+
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
+    from pytrix.curriculum.question import Question
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def set_api_key(ls: PytrixServer, params: Any) -> dict[str, Any]:
     key = data["apiKey"]
     if key is not None and not isinstance(key, str):
         raise JsonRpcInvalidParams(f"{SET_API_KEY}: 'apiKey' must be a string or null")
-    return ls.service.ai.set_api_key(key)
+    return ls.service.set_api_key(key).wire()
 
 
 def usage(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -51,11 +52,13 @@ def usage(ls: PytrixServer, params: Any) -> dict[str, Any]:
     days = data.get("days", 30)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
         raise JsonRpcInvalidParams(f"{USAGE}: 'days' must be a whole number from 1 to 366")
-    return ls.service.ai.usage_report(days)
+    return ls.service.usage(days).wire()
 
 
 async def evaluate(ls: PytrixServer, uri: str) -> dict[str, Any]:
     """Review the document; the findings join its diagnostics (source ``pytrix-ai``)."""
+    from pytrix.practice.findings import findings_for
+
     source, question = commands._document(ls, uri)
     state = ls.state(uri)
     version = ls.workspace.get_text_document(uri).version
@@ -67,9 +70,9 @@ async def evaluate(ls: PytrixServer, uri: str) -> dict[str, Any]:
             result = await ls.service.run(question, source, filename)
             state.result, state.result_version = result, version
             state.run_findings = findings_for(result, question, source)
-        outcome = await ls.service.ai.evaluate(question, source, result)
+        outcome = await ls.service.evaluate(question, source, result)
     if ls.workspace.get_text_document(uri).version == version:
-        state.review_findings, state.review_version = outcome.findings, version
+        state.review_findings, state.review_version = outcome.diagnostics, version
         ls.publish(uri, version)
     origin = "AI review" if outcome.source == "ai" else "Offline review"
     count = len(outcome.findings)
@@ -77,38 +80,36 @@ async def evaluate(ls: PytrixServer, uri: str) -> dict[str, Any]:
                    "shown at their lines.")
     if outcome.notice:
         ls.notify_user(outcome.notice, types.MessageType.Warning)
-    return outcome.to_json()
+    return outcome.wire()
 
 
 async def optimize(ls: PytrixServer, uri: str) -> dict[str, Any]:
     """A faster solution and a measured comparison, written beside the file as markdown."""
     source, question = commands._document(ls, uri)
     with commands.progress(ls, "Pytrix: optimising and measuring"):
-        outcome = await ls.service.ai.optimize(question, source)
-    data = outcome.to_json()
+        outcome = await ls.service.optimize(question, source)
     if not outcome.allowed:
         ls.notify_user(outcome.message, types.MessageType.Warning)
-        return data
+        return outcome.wire()
     path = uri_to_path(uri)
-    data["uri"] = None
     if path is not None:
         target = path.with_name(f"{path.stem}_optimized.md")
         target.write_text(outcome.markdown, encoding="utf-8")
-        data["uri"] = target.as_uri()
-        await commands.show_document(ls, data["uri"], "The optimised solution is in")
+        outcome = outcome.model_copy(update={"uri": target.as_uri()})
+        await commands.show_document(ls, target.as_uri(), "The optimised solution is in")
     if outcome.notice:
         ls.notify_user(outcome.notice, types.MessageType.Warning)
     ls.notify_user(f"{outcome.message} ({'AI' if outcome.source == 'ai' else 'from the bank'}"
                    f"{'; ' + outcome.complexity if outcome.complexity else ''}).")
-    return data
+    return outcome.wire()
 
 
 async def test_connection(ls: PytrixServer) -> dict[str, Any]:
     with commands.progress(ls, "Pytrix: testing the Gemini connection"):
-        outcome = await ls.service.ai.test_connection()
+        outcome = await ls.service.test_connection()
     if not clients.is_vscode_extension(ls):  # the extension shows the outcome itself, with its buttons
         ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
-    return {**outcome.to_json(), "message": clients.name_actions(ls, outcome.message)}
+    return outcome.model_copy(update={"message": clients.name_actions(ls, outcome.message)}).wire()
 
 
 async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Question, dict[str, Any]]:
@@ -118,6 +119,8 @@ async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Quest
     without ``source``, a problem type the bank does not cover is generated
     when a key is set; otherwise the bank answers.
     """
+    from pytrix.curriculum.question import Difficulty
+
     wanted = options.get("source")
     if wanted not in (None, "ai", "bank"):
         raise JsonRpcInvalidParams("'source' must be \"ai\" or \"bank\"")

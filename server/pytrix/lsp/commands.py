@@ -13,19 +13,20 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
-from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError
 from pytrix.lsp.clients import can_show_documents, has_work_done_progress, is_vscode_extension
 from pytrix.lsp.convert import uri_argument
 from pytrix.lsp.server import PytrixServer
 from pytrix.lsp.uris import uri_to_path
-from pytrix.practice.findings import findings_for, result_json
-from pytrix.store.progress import REVEALED
+
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
+    from pytrix.curriculum.question import Question
+    from pytrix.responses import LastRun, NewQuestionReport
 
 log = logging.getLogger(__name__)
 
@@ -96,32 +97,42 @@ async def run_tests(ls: PytrixServer, uri: str) -> dict[str, Any]:
         # publish what it found, for example the test the learner stopped.
         with contextlib.suppress(BaseException):
             await asyncio.shield(task)
-    state = ls.state(uri)
-    return result_json(state.result, state.run_findings) if state.result else {}
+    report = last_run(ls, uri).result
+    return report.wire() if report is not None else {}  # {}: the run was stopped before a result
+
+
+def last_run(ls: PytrixServer, uri: str) -> LastRun:
+    """The latest run of a document (none yet: ``result`` is None), with the version it ran."""
+    from pytrix.responses import LastRun, RunReport
+
+    state = ls.documents.get(uri)
+    if state is None or state.result is None:
+        return LastRun()
+    return LastRun(version=state.result_version, result=RunReport.of(state.result, state.run_findings))
 
 
 async def hint(ls: PytrixServer, uri: str) -> dict[str, Any]:
     """The next rung of the ladder: the AI's (from the code and results) with a key, else the bank's."""
     source, question = _document(ls, uri)
     with progress(ls, "Pytrix: thinking of a hint"):
-        given = await ls.service.ai.hint(question, source, ls.state(uri).result)
+        given = await ls.service.tutor_hint(question, source, ls.state(uri).result)
     if given.notice:
         ls.notify_user(given.notice, types.MessageType.Warning)
     suffix = " (that was the last hint)" if given.exhausted else ""
     if not is_vscode_extension(ls):  # the extension shows hints in full in its practice panel
         ls.notify_user(f"Hint {given.level}/{given.total}: {given.text}{suffix}")
-    return given.to_json()
+    return given.wire()
 
 
 async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
     source, question = _document(ls, uri)
     with progress(ls, "Pytrix: preparing the solution"):  # gated like the bank; AI when a key is set
-        outcome = await ls.service.ai.reveal(question, source, ls.state(uri).result)
+        outcome = await ls.service.tutor_reveal(question, source, ls.state(uri).result)
     if outcome.notice:
         ls.notify_user(outcome.notice, types.MessageType.Warning)
     if not outcome.allowed or outcome.solution is None:
         ls.notify_user(outcome.message, types.MessageType.Warning)
-        return {"allowed": False, "message": outcome.message}
+        return outcome.model_copy(update={"solution": None}).wire()
     path = uri_to_path(uri)
     target_uri = None
     if path is not None:
@@ -134,10 +145,12 @@ async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
         target_uri = target.as_uri()
         await show_document(ls, target_uri, "The solution is in")
     ls.notify_user(outcome.message)
-    return {**outcome.to_json(), "uri": target_uri}
+    return outcome.model_copy(update={"uri": target_uri}).wire()
 
 
 async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
+    from pytrix.store.progress import REVEALED
+
     source, question = _document(ls, uri)
     state = ls.state(uri)
     state.cancel_run()
@@ -153,7 +166,7 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     state.result_version = document.version
     solved = result.all_passed and submission.mode != REVEALED
     state.solved_source = source if solved else None
-    state.run_findings = findings_for(result, question, source, solved=solved)
+    state.run_findings = submission.findings
     ls.publish(uri, document.version)
     ls.refresh_lenses()
     if result.all_passed and not solved:
@@ -165,13 +178,9 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     else:
         ls.notify_user(f"Not yet: {result.passed}/{result.total} tests passed. Attempt recorded.",
                        types.MessageType.Warning)
-    data = result_json(result, state.run_findings)
-    data["attemptId"] = submission.attempt_id
-    data["mode"] = submission.mode
-    data["auto"] = submission.auto.to_json() if submission.auto else None
     if submission.auto is not None:
         ls.notify_user(f"Auto mode: {submission.auto.message}")
-    return data
+    return submission.wire()
 
 
 async def show_document(ls: PytrixServer, uri: str, what: str | None = None) -> bool:
@@ -196,13 +205,15 @@ async def show_document(ls: PytrixServer, uri: str, what: str | None = None) -> 
 async def new_question_file(
     ls: PytrixServer, question: Question, open_it: bool = True, near: str | None = None,
     intro: str | None = None,
-) -> dict[str, Any]:
+) -> NewQuestionReport:
     """Create a practice file for ``question`` in the practice folder and open it.
 
     ``near`` is the document the learner asked from (it places the practice
     folder, see :meth:`PytrixServer.practice_dir`). When the editor cannot open
     the file, a message (after ``intro``, if given) says where it is.
     """
+    from pytrix.responses import NewQuestionReport
+
     path = ls.service.new_practice_file(question, ls.practice_dir(near))
     uri = path.as_uri()
     shown = await show_document(ls, uri) if open_it else False
@@ -211,17 +222,15 @@ async def new_question_file(
         ls.notify_user(f"{lead} Practice file: {path} (open it to start).")
     elif intro:
         ls.notify_user(intro)
-    return {
-        "questionId": question.id,
-        "title": question.title,
-        "path": str(path),
-        "uri": uri,
-        "questionUri": f"pytrix:/question/{question.id}.md",
-        "shown": shown,
-    }
+    return NewQuestionReport(
+        question_id=question.id, title=question.title, path=str(path), uri=uri,
+        question_uri=f"pytrix:/question/{question.id}.md", shown=shown,
+    )
 
 
 def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
+    from pytrix.curriculum.question import Difficulty
+
     question_id = options.get("questionId")
     if question_id is not None:
         if not isinstance(question_id, str):

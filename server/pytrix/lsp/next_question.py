@@ -32,8 +32,8 @@ def register(server: PytrixServer) -> None:
             raise JsonRpcInvalidParams(f"{commands.NEXT}: 'uri' must be a string")
         try:
             if not any(options.get(k) is not None for k in ("questionId", "module", "difficulty", "problemType")):
-                return await auto_question_file(ls, near)  # no choice given: auto mode
+                return (await auto_question_file(ls, near)).wire()  # no choice given: auto mode
             question, origin = await question_for(ls, options)  # AI-generated when asked for
-            return {**await commands.new_question_file(ls, question, near=near), **origin}
+            return (await commands.new_question_file(ls, question, near=near)).model_copy(update=origin).wire()
         except PytrixError as exc:
             raise commands.user_error(ls, exc) from exc

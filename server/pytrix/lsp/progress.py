@@ -7,7 +7,7 @@ is documented in docs/PROTOCOL.md.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -16,7 +16,9 @@ from pytrix.errors import PytrixError
 from pytrix.lsp import commands
 from pytrix.lsp.convert import plain
 from pytrix.lsp.server import PytrixServer
-from pytrix.practice.dashboard import DASHBOARD_URI
+
+if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
+    from pytrix.responses import NewQuestionReport, QuestionDocument
 
 HISTORY = "pytrix/history"
 DASHBOARD = "pytrix/dashboard"
@@ -62,21 +64,22 @@ def _str(data: dict[str, Any], key: str, name: str) -> str | None:
     return value
 
 
-async def auto_question_file(ls: PytrixServer, near: str | None = None) -> dict[str, Any]:
+async def auto_question_file(ls: PytrixServer, near: str | None = None) -> NewQuestionReport:
     """Create the next auto-mode practice file and open it (``pytrix.next`` without a choice).
 
     ``near``: the document asked from, which places the practice folder.
     """
+    from pytrix.responses import AutoPickReport
+
     pick = ls.service.auto_next()
     # With a Gemini key, a prefetched AI question of the same kind replaces the bank's pick.
     question, origin = await ls.service.ai.auto_question(pick)
     result = await commands.new_question_file(
         ls, question, near=near, intro=f"Auto mode: {pick.detail}. {question.title.rstrip('.')}."
     )
-    result["auto"] = {**pick.to_json(), "questionId": question.id}
-    result["source"] = origin
     ls.service.ai.prefetch_auto()  # keep the next questions ready in the background
-    return result
+    auto = AutoPickReport(question_id=question.id, reason=pick.reason, detail=pick.detail)
+    return result.model_copy(update={"auto": auto, "source": origin})
 
 
 def history(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -84,11 +87,14 @@ def history(ls: PytrixServer, params: Any) -> dict[str, Any]:
     return ls.service.history(
         limit=data.get("limit"), offset=data.get("offset"),
         question_id=_str(data, "questionId", HISTORY), module=_str(data, "module", HISTORY),
-    )
+    ).wire()
 
 
-def dashboard(ls: PytrixServer) -> dict[str, Any]:
-    return {"uri": DASHBOARD_URI, "markdown": ls.service.dashboard_markdown()}
+def dashboard(ls: PytrixServer) -> QuestionDocument:
+    from pytrix.practice.dashboard import DASHBOARD_URI
+    from pytrix.responses import QuestionDocument
+
+    return QuestionDocument(uri=DASHBOARD_URI, markdown=ls.service.dashboard_markdown())
 
 
 async def open_dashboard(ls: PytrixServer) -> dict[str, Any]:
@@ -101,12 +107,12 @@ async def open_dashboard(ls: PytrixServer) -> dict[str, Any]:
     path = ls.practice_dir() / "DASHBOARD.md"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(result["markdown"], encoding="utf-8")
+        path.write_text(result.markdown, encoding="utf-8")
     except OSError as exc:
         raise PytrixError(f"Cannot write the dashboard to {path}: {exc.strerror}.") from exc
     uri = path.as_uri()
-    result.update(path=str(path), fileUri=uri, shown=await commands.show_document(ls, uri, "The dashboard is in"))
-    return result
+    shown = await commands.show_document(ls, uri, "The dashboard is in")
+    return result.model_copy(update={"path": str(path), "file_uri": uri, "shown": shown}).wire()
 
 
 def reset(ls: PytrixServer, options: dict[str, Any]) -> dict[str, Any]:
@@ -120,31 +126,32 @@ def reset(ls: PytrixServer, options: dict[str, Any]) -> dict[str, Any]:
         raise JsonRpcInvalidParams(
             f"{RESET} forgets progress for good: send 'confirm': true once the learner agreed"
         )
-    result: dict[str, Any] = ls.service.reset(scope, target)
+    result = ls.service.reset(scope, target)
     what = "all progress" if scope == "all" else f"{scope} {target}"
-    ls.notify_user(f"Reset {what}: {result['attemptsRemoved']} attempts removed.")
+    ls.notify_user(f"Reset {what}: {result.attempts_removed} attempts removed.")
     ls.refresh_lenses()
-    return result
+    return result.wire()
 
 
 async def reopen(ls: PytrixServer, options: dict[str, Any]) -> dict[str, Any]:
+    from pytrix.responses import NewQuestionReport
+
     attempt_id = options.get("attemptId")
     if isinstance(attempt_id, bool) or not isinstance(attempt_id, int):
         raise JsonRpcInvalidParams(f"{REOPEN} needs {{'attemptId': <attempt id>}}")
     question, path = ls.service.reopen(attempt_id, ls.practice_dir())
     uri = path.as_uri()
     shown = await commands.show_document(ls, uri, "Your attempt is back in")
-    return {
-        "attemptId": attempt_id, "questionId": question.id, "title": question.title,
-        "path": str(path), "uri": uri, "questionUri": f"pytrix:/question/{question.id}.md",
-        "shown": shown,
-    }
+    return NewQuestionReport(
+        attempt_id=attempt_id, question_id=question.id, title=question.title, path=str(path),
+        uri=uri, question_uri=f"pytrix:/question/{question.id}.md", shown=shown,
+    ).wire()
 
 
 def slow_down(ls: PytrixServer, options: dict[str, Any]) -> dict[str, Any]:
     outcome = ls.service.slow_down(_str(options, "subtopic", SLOW_DOWN))
     ls.notify_user(outcome.message)
-    return outcome.to_json()
+    return outcome.wire()
 
 
 def import_progress(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -153,7 +160,7 @@ def import_progress(ls: PytrixServer, params: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(f"{IMPORT} replaces all progress: send 'confirm': true")
     if "data" not in data:
         raise JsonRpcInvalidParams(f"{IMPORT} needs 'data': an export from {EXPORT}")
-    return ls.service.import_progress(data["data"])
+    return ls.service.import_progress(data["data"]).wire()
 
 
 def register(server: PytrixServer) -> None:
@@ -170,11 +177,11 @@ def register(server: PytrixServer) -> None:
 
     @server.feature(DASHBOARD)
     def req_dashboard(ls: PytrixServer, params: Any) -> dict[str, Any]:
-        return dashboard(ls)
+        return dashboard(ls).wire()
 
     @server.feature(AUTO_STATUS)
     def req_auto_status(ls: PytrixServer, params: Any) -> dict[str, Any]:
-        return ls.service.auto_status()
+        return ls.service.auto_status().wire()
 
     @server.feature(EXPORT)
     def req_export(ls: PytrixServer, params: Any) -> dict[str, Any]:

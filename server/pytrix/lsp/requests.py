@@ -11,7 +11,6 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pytrix.errors import PytrixError
 from pytrix.lsp import commands
 from pytrix.lsp.convert import optional_str, params_dict
-from pytrix.practice.findings import result_json
 
 if TYPE_CHECKING:
     from pytrix.lsp.server import PytrixServer
@@ -32,7 +31,7 @@ def question_uri(question_id: str) -> str:
 def register(server: PytrixServer) -> None:
     @server.feature(CURRICULUM)
     def curriculum(ls: PytrixServer, params: Any) -> dict[str, Any]:
-        return ls.service.curriculum_json()
+        return ls.service.curriculum().wire()
 
     @server.feature(NEW_QUESTION)
     async def new_question(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -44,12 +43,15 @@ def register(server: PytrixServer) -> None:
             from pytrix.lsp.ai import question_for
 
             question, origin = await question_for(ls, data)  # AI-generated when asked for
-            return {**await commands.new_question_file(ls, question, open_it), **origin}
+            created = await commands.new_question_file(ls, question, open_it)
+            return created.model_copy(update=origin).wire()
         except PytrixError as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
 
     @server.feature(QUESTION_DOCUMENT)
     def question_document(ls: PytrixServer, params: Any) -> dict[str, Any]:
+        from pytrix.responses import QuestionDocument
+
         data = params_dict(params, QUESTION_DOCUMENT)
         question_id = optional_str(data, "questionId", QUESTION_DOCUMENT)
         uri = optional_str(data, "uri", QUESTION_DOCUMENT)
@@ -57,7 +59,7 @@ def register(server: PytrixServer) -> None:
             from pytrix.lsp.progress import dashboard, is_dashboard_uri
 
             if is_dashboard_uri(uri):
-                return {**dashboard(ls), "questionId": None}
+                return dashboard(ls).wire()
             match = _QUESTION_URI.match(unquote(uri))  # a client may send "~" as %7E
             if match is None:
                 raise JsonRpcInvalidParams(
@@ -70,11 +72,11 @@ def register(server: PytrixServer) -> None:
             markdown = ls.service.question_markdown(question_id)
         except PytrixError as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
-        return {"uri": question_uri(question_id), "questionId": question_id, "markdown": markdown}
+        return QuestionDocument(uri=question_uri(question_id), question_id=question_id, markdown=markdown).wire()
 
     @server.feature(STATS)
     def stats(ls: PytrixServer, params: Any) -> dict[str, Any]:
-        return ls.service.stats()
+        return ls.service.stats().wire()
 
     @server.feature(LAST_RESULT)
     def last_result(ls: PytrixServer, params: Any) -> dict[str, Any]:
@@ -83,7 +85,4 @@ def register(server: PytrixServer) -> None:
         uri = optional_str(data, "uri", LAST_RESULT)
         if uri is None:
             raise JsonRpcInvalidParams(f"{LAST_RESULT} needs 'uri': the practice file's URI")
-        state = ls.documents.get(uri)
-        if state is None or state.result is None:
-            return {}
-        return {**result_json(state.result, state.run_findings), "version": state.result_version}
+        return commands.last_run(ls, uri).wire()

@@ -21,7 +21,22 @@ import { summariseRun, type PracticeAction, type RunSummary } from "../lib/messa
 import { DASHBOARD_URI, HEADER_SCAN_LINES, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
 import { InvalidParams, parseRunTestsParams, toWireResult } from "../lib/runTests";
 import { reviewMarkdown } from "../lib/review";
-import { passCountFromLens, streakDays } from "../lib/status";
+import { runCount, streakOf } from "../lib/status";
+import type {
+  ConnectionReport,
+  CurriculumReport,
+  HintReport,
+  LastRun,
+  NewQuestionReport,
+  OptimizeReport,
+  QuestionDocument,
+  ResetReport,
+  RevealReport,
+  ReviewReport,
+  RunReport,
+  StatsReport,
+  Submission,
+} from "../generated/protocol";
 import { DashboardPanel } from "./dashboardPanel";
 import { errorText, PytrixDocuments, showQuestionBeside } from "./documents";
 import { PracticePanel, type PracticeTarget } from "./practicePanel";
@@ -50,20 +65,11 @@ export class Controller implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const middleware: Middleware = {
-      // Every run of the practice file (typing, saving, another editor's command) reaches the panel.
+      // Every run of the practice file (typing, saving, another editor's command) reaches the
+      // status bar and the panel, as data from pytrix/lastResult.
       handleDiagnostics: (uri, diagnostics, next) => {
         next(uri, diagnostics);
-        if (this.target?.uri.toString() === uri.toString() && this.practice.isOpen) void this.followRun(uri);
-      },
-      provideCodeLenses: async (document, token, next) => {
-        const lenses = await next(document, token);
-        for (const lens of lenses ?? []) {
-          const count = lens.command ? passCountFromLens(lens.command.title) : null;
-          if (count) this.status.setCount(document.uri.toString(), count.passed, count.total);
-          else if (lens.command?.title.includes("syntax error")) this.status.setCount(document.uri.toString(), undefined, undefined, "compile_error");
-          else if (lens.command?.title.includes("fails to load")) this.status.setCount(document.uri.toString(), undefined, undefined, "module_error");
-        }
-        return lenses;
+        if (this.target?.uri.toString() === uri.toString()) void this.followRun(uri);
       },
     };
     this.server = new ServerManager(context, {
@@ -173,19 +179,19 @@ export class Controller implements vscode.Disposable {
 
   private async questionMarkdown(questionId: string): Promise<string> {
     const client = await this.client();
-    const answer = await client.sendRequest<{ markdown?: unknown }>("pytrix/questionDocument", { questionId });
+    const answer = await client.sendRequest<QuestionDocument>("pytrix/questionDocument", { questionId });
     if (typeof answer?.markdown !== "string") throw new Error("the server sent no markdown");
     return answer.markdown;
   }
 
   /** `workspace/executeCommand` on the server, refusing politely when the server lacks the command. */
-  async serverCommand(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<unknown> {
+  async serverCommand<T>(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<T> {
     const client = await this.client();
     const offered = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
     if (!offered.includes(command)) {
       throw new Error(`This Pytrix server does not offer '${command}' yet; update it (pipx upgrade pytrix-practice), or set 'pytrix.server.importStrategy' to 'useBundled'.`);
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
+    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) as T;
   }
 
   private async requireTarget(): Promise<PracticeTarget> {
@@ -277,7 +283,7 @@ export class Controller implements vscode.Disposable {
 
   private async curriculum(): Promise<CurriculumTree> {
     const client = await this.client();
-    return parseCurriculum(await client.sendRequest("pytrix/curriculum", {}));
+    return parseCurriculum(await client.sendRequest<CurriculumReport>("pytrix/curriculum", {}));
   }
 
   async newQuestion(): Promise<unknown> {
@@ -289,17 +295,16 @@ export class Controller implements vscode.Disposable {
     const problemType = await this.pick(problemTypeItems(subtopic), "Choose a problem type", 3);
     const difficulty = await this.pick(difficultyItems(problemType), "Choose a difficulty", 4);
     const client = await this.client();
-    const result = await client.sendRequest("pytrix/newQuestion", newQuestionParams(module, problemType, difficulty));
+    const result = await client.sendRequest<NewQuestionReport>("pytrix/newQuestion", newQuestionParams(module, problemType, difficulty));
     return this.opened(result);
   }
 
   async next(): Promise<unknown> {
-    return this.opened(await this.serverCommand("pytrix.next", []));
+    return this.opened(await this.serverCommand<NewQuestionReport>("pytrix.next", []));
   }
 
   /** After the server created a practice file: make sure it is in front, and show its question beside it. */
-  private async opened(result: unknown): Promise<unknown> {
-    const info = result as { uri?: unknown; questionId?: unknown; shown?: unknown; title?: unknown } | null;
+  private async opened(info: NewQuestionReport | null): Promise<NewQuestionReport> {
     if (!info || typeof info.uri !== "string" || typeof info.questionId !== "string") {
       throw new Error("The server did not say which practice file it created.");
     }
@@ -309,7 +314,7 @@ export class Controller implements vscode.Disposable {
     await showQuestionBeside(info.questionId);
     await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
     if (this.practice.isOpen) await this.practice.showQuestion(true);
-    return result;
+    return info;
   }
 
   private stop(): void {
@@ -335,9 +340,9 @@ export class Controller implements vscode.Disposable {
         const source = new vscode.CancellationTokenSource();
         this.running = source;
         this.status.setRunning(true);
-        let raw: unknown;
+        let raw: RunReport | Submission | null = null;
         try {
-          raw = await this.serverCommand(action === "run" ? "pytrix.runTests" : "pytrix.submit", [uri], source.token);
+          raw = await this.serverCommand<RunReport | Submission>(action === "run" ? "pytrix.runTests" : "pytrix.submit", [uri], source.token);
         } catch (error) {
           // Stop cancels the request: that is the learner's choice, not an error to show.
           if (!source.token.isCancellationRequested) throw error;
@@ -351,13 +356,13 @@ export class Controller implements vscode.Disposable {
           return;
         }
         const summary = summariseRun(raw);
-        if (summary) this.showRun(uri, summary, action === "run" ? "Tests" : "Submission");
+        if (raw && summary) this.showRun(uri, raw, summary, action === "run" ? "Tests" : "Submission");
         if (action === "submit") {
           await this.refreshStreak();
           if (this.dashboard.isOpen) void this.dashboard.refresh();
         }
       } else if (action === "hint") {
-        const hint = (await this.serverCommand("pytrix.hint", [uri])) as { level?: number; total?: number; text?: string; exhausted?: boolean } | null;
+        const hint = await this.serverCommand<HintReport | null>("pytrix.hint", [uri]);
         if (hint && typeof hint.text === "string") {
           // A toast cuts a hint to one line: the panel shows it in full, the toast points there.
           await this.practice.open(true);
@@ -368,7 +373,7 @@ export class Controller implements vscode.Disposable {
         this.documents.refreshAll();
         await this.practice.showQuestion(true);
       } else if (action === "reveal") {
-        const outcome = (await this.serverCommand("pytrix.reveal", [uri])) as { message?: string } | null;
+        const outcome = await this.serverCommand<RevealReport | null>("pytrix.reveal", [uri]);
         if (outcome?.message) this.practice.output(outcome.message);
       }
     } catch (error) {
@@ -384,23 +389,24 @@ export class Controller implements vscode.Disposable {
     const client = this.server.current;
     if (!client) return;
     try {
-      const raw = await client.sendRequest("pytrix/lastResult", { uri: uri.toString() });
-      const summary = summariseRun(raw);
-      if (summary) this.showRun(uri.toString(), summary, "Tests");
+      const last = await client.sendRequest<LastRun>("pytrix/lastResult", { uri: uri.toString() });
+      this.status.setCount(uri.toString(), runCount(last.result));
+      const summary = this.practice.isOpen ? summariseRun(last.result) : null;
+      if (summary) this.practice.showResults(summary, "Tests");
     } catch (error) {
       this.server.output.appendLine(`[client] could not follow the latest run: ${errorText(error)}`);
     }
   }
 
-  private showRun(uri: string, summary: RunSummary, label: string): void {
-    this.status.setCount(uri, summary.passed, summary.total, summary.status);
+  private showRun(uri: string, run: RunReport, summary: RunSummary, label: string): void {
+    this.status.setCount(uri, runCount(run));
     this.practice.showResults(summary, label);
   }
 
   private async review(command: string, title: string, target: PracticeTarget): Promise<void> {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Pytrix: ${title.toLowerCase()} of ${target.questionId}…` },
-      () => this.serverCommand(command, [target.uri.toString()]),
+      () => this.serverCommand<ReviewReport | OptimizeReport | null>(command, [target.uri.toString()]),
     );
     const text = reviewMarkdown(title, target.questionId, result);
     if (text === null) return; // the server showed its own message
@@ -412,7 +418,7 @@ export class Controller implements vscode.Disposable {
     const client = this.server.current;
     if (!client) return;
     try {
-      this.status.setStreak(streakDays(await client.sendRequest("pytrix/stats", {})));
+      this.status.setStreak(streakOf(await client.sendRequest<StatsReport>("pytrix/stats", {})));
     } catch {
       // stats are a nicety here
     }
@@ -457,11 +463,11 @@ export class Controller implements vscode.Disposable {
   private async testConnection(): Promise<void> {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: "Pytrix: testing the AI connection…" },
-      () => this.serverCommand("pytrix.testConnection", []),
+      () => this.serverCommand<ConnectionReport>("pytrix.testConnection", []),
     );
-    const r = (result ?? {}) as { ok?: unknown; message?: unknown; model?: unknown; kind?: unknown };
-    const message = typeof r.message === "string" ? r.message : JSON.stringify(result);
-    if (r.ok !== false) {
+    const r = result;
+    const message = r.message;
+    if (r.ok) {
       void vscode.window.showInformationMessage(`Pytrix: ${message}`);
       return;
     }
@@ -494,7 +500,7 @@ export class Controller implements vscode.Disposable {
       } else {
         const items = tree.modules.flatMap((m) =>
           m.subtopics.flatMap((s) =>
-            s.problem_types.flatMap((p) =>
+            s.problemTypes.flatMap((p) =>
               Object.values(p.questions).flatMap((ids) => (ids ?? []).map((qid) => ({ label: qid, description: `${m.name} › ${p.name}` }))),
             ),
           ),
@@ -516,8 +522,9 @@ export class Controller implements vscode.Disposable {
     if (answer !== confirm) return;
     const args: Record<string, unknown> = { scope: scope.value, confirm: true };
     if (id) args.id = id;
-    const result = (await this.serverCommand("pytrix.reset", [args])) as { message?: unknown } | null;
-    void vscode.window.showInformationMessage(typeof result?.message === "string" ? `Pytrix: ${result.message}` : `Pytrix: reset ${what}.`);
+    const result = await this.serverCommand<ResetReport>("pytrix.reset", [args]);
+    const removed = `${result.attemptsRemoved} attempt${result.attemptsRemoved === 1 ? "" : "s"} removed`;
+    void vscode.window.showInformationMessage(`Pytrix: reset ${what} (${removed}).`);
     await this.refreshStreak();
     this.documents.refreshAll();
     if (this.dashboard.isOpen) void this.dashboard.refresh();

@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
+import type { StatsReport, UsageReport } from "../generated/protocol";
 import { buildDashboard } from "../lib/dashboard";
 import { makeNonce, webviewShell } from "../lib/html";
 import { parseFromDashboard, type ToDashboard } from "../lib/messages";
@@ -72,17 +73,17 @@ export class DashboardPanel implements vscode.Disposable {
       });
       return;
     }
-    let stats: unknown;
+    let stats: StatsReport;
     try {
-      stats = await client.sendRequest("pytrix/stats", {});
+      stats = await client.sendRequest<StatsReport>("pytrix/stats", {});
     } catch (error) {
       post({ type: "error", message: `The server could not report stats: ${errorText(error)}` });
       return;
     }
-    let usage: unknown;
+    let usage: UsageReport | undefined;
     let usageError: string | undefined;
     try {
-      usage = await client.sendRequest("pytrix/usage", {});
+      usage = await client.sendRequest<UsageReport>("pytrix/usage", {});
     } catch (error) {
       usageError = `No usage from this server (${errorText(error)}).`;
     }

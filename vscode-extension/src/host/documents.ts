@@ -7,6 +7,7 @@
  */
 
 import * as vscode from "vscode";
+import type { QuestionDocument, StatsReport, UsageReport } from "../generated/protocol";
 import { buildDashboard, usageMarkdown } from "../lib/dashboard";
 import { classifyPath, noteUri, questionUri, SCHEME } from "../lib/practice";
 import type { ServerManager } from "./server";
@@ -52,7 +53,7 @@ export class PytrixDocuments implements vscode.TextDocumentContentProvider, vsco
       return "# Pytrix is not running\n\nThe Pytrix language server could not start. Run **Pytrix: Show the Server Log** for the reason.\n";
     }
     try {
-      const answer = await client.sendRequest<{ markdown?: unknown }>("pytrix/questionDocument", { uri: uri.toString() });
+      const answer = await client.sendRequest<QuestionDocument>("pytrix/questionDocument", { uri: uri.toString() });
       if (typeof answer?.markdown === "string") return answer.markdown;
       throw new Error("the answer had no markdown");
     } catch (error) {
@@ -64,9 +65,9 @@ export class PytrixDocuments implements vscode.TextDocumentContentProvider, vsco
   private async usageMarkdown(): Promise<string> {
     const client = await this.server.ensure();
     if (!client) return "# API usage\n\nThe server is not running.\n";
-    let usage: unknown;
+    let usage: UsageReport;
     try {
-      usage = await client.sendRequest("pytrix/usage", {});
+      usage = await client.sendRequest<UsageReport>("pytrix/usage", {});
     } catch (error) {
       return `# API usage\n\nThis server does not report usage: ${errorText(error)}\n`;
     }
@@ -76,9 +77,9 @@ export class PytrixDocuments implements vscode.TextDocumentContentProvider, vsco
   private async dashboardFallback(): Promise<string> {
     const client = await this.server.ensure();
     if (!client) return "# Dashboard\n\nThe server is not running.\n";
-    let stats: unknown;
+    let stats: StatsReport;
     try {
-      stats = await client.sendRequest("pytrix/stats", {});
+      stats = await client.sendRequest<StatsReport>("pytrix/stats", {});
     } catch (error) {
       return `# Dashboard\n\nThe server could not report stats: ${errorText(error)}\n`;
     }
@@ -87,7 +88,7 @@ export class PytrixDocuments implements vscode.TextDocumentContentProvider, vsco
     for (const item of data.headline) lines.push(`- **${item.label}**: ${item.value}`);
     lines.push("", "## Mastery per module", "", "| Module | Mastery | Solved |", "| --- | ---: | ---: |");
     for (const m of data.mastery) {
-      lines.push(`| ${m.name.replace(/\|/g, "\\|")} | ${Math.round(m.percent)}% | ${m.solved}${m.total !== undefined ? ` / ${m.total}` : ""} |`);
+      lines.push(`| ${m.name.replace(/\|/g, "\\|")} | ${Math.round(m.percent)}% | ${m.solved} / ${m.total} |`);
     }
     if (data.mastery.length === 0) lines.push("| (no attempts yet) | | |");
     return `${lines.join("\n")}\n`;

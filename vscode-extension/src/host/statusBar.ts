@@ -1,11 +1,11 @@
 /** The status bar item: current question, pass count, streak (text from lib/status.ts). */
 
 import * as vscode from "vscode";
-import { statusText, type ServerState, type StatusInput } from "../lib/status";
+import { statusText, type RunCount, type ServerState, type StatusInput } from "../lib/status";
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("pytrix.status", vscode.StatusBarAlignment.Left, 50);
-  private readonly counts = new Map<string, { passed?: number; total?: number; runStatus?: string }>();
+  private readonly counts = new Map<string, RunCount>();
   private questionId: string | null = null;
   private uri: string | null = null;
   private streak: number | undefined;
@@ -25,8 +25,8 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
-  setCount(uri: string, passed: number | undefined, total: number | undefined, runStatus?: string): void {
-    this.counts.set(uri, { passed, total, runStatus });
+  setCount(uri: string, count: RunCount): void {
+    this.counts.set(uri, count);
     if (uri === this.uri) this.render();
   }
 

@@ -9,6 +9,7 @@
 import { isRunTestsResult, type RunTestsParams, type RunTestsResult } from "./runTests";
 import type { RuntimeStatus } from "./pyodideRuntime";
 import type { DashboardData } from "./dashboard";
+import type { ErrorReport, RunReport } from "../generated/protocol";
 
 export const PRACTICE_ACTIONS = ["run", "stop", "hint", "submit", "reveal", "showQuestion"] as const;
 export type PracticeAction = (typeof PRACTICE_ACTIONS)[number];
@@ -187,40 +188,33 @@ export function parseToPractice(data: unknown): ToPractice | null {
 }
 
 /** A graded run result (`pytrix.runTests` / `pytrix.submit`) as the panel's summary; `null` if it is not one. */
-export function summariseRun(raw: unknown): RunSummary | null {
-  if (!isRecord(raw) || typeof raw.status !== "string" || !Array.isArray(raw.tests)) return null;
-  const tests: TestRow[] = [];
-  for (const t of raw.tests) {
-    if (!isRecord(t) || typeof t.index !== "number") continue;
-    tests.push({
-      index: t.index,
-      call: typeof t.call === "string" ? t.call : `test ${t.index + 1}`,
-      status: typeof t.status === "string" ? t.status : "unknown",
-      hidden: t.hidden === true,
-      expected: typeof t.expected === "string" ? t.expected : null,
-      actual: typeof t.actual === "string" ? t.actual : null,
-      stdout: typeof t.stdout === "string" ? t.stdout : "",
-      message: typeof t.message === "string" ? t.message : "",
-      explanation: typeof t.explanation === "string" ? t.explanation : undefined,
-      duration_ms: typeof t.duration_ms === "number" ? t.duration_ms : undefined,
-      ...(t.own === true ? { own: true, line: typeof t.line === "number" ? t.line : null } : {}),
-    });
-  }
-  const error = (value: unknown) =>
-    isRecord(value) && typeof value.type === "string"
-      ? { type: value.type, message: String(value.message ?? ""), line: typeof value.line === "number" ? value.line : null }
-      : null;
+export function summariseRun(run: RunReport | null | undefined): RunSummary | null {
+  if (!run || typeof run.status !== "string" || !Array.isArray(run.tests)) return null;
+  const tests: TestRow[] = run.tests.map((t) => ({
+    index: t.index,
+    call: t.call,
+    status: t.status,
+    hidden: t.hidden,
+    expected: t.expected,
+    actual: t.actual,
+    stdout: t.stdout,
+    message: t.message,
+    explanation: t.explanation ?? undefined,
+    duration_ms: t.durationMs,
+    ...(t.own ? { own: true, line: t.line } : {}),
+  }));
+  const error = (value: ErrorReport | null) => (value ? { type: value.type, message: value.message, line: value.line } : null);
   return {
-    status: raw.status,
-    passed: typeof raw.passed === "number" ? raw.passed : tests.filter((t) => t.status === "passed" && !t.own).length,
-    total: typeof raw.total === "number" ? raw.total : tests.filter((t) => !t.own).length,
+    status: run.status,
+    passed: run.passed,
+    total: run.total,
     tests,
-    message: typeof raw.message === "string" ? raw.message : undefined,
-    backend: typeof raw.backend === "string" ? raw.backend : undefined,
-    python: typeof raw.python === "string" ? raw.python : null,
-    duration_ms: typeof raw.duration_ms === "number" ? raw.duration_ms : undefined,
-    module_stdout: typeof raw.module_stdout === "string" ? raw.module_stdout : undefined,
-    compile_error: error(raw.compile_error),
-    module_error: error(raw.module_error),
+    message: run.message,
+    backend: run.backend,
+    python: run.python,
+    duration_ms: run.durationMs,
+    module_stdout: run.moduleStdout,
+    compile_error: error(run.compileError),
+    module_error: error(run.moduleError),
   };
 }

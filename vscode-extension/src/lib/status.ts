@@ -1,8 +1,12 @@
 /**
  * The status bar's text: the current question, its pass count, the streak.
- * Pass counts come from run results or from the server's code lens titles
- * ("3/7 passing"); the streak from `pytrix/stats` (any of its known shapes).
+ * Everything comes as data from the server's typed answers (generated from
+ * its response models): pass counts and the run's status from a `RunReport`
+ * (`pytrix/lastResult`, or a run or submit command), the streak from
+ * `pytrix/stats` (`StatsReport.streaks.days`).
  */
+
+import type { RunReport, StatsReport } from "../generated/protocol";
 
 export interface StatusInput {
   questionId: string | null;
@@ -62,25 +66,21 @@ export function statusText(input: StatusInput): { text: string; tooltip: string 
   return { text: parts.join("  "), tooltip: tips.join("; ") };
 }
 
-/** "3/7 passing" (a code lens title) -> {passed: 3, total: 7}. */
-export function passCountFromLens(title: string): { passed: number; total: number } | null {
-  const match = /(\d+)\s*\/\s*(\d+)\s+pass/.exec(title);
-  return match ? { passed: Number(match[1]), total: Number(match[2]) } : null;
+/** What the status bar shows of a run: its pass count, or only its status when the file did not load. */
+export interface RunCount {
+  passed?: number;
+  total?: number;
+  runStatus?: string;
 }
 
-/** The streak in days from `pytrix/stats`, whatever version of it the server speaks. */
-export function streakDays(stats: unknown): number | undefined {
-  if (typeof stats !== "object" || stats === null) return undefined;
-  const s = stats as Record<string, unknown>;
-  const candidates = [
-    (s.streaks as Record<string, unknown> | undefined)?.days,
-    (s.streak as Record<string, unknown> | undefined)?.days,
-    s.streak,
-    s.streak_days,
-    s.current_streak,
-  ];
-  for (const value of candidates) {
-    if (typeof value === "number" && Number.isFinite(value)) return value;
-  }
-  return undefined;
+/** The status bar's count from a graded run (none yet: nothing to show). */
+export function runCount(run: RunReport | null | undefined): RunCount {
+  if (!run) return {};
+  if (run.status === "compile_error" || run.status === "module_error") return { runStatus: run.status };
+  return { passed: run.passed, total: run.total, runStatus: run.status };
+}
+
+/** The current streak in days, from `pytrix/stats`. */
+export function streakOf(stats: StatsReport): number {
+  return stats.streaks.days;
 }
