@@ -91,6 +91,16 @@ def test_an_unreadable_line_is_a_message_at_its_line_with_the_form(bank: Bank, l
     assert problem.message.endswith('Write it as `# test: reverse_string("hello") == "olleh"`.')
 
 
+def test_a_test_line_inside_a_docstring_is_text(bank: Bank) -> None:
+    question = bank.get(REVERSE)
+    quoted = '"""Write it like this:\n# test: reverse_string("x") == "x"\n# test: nonsense\n"""\n'
+    source = HEADER + quoted + RIGHT + "# test: reverse_string('ab') == 'ba'\n"
+    own = read_own_tests(source, question)
+    assert own.problems == () and [t.line for t in own.tests] == [source.count("\n")]
+    broken = HEADER + quoted + "def (\n"  # a file that does not parse: lines are taken as written
+    assert len(read_own_tests(broken, question).tests) == 1
+
+
 def test_a_program_line_without_strings_is_unreadable(bank: Bank) -> None:
     program = bank.get("format-and-parse-durations.beginner")
     (problem,) = read_own_tests("# test: input 5 -> output 6\n", program).problems

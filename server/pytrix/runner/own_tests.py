@@ -151,14 +151,35 @@ def _read_program(text: str) -> TestCase:
     raise LiteralError("the input and the output must each be a quoted string")
 
 
+def _inside_strings(source: str) -> set[int]:
+    """The 1-based lines that start inside a string spanning lines (the prompt's docstring, say)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()  # a file that does not parse: every "# test:" line is taken as written
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant | ast.JoinedStr) and (node.end_lineno or 0) > node.lineno:
+            inside.update(range(node.lineno + 1, (node.end_lineno or 0) + 1))
+    return inside
+
+
 def read_own_tests(source: str, question: Question) -> OwnTests:
-    """Every ``# test:`` line of ``source``: the readable tests and the unreadable lines."""
+    """Every ``# test:`` comment line of ``source``: the readable tests and the unreadable lines.
+
+    A line inside a string spanning lines (a docstring quoting one) is text, not a test.
+    """
     tests: list[OwnTest] = []
     problems: list[Unreadable] = []
     example = own_test_example(question)
+    strings: set[int] | None = None
     for number, line in enumerate(source.splitlines(), start=1):
         match = OWN_TEST_LINE.match(line)
         if match is None:
+            continue
+        if strings is None:  # parsed only for a file that has a "# test:" line
+            strings = _inside_strings(source)
+        if number in strings:
             continue
         text = match.group(1)
         try:
