@@ -60,3 +60,22 @@ async def test_own_tests_run_in_the_client_runtime_too(lsp: Session) -> None:
     sent = json.dumps(request["tests"])
     assert "'yx'" not in sent and "expected" not in sent  # expected values stay in the server, own ones too
     graded_by_the_client(lsp)
+
+
+async def _hover(lsp: Session, uri: str, line: int, column: int) -> str:
+    hover = await lsp.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, column))
+    )
+    assert hover is not None
+    return str(hover.contents.value)  # type: ignore[union-attr]
+
+
+async def test_hovers_mark_own_tests_as_yours(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "rev.py", OWN)
+    await _check_the_warnings(lsp, uri)
+    on_the_test = await _hover(lsp, uri, FAILING_LINE, 3)
+    assert f"failed (your test on line {FAILING_LINE + 1}):" in on_the_test
+    assert "expected:" in on_the_test and "'ab'" in on_the_test and "'ba'" in on_the_test
+    on_the_entry = await _hover(lsp, uri, RIGHT.splitlines().index("def reverse_string(s: str) -> str:"), 6)
+    assert "✗ `reverse_string('ab')` (yours)" in on_the_entry and "✓ `reverse_string('xy')` (yours)" in on_the_entry
+    assert '✓ `reverse_string("hello")`\n' in on_the_entry + "\n"  # the question's own rows are not marked

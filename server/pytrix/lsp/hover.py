@@ -20,14 +20,15 @@ def _results_markdown(result: RunResult) -> list[str]:
     lines = [f"**Latest run:** {result.message}"]
     for test in result.tests:
         mark = {"passed": "✓", "not_run": "·"}.get(test.status.value, "✗")
-        lines.append(f"- {mark} `{test.label}`")
+        lines.append(f"- {mark} `{test.label}`" + (" (yours)" if test.own else ""))
     return lines
 
 
 def _test_markdown(test: TestResult) -> str:
     from pytrix.runner.protocol import TestStatus
 
-    parts = [f"**{test.status.value.replace('_', ' ')}:** `{test.label}`", ""]
+    yours = f" (your test on line {test.line})" if test.own else ""
+    parts = [f"**{test.status.value.replace('_', ' ')}{yours}:** `{test.label}`", ""]
     expected = test.expected_full or test.expected
     actual = test.actual_full or test.actual
     if expected is not None:
