@@ -47,9 +47,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# tests/extension runs the extension's vitest, Chromium and code-server tests.
+# tests/extension runs the extension's vitest, Chromium and code-server tests. The tests run on
+# every core (pytest-xdist), each test file whole on one worker (tests/conftest.py says why);
+# PYTEST_WORKERS=0 runs them in one process. The 15 slowest are printed every time.
+PYTEST_WORKERS ?= auto
 unit: $(STAMP) $(EXT_STAMP)
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q --durations=15 -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 data-check: $(STAMP)
 	$(BIN)/pytrix data check

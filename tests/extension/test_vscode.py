@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +58,16 @@ def npm() -> str:
 
 
 @pytest.fixture(scope="session")
-def extension(npm: str) -> Path:
-    """The extension with its npm dependencies installed and built (out/)."""
-    if not (EXTENSION / "node_modules" / ".package-lock.json").is_file():
-        _check(_run([npm, "ci", "--no-audit", "--no-fund"], EXTENSION, 600), "npm ci")
-    _check(_run([npm, "run", "-s", "build"], EXTENSION, 300), "the esbuild bundle")
-    return EXTENSION
+def extension(npm: str, build_once: Callable[..., Any]) -> Path:
+    """The extension with its npm dependencies installed and built (out/), once per run."""
+
+    def build(_: Path) -> str:
+        if not (EXTENSION / "node_modules" / ".package-lock.json").is_file():
+            _check(_run([npm, "ci", "--no-audit", "--no-fund"], EXTENSION, 600), "npm ci")
+        _check(_run([npm, "run", "-s", "build"], EXTENSION, 300), "the esbuild bundle")
+        return str(EXTENSION)
+
+    return Path(build_once("extension-bundles", build))
 
 
 @pytest.fixture(scope="session")
@@ -212,20 +217,28 @@ def test_pyodide_grades_like_the_sandbox(
 
 
 @pytest.fixture(scope="module")
-def code_server() -> Path:
+def code_server(build_once: Callable[..., Any]) -> Path:
     if shutil.which("rg") is None:
         pytest.skip("ripgrep is not installed (apt-get install -y ripgrep): code-server cannot be installed offline")
-    proc = _run(["bash", str(HERE / "install_code_server.sh")], REPO, 900)
-    if proc.returncode != 0:
-        pytest.fail(f"code-server could not be installed:\n{proc.stderr[-4000:]}")
-    return Path(proc.stdout.strip().splitlines()[-1])
+
+    def install(_: Path) -> str:
+        proc = _run(["bash", str(HERE / "install_code_server.sh")], REPO, 900)
+        if proc.returncode != 0:
+            pytest.fail(f"code-server could not be installed:\n{proc.stderr[-4000:]}")
+        return proc.stdout.strip().splitlines()[-1]
+
+    return Path(build_once("code-server", install))
 
 
 @pytest.fixture(scope="module")
-def vsix(extension: Path, npm: str) -> Path:
-    proc = _run([npm, "run", "-s", "vsix"], extension, 900)
-    _check(proc, "the platform .vsix (scripts/package.mjs)")
-    path = extension / "pytrix-linux-x64.vsix"
+def vsix(extension: Path, npm: str, build_once: Callable[..., Any]) -> Path:
+    """The platform .vsix, built once per run (its build rewrites out/ and bundled/libs)."""
+
+    def build(_: Path) -> str:
+        _check(_run([npm, "run", "-s", "vsix"], extension, 900), "the platform .vsix (scripts/package.mjs)")
+        return str(extension / "pytrix-linux-x64.vsix")
+
+    path = Path(build_once("vsix", build))
     size = path.stat().st_size / (1024 * 1024)
     print(f"{path.name}: {size:.2f} MB")
     assert size <= 25, f"the .vsix is {size:.1f} MB, over the 25 MB goal"

@@ -16,8 +16,9 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -43,16 +44,20 @@ def _editor_files() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def artefacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(REPO)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, f"python -m build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    (wheel,) = out.glob("pytrix_practice-*.whl")
-    (sdist,) = out.glob("pytrix_practice-*.tar.gz")
-    return {"wheel": wheel, "sdist": sdist}
+def artefacts(build_once: Callable[..., Any]) -> dict[str, Path]:
+    """The wheel and the sdist, built once per run (``python -m build`` writes build/ in the tree)."""
+
+    def build(out: Path) -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(REPO)],
+            capture_output=True, text=True, timeout=600,
+        )
+        assert done.returncode == 0, f"python -m build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        (wheel,) = out.glob("pytrix_practice-*.whl")
+        (sdist,) = out.glob("pytrix_practice-*.tar.gz")
+        return {"wheel": str(wheel), "sdist": str(sdist)}
+
+    return {kind: Path(path) for kind, path in build_once("dist", build).items()}
 
 
 def test_the_wheel_and_the_sdist_carry_the_curriculum_and_the_bank(artefacts: dict[str, Path]) -> None:

@@ -1,0 +1,76 @@
+"""What the whole suite shares: running on several pytest-xdist workers safely.
+
+``make unit`` runs ``pytest -n auto --dist loadfile --no-loadscope-reorder``:
+each test file runs whole on one worker, so a fixture a file shares between
+its tests (a warm sandbox pool, the extension's bundles and .vsix, code-server,
+the built wheel and its venvs, a raw server) is built once, not once per
+worker, and tests that share it never run beside each other. (``--dist
+loadgroup`` and ``xdist_group`` marks do not group anything with pytest 9:
+xdist 3.8 renames ``item._nodeid``, which pytest 9 no longer reads.) This file
+adds two rules on top:
+
+- **The files that take minutes go first.** Under xdist the tests of
+  ``HEAVY_FIRST`` (the extension, the install, the editors) are handed out
+  before the rest, so the longest file does not start last and hold up the
+  end of the run.
+- **A build that writes into the source tree runs once per run.**
+  ``build_once(name, build)`` runs ``build`` under an exclusive file lock
+  shared by every worker of the run, records its (JSON) result, and gives the
+  recorded result to every later caller, on any worker. ``npm run build``
+  (``vscode-extension/out``), the .vsix, code-server's install and ``python -m
+  build`` use it: two workers building into one folder at once would break
+  each other, and a second build would only cost time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HEAVY_FIRST = ("tests/extension/", "tests/install/", "tests/editors/")
+"""Folders whose files take minutes each: scheduled before everything else under xdist."""
+
+Build = Callable[[str, Callable[[Path], Any]], Any]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: their collections must match
+        items.sort(key=lambda item: not item.nodeid.startswith(HEAVY_FIRST))  # stable: order kept within
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The folder every worker of this run sees: above the workers' own base folders."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def build_once(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """``build_once(name, build)``: ``build(folder)`` once per run, its JSON result for every caller.
+
+    ``folder`` is a scratch folder of the run, shared by the workers, for what
+    the build makes. A build that raises (or skips) records nothing: the next
+    caller tries again and meets the same failure.
+    """
+    shared = _run_folder(tmp_path_factory) / "built-once"
+    shared.mkdir(exist_ok=True)
+
+    def once(name: str, build: Callable[[Path], Any]) -> Any:
+        record = shared / f"{name}.json"
+        with (shared / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if record.is_file():
+                return json.loads(record.read_text(encoding="utf-8"))
+            folder = shared / name
+            folder.mkdir(exist_ok=True)
+            result = build(folder)
+            record.write_text(json.dumps(result), encoding="utf-8")
+            return result
+
+    return once
