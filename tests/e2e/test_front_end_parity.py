@@ -1,7 +1,10 @@
-"""One learner session through the CLI and through the LSP: the same results and the same stored attempts.
+"""One learner session through the CLI and through the LSP: the same models and the same stored attempts.
 
-Both front ends call the same application layer (`PytrixService`); this test
-catches one of them deciding something on its own (recording, grading, hints).
+Both front ends call the same application layer (`PytrixService`) and send its
+models (`pytrix.responses`): the CLI's `--json` and the LSP's answers must read
+back as the same model, equal but for timings and clock times. This catches one
+front end deciding something on its own (recording, grading, hints, the reveal
+gate) or shaping an answer its own way.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytrix.responses import HintReport, HistoryPage, RevealReport, StatsReport, Submission, Wire
+
 if TYPE_CHECKING:
     from conftest import Session
 
@@ -21,14 +26,30 @@ QUESTION = "string-reversal.beginner"
 HEADER = f"# pytrix: question={QUESTION}\n"
 WRONG = HEADER + "def reverse_string(s: str) -> str:\n    return s\n"
 RIGHT = HEADER + "def reverse_string(s: str) -> str:\n    return s[::-1]\n"
+# What differs between two sessions of the same learner: how long things took, and when.
+VOLATILE = frozenset({"durationMs", "createdAt", "generatedAt", "lastAttemptAt", "timeMs", "averageTimeMs",
+                      "cpuMs", "cpuBudgetMs"})
+STEPS: list[tuple[str, type[Wire]]] = [
+    ("submit wrong", Submission), ("hint", HintReport), ("reveal", RevealReport),
+    ("submit right", Submission), ("stats", StatsReport), ("history", HistoryPage),
+]
 
 
-def _core(result: dict[str, Any]) -> dict[str, Any]:
-    """What must agree: the verdict and each test's outcome and values (not timings or wording)."""
-    return {
-        "status": result["status"], "passed": result["passed"], "total": result["total"],
-        "tests": [(t["index"], t["status"], t.get("actual"), t.get("expected")) for t in result["tests"]],
-    }
+def _steady(value: Any) -> Any:
+    """``value`` with the timings and clock times left out."""
+    if isinstance(value, dict):
+        return {k: _steady(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_steady(v) for v in value]
+    return value
+
+
+def _as_model(model: type[Wire], answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer read as ``model`` (strictly: every field it sends is the model's) and dumped again."""
+    parsed = model.model_validate(answer)
+    dumped = parsed.wire()
+    assert set(answer) == set(dumped), f"{model.__name__}: {set(answer) ^ set(dumped)}"
+    return _steady(dumped)
 
 
 def _attempts(db: Path) -> list[tuple[Any, ...]]:
@@ -38,33 +59,42 @@ def _attempts(db: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def _cli_session(home: Path, practice: Path) -> tuple[list[dict[str, Any]], list[int]]:
+def _cli_session(home: Path, practice: Path) -> list[dict[str, Any]]:
     env = {**os.environ, "PYTRIX_HOME": str(home)}
 
-    def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+    def pytrix(*args: str) -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert not done.stderr, done.stderr
+        answer: dict[str, Any] = json.loads(done.stdout)
+        return answer
 
-    results, hints = [], []
     practice.write_text(WRONG, encoding="utf-8")
-    results.append(json.loads(pytrix("submit", str(practice), "--json").stdout))
-    hint = pytrix("hint", str(practice)).stdout
-    hints.append(int(hint.split("/")[0].split()[-1]))
+    answers = [pytrix("submit", str(practice), "--json"), pytrix("hint", str(practice), "--json"),
+               pytrix("reveal", str(practice), "--json")]
     practice.write_text(RIGHT, encoding="utf-8")
-    results.append(json.loads(pytrix("submit", str(practice), "--json").stdout))
-    return results, hints
+    answers.append(pytrix("submit", str(practice), "--json"))
+    answers += [pytrix("stats", "--json"), pytrix("history", "--json")]
+    return answers
 
 
-async def test_the_cli_and_the_lsp_record_the_same_session(lsp: Session, tmp_path: Path) -> None:
-    cli_results, cli_hints = _cli_session(tmp_path / "cli-home", tmp_path / "rev.py")
+async def test_the_cli_and_the_lsp_give_the_same_models_and_record_the_same_session(
+    lsp: Session, tmp_path: Path,
+) -> None:
+    cli = _cli_session(tmp_path / "cli-home", tmp_path / "rev.py")
 
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
-    lsp_results = [await lsp.command("pytrix.submit", uri)]
-    hint = await lsp.command("pytrix.hint", uri)
+    editor = [await lsp.command("pytrix.submit", uri), await lsp.command("pytrix.hint", uri),
+              await lsp.command("pytrix.reveal", uri)]
     lsp.replace(uri, RIGHT)
-    lsp_results.append(await lsp.command("pytrix.submit", uri))
+    editor.append(await lsp.command("pytrix.submit", uri))
+    editor += [await lsp.request("pytrix/stats", None), await lsp.request("pytrix/history", None)]
 
-    assert [_core(r) for r in cli_results] == [_core(r) for r in lsp_results]
-    assert cli_hints == [hint["level"]] == [1]
+    for (step, model), from_cli, from_editor in zip(STEPS, cli, editor, strict=True):
+        assert _as_model(model, from_cli) == _as_model(model, from_editor), step
+    wrong, hint, reveal, right = cli[:4]
+    assert (wrong["status"], wrong["total"], wrong["attemptNumber"]) == ("failed", 7, 1) and wrong["passed"] < 7
+    assert (right["status"], right["passed"], right["total"], right["attemptNumber"]) == ("passed", 7, 7, 2)
+    assert hint["level"] == 1 and reveal["allowed"] is False
     assert _attempts(tmp_path / "cli-home" / "pytrix.db") == _attempts(lsp.home / "pytrix.db")
     assert [a[3] for a in _attempts(lsp.home / "pytrix.db")] == [0, 1]

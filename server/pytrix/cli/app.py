@@ -12,20 +12,21 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pytrix import __version__
 from pytrix.cli.output import UsageError, console, name_commands, print_lint, read_source
 from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
-from pytrix.responses import CurriculumReport, RunReport
+from pytrix.responses import CurriculumReport, HintReport, RunReport
 from pytrix.runner.protocol import RunResult
 from pytrix.service import PytrixService
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 # -- commands ---------------------------------------------------------------
@@ -76,18 +77,41 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
 
+def _with_ai(service: PytrixService, work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` (which may use the AI tutor, as the editor's action does), then close the tutor."""
+
+    async def main() -> T:
+        try:
+            return await work
+        finally:
+            await service.ai.close()
+
+    return run_async(service, main())
+
+
 def cmd_hint(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
-        result: RunResult = run_async(service, service.run(question, source, path.name))
-        hint = service.hint(question.id, source, result)
+        async def hint_after_run() -> HintReport:
+            result = await service.run(question, source, path.name)
+            return await service.tutor_hint(question, source, result)
+
+        hint = _with_ai(service, hint_after_run())
+    if args.json:
+        print(json.dumps(hint.wire(), indent=2))
+        return EXIT_OK
+    if hint.notice:
+        console(stderr=True).print(hint.notice, markup=False)
     console().print(f"Hint {hint.level}/{hint.total}: {hint.text}", markup=False)
     return EXIT_OK
 
 
 def cmd_reveal(args: argparse.Namespace) -> int:
-    with _practice_file(args.file) as (_, _, service, question):
-        reveal = service.reveal(question.id)
+    with _practice_file(args.file) as (_, source, service, question):
+        reveal = _with_ai(service, service.tutor_reveal(question, source, None))
+    if args.json:
+        print(json.dumps(reveal.wire(), indent=2))
+        return EXIT_OK if reveal.allowed else EXIT_FAIL
     console().print(reveal.message, markup=False)
     if reveal.solution:
         sys.stdout.write(reveal.solution)
@@ -276,7 +300,7 @@ COLD_HELP = "start every run's process from scratch instead of forking it from t
 def cmd_data_check(args: argparse.Namespace) -> int:
     from pytrix.curriculum.check import check_bank
 
-    return check_bank(as_json=args.json, concurrency=args.jobs, cold=args.cold)
+    return check_bank(as_json=args.json, concurrency=args.jobs, cold=args.cold, sample=args.sample)
 
 
 def cmd_data_mutants(args: argparse.Namespace) -> int:
@@ -327,10 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reveal", help="show the reference solution (after enough failed submissions)")
     p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the answer as the editor gets it")
     p.set_defaults(func=cmd_reveal)
 
     p = sub.add_parser("hint", help="show the next hint for a practice file")
     p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the hint as the editor gets it")
     p.set_defaults(func=cmd_hint)
 
     from pytrix.cli.progress import add_commands
@@ -378,6 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--jobs", type=int, default=None, help="runs at once (default: 3 per core)")
     p.add_argument("--cold", action="store_true", help=COLD_HELP)
+    p.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="prove only N questions spread over the bank (every file is still validated)")
     p.set_defaults(func=cmd_data_check)
     p = data.add_parser(
         "mutants", help="derive plausible wrong solutions from each reference; report which survive"
