@@ -1,17 +1,21 @@
-"""Benchmark of start-up: `pytrix serve` to `initialize` answered, then to first diagnostics.
+"""Benchmark of start-up: `pytrix serve` to `initialize` answered, then to first diagnostics,
+and `pytrix check FILE` as a whole process.
 
 Baselines are measured in the same run, started the same way:
 
 - a minimal pygls server (the floor any Python language server pays for
   importing pygls and lsprotocol) for ``initialize``;
-- ``python -c pass`` plus one warm sandbox run for ``pytrix check``.
+- ``python -c pass`` plus one sandbox run for ``pytrix check``;
+- ``python -m pytest`` on the same tests of the same question, for comparison.
 
-Figures (median of ROUNDS starts, each in a fresh PYTRIX_HOME, the bank cache warm):
+Figures (median of ROUNDS starts, each in a fresh PYTRIX_HOME, the bank cache
+warm), each printed with ``bench/figures.py``'s ``report()``:
 
     initialize answered         goal <= 1.25x the bare pygls server
     first diagnostics           goal <= 150 ms after `initialized`
     server memory (RSS)         goal <= 80 MB
     pytrix check FILE           goal <= 2x (python -c pass + one sandbox run)
+    pytrix check vs pytest      goal <= 1x (no slower than pytest on the same tests)
 
 Usage: python bench/startup.py   (BENCH_ROUNDS=N to change the rounds)
 """
@@ -27,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from figures import report
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 QUESTION = "string-reversal.beginner"
@@ -124,8 +130,17 @@ def time_command(command: list[str], env: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def verdict(ok: bool) -> str:
-    return "meets" if ok else "misses"
+def pytest_file(folder: Path) -> Path:
+    """The question's tests (hidden ones too, as `pytrix check` runs them) as a pytest file."""
+    from pytrix.curriculum.bank import load_bank
+
+    question = load_bank().questions[QUESTION]
+    lines = ["from rev import *", ""]
+    for number, test in enumerate(question.tests):
+        lines += [f"def test_{number}():", f"    assert {test.call} == {test.expected}", ""]
+    path = folder / "test_rev.py"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def main() -> None:
@@ -151,6 +166,10 @@ def main() -> None:
         python_ms = statistics.median(time_command([sys.executable, "-c", "pass"], env) for _ in range(ROUNDS))
         check_ms = statistics.median(
             time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env) for _ in range(ROUNDS))
+        tests = pytest_file(root)
+        pytest_ms = statistics.median(
+            time_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+                         {**env, "PYTHONPATH": str(root)}) for _ in range(ROUNDS))
         run_code = (
             "import asyncio, time\n"
             "from pytrix.curriculum.bank import load_bank\n"
@@ -168,14 +187,15 @@ def main() -> None:
         sandbox_ms = statistics.median(runs)
 
     budget = python_ms + sandbox_ms
-    print(f"bare pygls server, initialize answered:  {bare_ms:7.0f} ms (baseline)")
-    print(f"pytrix serve, initialize answered:       {init_ms:7.0f} ms = {init_ms / bare_ms:.2f}x the bare server "
-          f"(goal <= 1.25x: {verdict(init_ms <= 1.25 * bare_ms)})")
-    print(f"first diagnostics after initialized:     {first_ms:7.0f} ms (goal <= 150 ms: {verdict(first_ms <= 150)})")
-    print(f"server memory after first diagnostics:   {rss_mb:7.1f} MB (goal <= 80 MB: {verdict(rss_mb <= 80)})")
-    print(f"python -c pass + one sandbox run:        {budget:7.0f} ms (baseline: {python_ms:.0f} + {sandbox_ms:.0f})")
-    print(f"pytrix check FILE, whole process:        {check_ms:7.0f} ms = {check_ms / budget:.2f}x the baseline "
-          f"(goal <= 2x: {verdict(check_ms <= 2 * budget)})")
+    print(f"start-up ({ROUNDS} rounds, medians)")
+    report("startup", "pytrix serve: initialize answered", init_ms / bare_ms, 1.25, "x",
+           detail=f"{init_ms:.0f} ms vs the bare pygls server's {bare_ms:.0f} ms")
+    report("startup", "first diagnostics after initialized", first_ms, 150, " ms")
+    report("startup", "server memory after first diagnostics (RSS)", rss_mb, 80, " MB", detail="the largest of the rounds")
+    report("startup", "pytrix check FILE, whole process", check_ms / budget, 2.0, "x",
+           detail=f"{check_ms:.0f} ms vs python -c pass {python_ms:.0f} + one sandbox run {sandbox_ms:.0f} ms")
+    report("startup", "pytrix check vs python -m pytest, same tests", check_ms / pytest_ms, 1.0, "x",
+           detail=f"{check_ms:.0f} ms vs {pytest_ms:.0f} ms")
 
 
 if __name__ == "__main__":

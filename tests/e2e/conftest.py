@@ -123,6 +123,11 @@ async def lsp(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
         )
     )
+    # `initialize` is answered before the server's core is loaded (lsp/startup.py); any later
+    # request waits for it, so this one makes every test start from a ready server.
+    await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=(workspace / "none.py").as_uri()),
+        position=types.Position(line=0, character=0)))
     session = Session(client, workspace, home, request.param)
     yield session
     await client.shutdown_session()

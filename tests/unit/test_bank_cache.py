@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pytrix.curriculum import bank_cache
 from pytrix.curriculum.bank import Bank, _parse_bank, load_bank
-from pytrix.curriculum.bank_cache import cache_key, load_cached
+from pytrix.curriculum.bank_cache import LazyValues, cache_key, load_cached
 from pytrix.paths import data_dir
 
 
@@ -42,6 +43,43 @@ def test_the_second_load_comes_from_the_cache_and_equals_a_fresh_parse(data: Pat
     assert second.templates == first.templates
     question = next(iter(second.questions.values()))
     assert second.for_problem_type(question.problem_type, question.difficulty)
+
+
+def test_a_cached_bank_unpickles_only_the_questions_read(data: Path) -> None:
+    builds = Builds()
+    load_cached(data, builds, Bank)
+    cached = load_cached(data, builds, Bank)
+    assert builds.count == 1 and isinstance(cached.questions, LazyValues)
+    assert "string-reversal.beginner" in cached.questions and cached.questions.loaded == []
+    question = cached.get("string-reversal.beginner")
+    assert cached.questions.loaded == ["string-reversal.beginner"]
+    assert cached.get("string-reversal.beginner") is question  # unpickled once
+    assert question == load_bank(data, cached=False).get("string-reversal.beginner")
+
+
+def refuse(root: Path) -> str:
+    raise AssertionError("the contents were hashed again")
+
+
+def test_settled_files_are_known_by_size_and_time_without_reading_them(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bank_cache, "_SETTLED_NS", 0)  # every file counts as settled at once
+    builds = Builds()
+    load_cached(data, builds, Bank)
+    monkeypatch.setattr(bank_cache, "cache_key", refuse)
+    assert len(load_cached(data, builds, Bank).questions) >= 583 and builds.count == 1
+
+
+def test_a_file_changed_just_now_is_read_again_next_time(data: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (data / "topics.json").touch()  # changed now: its size and time do not vouch for it yet
+    builds = Builds()
+    load_cached(data, builds, Bank)
+    assert not list((tmp_path / "cache").glob("bank-stat-*.key"))
+    hashed: list[Path] = []
+    monkeypatch.setattr(bank_cache, "cache_key", lambda root: hashed.append(root) or cache_key(root))
+    load_cached(data, builds, Bank)
+    assert hashed == [data] and builds.count == 1  # read again, and the same cached bank
 
 
 def test_any_change_to_the_data_is_a_new_key_and_a_rebuild(data: Path) -> None:

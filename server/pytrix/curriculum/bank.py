@@ -11,8 +11,10 @@ it, what is wrong) and skipped, so the rest of the bank stays usable.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections import defaultdict
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ class Bank:
     """Every bank question plus indexes and the load errors of broken files."""
 
     curriculum: Curriculum
-    questions: dict[str, Question] = field(default_factory=dict)
+    questions: MutableMapping[str, Question] = field(default_factory=dict)
     errors: list[DataFileError] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)
@@ -46,6 +48,12 @@ class Bank:
         if template is not None:
             self.templates.setdefault(template, []).append(question.id)
             self._template_of[question.id] = template
+
+    def for_cache(self) -> Bank:
+        """A copy for the bank cache whose questions unpickle one by one, when first read."""
+        from pytrix.curriculum.bank_cache import LazyValues
+
+        return dataclasses.replace(self, questions=LazyValues.pack(self.questions))
 
     def template_of(self, question_id: str) -> str | None:
         """The template a question is an instance of (None for a plain question)."""

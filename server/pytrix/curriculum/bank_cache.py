@@ -5,24 +5,33 @@ Loading the bank parses 193 TOML files and validates 583 questions (about
 keyed by a hash of everything the result depends on: every file under the
 data folder, the source of every ``pytrix`` module (the validators and the
 classes being stored) and the Python version. A change to any of them is a
-different key, so a stale cache is never read; it is simply rebuilt.
+different key, so a stale cache is never read; it is simply rebuilt. Finding
+the key reads every file, so a small index (``bank-stat-<hash>.key``) maps the
+files' names, sizes and modification times to it: as long as none of those
+changes, and every file was last changed more than two seconds before the
+index was written, the contents are not read again.
 
 The file holds a pickle written by Pytrix itself in the learner's cache folder
 (``paths.cache_dir()``); a file that does not load, or does not hold a bank,
-is ignored and replaced. Only a bank without load errors is cached.
+is ignored and replaced. Only a bank without load errors is cached. The bank
+stores each question as its own pickle inside the file (:class:`LazyValues`),
+unpickled when first read: a command that needs one question (``pytrix
+check``) or a server opening one practice file pays for that one only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from pytrix.paths import cache_dir
 
@@ -33,12 +42,73 @@ class Loaded(Protocol):
     @property
     def errors(self) -> Sequence[Exception]: ...
 
+    def for_cache(self) -> object:
+        """What to pickle: the bank itself, or a copy whose parts unpickle lazily."""
+        ...
+
 
 B = TypeVar("B", bound=Loaded)
+V = TypeVar("V")
+
+
+class LazyValues(MutableMapping[str, V]):
+    """A mapping kept as one pickle per value, each unpickled the first time it is read.
+
+    Keys keep their order; pickling it again stores the packed values only.
+    """
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._loaded: dict[str, V] = {}
+
+    @classmethod
+    def pack(cls, values: Mapping[str, V]) -> LazyValues[V]:
+        return cls({key: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for key, value in values.items()})
+
+    def __getitem__(self, key: str) -> V:
+        try:
+            return self._loaded[key]
+        except KeyError:
+            value = cast(V, pickle.loads(self._packed[key]))  # KeyError for an unknown key
+            self._loaded[key] = value
+            return value
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._packed[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._loaded[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._packed[key]
+        self._loaded.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._packed
+
+    @property
+    def loaded(self) -> list[str]:
+        """The keys whose values have been unpickled so far."""
+        return list(self._loaded)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_packed": self._packed}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._packed = state["_packed"]
+        self._loaded = {}
+
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]
 _KEEP = 3  # cache files kept (other versions or data sets, e.g. a development checkout)
+# A file changed this recently could change again within the file system's clock
+# tick with the same size: its size and time do not vouch for its content yet.
+_SETTLED_NS = 2_000_000_000
 
 
 def _loaded_models() -> str:
@@ -76,17 +146,69 @@ def cache_key(root: Path) -> str:
     return digest.hexdigest()
 
 
+def _files(base: Path, suffix: str) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file under ``base`` ending in ``suffix`` (no ``__pycache__``), in a stable order."""
+    for folder, subfolders, names in os.walk(base):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(suffix):
+                path = os.path.join(folder, name)
+                yield os.path.relpath(path, base), os.stat(path)
+
+
+def stat_key(root: Path) -> tuple[str, bool]:
+    """A hash of the same files' names, sizes and modification times (nothing read), and
+    whether every file is settled (unchanged for a while), so the hash may stand for them."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    digest.update(_loaded_models().encode())
+    newest = 0
+    for base, suffix in ((root, ""), (PACKAGE, ".py")):
+        for name, info in _files(base, suffix):
+            digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+            newest = max(newest, info.st_mtime_ns)
+    return digest.hexdigest(), newest < time.time_ns() - _SETTLED_NS
+
+
+def _content_key(root: Path, folder: Path) -> str:
+    """:func:`cache_key`, found from the files' sizes and times when they were seen before.
+
+    Like Python's own bytecode cache, a file whose size and modification time (to the
+    nanosecond) are unchanged is taken as unchanged; a file changed in the last two
+    seconds is never vouched for that way, so a quick second edit is still seen.
+    """
+    quick, settled = stat_key(root)
+    index = folder / f"bank-stat-{quick}.key"
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        known = index.read_text(encoding="ascii").strip()
+        if len(known) == 32 and all(c in "0123456789abcdef" for c in known):
+            return known
+    key = cache_key(root)
+    if settled:
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            index.write_text(key, encoding="ascii")
+            _prune(folder, "bank-stat-*.key")
+    return key
+
+
+def _prune(folder: Path, pattern: str) -> None:
+    old = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in old[_KEEP:]:
+        stale.unlink(missing_ok=True)
+
+
 def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
     """The bank under ``root`` from the cache when it holds this very key, else ``build(root)``.
 
     ``kind`` is the bank's class: a cached object of any other type is ignored.
     """
+    folder = cache_dir()
     try:
-        key = cache_key(root)
+        key = _content_key(root, folder)
     except OSError as exc:
         log.debug("bank cache: cannot hash the data (%s)", exc)
         return build(root)
-    folder = cache_dir()
     path = folder / f"bank-{key}.pickle"
     try:
         with path.open("rb") as handle:
@@ -110,13 +232,11 @@ def _store(folder: Path, path: Path, bank: Loaded) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".bank-", suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
             try:
-                pickle.dump(bank, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(bank.for_cache(), handle, protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:
                 temporary.unlink(missing_ok=True)
                 raise
         os.replace(temporary, path)
-        old = sorted(folder.glob("bank-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in old[_KEEP:]:
-            stale.unlink(missing_ok=True)
+        _prune(folder, "bank-*.pickle")
     except (OSError, pickle.PicklingError) as exc:  # a read-only or full cache folder only costs speed
         log.info("bank cache: cannot write %s (%s)", path, exc)

@@ -44,7 +44,7 @@ def register(server: PytrixServer) -> None:
     async def shutdown(ls: PytrixServer, params: None) -> None:
         for state in ls.documents.values():
             state.cancel_run()
-        await ls.service.sandbox.close()
+        await ls.close_sandbox()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pytrix.curriculum.question import Question
+    from pytrix.runner.pool import WarmPool
     from pytrix.service import PytrixService
     from pytrix.settings import Settings
 
@@ -68,7 +69,10 @@ class GatedProtocol(logs.TimedProtocol):
             server.wait_for_core()
         super().handle_message(msg)
         if method == types.INITIALIZE:
-            server.start_core()  # the answer is written by now: the core loads while the client reads it
+            # The answer is written by now: the core loads while the client reads it,
+            # and the first sandbox process starts beside it (another process, another core).
+            server.start_core()
+            server.warm_sandbox()
 
 
 class PytrixServer(LanguageServer):
@@ -97,6 +101,8 @@ class PytrixServer(LanguageServer):
         self._service = service
         self._load_core = load_core
         self._core_thread: threading.Thread | None = None
+        self._early_pool: WarmPool | None = None  # started at initialize, before the core
+        self.sandbox_pool: WarmPool | None = None  # the early pool once the service runs on it
         self.core_ready = threading.Event()
         if service is not None:
             self.core_ready.set()
@@ -139,6 +145,34 @@ class PytrixServer(LanguageServer):
         if not self.core_ready.is_set():
             self.start_core()
             self.core_ready.wait()
+        if self._early_pool is not None and self._service is not None:
+            self._adopt_pool(self._service, self._early_pool)
+
+    def warm_sandbox(self) -> None:
+        """Start one sandbox process while the core loads, for the first run (in the event loop)."""
+        if self.core_ready.is_set() or self._early_pool is not None:
+            return
+        from pytrix.runner.pool import WarmPool
+
+        self._early_pool = WarmPool(1)
+        self._early_pool.start()
+
+    def _adopt_pool(self, service: PytrixService, pool: WarmPool) -> None:
+        """The service's sandbox runs on the early pool, sized by the settings from now on."""
+        from pytrix.runner.sandbox import SubprocessSandbox
+
+        self._early_pool = None
+        pool.size = service.settings.pool_size
+        service.sandbox = SubprocessSandbox(service.limits(), pool=pool)
+        self.sandbox_pool = pool
+        log.info("the sandbox runs on the pool started at initialize (%s)", pool)
+
+    async def close_sandbox(self) -> None:
+        """Stop every sandbox process: the service's own and the early pool (at shutdown)."""
+        await self.service.sandbox.close()
+        for pool in (self.sandbox_pool, self._early_pool):
+            if pool is not None:
+                await pool.close()
 
     # -- transport: pygls's loops behind a guard that answers every request (lsp/guard.py)
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
@@ -160,6 +194,8 @@ class PytrixServer(LanguageServer):
 
         settings, problems = parse_settings(with_editor(raw))
         self.service.update_settings(settings)
+        if self.sandbox_pool is not None:
+            self.sandbox_pool.size = settings.pool_size
         unknown = coaching.unknown_rules(settings.coaching_disabled_rules)
         if unknown:
             known = ", ".join(coaching.rule_ids())
