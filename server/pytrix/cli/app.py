@@ -313,14 +313,14 @@ def cmd_data_mutants(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pytrix.lsp.startup import add_arguments as add_serve_arguments
+
     parser = argparse.ArgumentParser(prog="pytrix", description="Practise Python in your editor.")
     parser.add_argument("--version", action="version", version=f"pytrix {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run the language server (stdio by default)")
-    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (port 0: any free port)")
-    p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING"], type=str.upper,
-                   help="server.log detail; DEBUG adds message bodies (default INFO, or $PYTRIX_LOG_LEVEL)")
+    add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("practice", help="practise in the terminal: writes a file and re-checks it on save")

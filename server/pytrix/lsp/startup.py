@@ -8,7 +8,9 @@ starts once ``initialize`` is answered; every later message waits on one event
 until it is there. Nothing of the AI stack is imported until its first action.
 
 Kept apart from :mod:`pytrix.lsp.server` (the server class) so the feature
-modules can import the class while this module imports them: no circle.
+modules can import the class while this module imports them: no circle. This
+module itself imports pygls only when a server is made, so the CLI's parser
+takes ``serve``'s options from :func:`add_arguments` for nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ import argparse
 import logging
 from typing import TYPE_CHECKING
 
-from pytrix.lsp.server import PytrixServer
-
 if TYPE_CHECKING:
+    from pytrix.lsp.server import PytrixServer
     from pytrix.service import PytrixService
 
 
@@ -81,6 +82,8 @@ def register_features(server: PytrixServer) -> None:
 
 def create_server() -> PytrixServer:
     """The server with every feature registered and its core loaded now; never fails on bad data."""
+    from pytrix.lsp.server import PytrixServer
+
     service, problems = load_core()
     server = PytrixServer(service, problems)
     register_features(server)
@@ -93,6 +96,7 @@ def start(tcp: str | None = None, log_level: str | None = None) -> None:
     The core is loaded after ``initialize`` is answered (see the module's docstring).
     """
     from pytrix.lsp import logs
+    from pytrix.lsp.server import PytrixServer
     from pytrix.paths import log_path
 
     logs.setup(log_path(), logs.level_from(log_level) if log_level else None)
