@@ -30,6 +30,7 @@ from pytrix.paths import data_dir, editors_dir
 REPO = Path(__file__).resolve().parents[2]
 QUESTION = "string-reversal.beginner"
 SOLUTION = "def reverse_string(s: str) -> str:\n    return s[::-1]\n"
+SAMPLE = 40  # questions proved by execution in each installed copy (tests/unit/test_check_sample.py)
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -141,11 +142,36 @@ def test_the_installed_package_is_the_one_that_runs(installed: Installed) -> Non
 
 
 def test_data_check_proves_the_installed_bank(installed: Installed) -> None:
-    done = installed.run("data", "check", "--json", timeout=600)
+    """The installed bank is the source bank, byte for byte, and a sample of it runs installed.
+
+    ``make data-check`` proves every question of the source tree by execution;
+    proving all of them again in each installed copy (about a minute each)
+    would prove the same bytes twice more. What an install can break is which
+    data files ship and whether the installed harness and sandbox run them: so
+    every installed data file is compared with the source tree's (a missing,
+    extra or changed file fails), ``data check`` still loads and validates every
+    file, and it proves by execution ``SAMPLE`` questions spread over every
+    module with the installed copy (a broken harness, sandbox or data path
+    fails them all).
+    """
+    where = subprocess.run(
+        [str(installed.venv / "bin" / "python"), "-c", "import pytrix.paths as p; print(p.data_dir())"],
+        cwd=installed.outside, env=installed.env, capture_output=True, text=True, timeout=60,
+    )
+    assert where.returncode == 0, where.stderr
+    shipped, source = Path(where.stdout.strip()), data_dir()
+    assert shipped != source and not shipped.is_relative_to(REPO)
+    names = _bank_files()
+    assert {str(p.relative_to(shipped)) for p in (shipped / "bank").rglob("*.toml")} | {"topics.json"} == names
+    changed = [n for n in sorted(names) if (shipped / n).read_bytes() != (source / n).read_bytes()]
+    assert changed == [], f"installed data files differ from the source tree: {changed}"
+
+    done = installed.run("data", "check", "--sample", str(SAMPLE), "--json", timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert report["ok"] is True and report["problems"] == []
     assert report["questions"] >= 583 and report["files"] == 193
+    assert report["proved"] == SAMPLE and report["runs"] >= SAMPLE
 
 
 def test_new_check_submit_from_outside_the_repository(installed: Installed) -> None:
