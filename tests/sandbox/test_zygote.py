@@ -134,11 +134,20 @@ async def test_every_child_is_reaped_when_its_run_is_over(forked: SubprocessSand
 async def test_a_timeout_in_a_forked_child_points_at_the_running_line(
     forked: SubprocessSandbox,
 ) -> None:
-    """SIGUSR1 reaches the forked child and its handler reports the line (``where``)."""
+    """SIGUSR1 reaches the forked child and its handler reports the line (``where``).
+
+    The sandbox waits 0.25 s for the answer; on a heavily loaded machine one run
+    can miss it, so one of three runs must name the line.
+    """
     code = "def add(a, b):\n    total = 0\n    while True:\n        total += 1\n"
-    result = await forked.run(ADD, code, "solution.py")
-    assert [t.status for t in result.tests] == [Status.TIMEOUT, Status.NOT_RUN, Status.NOT_RUN]
-    assert result.tests[0].stopped_line in (3, 4), describe(result)
+    lines = []
+    for _ in range(3):
+        result = await forked.run(ADD, code, "solution.py")
+        assert [t.status for t in result.tests] == [Status.TIMEOUT, Status.NOT_RUN, Status.NOT_RUN]
+        lines.append(result.tests[0].stopped_line)
+        if lines[-1] is not None:
+            break
+    assert lines[-1] in (3, 4), lines
     assert_only_forked(forked)
 
 
@@ -193,6 +202,10 @@ class _Unstartable(SubprocessSandbox):
 async def test_a_zygote_that_cannot_start_gives_way_to_cold_processes() -> None:
     with pytest.raises(ZygoteLost, match="could not start"):
         await ForkServer(python="/nonexistent/python3").start()
+    exits = ForkServer(python="/bin/false")  # starts, and exits before it is ready
+    with pytest.raises(ZygoteLost, match="the fork server is gone: "):
+        await exits.start()
+    assert not exits.alive
     async with _Unstartable(FAST, fork_server=True) as box:
         await assert_still_works(box)
         assert box.processes == {"forked": 0, "cold": 1}

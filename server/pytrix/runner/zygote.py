@@ -112,6 +112,8 @@ class ForkServer:
                 self.pid = await asyncio.shield(self._ready)
         except TimeoutError:
             self._lose("the fork server did not start in time")
+        except ZygoteLost:
+            pass  # it exited or closed its socket first: self.lost says which
         if self.lost is not None:
             self.abandon()
             raise ZygoteLost(self.lost)
