@@ -22,6 +22,7 @@ from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
 from pytrix.responses import (
     AutoOutcomeReport,
+    AutoPickReport,
     AutoStatusReport,
     ConnectionReport,
     CurriculumReport,
@@ -29,6 +30,7 @@ from pytrix.responses import (
     HistoryPage,
     ImportReport,
     KeyStatus,
+    NewQuestionReport,
     OptimizeReport,
     ResetReport,
     RevealReport,
@@ -216,6 +218,18 @@ class PytrixService:
         path = write_practice_file(question, self.bank.curriculum, directory)
         remember(self.store, question, self.bank)
         return path
+
+    def new_question(self, question: Question, directory: Path, *, auto: AutoPick | None = None,
+                     ) -> NewQuestionReport:
+        """Write ``question``'s practice file in ``directory`` and say where it is (``shown``
+        stays False: a front end that opens it says so); ``auto``: auto mode's reason for it."""
+        path = self.new_practice_file(question, directory)
+        reason = (AutoPickReport(question_id=question.id, reason=auto.reason, detail=auto.detail)
+                  if auto is not None else None)
+        return NewQuestionReport(
+            question_id=question.id, title=question.title, path=str(path), uri=path.as_uri(),
+            question_uri=f"pytrix:/question/{question.id}.md", shown=False, auto=reason,
+        )
 
     def question_for_source(self, source: str) -> Question:
         """The question a practice file belongs to, from its header."""

@@ -117,3 +117,27 @@ def test_the_schema_module_runs_as_a_script(tmp_path: Path) -> None:
 def test_the_run_report_carries_every_field_of_the_graded_run(graded: type, report: type) -> None:
     missing = set(graded.model_fields) - set(report.model_fields)
     assert not missing, f"{report.__name__} lacks {sorted(missing)}: add them so the wire carries them"
+
+
+def test_the_cli_says_where_a_new_question_is_as_the_editor_does(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from pytrix.responses import NewQuestionReport
+
+    env = {**os.environ, "PYTRIX_HOME": str(tmp_path / "home")}
+
+    def pytrix(*args: str) -> NewQuestionReport:
+        done = subprocess.run([sys.executable, "-m", "pytrix", *args, "--json"], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        return NewQuestionReport.model_validate(json.loads(done.stdout))
+
+    chosen = pytrix("new", "--question", QUESTION, "--dir", str(tmp_path))
+    assert chosen.question_id == QUESTION and chosen.auto is None and chosen.shown is False
+    assert Path(chosen.path).is_file() and chosen.uri == Path(chosen.path).as_uri()
+    assert chosen.question_uri == f"pytrix:/question/{QUESTION}.md"
+    auto = pytrix("auto", "next", "--dir", str(tmp_path))
+    assert auto.auto is not None and auto.auto.question_id == auto.question_id and auto.auto.detail
+    assert Path(auto.path).is_file()

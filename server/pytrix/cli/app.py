@@ -139,8 +139,8 @@ def _pick(service: PytrixService, args: argparse.Namespace) -> Question:
 def cmd_new(args: argparse.Namespace) -> int:
     with open_service() as service:
         question = _pick(service, args)
-        path = service.new_practice_file(question, Path(args.dir))
-    print(path)
+        created = service.new_question(question, Path(args.dir))
+    print(json.dumps(created.wire(), indent=2) if args.json else created.path)
     return EXIT_OK
 
 
@@ -336,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--module", help="module id")
     p.add_argument("--difficulty", choices=[d.value for d in Difficulty])
     p.add_argument("--dir", required=True, help="folder for the practice file")
+    p.add_argument("--json", action="store_true", help="print where it is as the editor gets it")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("check", help="run a practice file's tests")

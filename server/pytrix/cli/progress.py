@@ -200,12 +200,12 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 def cmd_auto_next(args: argparse.Namespace) -> int:
     with open_service() as service:
         pick = service.auto_next()
-        path = service.new_practice_file(pick.question, Path(args.dir))
+        created = service.new_question(pick.question, Path(args.dir), auto=pick)
     if args.json:
-        print(json.dumps({**pick.to_json(), "path": str(path)}))
+        print(json.dumps(created.wire()))
     else:
         console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
-        print(path)
+        print(created.path)
     return EXIT_OK
 
 

@@ -212,20 +212,14 @@ async def new_question_file(
     folder, see :meth:`PytrixServer.practice_dir`). When the editor cannot open
     the file, a message (after ``intro``, if given) says where it is.
     """
-    from pytrix.responses import NewQuestionReport
-
-    path = ls.service.new_practice_file(question, ls.practice_dir(near))
-    uri = path.as_uri()
-    shown = await show_document(ls, uri) if open_it else False
+    created = ls.service.new_question(question, ls.practice_dir(near))
+    shown = await show_document(ls, created.uri) if open_it else False
     if open_it and not shown:
         lead = intro or f"New question: {question.title}."
-        ls.notify_user(f"{lead} Practice file: {path} (open it to start).")
+        ls.notify_user(f"{lead} Practice file: {created.path} (open it to start).")
     elif intro:
         ls.notify_user(intro)
-    return NewQuestionReport(
-        question_id=question.id, title=question.title, path=str(path), uri=uri,
-        question_uri=f"pytrix:/question/{question.id}.md", shown=shown,
-    )
+    return created.model_copy(update={"shown": shown})
 
 
 def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
