@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,8 +102,8 @@ async def test_a_syntax_error_is_reported_at_its_position(lsp: Session) -> None:
 
 async def test_infinite_loop_times_out_and_the_server_keeps_answering(lsp: Session) -> None:
     uri = lsp.open(lsp.workspace / "loop.py", LOOP)
-    started = time.monotonic()
-    # While the run is in flight, a code action request is answered.
+    # While the run is in flight, a code action request is answered: the answer arrives
+    # before the run's timeout diagnostic is published (order of events, not a clock).
     actions = await lsp.client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -112,12 +111,11 @@ async def test_infinite_loop_times_out_and_the_server_keeps_answering(lsp: Sessi
             context=types.CodeActionContext(diagnostics=[]),
         )
     )
-    assert time.monotonic() - started < 1.5
+    assert not any(d.code == "timeout" for d in lsp.client.diagnostics.get(uri, [])), \
+        "the code action waited for the run"
     titles = [a.title for a in actions or []]  # the test client may parse actions as Commands
     assert any("hint" in t for t in titles), titles
     diags = await lsp.diagnostics(uri, lambda d: any(x.code == "timeout" for x in d))
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0 + 1.0
     timeout = next(d for d in diags if d.code == "timeout")
     assert timeout.range.start.line == 4  # the loop that was running, not the def
     assert timeout.message.startswith("`while True:` has no `break` or `return` inside, so it never ends.")
