@@ -15,28 +15,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXTENSION, HERE, REPO, python } from "../tests/extension/support.mjs";
+import { benchTools } from "../tests/extension/code_server_kit.mjs";
+import { EXTENSION, HERE, REPO } from "../tests/extension/support.mjs";
 import { report } from "./figures.mjs";
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
-function must(done, what) {
-  if (done.status !== 0) {
-    console.error(`${what} failed:\n${done.stdout ?? ""}\n${done.stderr ?? ""}`);
-    process.exit(1);
-  }
-  return done;
-}
-
-let vsix = process.argv[2];
-if (!vsix) {
-  must(spawnSync(process.execPath, [join(EXTENSION, "scripts", "package.mjs")], {
-    cwd: EXTENSION, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PYTHON: python() },
-  }), "packaging the .vsix");
-  vsix = join(EXTENSION, "pytrix-linux-x64.vsix");
-}
-const codeServer = must(spawnSync("bash", [join(HERE, "install_code_server.sh")], { encoding: "utf8" }), "installing code-server")
-  .stdout.trim().split("\n").pop();
+const { vsix, codeServer, must } = benchTools(process.argv[2]);
 
 function timed(args) {
   const runs = [];

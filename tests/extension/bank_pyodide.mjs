@@ -22,8 +22,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import { EXTENSION, HERE, python, require } from "./support.mjs";
+import { threadWorkers } from "./worker_thread.mjs";
 
 const [out, ...only] = process.argv.slice(2);
 if (!out) {
@@ -59,40 +59,8 @@ await esbuild.build({
   platform: "neutral",
   logLevel: "warning",
 });
-await esbuild.build({
-  entryPoints: [join(EXTENSION, "src", "webview", "worker.ts")],
-  outfile: join(scratch, "worker.mjs"),
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  logLevel: "warning",
-});
-// worker.ts talks to `self` as a web worker does; in a worker thread, `self`
-// is the thread's global and its messages go through parentPort.
-writeFileSync(
-  join(scratch, "thread.mjs"),
-  `import { parentPort } from "node:worker_threads";
-globalThis.self = globalThis;
-globalThis.postMessage = (message, transfer) => parentPort.postMessage(message, transfer);
-await import(${JSON.stringify(pathToFileURL(join(scratch, "worker.mjs")).href)});
-parentPort.on("message", (data) => globalThis.onmessage?.({ data }));
-`,
-);
+const createWorker = await threadWorkers(scratch);
 const { PyodideRuntime, toWireResult } = await import(pathToFileURL(join(scratch, "runtime.mjs")).href);
-
-/** A worker_threads worker behind the web Worker interface the runtime expects. */
-function createWorker() {
-  const thread = new Worker(join(scratch, "thread.mjs"));
-  const like = {
-    onmessage: null,
-    onerror: null,
-    postMessage: (message) => thread.postMessage(message),
-    terminate: () => void thread.terminate(),
-  };
-  thread.on("message", (data) => like.onmessage?.({ data }));
-  thread.on("error", (error) => like.onerror?.(error));
-  return like;
-}
 
 const pyodideDir = dirname(require.resolve("pyodide/package.json"));
 const logs = [];

@@ -3,9 +3,10 @@
 // and stopping code-server, and driving the workbench with Playwright.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { EXTENSION, HERE, python } from "./support.mjs";
 
 /** Settings that keep the workbench quiet and the editor's typing literal. */
 export const BASE_SETTINGS = {
@@ -37,6 +38,72 @@ export function freshArtifacts(repo, name) {
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   return folder;
+}
+
+/**
+ * The steps of an e2e run: `step(name, ok, detail)` prints and records one;
+ * `finish()` prints the closing "N passed, N failed" line and returns the exit code.
+ */
+export function stepLog(steps = []) {
+  return {
+    steps,
+    step(name, ok, detail = "") {
+      steps.push({ name, ok, detail });
+      console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
+    },
+    finish() {
+      const failed = steps.filter((s) => !s.ok).length;
+      console.log(`${steps.length - failed} passed, ${failed} failed`);
+      return failed === 0 ? 0 : 1;
+    },
+  };
+}
+
+/** After a run: a screenshot of the first page when it failed, then close everything and keep the logs beside the screenshots. */
+export async function closeRun({ browser, proc, dirs, root, artifacts, failed = false }) {
+  if (failed) {
+    try {
+      const pages = browser?.contexts().flatMap((c) => c.pages()) ?? [];
+      if (pages[0]) await pages[0].screenshot({ path: join(artifacts, "failure.png") });
+    } catch {
+      // best effort
+    }
+  }
+  await browser?.close().catch(() => undefined);
+  // VS Code's logs (the extension's "Pytrix" output channel among them) and the server's.
+  try {
+    cpSync(join(dirs.userData, "logs"), join(artifacts, "logs"), { recursive: true });
+    if (dirs.pytrixHome) cpSync(join(dirs.pytrixHome, "server.log"), join(artifacts, "server.log"));
+  } catch {
+    // nothing logged
+  }
+  await stopCodeServer(proc);
+  rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * For a bench: the .vsix given on the command line, else one built now
+ * (scripts/package.mjs), and the code-server launcher (installed on first use).
+ * Exits with the tool's output when either fails.
+ */
+export function benchTools(vsixArg) {
+  const must = (done, what) => {
+    if (done.status !== 0) {
+      console.error(`${what} failed:\n${done.stdout ?? ""}\n${done.stderr ?? ""}`);
+      process.exit(1);
+    }
+    return done;
+  };
+  let vsix = vsixArg;
+  if (!vsix) {
+    must(spawnSync(process.execPath, [join(EXTENSION, "scripts", "package.mjs")], {
+      cwd: EXTENSION, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PYTHON: python() },
+    }), "packaging the .vsix");
+    vsix = join(EXTENSION, "pytrix-linux-x64.vsix");
+  }
+  const codeServer = must(spawnSync("bash", [join(HERE, "install_code_server.sh")], { encoding: "utf8" }), "installing code-server")
+    .stdout.trim().split("\n").pop();
+  return { vsix, codeServer, must };
 }
 
 /** The folders of one throwaway profile under `root`. */
@@ -150,6 +217,29 @@ export function outputLog(userData) {
     return "";
   }
   return found.join("\n");
+}
+
+/**
+ * Wait until the extension's output holds more than `skip` matches of `regex`
+ * (global); resolves with the first new match.
+ */
+export async function waitForLog(userData, regex, skip, ms, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const found = [...outputLog(userData).matchAll(regex)];
+    if (found.length > skip) return found[skip];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Open a workspace file by name through Quick Open (Ctrl+P). */
+export async function quickOpen(page, name) {
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(".tabs-container .tab", { hasText: name }).first().waitFor();
 }
 
 export async function palette(page, command) {

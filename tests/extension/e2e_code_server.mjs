@@ -21,11 +21,12 @@
 // Prints one line per step and a closing "N passed, N failed" line.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BASE_SETTINGS,
+  closeRun,
   freshArtifacts,
   editUserSettings,
   installExtension,
@@ -35,7 +36,8 @@ import {
   pickQuick,
   profileDirs,
   startCodeServer,
-  stopCodeServer,
+  stepLog,
+  waitForLog,
   writeUserSettings,
 } from "./code_server_kit.mjs";
 import { CHROMIUM_ARGS, CHROMIUM, EXTENSION, HERE, REPO, python, require } from "./support.mjs";
@@ -73,14 +75,9 @@ delete env.GOOGLE_API_KEY;
 const settings = { "pytrix.debounceMs": 150, "pytrix.runtime": "subprocess", ...BASE_SETTINGS };
 writeUserSettings(dirs.userData, settings);
 
-const results = [];
+const { steps: results, step, finish } = stepLog();
 let serverProc;
 let browser;
-
-function step(name, ok, detail = "") {
-  results.push({ name, ok, detail });
-  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
-}
 
 const outputLog = () => profileLog(dirs.userData);
 
@@ -206,6 +203,8 @@ try {
     const runtimeLine = await inner.locator("#runtime").innerText();
     await shot(page, "5-practice-panel-pyodide");
     step("the practice panel runs the tests in Pyodide", /pyodide/.test(summary) && /(\d+)\/\1 passed/.test(summary), `${summary} | ${runtimeLine}`);
+    // The panel hands its fresh interpreter's snapshot to the extension once idle; it is kept in global storage.
+    await waitForLog(dirs.userData, /\[pyodide\] kept an interpreter snapshot/g, 0, 60_000, "the interpreter snapshot to be kept");
     // A new panel (a later session) restores the interpreter snapshot the first one kept.
     await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().click();
     await page.keyboard.press("Control+W");
@@ -359,25 +358,7 @@ try {
   step("an unrelated package named pytrix gets one clear error with the fixes", /9\.9\.9/.test(impostorText) && /pytrix-practice/.test(impostorText) && /Show Log/.test(impostorText), impostorText.slice(0, 220));
 } catch (error) {
   step("e2e flow", false, String(error?.stack ?? error).slice(0, 2000));
-  try {
-    const pages = browser?.contexts()[0]?.pages() ?? [];
-    if (pages[0]) await pages[0].screenshot({ path: join(ARTIFACTS, "failure.png") });
-  } catch {
-    // best effort
-  }
 } finally {
-  await browser?.close().catch(() => undefined);
-  // Keep VS Code's logs (the extension's "Pytrix" output channel among them) next to the screenshots.
-  try {
-    cpSync(join(dirs.userData, "logs"), join(ARTIFACTS, "logs"), { recursive: true });
-    cpSync(join(dirs.pytrixHome, "server.log"), join(ARTIFACTS, "server.log"));
-  } catch {
-    // nothing logged
-  }
-  await stopCodeServer(serverProc);
-  rmSync(root, { recursive: true, force: true });
+  await closeRun({ browser, proc: serverProc, dirs, root, artifacts: ARTIFACTS, failed: results.some((r) => !r.ok) });
 }
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+process.exit(finish());

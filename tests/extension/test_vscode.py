@@ -286,3 +286,17 @@ def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
     figures = report["figures"]
     print(f"first activation -> first diagnostics {figures['firstActivationToDiagnosticsMs']} ms, "
           f"later start -> first diagnostics {figures['laterStartToDiagnosticsMs']} ms (bench/install.mjs compares them)")
+
+
+def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_server: Path, vsix: Path, tmp_path: Path) -> None:
+    """Pyodide mode in code-server: a fresh boot after installing, the kept snapshot in a later
+    window, and a damaged or stale snapshot never used (figures: bench/pyodide_code_server.mjs)."""
+    report_path = tmp_path / "report.json"
+    proc = _run(["node", str(HERE / "e2e_pyodide_start.mjs"), str(vsix), str(code_server), str(report_path)], REPO, 600)
+    print(proc.stdout)
+    _check(proc, "the Pyodide start run (screenshots and logs in test-artifacts/vscode-pyodide/)")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    # Which start path each window took: the restored one must not quietly fall back to a boot.
+    assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
+    assert len(report["steps"]) == 7

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PyodideRuntime, RuntimeUnavailable, type RuntimeStatus } from "../src/lib/pyodideRuntime";
+import { PyodideRuntime, RuntimeUnavailable, SNAPSHOT_IDLE_MS, describeStart, type RuntimeStatus } from "../src/lib/pyodideRuntime";
 import type { RunTestsParams } from "../src/lib/runTests";
 import type { ToWorker } from "../src/lib/workerProtocol";
 import { FakeWorker, testEvent, type Script } from "./fakeWorker";
@@ -318,6 +318,7 @@ describe("PyodideRuntime", () => {
         onSnapshot: (snapshot) => kept.push(snapshot),
       });
       await runtime.start();
+      await vi.advanceTimersByTimeAsync(SNAPSHOT_IDLE_MS);
       const init = workers[0].received[0] as Extract<ToWorker, { type: "init" }>;
       expect(init.snapshot?.byteLength).toBe(8);
       expect(init.makeSnapshot).toBe(false);
@@ -325,6 +326,91 @@ describe("PyodideRuntime", () => {
     }
     // Only the failed restore produced a fresh snapshot to keep.
     expect(kept.map((k) => k.byteLength)).toEqual([32]);
+  });
+
+  it("sends the shipped harness with init and says how the worker started and where its time went", async () => {
+    const logs: string[] = [];
+    const workers: FakeWorker[] = [];
+    const runtime = new PyodideRuntime({
+      createWorker: () => {
+        const worker = new FakeWorker((message, w) => {
+          if (message.type !== "init") return;
+          w.send({
+            type: "ready", python: "3.14.2", loadMs: 700, fromSnapshot: false, path: "stale", harnessLoaded: true,
+            phases: { importMs: 10, interpreterMs: 500, harnessMs: 150, snapshotMs: 20 },
+          });
+        });
+        workers.push(worker);
+        return worker;
+      },
+      indexURL: "/pyodide/",
+      isolated: false,
+      initialSnapshot: async () => new ArrayBuffer(8),
+      harness: async () => HARNESS,
+      onLog: (text) => logs.push(text),
+    });
+    await runtime.start();
+    const init = workers[0].received[0] as Extract<ToWorker, { type: "init" }>;
+    expect(init.harness).toBe(HARNESS);
+    expect(init.snapshot?.byteLength).toBe(8);
+    expect(runtime.current.startPath).toBe("stale");
+    expect(runtime.current.fromSnapshot).toBe(false);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^Pyodide ready in \d+ ms, booted \(the kept snapshot was stale\) with the harness loaded: /);
+    expect(logs[0]).toContain("interpreter 500 ms, harness 150 ms, snapshot 20 ms");
+  });
+
+  it("boots without a harness or a kept snapshot when fetching them fails", async () => {
+    const workers: FakeWorker[] = [];
+    const runtime = new PyodideRuntime({
+      createWorker: () => {
+        const worker = new FakeWorker(scripted(healthyRun));
+        workers.push(worker);
+        return worker;
+      },
+      indexURL: "/pyodide/",
+      isolated: false,
+      initialSnapshot: () => Promise.reject(new Error("404")),
+      harness: () => Promise.reject(new Error("404")),
+    });
+    await runtime.start();
+    expect(workers[0].received[0]).toMatchObject({ type: "init", snapshot: null, harness: null, makeSnapshot: true });
+    expect(runtime.current.startPath).toBe("fresh");
+  });
+
+  it("hands a new snapshot on only once no run is in progress or waiting", async () => {
+    const kept: ArrayBuffer[] = [];
+    let finishRun: (() => void) | null = null;
+    const workers: FakeWorker[] = [];
+    const runtime = new PyodideRuntime({
+      createWorker: () => {
+        const worker = new FakeWorker((message, w) => {
+          if (message.type === "init") {
+            w.send({ type: "ready", python: "3.14.2", loadMs: 1, fromSnapshot: false, snapshot: new ArrayBuffer(64) });
+          } else {
+            finishRun = () => healthyRun(message, w);
+          }
+        });
+        workers.push(worker);
+        return worker;
+      },
+      indexURL: "/pyodide/",
+      isolated: false,
+      onSnapshot: (snapshot) => kept.push(snapshot),
+    });
+    const first = runtime.run(params(1));
+    await vi.advanceTimersByTimeAsync(SNAPSHOT_IDLE_MS * 4);
+    expect(kept).toEqual([]); // the first run is still going: its result comes first
+    finishRun!();
+    await first;
+    await vi.advanceTimersByTimeAsync(SNAPSHOT_IDLE_MS);
+    expect(kept.map((k) => k.byteLength)).toEqual([64]);
+  });
+
+  it("describes a restored start", () => {
+    expect(describeStart("restored", 312.4, 40, undefined, true)).toBe(
+      "Pyodide ready in 312 ms, restored from the kept snapshot with the harness loaded: fetching the snapshot and harness 40 ms",
+    );
   });
 
   it("runs jobs one after another", async () => {

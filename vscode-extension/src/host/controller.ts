@@ -79,7 +79,6 @@ export class Controller implements vscode.Disposable {
     });
     this.disposables.push(this.server.onDidChangeState((state) => this.status.setServer(state)));
     this.documents = new PytrixDocuments(this.server);
-    const version = String((context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? "0");
     this.practice = new PracticePanel(
       context.extensionUri,
       {
@@ -89,7 +88,7 @@ export class Controller implements vscode.Disposable {
         log: (text) => this.server.output.appendLine(text),
       },
       context.globalStorageUri,
-      `pyodide-${PYODIDE_VERSION}-pytrix-${version}`,
+      PYODIDE_VERSION,
     );
     this.dashboard = new DashboardPanel(context.extensionUri, this.server);
     this.disposables.push(
@@ -143,12 +142,18 @@ export class Controller implements vscode.Disposable {
     this.configurePanel();
   }
 
+  private runtimeSetting(): "pyodide" | "subprocess" {
+    return vscode.workspace.getConfiguration("pytrix").get<string>("runtime") === "pyodide" ? "pyodide" : "subprocess";
+  }
+
   private configurePanel(): void {
-    const runtime = vscode.workspace.getConfiguration("pytrix").get<string>("runtime") === "pyodide" ? "pyodide" : "subprocess";
-    if (this.practice.isOpen) this.practice.post({ type: "configure", runtime });
+    if (this.practice.isOpen) this.practice.post({ type: "configure", runtime: this.runtimeSetting() });
   }
 
   /** Track the practice file in front (the last one stays the target when another editor takes focus). */
+  /** The practice panel was opened ahead of the first Pyodide run this session. */
+  private prewarmed = false;
+
   private follow(editor: vscode.TextEditor | undefined): void {
     if (!editor || editor.document.uri.scheme === SCHEME) return;
     const document = editor.document;
@@ -166,6 +171,11 @@ export class Controller implements vscode.Disposable {
     this.target = { uri: editor.document.uri, questionId };
     this.status.setTarget(editor.document.uri.toString(), questionId);
     if (changed) void this.practice.showQuestion();
+    if (!this.prewarmed && this.runtimeSetting() === "pyodide") {
+      // The server's first run will need the panel's Pyodide: start it now, beside the editor.
+      this.prewarmed = true;
+      if (!this.practice.isOpen) void this.practice.open(true, "pyodide");
+    }
   }
 
   private async client(): Promise<LanguageClient> {

@@ -9,13 +9,15 @@
 
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { webviewShell, makeNonce } from "../lib/html";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
 import type { RunTestsParams, RunTestsResult } from "../lib/runTests";
+import { SnapshotStore, type SnapshotCheck } from "../lib/snapshotStore";
+import { NODE_SNAPSHOT_IO, sha256 } from "./snapshotFiles";
 
 export interface PracticeTarget {
   uri: vscode.Uri;
@@ -50,34 +52,66 @@ export class PracticePanel implements vscode.Disposable {
   private shownQuestion: string | null = null;
   runtimeStatus: RuntimeStatus | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly harnessFile: string | undefined;
+  private readonly snapshots: SnapshotStore | undefined;
+  private snapshotCheck: Promise<SnapshotCheck> | undefined;
+  /** When the panel was opened (Date.now()), and whether its first run has answered yet. */
+  private openedAt = 0;
+  private answered = false;
+  /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
+  private pageUpMs: number | undefined;
+  private pyodideReadyMs: number | undefined;
 
   /**
-   * `storage` (the extension's global storage) keeps a memory snapshot of a
-   * freshly booted Pyodide between sessions, named by `snapshotKey` (the
-   * Pyodide and extension versions), so later panels restore it instead of
-   * booting Python; a snapshot that fails to restore is replaced.
+   * `storage` (the extension's global storage) keeps a memory snapshot of
+   * Pyodide booted with the shipped harness loaded, checked against the
+   * Pyodide version and the harness's hash (lib/snapshotStore.ts), so later
+   * panels restore it instead of booting Python and loading the harness; a
+   * missing, stale or damaged one means a fresh boot, which keeps a new one.
    */
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly delegate: PracticeDelegate,
     private readonly storage?: vscode.Uri,
-    private readonly snapshotKey = "pyodide",
-  ) {}
+    pyodideVersion = "unknown",
+  ) {
+    this.harnessFile = shippedHarness(extensionUri.fsPath);
+    if (storage && this.harnessFile) {
+      const harnessSha256 = sha256(fs.readFileSync(this.harnessFile));
+      this.snapshots = new SnapshotStore(storage.fsPath, { pyodide: pyodideVersion, harnessSha256 }, NODE_SNAPSHOT_IO);
+    }
+  }
 
-  private get snapshotFile(): vscode.Uri | undefined {
-    return this.storage ? vscode.Uri.joinPath(this.storage, `${this.snapshotKey}.snapshot`) : undefined;
+  /** Check the kept snapshot once per session (its checksum is read in full), ahead of the panel when possible. */
+  checkSnapshot(): Promise<SnapshotCheck> {
+    if (!this.snapshots) return Promise.resolve({ state: "missing" });
+    this.snapshotCheck ??= this.snapshots.check().then(
+      (check) => {
+        if (check.state === "damaged") this.delegate.log(`[pyodide] the kept interpreter snapshot was removed (${check.reason}); Python boots afresh`);
+        return check;
+      },
+      (error: unknown): SnapshotCheck => ({ state: "damaged", reason: String(error) }),
+    );
+    return this.snapshotCheck;
   }
 
   get isOpen(): boolean {
     return this.panel !== undefined;
   }
 
-  /** Open (or reveal) the panel beside the editor; resolves when its script is up. */
-  open(preserveFocus = false): Promise<void> {
+  /**
+   * Open (or reveal) the panel beside the editor; resolves when its script is up.
+   * `runtime` "pyodide" starts the interpreter with the page instead of at the first run.
+   */
+  open(preserveFocus = false, runtime?: "pyodide" | "subprocess"): Promise<void> {
     if (this.panel) {
       this.panel.reveal(undefined, preserveFocus);
       return this.ready ?? Promise.resolve();
     }
+    this.openedAt = Date.now();
+    this.answered = false;
+    this.pageUpMs = undefined;
+    this.pyodideReadyMs = undefined;
     const root = vscode.Uri.joinPath(this.extensionUri, "out");
     const panel = vscode.window.createWebviewPanel(
       PracticePanel.viewType,
@@ -86,7 +120,12 @@ export class PracticePanel implements vscode.Disposable {
       {
         enableScripts: true,
         retainContextWhenHidden: true,
-        localResourceRoots: [root, vscode.Uri.joinPath(this.extensionUri, "media"), ...(this.storage ? [this.storage] : [])],
+        localResourceRoots: [
+          root,
+          vscode.Uri.joinPath(this.extensionUri, "media"),
+          ...(this.storage ? [this.storage] : []),
+          ...(this.harnessFile ? [vscode.Uri.file(dirname(this.harnessFile))] : []),
+        ],
       },
     );
     this.panel = panel;
@@ -94,6 +133,17 @@ export class PracticePanel implements vscode.Disposable {
       this.markReady = resolve;
     });
     const webview = panel.webview;
+    void this.render(webview, runtime);
+    webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.disposables);
+    panel.onDidDispose(() => this.closed(), undefined, this.disposables);
+    this.shownQuestion = null;
+    return this.ready;
+  }
+
+  /** The page, once the kept snapshot is checked (a damaged one is never offered). */
+  private async render(webview: vscode.Webview, runtime: "pyodide" | "subprocess" | undefined): Promise<void> {
+    const check = await this.checkSnapshot();
+    if (this.panel?.webview !== webview) return; // closed meanwhile
     const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
     const nonce = makeNonce((n) => randomBytes(n));
     webview.html = webviewShell({
@@ -106,14 +156,12 @@ export class PracticePanel implements vscode.Disposable {
       data: {
         worker: asUri("out", "webview", "worker.js"),
         pyodide: `${asUri("out", "pyodide")}/`,
-        snapshot: this.snapshotFile && fs.existsSync(this.snapshotFile.fsPath) ? webview.asWebviewUri(this.snapshotFile).toString() : "",
+        snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
+        harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
+        runtime: runtime ?? "",
       },
       body: PRACTICE_BODY,
     });
-    webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.disposables);
-    panel.onDidDispose(() => this.closed(), undefined, this.disposables);
-    this.shownQuestion = null;
-    return this.ready;
   }
 
   private closed(): void {
@@ -165,7 +213,8 @@ export class PracticePanel implements vscode.Disposable {
 
   /** Answer a `pytrix/runTests` request with the panel's Pyodide (opening the panel if needed). */
   async runTests(params: RunTestsParams, token: vscode.CancellationToken): Promise<RunTestsResult> {
-    await this.open(true);
+    const asked = Date.now();
+    await this.open(true, "pyodide");
     const id = ++this.nextId;
     const limitMs = (params.runTimeout + 60) * 1000;
     return new Promise<RunTestsResult>((resolve, reject) => {
@@ -173,13 +222,28 @@ export class PracticePanel implements vscode.Disposable {
         this.pending.delete(id);
         reject(new Error("The practice panel did not answer in time."));
       }, limitMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve: (result) => this.firstAnswer(asked, result, resolve), reject, timer });
       // A cancelled request (a newer edit superseded it) is left to finish: runs take
       // milliseconds, and stopping one would cost a worker restart when not isolated.
       // Stuck tests are stopped by the time limits either way.
       void token;
       this.post({ type: "runTests", id, params });
     });
+  }
+
+  /** Log how long the panel's first answer took (the figure bench/pyodide_code_server.mjs reads). */
+  private firstAnswer(asked: number, result: RunTestsResult, resolve: (result: RunTestsResult) => void): void {
+    if (!this.answered) {
+      this.answered = true;
+      const now = Date.now();
+      const path = this.runtimeStatus?.startPath ?? "unknown";
+      const since = (ms: number | undefined) => (ms === undefined ? "?" : `${ms} ms`);
+      this.delegate.log(
+        `[pyodide] first result ${now - asked} ms after its request, ${now - this.openedAt} ms after the panel opened (start: ${path}; ` +
+          `page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
+      );
+    }
+    resolve(result);
   }
 
   /** Stop the Pyodide run in progress, if any. */
@@ -195,6 +259,7 @@ export class PracticePanel implements vscode.Disposable {
     }
     switch (message.type) {
       case "ready":
+        this.pageUpMs ??= Date.now() - this.openedAt;
         this.markReady?.();
         void this.showQuestion(true);
         break;
@@ -211,6 +276,7 @@ export class PracticePanel implements vscode.Disposable {
       }
       case "runtimeStatus":
         this.runtimeStatus = message.status;
+        if (message.status.state === "ready") this.pyodideReadyMs ??= Date.now() - this.openedAt;
         break;
       case "runTestsResult":
       case "runTestsError": {
@@ -232,31 +298,30 @@ export class PracticePanel implements vscode.Disposable {
   }
 
   private keepSnapshot(data: Uint8Array): void {
-    const file = this.snapshotFile;
-    if (!file || !this.storage) return;
-    const storage = this.storage.fsPath;
-    const temporary = `${file.fsPath}.${process.pid}.tmp`;
-    fs.promises
-      .mkdir(storage, { recursive: true })
-      .then(() => fs.promises.writeFile(temporary, data))
-      .then(() => fs.promises.rename(temporary, file.fsPath))
-      .then(() => this.dropOtherSnapshots(storage, file.fsPath))
-      .then(() => this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`))
+    const store = this.snapshots;
+    if (!store) return;
+    store
+      .keep(data)
+      .then(() => {
+        this.snapshotCheck = undefined; // the next panel checks the new one
+        this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`);
+      })
       .catch((error: unknown) => this.delegate.log(`[pyodide] could not keep the interpreter snapshot: ${String(error)}`));
-  }
-
-  /** Snapshots of other Pyodide or extension versions are of no use any more. */
-  private async dropOtherSnapshots(storage: string, keep: string): Promise<void> {
-    for (const name of await fs.promises.readdir(storage)) {
-      const path = join(storage, name);
-      if (name.endsWith(".snapshot") && path !== keep) await fs.promises.rm(path, { force: true });
-    }
   }
 
   dispose(): void {
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The harness shipped with the extension (the bundled server's), else a development checkout's. */
+function shippedHarness(extensionPath: string): string | undefined {
+  const candidates = [
+    join(extensionPath, "bundled", "libs", "common", "pytrix", "runner", "harness.py"),
+    join(extensionPath, "..", "server", "pytrix", "runner", "harness.py"),
+  ];
+  return candidates.find((path) => fs.existsSync(path));
 }
 
 const NO_PRACTICE_HTML =

@@ -28,6 +28,8 @@ import {
   SIGINT,
   parseFromWorker,
   type FromWorker,
+  type LoadPhases,
+  type StartPath,
   type ToWorker,
 } from "./workerProtocol";
 import { parseEvent, type HarnessEvent, type HarnessTest, type RunTestsParams, type RunTestsResult } from "./runTests";
@@ -50,6 +52,8 @@ export interface RuntimeStatus {
   loadMs?: number;
   /** The last start restored a memory snapshot instead of booting Python. */
   fromSnapshot?: boolean;
+  /** How the last start went: restored, or booted fresh (no snapshot, a stale one, one that failed). */
+  startPath?: StartPath;
   lastRunMs?: number;
   /** Milliseconds from writing SIGINT to the worker reporting it stopped. */
   lastInterruptMs?: number;
@@ -77,8 +81,23 @@ export interface RuntimeOptions {
   snapshots?: boolean;
   /** A snapshot kept from an earlier session, tried by the first worker (null when there is none). */
   initialSnapshot?: () => Promise<ArrayBuffer | null>;
-  /** Called with each snapshot taken of a freshly booted interpreter (to keep it for later sessions). */
+  /**
+   * Instead, the URL of a kept gzip-compressed snapshot, which the first worker
+   * fetches itself while Pyodide fetches its own files.
+   */
+  snapshotUrl?: string;
+  /**
+   * Called with each snapshot taken of a freshly booted interpreter (to keep it
+   * for later sessions), once no run is in progress or waiting, so passing
+   * tens of MB on does not delay a result.
+   */
   onSnapshot?: (snapshot: ArrayBuffer) => void;
+  /**
+   * The harness to load into a freshly booted interpreter before its snapshot
+   * is taken (null: none), fetched alongside the kept snapshot. A restored
+   * snapshot holding another harness is not used.
+   */
+  harness?: () => Promise<string | null>;
 }
 
 type Outcome =
@@ -122,7 +141,11 @@ export class PyodideRuntime {
   private activeStop: ((reason: string) => void) | null = null;
   private snapshot: ArrayBuffer | null = null;
   private triedInitialSnapshot = false;
+  private triedSnapshotUrl = false;
+  private harness: string | null = null;
   private spawnBegan = 0;
+  private fetchedMs = 0;
+  private pendingRuns = 0;
   private readonly status: RuntimeStatus;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -163,13 +186,17 @@ export class PyodideRuntime {
 
   private async spawn(): Promise<Loaded> {
     this.spawnBegan = this.now();
-    if (!this.triedInitialSnapshot && this.options.initialSnapshot && this.options.snapshots !== false) {
+    this.fetchedMs = 0;
+    if (!this.triedInitialSnapshot) {
       this.triedInitialSnapshot = true;
-      try {
-        this.snapshot = (await this.options.initialSnapshot()) ?? null;
-      } catch {
-        this.snapshot = null;
-      }
+      const useKept = this.options.initialSnapshot && !this.options.snapshotUrl && this.options.snapshots !== false;
+      const [snapshot, harness] = await Promise.all([
+        useKept ? settle(this.options.initialSnapshot!()) : Promise.resolve(null),
+        this.options.harness ? settle(this.options.harness()) : Promise.resolve(null),
+      ]);
+      this.snapshot = snapshot;
+      this.harness = harness;
+      this.fetchedMs = this.now() - this.spawnBegan;
     }
     return this.spawnWorker();
   }
@@ -196,14 +223,18 @@ export class PyodideRuntime {
         if (message?.type === "ready") {
           if (message.snapshot) {
             this.snapshot = message.snapshot;
-            this.options.onSnapshot?.(message.snapshot);
+            this.passOnWhenIdle(message.snapshot);
           } else if (!message.fromSnapshot && this.snapshot !== null) {
             this.snapshot = null; // the kept snapshot did not restore: take a fresh one next time
           }
           // From the page's side: fetching a kept snapshot and starting the worker count too.
           const loadMs = Math.max(message.loadMs, this.now() - this.spawnBegan);
-          this.update({ state: "ready", python: message.python, loadMs, fromSnapshot: message.fromSnapshot });
+          const startPath = message.path ?? (message.fromSnapshot ? "restored" : "fresh");
+          this.options.onLog?.(describeStart(startPath, loadMs, this.fetchedMs, message.phases, message.harnessLoaded === true));
+          this.update({ state: "ready", python: message.python, loadMs, fromSnapshot: message.fromSnapshot, startPath });
           resolve({ worker, python: message.python });
+        } else if (message?.type === "snapshotBytes") {
+          this.snapshot ??= message.snapshot;
         } else if (message?.type === "loadFailed") {
           worker.terminate();
           this.update({ state: "failed", message: message.message });
@@ -219,12 +250,17 @@ export class PyodideRuntime {
         reject(new RuntimeUnavailable(`The Pyodide worker failed to start: ${text}`));
       };
       const useSnapshots = this.options.snapshots !== false;
+      // Only the first worker tries the kept snapshot's URL; later ones have its bytes (or a fresh one's).
+      const snapshotUrl = useSnapshots && this.snapshot === null && !this.triedSnapshotUrl ? (this.options.snapshotUrl ?? null) : null;
+      this.triedSnapshotUrl = true;
       worker.postMessage({
         type: "init",
         indexURL: this.options.indexURL,
         control: this.control,
         snapshot: useSnapshots ? this.snapshot : null,
-        makeSnapshot: useSnapshots && this.snapshot === null,
+        snapshotUrl,
+        makeSnapshot: useSnapshots && this.snapshot === null && snapshotUrl === null,
+        harness: this.harness,
       });
     });
   }
@@ -268,9 +304,29 @@ export class PyodideRuntime {
 
   /** Run a `pytrix/runTests` job; jobs run one after another. */
   run(params: RunTestsParams): Promise<RunTestsResult> {
+    this.pendingRuns += 1;
     const job = this.queue.then(() => this.runJob(params));
     this.queue = job.catch(() => undefined);
+    const done = (): void => {
+      this.pendingRuns -= 1;
+    };
+    job.then(done, done);
     return job;
+  }
+
+  /** Hand a new snapshot to `onSnapshot` once no run is in progress or waiting. */
+  private passOnWhenIdle(snapshot: ArrayBuffer): void {
+    const onSnapshot = this.options.onSnapshot;
+    if (!onSnapshot) return;
+    const check = (): void => {
+      if (this.snapshot !== snapshot) return; // replaced or dropped meanwhile
+      if (this.pendingRuns > 0) {
+        this.setTimer(check, SNAPSHOT_IDLE_MS);
+      } else {
+        onSnapshot(snapshot);
+      }
+    };
+    this.setTimer(check, SNAPSHOT_IDLE_MS);
   }
 
   private async runJob(params: RunTestsParams): Promise<RunTestsResult> {
@@ -397,6 +453,11 @@ export class PyodideRuntime {
           this.options.onLog?.(message.text);
           return;
         }
+        if (message.type === "snapshotBytes") {
+          // It follows "ready", so it may arrive while the first run goes on.
+          this.snapshot ??= message.snapshot;
+          return;
+        }
         if (!("id" in message) || message.id !== id) {
           return;
         }
@@ -476,6 +537,39 @@ export class PyodideRuntime {
       onTestClock(null);
     }
   }
+}
+
+/** Milliseconds without a run before a new snapshot is passed on. */
+export const SNAPSHOT_IDLE_MS = 250;
+
+/** A promise's value, or null when it fails. */
+async function settle<T>(promise: Promise<T | null>): Promise<T | null> {
+  try {
+    return (await promise) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const START_WORDS: Record<StartPath, string> = {
+  restored: "restored from the kept snapshot",
+  fresh: "booted (no snapshot)",
+  stale: "booted (the kept snapshot was stale)",
+  failed: "booted (the kept snapshot did not restore)",
+};
+
+/** One log line saying how a worker started and where its time went. */
+export function describeStart(path: StartPath, loadMs: number, fetchedMs: number, phases: LoadPhases | undefined, harnessLoaded: boolean): string {
+  const parts = [`fetching the snapshot and harness ${fetchedMs.toFixed(0)} ms`];
+  if (phases) {
+    parts.push(
+      `pyodide.mjs ${phases.importMs.toFixed(0)} ms`,
+      `interpreter ${phases.interpreterMs.toFixed(0)} ms`,
+      `harness ${phases.harnessMs.toFixed(0)} ms`,
+      `snapshot ${phases.snapshotMs.toFixed(0)} ms`,
+    );
+  }
+  return `Pyodide ready in ${loadMs.toFixed(0)} ms, ${START_WORDS[path]}${harnessLoaded ? " with the harness loaded" : ""}: ${parts.join(", ")}`;
 }
 
 function describeError(event: unknown): string {

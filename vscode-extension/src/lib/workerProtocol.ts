@@ -19,13 +19,54 @@ export type ToWorker =
       control: SharedArrayBuffer | null;
       /** A memory snapshot of a freshly started interpreter: restoring it skips Python's start-up. */
       snapshot: ArrayBuffer | null;
+      /**
+       * Else the URL of a kept, gzip-compressed snapshot: the worker fetches it while
+       * Pyodide fetches its own files, and sends the bytes back ("snapshotBytes").
+       */
+      snapshotUrl?: string | null;
       /** Take such a snapshot after loading and send it back with "ready". */
       makeSnapshot: boolean;
+      /**
+       * The harness to load before the snapshot is taken (so a restored interpreter
+       * has it loaded), or null. A restored snapshot holding another harness is stale:
+       * the worker boots afresh instead.
+       */
+      harness: string | null;
     }
   | { type: "run"; id: number; harness: string; request: unknown };
 
+/** Where a worker's start-up time went, in milliseconds (each phase on its own). */
+export interface LoadPhases {
+  /** Importing pyodide.mjs. */
+  importMs: number;
+  /** loadPyodide: booting Python, or restoring a snapshot (with the failed attempt, if any). */
+  interpreterMs: number;
+  /** Loading the harness (0 when the snapshot had it). */
+  harnessMs: number;
+  /** Taking the memory snapshot (0 when none was taken). */
+  snapshotMs: number;
+}
+
+const START_PATHS = ["restored", "fresh", "stale", "failed"] as const;
+
+/** How the interpreter started: restored from the snapshot, or booted (no snapshot, a stale one, one that failed to restore). */
+export type StartPath = (typeof START_PATHS)[number];
+
 export type FromWorker =
-  | { type: "ready"; python: string; loadMs: number; fromSnapshot: boolean; snapshot?: ArrayBuffer }
+  | {
+      type: "ready";
+      python: string;
+      loadMs: number;
+      fromSnapshot: boolean;
+      snapshot?: ArrayBuffer;
+      /** How it started; absent from older workers. */
+      path?: StartPath;
+      phases?: LoadPhases;
+      /** The harness given in "init" is loaded. */
+      harnessLoaded?: boolean;
+    }
+  /** The bytes of the snapshot restored from `snapshotUrl`, for starting replacement workers. */
+  | { type: "snapshotBytes"; snapshot: ArrayBuffer }
   | { type: "loadFailed"; message: string }
   | { type: "event"; id: number; event: string }
   | { type: "done"; id: number }
@@ -37,6 +78,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+function isPhases(value: unknown): value is LoadPhases {
+  return isRecord(value) && ["importMs", "interpreterMs", "harnessMs", "snapshotMs"].every((key) => typeof value[key] === "number");
+}
+
 /** Validate a message from the worker; `null` for anything unexpected. */
 export function parseFromWorker(data: unknown): FromWorker | null {
   if (!isRecord(data) || typeof data.type !== "string") {
@@ -46,10 +91,20 @@ export function parseFromWorker(data: unknown): FromWorker | null {
   switch (data.type) {
     case "ready": {
       if (typeof data.python !== "string" || typeof data.loadMs !== "number") return null;
-      const ready: FromWorker = { type: "ready", python: data.python, loadMs: data.loadMs, fromSnapshot: data.fromSnapshot === true };
+      const ready: Extract<FromWorker, { type: "ready" }> = {
+        type: "ready",
+        python: data.python,
+        loadMs: data.loadMs,
+        fromSnapshot: data.fromSnapshot === true,
+      };
       if (data.snapshot instanceof ArrayBuffer) ready.snapshot = data.snapshot;
+      if (typeof data.path === "string" && (START_PATHS as readonly string[]).includes(data.path)) ready.path = data.path as StartPath;
+      if (isPhases(data.phases)) ready.phases = data.phases;
+      if (data.harnessLoaded === true) ready.harnessLoaded = true;
       return ready;
     }
+    case "snapshotBytes":
+      return data.snapshot instanceof ArrayBuffer ? { type: "snapshotBytes", snapshot: data.snapshot } : null;
     case "loadFailed":
       return { type: "loadFailed", message: String(data.message ?? "unknown error") };
     case "event":

@@ -23,12 +23,13 @@ const consoleText = $("console");
 const workerUrl = document.body.dataset.worker ?? "";
 const pyodideUrl = document.body.dataset.pyodide ?? "";
 const snapshotUrl = document.body.dataset.snapshot ?? "";
+const harnessUrl = document.body.dataset.harness ?? "";
 
-/** The interpreter snapshot kept from an earlier session, if the host has one. */
-async function keptSnapshot(): Promise<ArrayBuffer | null> {
-  if (!snapshotUrl) return null;
-  const response = await fetch(snapshotUrl);
-  return response.ok ? response.arrayBuffer() : null;
+/** The harness shipped with the extension, loaded into a fresh interpreter before its snapshot. */
+async function shippedHarness(): Promise<string | null> {
+  if (!harnessUrl) return null;
+  const response = await fetch(harnessUrl);
+  return response.ok ? response.text() : null;
 }
 
 let runtime: PyodideRuntime | null = null;
@@ -86,7 +87,9 @@ function ensureRuntime(): Promise<PyodideRuntime> {
         isolated: globalThis.crossOriginIsolated === true,
         onStatus: showStatus,
         onLog: (text) => send({ type: "log", text }),
-        initialSnapshot: keptSnapshot,
+        // The interpreter snapshot kept from an earlier session (if the host has one): the worker fetches it.
+        snapshotUrl: snapshotUrl || undefined,
+        harness: shippedHarness,
         // Keep a fresh interpreter's snapshot for the next session (a copy: the runtime keeps its own).
         onSnapshot: (snapshot) => send({ type: "snapshot", data: new Uint8Array(snapshot.slice(0)) }),
       });
@@ -210,3 +213,5 @@ for (const [name, button] of Object.entries(buttons)) {
 }
 updateButtons();
 send({ type: "ready" });
+// In the Pyodide runtime, start the interpreter with the page, not at the first run.
+if (document.body.dataset.runtime === "pyodide") void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);

@@ -4,12 +4,17 @@
  * harness requests, streaming each event to the page as the harness emits it.
  *
  * It is started from a blob URL (`new Worker(blobUrl, {type: "module"})`), so
- * every URL it uses arrives in the init message. See workerProtocol.ts for the
+ * every URL it uses arrives in the init message.
+ *
+ * A freshly booted interpreter loads the harness given in "init" and is then
+ * snapshotted (before any learner code runs), so a later session restores an
+ * interpreter with the harness already loaded; a restored interpreter whose
+ * harness differs from the one given is stale and is replaced by a fresh boot. See workerProtocol.ts for the
  * messages and the shared control block.
  */
 
 import { whereEvent } from "../lib/whereEvent";
-import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type ToWorker } from "../lib/workerProtocol";
+import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type StartPath, type ToWorker } from "../lib/workerProtocol";
 
 interface PyProxyCallable {
   (...args: unknown[]): unknown;
@@ -20,7 +25,7 @@ interface PyodideLike {
   runPython(code: string, options?: { globals?: unknown }): unknown;
   makeMemorySnapshot(): Uint8Array;
   setInterruptBuffer(buffer: Int32Array): void;
-  globals: { get(name: string): unknown };
+  globals: { get(name: string): unknown; set(name: string, value: unknown): void };
   toPy(value: unknown): unknown;
 }
 
@@ -30,7 +35,7 @@ interface PyodideModule {
     stdout?: (text: string) => void;
     stderr?: (text: string) => void;
     _makeSnapshot?: boolean;
-    _loadSnapshot?: ArrayBuffer;
+    _loadSnapshot?: ArrayBuffer | Promise<ArrayBuffer>;
   }): Promise<PyodideLike>;
 }
 
@@ -60,33 +65,102 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
+/** Names in `__main__` under which a baked-in harness survives a memory snapshot. */
+const BAKED_NAMESPACE = "_pytrix_harness_namespace";
+const BAKED_SOURCE = "_pytrix_harness_source";
+
+/** Fetch a kept snapshot (gzip-compressed), decompressing as it arrives. */
+async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
+  const response = await fetch(url);
+  if (!response.ok || response.body === null) {
+    throw new Error(`fetching it failed (${response.status} ${response.statusText})`);
+  }
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+}
+
+function since(mark: number): number {
+  return performance.now() - mark;
+}
+
+/** The harness a restored interpreter holds (from the snapshot), or null. */
+function bakedHarness(py: PyodideLike): string | null {
+  const source = py.globals.get(BAKED_SOURCE);
+  return typeof source === "string" ? source : null;
+}
+
+/** Take up the harness baked into a restored interpreter, so runs with the same source skip loading it. */
+function adoptBakedHarness(py: PyodideLike, source: string): void {
+  const namespace = py.globals.get(BAKED_NAMESPACE) as { get(name: string): PyProxyCallable } | undefined;
+  const runner = namespace?.get("_pytrix_stream");
+  if (typeof runner !== "function") {
+    throw new Error("the snapshot's harness namespace is incomplete");
+  }
+  stream = runner;
+  harnessSource = source;
+}
+
 async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void> {
   const started = performance.now();
-  const { indexURL, control: shared } = message;
+  const { indexURL, control: shared, harness } = message;
+  const phases = { importMs: 0, interpreterMs: 0, harnessMs: 0, snapshotMs: 0 };
   try {
+    let mark = performance.now();
     const module = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
+    phases.importMs = since(mark);
     const base = {
       indexURL,
       stdout: (text: string) => post({ type: "log", text }),
       stderr: (text: string) => post({ type: "log", text }),
     };
-    let fromSnapshot = false;
+    let path: StartPath = "fresh";
     let makeSnapshot = message.makeSnapshot;
-    if (message.snapshot) {
+    mark = performance.now();
+    const fetched = message.snapshot === null && message.snapshotUrl ? fetchSnapshot(message.snapshotUrl) : null;
+    fetched?.catch(() => undefined); // reported by loadPyodide below
+    const kept = message.snapshot ?? fetched;
+    if (kept) {
       try {
-        pyodide = await module.loadPyodide({ ...base, _loadSnapshot: message.snapshot });
-        fromSnapshot = true;
+        // A promise lets Pyodide fetch its own files meanwhile.
+        const restored = await module.loadPyodide({ ...base, _loadSnapshot: kept });
+        if (harness !== null && bakedHarness(restored) !== harness) {
+          // Made for another harness (or none): never used; a new one replaces it.
+          post({ type: "log", text: "the interpreter snapshot holds another harness; starting afresh" });
+          path = "stale";
+        } else {
+          if (harness !== null) adoptBakedHarness(restored, harness);
+          pyodide = restored;
+          path = "restored";
+        }
       } catch (error) {
         post({ type: "log", text: `could not restore the interpreter snapshot (${String(error)}); starting afresh` });
-        pyodide = null;
+        path = "failed";
+      }
+      if (pyodide === null) {
+        stream = null;
+        harnessSource = null;
         makeSnapshot = true;
       }
     }
     if (pyodide === null) {
       pyodide = await module.loadPyodide({ ...base, _makeSnapshot: makeSnapshot });
     }
-    // Before anything else touches the interpreter, so it is a clean start.
-    const snapshot = makeSnapshot && !fromSnapshot ? pyodide.makeMemorySnapshot() : null;
+    phases.interpreterMs = since(mark);
+    let snapshot: Uint8Array | null = null;
+    if (path !== "restored") {
+      if (harness !== null) {
+        // Loaded before the snapshot, so a restored interpreter starts with it.
+        mark = performance.now();
+        loadHarness(harness);
+        pyodide.globals.set(BAKED_SOURCE, harness);
+        phases.harnessMs = since(mark);
+      }
+      if (makeSnapshot) {
+        // Before anything else touches the interpreter (no run has happened yet).
+        mark = performance.now();
+        snapshot = pyodide.makeMemorySnapshot();
+        phases.snapshotMs = since(mark);
+      }
+    }
     if (shared) {
       control = new Int32Array(shared, INTERRUPT_SLOT * 4, 1);
       abortFlag = new Int32Array(shared, ABORT_SLOT * 4, 1);
@@ -96,13 +170,25 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
       pyodide.setInterruptBuffer(control);
     }
     const python = String(pyodide.runPython("import sys\nsys.version.split()[0]"));
-    const ready: FromWorker = { type: "ready", python, loadMs: performance.now() - started, fromSnapshot };
+    const ready: FromWorker = {
+      type: "ready",
+      python,
+      loadMs: since(started),
+      fromSnapshot: path === "restored",
+      path,
+      phases,
+      harnessLoaded: harness !== null && harnessSource === harness,
+    };
     if (snapshot) {
       const buffer = snapshot.buffer.slice(snapshot.byteOffset, snapshot.byteOffset + snapshot.byteLength) as ArrayBuffer;
       ready.snapshot = buffer;
       (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(ready, [buffer]);
     } else {
       post(ready);
+    }
+    if (path === "restored" && fetched) {
+      // A copy (Pyodide may still hold the original): replacement workers start from it.
+      post({ type: "snapshotBytes", snapshot: (await fetched).slice(0) });
     }
   } catch (error) {
     post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
@@ -121,6 +207,8 @@ function loadHarness(source: string): PyProxyCallable {
   const namespace = pyodide.runPython("{'__name__': 'pytrix_harness'}");
   pyodide.runPython(source, { globals: namespace });
   pyodide.runPython(RUNNER, { globals: namespace });
+  // Kept in __main__ too, so a memory snapshot taken now holds it.
+  pyodide.globals.set(BAKED_NAMESPACE, namespace);
   stream = (namespace as { get(name: string): PyProxyCallable }).get("_pytrix_stream");
   harnessSource = source;
   return stream;

@@ -1,0 +1,155 @@
+// Pyodide's start in a real VS Code (code-server 4.100 with the built .vsix),
+// with "pytrix.runtime": "pyodide" from the first window on:
+//
+//   1. a fresh install opens a practice file: the practice panel opens beside
+//      it and boots Python afresh (no snapshot yet), the server's first
+//      pytrix/runTests is answered from Pyodide, and the panel keeps an
+//      interpreter snapshot (with the harness loaded) in global storage;
+//   2. a later window (code-server restarted on the same profile) restores
+//      that snapshot;
+//   3. a damaged snapshot (a flipped byte) beside a stale one (another
+//      harness's name) is never used: Python boots afresh, both are removed
+//      and a new snapshot is kept; the tests still run.
+// Each step checks which start path ran (the panel's log line), so a broken
+// snapshot path fails here instead of falling back quietly.
+//
+// Usage: node e2e_pyodide_start.mjs PATH.vsix CODE_SERVER_BIN REPORT.json
+// The report holds the steps and the figures (bench/pyodide_code_server.mjs
+// prints them): the first result after a fresh install, and in a later window.
+// A figure is the wait from Pyodide being needed (the panel opening, or the
+// server's first pytrix/runTests if later) to the first result; the raw times
+// are kept beside it. Screenshots and logs go to test-artifacts/vscode-pyodide/.
+
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  BASE_SETTINGS,
+  closeRun,
+  freshArtifacts,
+  installExtension,
+  openWorkbench,
+  outputLog,
+  profileDirs,
+  quickOpen,
+  startCodeServer,
+  stepLog,
+  stopCodeServer,
+  waitForLog,
+  writeUserSettings,
+} from "./code_server_kit.mjs";
+import { CHROMIUM_ARGS, CHROMIUM, REPO, python, require } from "./support.mjs";
+
+const [vsix, codeServer, reportPath] = process.argv.slice(2);
+if (!vsix || !codeServer || !reportPath) {
+  console.error("usage: node e2e_pyodide_start.mjs PATH.vsix CODE_SERVER_BIN REPORT.json");
+  process.exit(2);
+}
+
+const ARTIFACTS = freshArtifacts(REPO, "vscode-pyodide");
+const root = mkdtempSync(join(tmpdir(), "pytrix-pyodide-start-"));
+const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
+const QUESTION = "string-reversal.beginner";
+const FILE = "reverse_string.py";
+mkdirSync(join(dirs.workspace, "pytrix"), { recursive: true });
+writeFileSync(join(dirs.workspace, "pytrix", FILE), `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`);
+
+const env = {
+  ...process.env,
+  HOME: dirs.home,
+  PYTRIX_HOME: dirs.pytrixHome,
+  XDG_CONFIG_HOME: join(dirs.home, ".config"),
+  XDG_DATA_HOME: join(dirs.home, ".local", "share"),
+};
+delete env.GEMINI_API_KEY;
+delete env.GOOGLE_API_KEY;
+writeUserSettings(dirs.userData, { ...BASE_SETTINGS, "pytrix.server.python": python(), "pytrix.runtime": "pyodide", "pytrix.debounceMs": 150 });
+const storage = join(dirs.userData, "User", "globalStorage", "pytrix.pytrix");
+
+const log = stepLog();
+const step = log.step;
+const report = { steps: log.steps, figures: {}, windows: [] };
+
+const FIRST_RESULT = /\[pyodide\] first result (\d+) ms after its request, (\d+) ms after the panel opened \(start: (\w+); ([^)]*)\)/g;
+const READY = /\[pyodide\] (Pyodide ready in .*)/g;
+const KEPT = /\[pyodide\] kept an interpreter snapshot/g;
+const count = (regex) => [...outputLog(dirs.userData).matchAll(regex)].length;
+const snapshots = () => (existsSync(storage) ? readdirSync(storage).filter((name) => name.endsWith(".snapshot")).sort() : []);
+
+let codeServerProc;
+let browser;
+
+/** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
+async function openWindow(name) {
+  const results = count(FIRST_RESULT);
+  const kept = count(KEPT);
+  await stopCodeServer(codeServerProc);
+  const started = await startCodeServer(codeServer, dirs, env, root);
+  codeServerProc = started.proc;
+  const page = await openWorkbench(browser, started.url);
+  // A later window reopens the file by itself; else open it as a learner does.
+  if (!(await page.locator(".tabs-container .tab", { hasText: FILE }).first().isVisible())) await quickOpen(page, FILE);
+  const [, askedMs, openedMs, path, timeline] = await waitForLog(dirs.userData, FIRST_RESULT, results, 120_000, "the first Pyodide result");
+  const ready = [...outputLog(dirs.userData).matchAll(READY)].map((m) => m[1]).pop() ?? "";
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel .monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  // With the kept snapshot unused, a new one is kept (after the first result).
+  if (path !== "restored") await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
+  const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready };
+  window.waitMs = Math.min(window.requestToResultMs, window.panelToResultMs);
+  report.windows.push(window);
+  await page.context().close();
+  return window;
+}
+
+try {
+  installExtension(codeServer, dirs, env, vsix);
+  const { chromium } = require("playwright-core");
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+
+  // 1. The first window after installing: nothing kept yet.
+  const first = await openWindow("1-first-run-fresh-boot");
+  report.figures.firstRunMs = first.waitMs;
+  step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
+  const kept = snapshots();
+  step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
+
+  // 2. A later window restores it.
+  const later = await openWindow("2-later-window-restored");
+  report.figures.laterWindowMs = later.waitMs;
+  step("a later window restores the kept snapshot", later.path === "restored" && /with the harness loaded/.test(later.ready), `${later.path}; ${later.ready}`);
+
+  // 3. A damaged snapshot, and a stale one (another harness's), are never used.
+  const [file] = snapshots();
+  const bytes = readFileSync(join(storage, file));
+  bytes[bytes.length >> 1] ^= 0xff;
+  writeFileSync(join(storage, file), bytes);
+  const staleName = file.replace(/-[0-9a-f]{16}\.snapshot$/, "-0000000000000000.snapshot");
+  cpSync(join(storage, file), join(storage, staleName));
+  cpSync(join(storage, `${file}.json`), join(storage, `${staleName}.json`));
+  const damaged = await openWindow("3-damaged-and-stale-fresh-boot");
+  step(
+    "a damaged snapshot is removed and Python boots afresh; the tests still run from Pyodide",
+    damaged.path === "fresh" && /the kept interpreter snapshot was removed \(its bytes do not match their checksum\)/.test(outputLog(dirs.userData)),
+    `${damaged.path}; ${damaged.ready}`,
+  );
+  const after = snapshots();
+  step("a new snapshot replaces it, and the stale one is removed", after.length === 1 && after[0] === file, after.join(", "));
+  // The replacement is whole again: a fourth window would restore it (checked by its record).
+  const record = JSON.parse(readFileSync(join(storage, `${file}.json`), "utf8"));
+  step("the new snapshot's record matches its bytes", record.bytes === readFileSync(join(storage, file)).length, `${record.bytes} bytes`);
+  const graded = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").match(/graded a run of \S+ from \w+/g) ?? [];
+  step(
+    "every run was graded from Pyodide, never the sandbox",
+    graded.length >= 3 && graded.every((line) => line.endsWith("from pyodide")),
+    `${graded.length} graded run(s)`,
+  );
+} catch (error) {
+  step("Pyodide start flow", false, String(error?.stack ?? error).slice(0, 2000));
+} finally {
+  const failed = report.steps.some((s) => !s.ok);
+  await closeRun({ browser, proc: codeServerProc, dirs, root, artifacts: ARTIFACTS, failed });
+}
+writeFileSync(reportPath, JSON.stringify(report, null, 2));
+process.exit(log.finish());

@@ -1,0 +1,113 @@
+/**
+ * Keeps the practice panel's Pyodide memory snapshot between sessions (in the
+ * extension's global storage) and decides whether a kept one may be used.
+ *
+ * A snapshot is a memory image of an interpreter booted with the harness
+ * loaded, kept gzip-compressed (about 31 MB becomes about 7 MB, so the panel
+ * fetches it faster; the worker decompresses it as it arrives), valid for the same Pyodide and the same harness: its
+ * file is named after both (the Pyodide version and the harness's SHA-256),
+ * and a record beside it (`<name>.json`) holds the identity, the size and the
+ * SHA-256 of the bytes. A snapshot whose record is missing, of another
+ * identity, or whose bytes do not match it is damaged: it is removed, and the
+ * panel boots Python afresh and keeps a new one. Keeping a snapshot removes
+ * those of other identities (stale once Pyodide or the harness changed).
+ *
+ * The file system and the hash are injected, so the rules are unit-tested on
+ * a real folder without VS Code.
+ */
+
+/** Bumped when what a snapshot holds or how it is stored changes (3: gzip-compressed). */
+export const SNAPSHOT_FORMAT = 3;
+
+export interface SnapshotIdentity {
+  /** The Pyodide version (package.json of the shipped runtime). */
+  pyodide: string;
+  /** SHA-256 (hex) of the harness source loaded before the snapshot was taken. */
+  harnessSha256: string;
+}
+
+interface SnapshotRecord extends SnapshotIdentity {
+  format: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface SnapshotIo {
+  /** The file's bytes, or null when it does not exist. */
+  read(path: string): Promise<Uint8Array | null>;
+  /** Write the whole file, replacing it atomically (write beside, then rename). */
+  write(path: string, data: Uint8Array | string): Promise<void>;
+  remove(path: string): Promise<void>;
+  /** The names in a folder ([] when it does not exist). */
+  list(dir: string): Promise<string[]>;
+  join(dir: string, name: string): string;
+  sha256(data: Uint8Array): string;
+  gzip(data: Uint8Array): Promise<Uint8Array>;
+}
+
+export type SnapshotCheck =
+  | { state: "usable"; file: string; bytes: number }
+  | { state: "missing" }
+  | { state: "damaged"; reason: string };
+
+const SUFFIX = ".snapshot";
+const RECORD = ".json";
+
+export class SnapshotStore {
+  readonly file: string;
+  private readonly recordFile: string;
+
+  constructor(
+    private readonly dir: string,
+    private readonly identity: SnapshotIdentity,
+    private readonly io: SnapshotIo,
+  ) {
+    const version = identity.pyodide.replace(/[^A-Za-z0-9.]/g, "_");
+    this.file = io.join(dir, `pyodide-${version}-${identity.harnessSha256.slice(0, 16)}${SUFFIX}`);
+    this.recordFile = `${this.file}${RECORD}`;
+  }
+
+  /** Whether the kept snapshot may be restored; a damaged one is removed. */
+  async check(): Promise<SnapshotCheck> {
+    const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
+    if (data === null) {
+      if (recordBytes !== null) await this.io.remove(this.recordFile);
+      return { state: "missing" };
+    }
+    const reason = this.problem(recordBytes, data);
+    if (reason === null) return { state: "usable", file: this.file, bytes: data.byteLength };
+    await Promise.all([this.io.remove(this.file), this.io.remove(this.recordFile)]);
+    return { state: "damaged", reason };
+  }
+
+  private problem(recordBytes: Uint8Array | null, data: Uint8Array): string | null {
+    if (recordBytes === null) return "its record is missing";
+    let record: Partial<SnapshotRecord>;
+    try {
+      record = JSON.parse(new TextDecoder().decode(recordBytes)) as Partial<SnapshotRecord>;
+    } catch {
+      return "its record is not JSON";
+    }
+    if (record.format !== SNAPSHOT_FORMAT) return `it is of format ${String(record.format)}, not ${SNAPSHOT_FORMAT}`;
+    if (record.pyodide !== this.identity.pyodide) return `it was made by Pyodide ${String(record.pyodide)}`;
+    if (record.harnessSha256 !== this.identity.harnessSha256) return "it was made with another harness";
+    if (record.bytes !== data.byteLength) return `it has ${data.byteLength} bytes where ${String(record.bytes)} were written`;
+    if (record.sha256 !== this.io.sha256(data)) return "its bytes do not match their checksum";
+    return null;
+  }
+
+  /** Keep a new snapshot (compressed, with its record), and remove snapshots of any other identity. */
+  async keep(snapshot: Uint8Array): Promise<void> {
+    const data = await this.io.gzip(snapshot);
+    const record: SnapshotRecord = { ...this.identity, format: SNAPSHOT_FORMAT, bytes: data.byteLength, sha256: this.io.sha256(data) };
+    // The record goes last: a snapshot without one (a crash in between) counts as damaged.
+    await this.io.remove(this.recordFile);
+    await this.io.write(this.file, data);
+    await this.io.write(this.recordFile, JSON.stringify(record));
+    const mine = new Set([this.file, this.recordFile]);
+    for (const name of await this.io.list(this.dir)) {
+      const path = this.io.join(this.dir, name);
+      if ((name.endsWith(SUFFIX) || name.endsWith(`${SUFFIX}${RECORD}`)) && !mine.has(path)) await this.io.remove(path);
+    }
+  }
+}

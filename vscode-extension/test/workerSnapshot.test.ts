@@ -1,0 +1,145 @@
+/**
+ * The real worker (src/webview/worker.ts, bundled from source) and runtime on
+ * real Pyodide in worker threads: the harness is baked into the interpreter
+ * snapshot, a later start restores it (fetched gzip-compressed over HTTP, as
+ * the panel does), and a stale or broken snapshot means a fresh boot that
+ * still runs the tests (and keeps a new snapshot).
+ */
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PyodideRuntime, type WorkerLike } from "../src/lib/pyodideRuntime";
+import type { RunTestsParams } from "../src/lib/runTests";
+// @ts-expect-error: plain JavaScript, shared with tests/extension/bank_pyodide.mjs
+import { threadWorkers } from "../../tests/extension/worker_thread.mjs";
+
+const EXTENSION = resolve(__dirname, "..");
+const REPO = resolve(EXTENSION, "..");
+const PYTHON = process.env.PYTHON ?? join(REPO, ".venv", "bin", "python");
+const pyodideDir = dirname(createRequire(import.meta.url).resolve("pyodide/package.json"));
+
+let scratch: string;
+let solution: RunTestsParams;
+let loop: RunTestsParams;
+let server: Server;
+let createWorker: () => WorkerLike;
+let base: string;
+
+beforeAll(async () => {
+  // The server's own request and harness for a correct solution (tests/extension/harness_cases.py).
+  const cases = spawnSync(PYTHON, [join(REPO, "tests", "extension", "harness_cases.py")], { encoding: "utf8" });
+  if (cases.status !== 0) throw new Error(`harness_cases.py failed: ${cases.stderr}`);
+  ({ solution: { params: solution }, loop: { params: loop } } = JSON.parse(cases.stdout).cases);
+  scratch = mkdtempSync(join(tmpdir(), "pytrix-worker-snapshot-"));
+  createWorker = await threadWorkers(scratch);
+  // Kept snapshots, served from the scratch folder as the webview serves global storage.
+  server = createServer((req, res) => {
+    try {
+      res.end(readFileSync(join(scratch, (req.url ?? "/").slice(1))));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+}, 120_000);
+
+afterAll(() => {
+  server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Serve bytes as a kept snapshot file; returns its URL. */
+function kept(name: string, bytes: Uint8Array): string {
+  writeFileSync(join(scratch, name), bytes);
+  return `${base}/${name}`;
+}
+
+/**
+ * Start a runtime on a kept snapshot (bytes, a URL, or nothing) with `harness`,
+ * run the solution, and report how it started; with `restart`, an endless loop
+ * then makes the runtime replace its worker, and how that one started is reported too.
+ */
+async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string }, harness: string, restart = false) {
+  const logs: string[] = [];
+  let snapshot = null as ArrayBuffer | null;
+  let passedOn: () => void = () => undefined;
+  const snapshotKept = new Promise<void>((done) => (passedOn = done));
+  const runtime = new PyodideRuntime({
+    createWorker,
+    indexURL: `${pyodideDir}/`,
+    isolated: false,
+    initialSnapshot: async () => keptSnapshot.bytes?.slice(0) ?? null,
+    snapshotUrl: keptSnapshot.url,
+    harness: async () => harness,
+    onSnapshot: (bytes) => {
+      snapshot = bytes;
+      passedOn();
+    },
+    onLog: (text) => logs.push(text),
+  });
+  try {
+    const result = await runtime.run({ ...solution, harness: solution.harness });
+    const passed = result.events.filter((e) => e.event === "test" && e.outcome === "returned").length;
+    const path = runtime.current.startPath;
+    if (path !== "restored") await snapshotKept;
+    let replacement: string | undefined;
+    if (restart) {
+      const stuck = await runtime.run({ ...loop, harness });
+      expect(stuck.timedOut).toEqual({ "0": loop.testTimeout });
+      await runtime.start();
+      replacement = runtime.current.startPath;
+    }
+    return { path, replacement, passed, total: solution.request.tests.length, snapshot, logs };
+  } finally {
+    runtime.dispose();
+  }
+}
+
+describe("the Pyodide worker's kept snapshot (real Pyodide)", () => {
+  let first: Awaited<ReturnType<typeof session>>;
+
+  it("boots afresh without a snapshot, loads the harness and keeps a snapshot with it", async () => {
+    first = await session({}, solution.harness);
+    expect(first.path).toBe("fresh");
+    expect(first.passed).toBe(first.total);
+    expect(first.snapshot).not.toBeNull();
+    expect(first.logs.find((line) => line.startsWith("Pyodide ready"))).toMatch(/booted \(no snapshot\) with the harness loaded/);
+  }, 120_000);
+
+  it("restores the kept snapshot (fetched gzip-compressed by the worker) with the harness already loaded", async () => {
+    const url = kept("good.snapshot", gzipSync(new Uint8Array(first.snapshot!), { level: 1 }));
+    const later = await session({ url }, solution.harness, true);
+    expect(later.path).toBe("restored");
+    // The worker sent the fetched bytes back: a replacement worker restores them too.
+    expect(later.replacement).toBe("restored");
+    expect(later.passed).toBe(later.total);
+    expect(later.snapshot).toBeNull(); // nothing new to keep
+    expect(later.logs.find((line) => line.startsWith("Pyodide ready"))).toMatch(/restored from the kept snapshot with the harness loaded.*harness 0 ms/);
+  }, 120_000);
+
+  it("never uses a snapshot holding another harness: boots afresh and keeps a new one", async () => {
+    const changed = `${solution.harness}\n# a newer harness\n`;
+    const stale = await session({ bytes: first.snapshot! }, changed);
+    expect(stale.path).toBe("stale");
+    expect(stale.passed).toBe(stale.total);
+    expect(stale.snapshot).not.toBeNull();
+    expect(stale.logs).toContain("the interpreter snapshot holds another harness; starting afresh");
+  }, 120_000);
+
+  it("boots afresh from a snapshot that does not restore (cut short) and keeps a new one", async () => {
+    const url = kept("cut.snapshot", gzipSync(new Uint8Array(first.snapshot!)).subarray(0, 100_000));
+    const broken = await session({ url }, solution.harness);
+    expect(broken.path).toBe("failed");
+    expect(broken.passed).toBe(broken.total);
+    expect(broken.snapshot).not.toBeNull();
+  }, 120_000);
+});
