@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytrix.curriculum.bank import load_bank
 from pytrix.responses import (
@@ -19,7 +21,8 @@ from pytrix.responses import (
     Wire,
     wire_schema,
 )
-from pytrix.runner.protocol import ErrorInfo, RunResult, TestResult
+from pytrix.runner import protocol
+from pytrix.runner.protocol import ErrorInfo, RunResult, RunStatus, TestResult
 from pytrix.service import PytrixService
 from pytrix.store.database import Store
 
@@ -141,3 +144,33 @@ def test_the_cli_says_where_a_new_question_is_as_the_editor_does(tmp_path: Path)
     auto = pytrix("auto", "next", "--dir", str(tmp_path))
     assert auto.auto is not None and auto.auto.question_id == auto.question_id and auto.auto.detail
     assert Path(auto.path).is_file()
+
+
+_text = st.text(max_size=20)
+_maybe = st.none() | _text
+_errors = st.none() | st.builds(ErrorInfo, type=_text, message=_text, line=st.none() | st.integers(0, 999))
+_tests = st.builds(
+    TestResult, index=st.integers(0, 50), call=_text, status=st.sampled_from(list(protocol.TestStatus)),
+    hidden=st.booleans(), expected=_maybe, actual=_maybe, stdout=_text, error=_errors,
+    stopped_line=st.none() | st.integers(1, 999), message=_text, own=st.booleans(),
+    duration_ms=st.floats(0, 1e6, allow_nan=False),
+)
+RUNS = st.builds(
+    RunResult, question_id=_text, status=st.sampled_from(list(RunStatus)), passed=st.integers(0, 50),
+    total=st.integers(0, 50), tests=st.lists(_tests, max_size=5), compile_error=_errors, module_error=_errors,
+    module_stdout=_text, python=_maybe, message=_text,
+)
+NESTED = {"tests", "compile_error", "module_error"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(RUNS)
+def test_any_graded_run_reaches_the_wire_whole_and_reads_back(result: RunResult) -> None:
+    report = RunReport.of(result)
+    data = report.wire()
+    assert not any("_" in key for key in keys(data))
+    assert RunReport.model_validate(data) == report
+    # Every value the server graded is on the wire: the report is the run, field for field.
+    assert report.model_dump(include=set(RunResult.model_fields) - NESTED) == result.model_dump(exclude=NESTED)
+    for sent, graded in zip(report.tests, result.tests, strict=True):
+        assert sent.model_dump(include=set(TestResult.model_fields) - {"error"}) == graded.model_dump(exclude={"error"})
