@@ -47,14 +47,18 @@ try {
       // The learner presses Stop during an endless loop (test limit 30 s).
       const stopped = await page.evaluate(async (params) => {
         const p = { ...params, testTimeout: 30, runTimeout: 60 };
+        // Stop once the test is under way: wait for its "begin" event, not a fixed time.
+        const begun = window.nextWorkerEvent("begin");
         const pending = window.runtime.run(p);
-        await new Promise((r) => setTimeout(r, 300));
+        await begun;
+        const before = { ...window.runtime.current };
         const t = performance.now();
         window.runtime.stop("Stopped from the practice panel.");
         const answer = await pending;
-        return { answer, stopMs: performance.now() - t };
+        return { answer, stopMs: performance.now() - t, before };
       }, cases.loop.params);
-      results.user_stop = { answer: stopped.answer, wallMs: stopped.stopMs, status: await page.evaluate(() => window.runtime.current) };
+      results.user_stop = { answer: stopped.answer, wallMs: stopped.stopMs, before: stopped.before,
+                            status: await page.evaluate(() => window.runtime.current) };
       // The runtime still works after all of that.
       const again = await page.evaluate((params) => window.runtime.run(params), cases.solution.params);
       report.modes[mode] = { crossOriginIsolated, status, python, coldMs, results, again, logs };

@@ -107,8 +107,39 @@ export const RUNTIME_PAGE = `<!doctype html>
 <title>pytrix runtime test</title>
 <script type="module">
   import { PyodideRuntime, blobWorkerFactory } from "/testkit/testkit.mjs";
+  // Every harness event any worker sends, so a test can wait for one (e.g. a test's
+  // "begin") instead of waiting a fixed time.
+  window.workerEvents = [];
+  window.nextWorkerEvent = (wanted) => new Promise((resolve) => {
+    window.waitingFor = { wanted, resolve };
+  });
+  const observe = (event) => {
+    window.workerEvents.push(event);
+    if (window.waitingFor && event.event === window.waitingFor.wanted) {
+      const { resolve } = window.waitingFor;
+      window.waitingFor = null;
+      resolve(event);
+    }
+  };
   window.makeRuntime = async (options = {}) => {
-    const createWorker = await blobWorkerFactory(new URL("/webview/worker.js", location.href).href);
+    const makeWorker = await blobWorkerFactory(new URL("/webview/worker.js", location.href).href);
+    const createWorker = () => {
+      const inner = makeWorker();
+      const outer = {
+        postMessage: (message, transfer) => inner.postMessage(message, transfer),
+        terminate: () => inner.terminate(),
+        onmessage: null,
+        onerror: null,
+      };
+      inner.onmessage = (event) => {
+        if (event.data && event.data.type === "event" && typeof event.data.event === "string") {
+          try { observe(JSON.parse(event.data.event)); } catch { /* not ours to judge */ }
+        }
+        outer.onmessage?.(event);
+      };
+      inner.onerror = (event) => outer.onerror?.(event);
+      return outer;
+    };
     const runtime = new PyodideRuntime({
       createWorker,
       indexURL: new URL("/pyodide/", location.href).href,

