@@ -451,34 +451,31 @@ class PytrixService:
     # -- the AI tutor's actions (each with an offline answer) -----------------------------
     async def tutor_hint(self, question: Question, source: str, result: RunResult | None) -> HintReport:
         """The next hint: the AI's (from the code and results) with a key, else the bank's."""
-        return HintReport.model_validate(vars(await self.ai.hint(question, source, result)))
+        return await self.ai.hint(question, source, result)
 
     async def tutor_reveal(self, question: Question, source: str, result: RunResult | None) -> RevealReport:
         """The solution behind the reveal gate, written for the learner's approach with a key."""
-        return RevealReport.model_validate(vars(await self.ai.reveal(question, source, result)))
+        return await self.ai.reveal(question, source, result)
 
     async def evaluate(self, question: Question, source: str, result: RunResult | None) -> ReviewReport:
         """A review of the code: the AI's when possible, else the static review."""
-        outcome = await self.ai.evaluate(question, source, result)
-        report = ReviewReport.model_validate(outcome.to_json())
-        report._findings = list(outcome.findings)
-        return report
+        return await self.ai.evaluate(question, source, result)
 
     async def optimize(self, question: Question, source: str) -> OptimizeReport:
         """A faster solution with its complexity and a measured comparison."""
-        return OptimizeReport.model_validate((await self.ai.optimize(question, source)).to_json())
+        return await self.ai.optimize(question, source)
 
     async def test_connection(self) -> ConnectionReport:
         """One small call to the first model that answers, or why none did."""
-        return ConnectionReport.model_validate((await self.ai.test_connection()).to_json())
+        return await self.ai.test_connection()
 
     def set_api_key(self, key: str | None) -> KeyStatus:
         """Hold the editor's key in the tutor's memory (``None`` clears it)."""
-        return KeyStatus.model_validate(self.ai.set_api_key(key))
+        return self.ai.set_api_key(key)
 
     def usage(self, days: int = 30) -> UsageReport:
         """AI calls per day, model and feature over ``days``, with the caps and the key's state."""
-        return UsageReport.model_validate(self.ai.usage_report(days))
+        return self.ai.usage_report(days)
 
 
 def _graded(question: Question, result: RunResult) -> RunResult:

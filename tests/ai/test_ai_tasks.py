@@ -229,7 +229,9 @@ async def test_an_ai_review_becomes_markdown_and_findings_at_lines(
     assert (outcome.source, outcome.verdict) == ("ai", "incorrect")
     assert "## Review of `reverse_string`: incorrect" in outcome.markdown
     assert "O(n^2) time" in outcome.markdown and "Line 4: Iterate over s directly." in outcome.markdown
-    lines = [(f.line, f.severity, f.source, f.code) for f in outcome.findings]
+    lines = [(f.line, f.severity, f.source, f.code) for f in outcome.diagnostics]
+    assert [(f.line, f.severity, f.code) for f in outcome.findings] == [
+        (line, severity, code) for line, severity, _, code in lines]  # the wire carries the same
     assert lines == [(3, "hint", "pytrix-ai", "ai-review"), (0, "information", "pytrix-ai", "ai-review"),
                      (0, "information", "pytrix-ai", "ai-review")]
     assert "0/" in fake.requests[0].prompt or "tests pass" in fake.requests[0].prompt
@@ -242,9 +244,9 @@ async def test_the_offline_review_uses_the_ast_and_the_tests(service: PytrixServ
     assert outcome.source == "offline" and outcome.verdict in ("incorrect", "partly correct")
     assert "tests pass" in outcome.markdown
     assert "about O(n) time" in outcome.markdown
-    messages = {(f.line, f.code): f.message for f in outcome.findings}
+    messages = {(f.line, f.code): f.message for f in outcome.diagnostics}
     assert any("range(len" in m for (line, _), m in messages.items() if line == 3)
-    assert all(f.source == "pytrix-ai" and f.severity in ("information", "hint") for f in outcome.findings)
+    assert all(f.source == "pytrix-ai" and f.severity in ("information", "hint") for f in outcome.diagnostics)
 
 
 # -- optimise ------------------------------------------------------------------------------
@@ -276,7 +278,7 @@ async def test_offline_optimise_measures_the_growth_in_the_sandbox(service: Pytr
     growth = outcome.growth
     assert growth is not None and growth.scaled.startswith("the str arguments")
     yours, bank = growth.series
-    exponent = yours.exponent(growth.sizes)
+    exponent = yours.exponent
     # the bubble-style loop is quadratic: it either shows n^2 growth or hits the time limit
     assert (exponent is not None and exponent > 1.5) or yours.stopped.startswith("over")
     assert not bank.stopped
@@ -356,7 +358,7 @@ async def test_a_cap_of_zero_turns_a_feature_off(tutor: AITutor, fake: FakeGemin
 async def test_usage_report(tutor: AITutor, fake: FakeGemini) -> None:
     fake.script("model-a", ok({"hint": "tailored"}, input_tokens=100, output_tokens=40))
     await tutor.ask("hint", "p", HintReply)
-    report = tutor.usage_report()
+    report = tutor.usage_report().wire()
     assert report["totals"] == {"calls": 1, "errors": 0, "inputTokens": 100, "outputTokens": 40}
     assert report["rows"][0]["model"] == "model-a" and report["rows"][0]["feature"] == "hint"
     assert report["key"] == {"hasKey": True, "source": "client", "enabled": True}
@@ -380,14 +382,14 @@ async def test_no_key_is_a_clear_error_and_env_keys_work(
     assert (outcome.ok, outcome.kind) == (False, "api_key_required")
     assert "GEMINI_API_KEY" in outcome.message
     monkeypatch.setenv("GOOGLE_API_KEY", "env-key-1234567")
-    assert tutor.key_status()["source"] == "environment"
+    assert tutor.key_status().source == "environment"
     assert (await tutor.test_connection()).ok
     assert fake.requests[-1].api_key == "env-key-1234567"
     tutor.set_api_key(KEY)  # the editor's key wins over the environment
     await tutor.test_connection()
     assert fake.requests[-1].api_key == KEY
     tutor.set_api_key(None)
-    assert tutor.key_status()["source"] == "environment"
+    assert tutor.key_status().source == "environment"
     await tutor.close()
 
 

@@ -1,9 +1,10 @@
 """The AI tutor's tasks, each with its offline answer.
 
 :class:`AITutor` is what the CLI and the language server call (as
-``PytrixService.ai``). Every task returns an outcome that says where the answer
-came from (``ai``, ``bank`` or ``offline``) and, when the AI was wanted but
-could not help, a ``notice`` saying why. Nothing the model writes reaches the
+``PytrixService.ai``). Every task returns its response model from
+:mod:`pytrix.responses` (the one the service hands the front ends), which says
+where the answer came from (``ai``, ``bank``, ``offline`` or ``code``) and,
+when the AI was wanted but could not help, a ``notice`` saying why. Nothing the model writes reaches the
 learner unchecked: generated questions, revealed solutions and optimised
 solutions are run in the sandbox first, and hints are checked for leaks.
 """
@@ -17,7 +18,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -45,6 +46,17 @@ from pytrix.curriculum.verify import verify_question
 from pytrix.errors import PytrixError
 from pytrix.practice.auto import AutoPick
 from pytrix.practice.findings import Finding
+from pytrix.responses import (
+    ConnectionReport,
+    HintReport,
+    KeyStatus,
+    OptimizeReport,
+    Origin,
+    RevealReport,
+    ReviewFinding,
+    ReviewReport,
+    UsageReport,
+)
 from pytrix.runner.protocol import RunResult
 from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.settings import Settings
@@ -53,7 +65,6 @@ from pytrix.store.database import Store
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-Origin = Literal["ai", "bank", "offline", "code"]
 
 
 # -- outcomes ---------------------------------------------------------------------
@@ -64,88 +75,6 @@ class QuestionOutcome:
     source: Origin
     notice: str | None = None
     model: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"questionId": self.question.id, "source": self.source, "notice": self.notice,
-                "model": self.model}
-
-
-@dataclass(frozen=True)
-class HintOutcome:
-    level: int
-    total: int
-    text: str
-    exhausted: bool
-    source: Origin
-    notice: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"level": self.level, "total": self.total, "text": self.text,
-                "exhausted": self.exhausted, "source": self.source, "notice": self.notice}
-
-
-@dataclass(frozen=True)
-class RevealOutcome:
-    allowed: bool
-    message: str
-    solution: str | None = None
-    explanation: str | None = None
-    source: Origin = "bank"
-    notice: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "message": self.message, "solution": self.solution,
-                "explanation": self.explanation, "source": self.source, "notice": self.notice}
-
-
-@dataclass(frozen=True)
-class ReviewOutcome:
-    verdict: str
-    markdown: str
-    findings: list[Finding]
-    source: Origin
-    notice: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict, "markdown": self.markdown, "source": self.source,
-            "notice": self.notice,
-            "findings": [{"line": f.line, "severity": f.severity, "message": f.message,
-                          "code": f.code} for f in self.findings],
-        }
-
-
-@dataclass(frozen=True)
-class OptimizeOutcome:
-    allowed: bool
-    message: str
-    solution: str | None = None
-    complexity: str | None = None
-    explanation: str | None = None
-    growth: GrowthReport | None = None
-    source: Origin = "bank"
-    notice: str | None = None
-    markdown: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "message": self.message, "solution": self.solution,
-                "complexity": self.complexity, "explanation": self.explanation,
-                "growth": self.growth.to_json() if self.growth else None, "source": self.source,
-                "notice": self.notice, "markdown": self.markdown}
-
-
-@dataclass(frozen=True)
-class ConnectionOutcome:
-    ok: bool
-    message: str
-    model: str | None = None
-    latency_ms: float | None = None
-    kind: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "message": self.message, "model": self.model,
-                "latencyMs": round(self.latency_ms, 1) if self.latency_ms is not None else None,
-                "kind": self.kind}
 
 
 @dataclass
@@ -221,30 +150,6 @@ def _unfenced(code: str) -> str:
 
 # -- what the tutor defers to the application layer -----------------------------------
 
-class HintStep(Protocol):
-    """A step of the offline hint ladder, as the application layer gives it."""
-
-    @property
-    def level(self) -> int: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def exhausted(self) -> bool: ...
-
-
-class RevealGate(Protocol):
-    """The application layer's answer to "may the solution be shown?"."""
-
-    @property
-    def allowed(self) -> bool: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def solution(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class Decisions:
     """The learner-action decisions that belong to the application layer, which the
@@ -252,11 +157,11 @@ class Decisions:
 
     next_question: Callable[[str, Difficulty | None], Question]
     """The bank's next question of a problem type (any difficulty for ``None``)."""
-    hint: Callable[[str, str | None, RunResult | None], HintStep]
+    hint: Callable[[str, str | None, RunResult | None], HintReport]
     """The offline ladder's next step for a question id, given the code and its latest run."""
     explained: Callable[[Question, str, RunResult], bool]
     """Whether the run has a failure with an explained cause (hinted at offline first)."""
-    reveal: Callable[[str], RevealGate]
+    reveal: Callable[[str], RevealReport]
     """The reveal gate for a question id (it records the reveal when allowed)."""
 
 
@@ -297,7 +202,7 @@ class AITutor:
         return self._settings()
 
     # -- key and status ------------------------------------------------------------
-    def set_api_key(self, key: str | None) -> dict[str, Any]:
+    def set_api_key(self, key: str | None) -> KeyStatus:
         """Hold the editor's key in memory (``None`` clears it); report the state."""
         self.keys.set_client_key(key)
         self._drop_client()
@@ -318,24 +223,25 @@ class AITutor:
         if old is not None:
             await old.close()
 
-    def key_status(self) -> dict[str, Any]:
+    def key_status(self) -> KeyStatus:
         source: KeySource | None = self.keys.source
-        return {"hasKey": source is not None, "source": source, "enabled": self.settings.ai_enabled}
+        return KeyStatus(has_key=source is not None, source=source, enabled=self.settings.ai_enabled)
 
     def available(self) -> bool:
         """Whether AI calls may be attempted (a key is set and the AI is on)."""
         return self.settings.ai_enabled and self.keys.current() is not None
 
-    def usage_report(self, days: int = 30) -> dict[str, Any]:
+    def usage_report(self, days: int = 30) -> UsageReport:
+        """AI calls per day, model and feature over ``days``, with the caps and the key's state."""
         rows = self.usage.rows(days)
-        return {
+        return UsageReport.model_validate({
             "rows": rows,
             "totals": self.usage.totals(rows),
             "today": self.usage.today(),
             "caps": self.caps.status(self.settings),
             "key": self.key_status(),
             "models": list(self.settings.ai_models),
-        }
+        })
 
     def router_config(self) -> RouterConfig:
         s = self.settings
@@ -375,13 +281,14 @@ class AITutor:
         return f"{exc} {fallback}"
 
     # -- test the connection --------------------------------------------------------
-    async def test_connection(self) -> ConnectionOutcome:
+    async def test_connection(self) -> ConnectionReport:
         try:
             reply = await self._call("test", prompts.CONNECTION_PROMPT, None)
         except AIError as exc:
-            return ConnectionOutcome(False, str(exc), kind=exc.kind)
-        return ConnectionOutcome(True, f"The key works: {reply.model} answered in "
-                                 f"{reply.latency_ms:.0f} ms.", reply.model, reply.latency_ms)
+            return ConnectionReport(ok=False, message=str(exc), kind=exc.kind)
+        return ConnectionReport(ok=True, message=f"The key works: {reply.model} answered in "
+                                f"{reply.latency_ms:.0f} ms.", model=reply.model,
+                                latency_ms=round(reply.latency_ms, 1))
 
     # -- questions ------------------------------------------------------------------
     def recent_questions(self, problem_type: str, difficulty: Difficulty, limit: int = 15) -> list[Question]:
@@ -517,14 +424,13 @@ class AITutor:
         self.want_prefetch(slots)
 
     # -- hints ----------------------------------------------------------------------
-    async def hint(self, question: Question, source: str, result: RunResult | None) -> HintOutcome:
+    async def hint(self, question: Question, source: str, result: RunResult | None) -> HintReport:
         store = self.store
         total = len(question.hints)
         level = store.hint_level(question.id)
         # An explained failure in the latest run comes first, offline: the bank's step, prefixed.
         if result is not None and self.decisions.explained(question, source, result):
-            step = self.decisions.hint(question.id, source, result)
-            return HintOutcome(step.level, step.total, step.text, step.exhausted, "code")
+            return self.decisions.hint(question.id, source, result).model_copy(update={"source": "code"})
         notice: str | None = None
         if level < total and self.available():
             given = self._session.hints.get(question.id) or question.hints[:level]
@@ -539,16 +445,16 @@ class AITutor:
                 level += 1
                 store.set_hint_level(question.id, level)
                 self._session.hints.setdefault(question.id, list(given)).append(answer.hint)
-                return HintOutcome(level, total, answer.hint.strip(), level >= total, "ai")
-        given_hint = self.decisions.hint(question.id, None, None)
-        return HintOutcome(given_hint.level, given_hint.total, given_hint.text,
-                           given_hint.exhausted, "bank", notice)
+                return HintReport(level=level, total=total, text=answer.hint.strip(),
+                                  exhausted=level >= total, source="ai")
+        return self.decisions.hint(question.id, None, None).model_copy(
+            update={"source": "bank", "notice": notice})
 
     # -- reveal ---------------------------------------------------------------------
-    async def reveal(self, question: Question, source: str, result: RunResult | None) -> RevealOutcome:
+    async def reveal(self, question: Question, source: str, result: RunResult | None) -> RevealReport:
         gate = self.decisions.reveal(question.id)
         if not gate.allowed or gate.solution is None:
-            return RevealOutcome(False, gate.message)
+            return RevealReport(allowed=False, message=gate.message)
         notice: str | None = None
         if self.available():
             try:
@@ -558,14 +464,15 @@ class AITutor:
                 run = await self.sandbox.run(question, code, f"{question.entry}.py",
                                                      reveal_hidden=True)
                 if run.all_passed:
-                    return RevealOutcome(
-                        True, f"Here is a solution close to your approach; it passes all "
-                        f"{run.total} tests.", code, answer.explanation.strip(), "ai")
+                    return RevealReport(
+                        allowed=True, message="Here is a solution close to your approach; it passes "
+                        f"all {run.total} tests.", solution=code,
+                        explanation=answer.explanation.strip(), source="ai")
                 notice = ("The AI's solution failed some tests, so here is the bank's reference "
                           "solution instead.")
             except AIError as exc:
                 notice = self._notice(exc, "Here is the bank's reference solution instead.")
-        return RevealOutcome(True, gate.message, gate.solution, None, "bank", notice)
+        return gate.model_copy(update={"source": "bank", "notice": notice})
 
     # -- evaluate ---------------------------------------------------------------------
     async def _result(self, question: Question, source: str, result: RunResult | None,
@@ -575,7 +482,7 @@ class AITutor:
         return await self.sandbox.run(question, source, f"{question.entry}.py",
                                               reveal_hidden=reveal_hidden)
 
-    async def evaluate(self, question: Question, source: str, result: RunResult | None = None) -> ReviewOutcome:
+    async def evaluate(self, question: Question, source: str, result: RunResult | None = None) -> ReviewReport:
         """A review of the learner's code: the AI's when possible, else a static review."""
         result = await self._result(question, source, result)
         notice: str | None = None
@@ -590,7 +497,7 @@ class AITutor:
                 markdown = _review_markdown(
                     question, f"AI review ({reply.model})", review.verdict, review.correctness,
                     review.style, review.complexity, notes)
-                return ReviewOutcome(review.verdict, markdown, note_findings(notes, source, "ai-review"), "ai")
+                return _review(review.verdict, markdown, note_findings(notes, source, "ai-review"), "ai")
         static = static_review(question, source, result)
         style = (f"{len(static.notes)} suggestion(s) below, from offline checks of the code."
                  if static.notes else "The offline checks found nothing to change.")
@@ -599,18 +506,18 @@ class AITutor:
                                     static.notes)
         if notice:
             markdown = f"> {notice}\n\n{markdown}"
-        return ReviewOutcome(static.verdict, markdown,
-                             note_findings(static.notes, source, "static-review"), "offline", notice)
+        return _review(static.verdict, markdown, note_findings(static.notes, source, "static-review"),
+                       "offline", notice)
 
     # -- optimise ---------------------------------------------------------------------
-    async def optimize(self, question: Question, source: str) -> OptimizeOutcome:
+    async def optimize(self, question: Question, source: str) -> OptimizeReport:
         """A better solution with its complexity and a measured comparison with the learner's."""
         mine = await self.sandbox.run(question, source, f"{question.entry}.py",
                                               reveal_hidden=True)
         if not mine.all_passed and not self.decisions.reveal(question.id).allowed:
-            return OptimizeOutcome(
-                False, f"Optimising works on a passing solution: yours passes {mine.passed}/"
-                f"{mine.total} tests. Make them all pass first (or unlock the solution).")
+            return OptimizeReport(
+                allowed=False, message=f"Optimising works on a passing solution: yours passes "
+                f"{mine.passed}/{mine.total} tests. Make them all pass first (or unlock the solution).")
         notice: str | None = None
         solution = complexity = explanation = None
         origin: Origin = "bank"
@@ -639,8 +546,22 @@ class AITutor:
         growth = await measure_growth(question, [("yours", source), (label, solution)],
                                       self.sandbox, test_timeout=self.growth_test_timeout)
         markdown = _optimize_markdown(question, solution, complexity, explanation, growth, notice)
-        return OptimizeOutcome(True, "Here is an optimised solution with a measured comparison.",
-                               solution, complexity, explanation, growth, origin, notice, markdown)
+        return OptimizeReport.model_validate({
+            "allowed": True, "message": "Here is an optimised solution with a measured comparison.",
+            "solution": solution, "complexity": complexity, "explanation": explanation,
+            "growth": growth.to_json() if growth else None, "source": origin, "notice": notice,
+            "markdown": markdown})
+
+
+def _review(verdict: str, markdown: str, findings: list[Finding], source: Origin,
+            notice: str | None = None) -> ReviewReport:
+    """A review as its response model, keeping the findings to publish as diagnostics."""
+    report = ReviewReport(
+        verdict=verdict, markdown=markdown, source=source, notice=notice,
+        findings=[ReviewFinding(line=f.line, severity=f.severity, message=f.message, code=f.code)
+                  for f in findings])
+    report._findings = list(findings)
+    return report
 
 
 def _review_markdown(question: Question, title: str, verdict: str, correctness: str, style: str,
