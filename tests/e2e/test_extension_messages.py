@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytrix.lsp.markup import to_plain_text
+
 if TYPE_CHECKING:
     from conftest import Session
 
@@ -68,7 +70,8 @@ async def test_other_editors_get_the_hint_as_a_message(lsp: Session) -> None:
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
     hint = await lsp.command("pytrix.hint", uri)
     shown = await lsp.message(lambda text: text.startswith("Hint 1/"))
-    assert hint["text"][:40] in shown
+    # Messages are plain text: a hint that starts from the run's explained cause loses its backticks.
+    assert to_plain_text(hint["text"])[:40] in shown
 
 
 @pytest.mark.lsp_options(settings={"revealAfterFailures": 1})
