@@ -407,6 +407,25 @@ describe("PyodideRuntime", () => {
     expect(kept.map((k) => k.byteLength)).toEqual([64]);
   });
 
+  it("hands a snapshot not yet passed on over when disposed", async () => {
+    const kept: ArrayBuffer[] = [];
+    const runtime = new PyodideRuntime({
+      createWorker: () =>
+        new FakeWorker((message, w) => {
+          if (message.type === "init") w.send({ type: "ready", python: "3.14.2", loadMs: 1, fromSnapshot: false, snapshot: new ArrayBuffer(48) });
+        }),
+      indexURL: "/pyodide/",
+      isolated: false,
+      onSnapshot: (snapshot) => kept.push(snapshot),
+    });
+    await runtime.start();
+    expect(kept).toEqual([]);
+    runtime.dispose();
+    expect(kept.map((k) => k.byteLength)).toEqual([48]);
+    await vi.advanceTimersByTimeAsync(SNAPSHOT_IDLE_MS * 2);
+    expect(kept).toHaveLength(1); // once only
+  });
+
   it("describes a restored start", () => {
     expect(describeStart("restored", 312.4, 40, undefined, true)).toBe(
       "Pyodide ready in 312 ms, restored from the kept snapshot with the harness loaded: fetching the snapshot and harness 40 ms",

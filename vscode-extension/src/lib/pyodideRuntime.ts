@@ -146,6 +146,7 @@ export class PyodideRuntime {
   private spawnBegan = 0;
   private fetchedMs = 0;
   private pendingRuns = 0;
+  private unsentSnapshot: ArrayBuffer | null = null;
   private readonly status: RuntimeStatus;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -292,8 +293,9 @@ export class PyodideRuntime {
     return true;
   }
 
-  /** Terminate the worker for good. */
+  /** Terminate the worker for good (handing over a snapshot not passed on yet). */
   dispose(): void {
+    this.sendSnapshot();
     this.activeStop?.("The practice panel was closed.");
     const worker = this.worker;
     this.worker = null;
@@ -314,19 +316,25 @@ export class PyodideRuntime {
     return job;
   }
 
-  /** Hand a new snapshot to `onSnapshot` once no run is in progress or waiting. */
+  /** Hand a new snapshot to `onSnapshot` once no run is in progress or waiting (or at `dispose`). */
   private passOnWhenIdle(snapshot: ArrayBuffer): void {
-    const onSnapshot = this.options.onSnapshot;
-    if (!onSnapshot) return;
+    if (!this.options.onSnapshot) return;
+    this.unsentSnapshot = snapshot;
     const check = (): void => {
-      if (this.snapshot !== snapshot) return; // replaced or dropped meanwhile
+      if (this.unsentSnapshot !== snapshot) return; // handed over, or replaced meanwhile
       if (this.pendingRuns > 0) {
         this.setTimer(check, SNAPSHOT_IDLE_MS);
       } else {
-        onSnapshot(snapshot);
+        this.sendSnapshot();
       }
     };
     this.setTimer(check, SNAPSHOT_IDLE_MS);
+  }
+
+  private sendSnapshot(): void {
+    const snapshot = this.unsentSnapshot;
+    this.unsentSnapshot = null;
+    if (snapshot) this.options.onSnapshot?.(snapshot);
   }
 
   private async runJob(params: RunTestsParams): Promise<RunTestsResult> {
