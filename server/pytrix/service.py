@@ -449,13 +449,26 @@ class PytrixService:
         return ImportReport.model_validate(import_progress(self.store, self.settings, parse_progress(raw)))
 
     # -- the AI tutor's actions (each with an offline answer) -----------------------------
-    async def tutor_hint(self, question: Question, source: str, result: RunResult | None) -> HintReport:
-        """The next hint: the AI's (from the code and results) with a key, else the bank's."""
+    async def tutor_hint(self, question: Question, source: str, result: RunResult | None = None, *,
+                         filename: str | None = None) -> HintReport:
+        """The learner's "hint" (every front end's): the next hint from ``source`` and its
+        latest run, ``result`` (without one, the tests run first): an explained failure
+        first, else the AI's with a key, else the bank's ladder; the hint level is recorded."""
+        if result is None:
+            result = await self.run(question, source, filename or f"{question.entry}.py")
         return await self.ai.hint(question, source, result)
 
-    async def tutor_reveal(self, question: Question, source: str, result: RunResult | None) -> RevealReport:
-        """The solution behind the reveal gate, written for the learner's approach with a key."""
+    async def tutor_reveal(self, question: Question, source: str,
+                           result: RunResult | None = None) -> RevealReport:
+        """The learner's "reveal" (every front end's): the solution behind the reveal gate
+        (recorded when shown), written for the learner's approach with a key."""
         return await self.ai.reveal(question, source, result)
+
+    async def close_tutor(self) -> None:
+        """Close the AI tutor's client and prefetching, if the tutor was made."""
+        tutor = self.__dict__.get("ai")  # the cached property, without making the tutor
+        if tutor is not None:
+            await tutor.close()
 
     async def evaluate(self, question: Question, source: str, result: RunResult | None) -> ReviewReport:
         """A review of the code: the AI's when possible, else the static review."""

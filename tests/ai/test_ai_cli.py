@@ -90,11 +90,13 @@ def test_ai_question_unknown_problem_type_is_a_usage_error(home: Path, fake: Fak
 
 def test_ai_hint_and_usage(home: Path, fake: FakeGemini, tmp_path: Path) -> None:
     practice = tmp_path / "rev.py"
-    practice.write_text(WRONG, encoding="utf-8")
+    # A failure without an explained cause (an explained one is hinted at from the code first).
+    practice.write_text(WRONG.replace("    return s\n", "    raise NotImplementedError\n"), encoding="utf-8")
     fake.script("*", ok({"hint": "Your function returns s as it is."}, input_tokens=50, output_tokens=9))
     done = pytrix(home, "ai", "hint", str(practice), base_url=fake.url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Hint 1/3 (AI): Your function returns s as it is."
+    assert "0/7 tests pass." in fake.requests[0].prompt  # the tests ran first: the model sees them
 
     offline = pytrix(home, "ai", "hint", str(practice), key=None)
     assert offline.returncode == 0

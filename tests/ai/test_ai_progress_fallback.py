@@ -19,7 +19,8 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 EGLOT = Path(__file__).resolve().parents[1] / "e2e" / "clients" / "eglot_1.9.json"
-WRONG = "# pytrix: question=string-reversal.beginner\n\n\ndef reverse_string(s: str) -> str:\n    return s\n"
+# It fails without an explained cause, so the hint asks the model (an explained failure is hinted at offline).
+WRONG = "# pytrix: question=string-reversal.beginner\n\n\ndef reverse_string(s: str) -> str:\n    raise NotImplementedError\n"
 
 
 async def test_a_slow_hint_is_announced_to_a_client_without_progress(tmp_path: Path, fake: FakeGemini) -> None:

@@ -10,7 +10,6 @@ The key comes from ``GEMINI_API_KEY`` or ``GOOGLE_API_KEY``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,7 +18,7 @@ from typing import Any, TypeVar
 
 from pytrix.ai.errors import AIError
 from pytrix.cli.output import read_source
-from pytrix.cli.service import open_service
+from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty
 from pytrix.service import PytrixService
 
@@ -33,16 +32,16 @@ def _print(text: str, *, err: bool = False) -> None:
 
 def _with_tutor(work: Callable[[PytrixService], Awaitable[T]]) -> T:
     """Open the service, run ``work(service)`` (which uses ``service.ai``) in one event
-    loop, close everything."""
+    loop, close everything (the tutor, the sandbox's processes, the service)."""
     with open_service() as service:
 
         async def main() -> T:
             try:
                 return await work(service)
             finally:
-                await service.ai.close()
+                await service.close_tutor()
 
-        return asyncio.run(main())
+        return run_async(service, main())
 
 
 def _practice(path_text: str) -> tuple[Path, str]:
@@ -92,11 +91,11 @@ def _notice(outcome: Any) -> None:
 
 
 def cmd_ai_hint(args: argparse.Namespace) -> int:
-    _, source = _practice(args.file)
+    path, source = _practice(args.file)
 
     async def work(service: PytrixService) -> Any:
         question = service.question_for_source(source)
-        return await service.tutor_hint(question, source, None)
+        return await service.tutor_hint(question, source, filename=path.name)
 
     outcome = _with_tutor(work)
     _notice(outcome)

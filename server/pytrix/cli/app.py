@@ -21,7 +21,7 @@ from pytrix.cli.output import UsageError, console, name_commands, print_lint, re
 from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
-from pytrix.responses import CurriculumReport, HintReport, RunReport
+from pytrix.responses import CurriculumReport, RunReport
 from pytrix.runner.protocol import RunResult
 from pytrix.service import PytrixService
 
@@ -84,7 +84,7 @@ def _with_ai(service: PytrixService, work: Coroutine[Any, Any, T]) -> T:
         try:
             return await work
         finally:
-            await service.ai.close()
+            await service.close_tutor()
 
     return run_async(service, main())
 
@@ -92,11 +92,7 @@ def _with_ai(service: PytrixService, work: Coroutine[Any, Any, T]) -> T:
 def cmd_hint(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (path, source, service, question):
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
-        async def hint_after_run() -> HintReport:
-            result = await service.run(question, source, path.name)
-            return await service.tutor_hint(question, source, result)
-
-        hint = _with_ai(service, hint_after_run())
+        hint = _with_ai(service, service.tutor_hint(question, source, filename=path.name))
     if args.json:
         print(json.dumps(hint.wire(), indent=2))
         return EXIT_OK

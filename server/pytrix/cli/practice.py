@@ -2,7 +2,9 @@
 
 Writes (or resumes) a practice file, shows the question, and re-checks the
 file each time any editor saves it. Single-letter commands on stdin ask for a
-hint, submit, move on, or quit.
+hint, submit, move on, or quit. Hints and reveals are the service's learner
+actions, the same as ``pytrix hint``/``pytrix reveal`` and the editor's (the
+AI's with a key, else the bank's; the reveal gate; the recording).
 """
 
 from __future__ import annotations
@@ -131,6 +133,47 @@ class PracticeSession:
         else:
             self.console.print("Recorded. Not solved yet: keep going, or type h for a hint.")
 
+    def _current(self) -> tuple[str, RunResult | None] | None:
+        """The file's text and, when it is the text last checked, that check's result."""
+        assert self.path is not None
+        try:
+            source = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.console.print(f"[red]Cannot read {self.path}: {exc}[/]")
+            return None
+        if self.last is not None and self.last[0] == source:
+            return source, self.last[1]
+        return source, None
+
+    async def hint(self) -> None:
+        """The service's hint action on the file as it is now (the tests run first when it
+        changed since the last check)."""
+        assert self.question is not None and self.path is not None
+        current = self._current()
+        if current is None:
+            return
+        hint = await self.service.tutor_hint(self.question, *current, filename=self.path.name)
+        if hint.notice:
+            self.console.print(hint.notice, markup=False)
+        origin = " (AI)" if hint.source == "ai" else ""
+        self.console.print(f"[cyan]Hint {hint.level}/{hint.total}{origin}:[/] ", end="")
+        self.console.print(hint.text, markup=False)
+
+    async def reveal(self) -> None:
+        """The service's reveal action (its gate decides and records)."""
+        assert self.question is not None
+        current = self._current()
+        if current is None:
+            return
+        reveal = await self.service.tutor_reveal(self.question, *current)
+        if reveal.notice:
+            self.console.print(reveal.notice, markup=False)
+        self.console.print(reveal.message, markup=False)
+        if reveal.explanation:
+            self.console.print(reveal.explanation, markup=False)
+        if reveal.solution:
+            self.console.print(reveal.solution, markup=False)
+
     async def command(self, text: str) -> bool:
         """Handle one typed command; return False to quit."""
         assert self.question is not None
@@ -138,19 +181,14 @@ class PracticeSession:
         if word == "q":
             return False
         if word == "h":
-            source, result = self.last if self.last is not None else (None, None)
-            hint = self.service.hint(self.question.id, source, result)
-            self.console.print(f"[cyan]Hint {hint.level}/{hint.total}:[/] {hint.text}")
+            await self.hint()
         elif word == "s":
             await self.submit()
         elif word == "n":
             self.choose()
             await self.check()
         elif word == "r":
-            reveal = self.service.reveal(self.question.id)
-            self.console.print(reveal.message)
-            if reveal.solution:
-                self.console.print(reveal.solution, markup=False)
+            await self.reveal()
         elif word == "c":
             await self.check()
         elif word:
@@ -219,6 +257,7 @@ async def _check_and_watch(session: PracticeSession) -> None:
         await session.check()
         await _watch(session)
     finally:
+        await session.service.close_tutor()
         await session.service.sandbox.close()
 
 
