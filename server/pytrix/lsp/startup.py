@@ -54,6 +54,11 @@ def load_core() -> tuple[PytrixService, list[str]]:
     problems.extend(settings_problems)
     service = PytrixService(bank, store, settings)
     service.use_warm_pool()
+    # What the first opened file needs next (coaching, findings): loaded here, while the
+    # client is still busy after `initialize`, rather than on the event loop later.
+    import pytrix.lsp.coaching
+    import pytrix.practice.findings  # noqa: F401
+
     return service, problems
 
 
