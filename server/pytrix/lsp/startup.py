@@ -22,34 +22,48 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pytrix.lsp.server import PytrixServer
     from pytrix.service import PytrixService
+    from pytrix.store.database import Store
+
+
+def _open_store() -> tuple[Store, str | None]:
+    """The learner's database, else one in memory and the problem to tell."""
+    from pathlib import Path
+
+    from pytrix.paths import database_path
+    from pytrix.store.database import Store, StoreError
+
+    try:
+        return Store(database_path()), None
+    except StoreError as exc:
+        return Store(Path(":memory:")), f"{exc} Progress is kept in memory for this session only."
 
 
 def load_core() -> tuple[PytrixService, list[str]]:
     """The service over the bank, the store and the settings file, and the problems to
     tell the learner; never fails on bad data (a broken bank or database is a problem)."""
-    from pathlib import Path
+    from concurrent.futures import ThreadPoolExecutor
 
-    from pytrix.curriculum.bank import Bank, load_bank
-    from pytrix.curriculum.topics import Curriculum
-    from pytrix.errors import PytrixError
-    from pytrix.paths import database_path
-    from pytrix.service import PytrixService
-    from pytrix.settings_file import file_settings
-    from pytrix.store.database import Store, StoreError
+    # The database opens in its own thread: a new one waits on the disk (migrations,
+    # fsync) for tens of milliseconds, which the imports below use instead.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pytrix-store") as opener:
+        opening = opener.submit(_open_store)
+        from pytrix.curriculum.bank import Bank, load_bank
+        from pytrix.curriculum.topics import Curriculum
+        from pytrix.errors import PytrixError
+        from pytrix.service import PytrixService
+        from pytrix.settings_file import file_settings
 
-    problems: list[str] = []
-    try:
-        bank = load_bank()
-    except PytrixError as exc:
-        problems.append(f"The curriculum could not be loaded: {exc}")
-        bank = Bank(Curriculum.model_construct(version="0", modules=[]))
-    for error in bank.errors:
-        problems.append(f"Skipped a broken bank file: {error}")
-    try:
-        store = Store(database_path())
-    except StoreError as exc:
-        problems.append(f"{exc} Progress is kept in memory for this session only.")
-        store = Store(Path(":memory:"))
+        problems: list[str] = []
+        try:
+            bank = load_bank()
+        except PytrixError as exc:
+            problems.append(f"The curriculum could not be loaded: {exc}")
+            bank = Bank(Curriculum.model_construct(version="0", modules=[]))
+        for error in bank.errors:
+            problems.append(f"Skipped a broken bank file: {error}")
+        store, store_problem = opening.result()
+    if store_problem is not None:
+        problems.append(store_problem)
     settings, settings_problems = file_settings()
     problems.extend(settings_problems)
     service = PytrixService(bank, store, settings)
