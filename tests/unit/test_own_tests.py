@@ -7,6 +7,7 @@ show that own tests never decide a solve in either direction.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from pathlib import Path
@@ -16,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytrix.curriculum.bank import Bank, load_bank
-from pytrix.curriculum.question import Compare, Question
+from pytrix.curriculum.question import Compare, Kind, Question, TestCase
 from pytrix.practice.files import render_practice_file
 from pytrix.practice.findings import findings_for, own_summary, result_json
 from pytrix.runner.grading import RawRun, grade
+from pytrix.runner.literals import parse_call, parse_class_script
 from pytrix.runner.own_tests import MAX_OWN_TESTS, OwnTests, read_own_tests, with_own_tests
 from pytrix.runner.protocol import Limits, build_request
 from pytrix.runner.protocol import TestStatus as Status
@@ -140,6 +142,23 @@ def test_every_practice_file_teaches_the_form_with_a_line_its_question_reads(ban
         example = text.splitlines()[2].split("one per line: ", 1)[1]
         own = read_own_tests(example + "\n", question)
         assert len(own.tests) == 1 and own.problems == (), (question.id, example)
+        assert _names_what_the_solution_defines(question, own.tests[0].case), (question.id, example)
+
+
+def _names_what_the_solution_defines(question: Question, case: TestCase) -> bool:
+    """The example calls a function, or builds a class and calls its methods, that the solution has;
+    a program's example gives it some input."""
+    if question.kind is Kind.PROGRAM:
+        return bool((case.stdin or "").strip())
+    tree = ast.parse(question.solution)
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    methods = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}  # bases' too
+    if question.kind is Kind.FUNCTION:
+        return parse_call(case.call or "").name in functions
+    script = parse_class_script(case.call or "")
+    return (script.class_name in classes and len(script.steps) >= 2
+            and all(name in methods for name, _ in script.steps[1:]))
 
 
 @settings(max_examples=300, deadline=None)

@@ -36,13 +36,6 @@ OWN_TEST_LINE = re.compile(r"^\s*#\s*test:(.*)$")
 _PROGRAM = re.compile(r"^input\s(.*)$", re.DOTALL)
 _SHARED_MODES = (Compare.UNORDERED, Compare.SET, Compare.FLOAT, Compare.STRICT)
 
-EXAMPLES = {
-    Kind.FUNCTION: "# test: add(2, 3) == 5",
-    Kind.CLASS: '# test: [["Stack"], ["push", 1], ["pop"]] == [None, None, 1]',
-    Kind.PROGRAM: '# test: input "1 2" -> output "3"',
-}
-
-
 @dataclass(frozen=True)
 class OwnTest:
     """One readable ``# test:`` line (``line`` is 1-based)."""
@@ -71,17 +64,53 @@ EXAMPLE_CHARS = 72
 
 
 def own_test_example(question: Question) -> str:
-    """A ``# test:`` line for ``question``: built from its first short visible test, else generic."""
+    """A ``# test:`` line for ``question``, always built from the question itself.
+
+    A function question: its first visible test that fits in :data:`EXAMPLE_CHARS`
+    (else its shortest). A class question: the first steps of a visible script
+    (the constructor and at least one method, as many as fit) with their results,
+    which are the first results of the whole script. A program: its first visible
+    test with an input, the same way. Only a question without such a test gets a
+    call of its entry.
+    """
+    lines: list[str] = []
     for test in question.visible_tests():
         if question.kind is Kind.PROGRAM:
-            if not (test.stdin or "").strip():  # an empty input teaches little
-                continue
-            line = f"# test: input {test.stdin!r} -> output {test.expected}"
+            if (test.stdin or "").strip():  # an empty input teaches little
+                lines.append(f"# test: input {test.stdin!r} -> output {test.expected}")
+        elif question.kind is Kind.CLASS:
+            lines.extend(_class_examples(test.call or "", test.expected))
         else:
-            line = f"# test: {test.call} == {test.expected}"
-        if len(line) <= EXAMPLE_CHARS and "\n" not in line:
-            return line
-    return EXAMPLES[question.kind]
+            lines.append(f"# test: {test.call} == {test.expected}")
+    lines = [line for line in lines if "\n" not in line]
+    short = [line for line in lines if len(line) <= EXAMPLE_CHARS]
+    if short:
+        return short[0]
+    if lines:
+        return min(lines, key=len)
+    if question.kind is Kind.CLASS:
+        return f'# test: [["{question.entry}"]] == [None]'
+    if question.kind is Kind.PROGRAM:
+        return '# test: input "1 2\\n" -> output "3\\n"'
+    return f"# test: {question.entry}() == None"
+
+
+def _class_examples(call: str, expected: str) -> list[str]:
+    """``# test:`` lines for the prefixes of one class script, longest that fits first, then the rest."""
+    try:
+        script = ast.parse(call.strip(), mode="eval").body
+        results = ast.parse(expected.strip(), mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    if not (isinstance(script, ast.List) and isinstance(results, ast.List)
+            and len(script.elts) == len(results.elts) >= 2):
+        return []
+    steps = [ast.get_source_segment(call.strip(), node) or ast.unparse(node) for node in script.elts]
+    values = [ast.get_source_segment(expected.strip(), node) or ast.unparse(node) for node in results.elts]
+    lines = [f"# test: [{', '.join(steps[:count])}] == [{', '.join(values[:count])}]"
+             for count in range(len(steps), 1, -1)]
+    fitting = [line for line in lines if len(line) <= EXAMPLE_CHARS]
+    return [*fitting[:1], min(lines, key=len)]
 
 
 def _mode(question: Question, expected: ast.expr) -> Compare:
