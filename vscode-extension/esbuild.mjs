@@ -2,7 +2,8 @@
 // worker (browser, ES modules), and copies Pyodide's runtime files into out/
 // so the .vsix works offline. `--production` minifies; `--watch` rebuilds.
 import * as esbuild from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 
@@ -17,6 +18,8 @@ mkdirSync("out/pyodide", { recursive: true });
 for (const name of PYODIDE_FILES) {
   copyFileSync(join(pyodideDir, name), join("out/pyodide", name));
 }
+// The panel's worker fetches the interpreter compressed (src/lib/wasmFetch.ts); the .vsix ships only this copy.
+writeFileSync("out/pyodide/pyodide.asm.wasm.gz", gzipSync(readFileSync(join(pyodideDir, "pyodide.asm.wasm"))));
 
 const common = { bundle: true, minify: production, sourcemap: production ? false : "linked", logLevel: "warning", target: "es2022" };
 const pyodideVersion = JSON.parse(readFileSync(join(pyodideDir, "package.json"), "utf8")).version;

@@ -112,6 +112,12 @@ try {
   const first = await openWindow("1-first-run-fresh-boot");
   report.figures.firstRunMs = first.waitMs;
   step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
+  const fetchedLine = outputLog(dirs.userData).match(/\[pyodide\] fetched (.*)/)?.[1] ?? "no fetched line";
+  step(
+    "the worker fetches the interpreter's wasm gzip-compressed (the .vsix has no other), never whole",
+    /pyodide\.asm\.wasm\.gz \d+ ms/.test(fetchedLine) && !/no compressed copy/.test(outputLog(dirs.userData)),
+    fetchedLine,
+  );
   const kept = snapshots();
   step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
 

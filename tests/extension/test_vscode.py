@@ -299,4 +299,4 @@ def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_s
     assert all(step["ok"] for step in report["steps"]), report["steps"]
     # Which start path each window took: the restored one must not quietly fall back to a boot.
     assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
-    assert len(report["steps"]) == 7
+    assert len(report["steps"]) == 8

@@ -13,6 +13,7 @@
  * messages and the shared control block.
  */
 
+import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
 import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type StartPath, type ToWorker } from "../lib/workerProtocol";
 
@@ -65,6 +66,11 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
+// Pyodide fetches its interpreter with the global fetch: take the gzip-compressed copy when there is one.
+globalThis.fetch = compressedFirst(globalThis.fetch.bind(globalThis), (url) =>
+  post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }),
+);
+
 /** Names in `__main__` under which a baked-in harness survives a memory snapshot. */
 const BAKED_NAMESPACE = "_pytrix_harness_namespace";
 const BAKED_SOURCE = "_pytrix_harness_source";
@@ -76,6 +82,14 @@ async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
     throw new Error(`fetching it failed (${response.status} ${response.statusText})`);
   }
   return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+}
+
+/** How long each file the worker fetched took (Resource Timing), for the start's log. */
+function fetchTimes(): string {
+  const entries = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+  return entries
+    .map((entry) => `${decodeURIComponent(entry.name.split("?")[0].split("/").pop() ?? "")} ${entry.duration.toFixed(0)} ms`)
+    .join(", ");
 }
 
 function since(mark: number): number {
@@ -186,6 +200,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     } else {
       post(ready);
     }
+    post({ type: "log", text: `fetched ${fetchTimes()}` });
     if (path === "restored" && fetched) {
       // A copy (Pyodide may still hold the original): replacement workers start from it.
       post({ type: "snapshotBytes", snapshot: (await fetched).slice(0) });
