@@ -14,6 +14,7 @@ import and use the core freely.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -57,22 +58,42 @@ def is_python(document_uri: str, language_id: str | None) -> bool:
 
 
 class GatedProtocol(logs.TimedProtocol):
-    """Every message but ``initialize`` and ``exit`` waits until the core is loaded."""
+    """Every message but ``initialize`` and ``exit`` waits until the core is loaded.
+
+    Waiting messages are held, in order, without blocking the event loop (the first
+    sandbox process keeps starting meanwhile); the core's thread hands them back to
+    the loop once it is there.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: collections.deque[Any] = collections.deque()
 
     def handle_message(self, msg: Any) -> None:
         method = getattr(msg, "method", None)
         server = self._server
-        if not isinstance(server, PytrixServer):
+        if not isinstance(server, PytrixServer) or method in UNGATED:
             super().handle_message(msg)
-            return
-        if method not in UNGATED:
-            server.wait_for_core()
-        super().handle_message(msg)
-        if method == types.INITIALIZE:
+        elif self._held or not server.core_ready.is_set():
+            self._held.append(msg)
+            if len(self._held) == 1:
+                server.when_core_ready(asyncio.get_running_loop(), self.release_held)
+        else:
+            server.wait_for_core()  # ready: only adopts the early sandbox pool, once
+            super().handle_message(msg)
+        if method == types.INITIALIZE and isinstance(server, PytrixServer):
             # The answer is written by now: the core loads while the client reads it,
             # and the first sandbox process starts beside it (another process, another core).
             server.start_core()
             server.warm_sandbox()
+
+    def release_held(self) -> None:
+        """Handle the held messages, in the order they came (the core is there)."""
+        server = self._server
+        assert isinstance(server, PytrixServer)
+        server.wait_for_core()
+        while self._held:
+            super().handle_message(self._held.popleft())
 
 
 class PytrixServer(LanguageServer):
@@ -101,6 +122,8 @@ class PytrixServer(LanguageServer):
         self._service = service
         self._load_core = load_core
         self._core_thread: threading.Thread | None = None
+        self._on_ready: list[Callable[[], None]] = []  # run in the event loop once the core is there
+        self._ready_lock = threading.Lock()
         self._early_pool: WarmPool | None = None  # started at initialize, before the core
         self.sandbox_pool: WarmPool | None = None  # the early pool once the service runs on it
         self.core_ready = threading.Event()
@@ -138,7 +161,25 @@ class PytrixServer(LanguageServer):
             log.exception("the core could not be built")
             self.startup_problems.append(f"Pytrix could not start its core ({exc}); see server.log.")
         finally:
-            self.core_ready.set()  # never leaves a waiting handler hanging
+            with self._ready_lock:
+                self.core_ready.set()  # never leaves a waiting message hanging
+                callbacks, self._on_ready = self._on_ready, []
+            for callback in callbacks:
+                callback()
+
+    def when_core_ready(self, loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+        """Call ``callback`` in ``loop`` once the core is there (soon, if it is already)."""
+
+        def in_loop() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server is exiting
+                loop.call_soon_threadsafe(callback)
+
+        with self._ready_lock:
+            if not self.core_ready.is_set():
+                self._on_ready.append(in_loop)
+                self.start_core()
+                return
+        in_loop()
 
     def wait_for_core(self) -> None:
         """Block until the service is built: the one wait every gated message makes."""
@@ -257,6 +298,11 @@ class PytrixServer(LanguageServer):
                 ]
             return None
         state.header_lost = False
+        from pytrix.practice.file_size import size_problem
+
+        if (too_big := size_problem(source)) is not None:  # no run, no parsing: one message
+            state.notice_findings = [Finding(0, 0, 1, "error", too_big, "file-too-big")]
+            return None
         try:
             question = self.service.question(question_id)
         except PytrixError as exc:
@@ -323,7 +369,8 @@ class PytrixServer(LanguageServer):
         state.result_version = version
         solved = result.all_passed and (source == state.solved_source
                                          or self.service.store.solved_with(question.id, source))
-        state.run_findings = findings_for(result, question, source, solved=solved)
+        # A run records nothing: a solve it shows is an earlier submission's.
+        state.run_findings = findings_for(result, question, source, solved=solved, earlier=True)
         self.publish(uri, version)
         self.refresh_lenses()
         while self.service.runtime_notes:
