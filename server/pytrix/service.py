@@ -18,6 +18,7 @@ from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionError
 from pytrix.paths import database_path
 from pytrix.practice.auto import AutoPick
+from pytrix.practice.file_size import check_size
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
 from pytrix.responses import (
@@ -232,7 +233,8 @@ class PytrixService:
         )
 
     def question_for_source(self, source: str) -> Question:
-        """The question a practice file belongs to, from its header."""
+        """The question a practice file belongs to, from its header (a file too big to check is refused)."""
+        check_size(source)
         question_id = question_id_of(source)
         if question_id is None:
             raise NotAPracticeFileError(
@@ -244,7 +246,10 @@ class PytrixService:
     # -- running -------------------------------------------------------------
     async def run(self, question: Question, source: str, filename: str,
                   reveal_hidden: bool = False) -> RunResult:
-        """Run in the editor's Pyodide when chosen and available, else in the sandbox."""
+        """Run in the editor's Pyodide when chosen and available, else in the sandbox.
+
+        A file over the size limit (:mod:`pytrix.practice.file_size`) is refused first."""
+        check_size(source)
         if self.settings.runtime == "pyodide" and self.client_runtime is not None:
             try:
                 result = await self.client_runtime.run(
@@ -329,6 +334,7 @@ class PytrixService:
         from pytrix.practice.progress import MAX_CODE_CHARS, record_result
         from pytrix.store.progress import REVEALED
 
+        check_size(source)  # before the starter-code check, which parses the file
         if len(source) > MAX_CODE_CHARS:
             raise PytrixError(
                 f"This file has {len(source):,} characters; Pytrix records submissions of at most "
@@ -454,6 +460,7 @@ class PytrixService:
         """The learner's "hint" (every front end's): the next hint from ``source`` and its
         latest run, ``result`` (without one, the tests run first): an explained failure
         first, else the AI's with a key, else the bank's ladder; the hint level is recorded."""
+        check_size(source)
         if result is None:
             result = await self.run(question, source, filename or f"{question.entry}.py")
         return await self.ai.hint(question, source, result)
@@ -462,6 +469,7 @@ class PytrixService:
                            result: RunResult | None = None) -> RevealReport:
         """The learner's "reveal" (every front end's): the solution behind the reveal gate
         (recorded when shown), written for the learner's approach with a key."""
+        check_size(source)
         return await self.ai.reveal(question, source, result)
 
     async def close_tutor(self) -> None:
@@ -472,10 +480,12 @@ class PytrixService:
 
     async def evaluate(self, question: Question, source: str, result: RunResult | None) -> ReviewReport:
         """A review of the code: the AI's when possible, else the static review."""
+        check_size(source)
         return await self.ai.evaluate(question, source, result)
 
     async def optimize(self, question: Question, source: str) -> OptimizeReport:
         """A faster solution with its complexity and a measured comparison."""
+        check_size(source)
         return await self.ai.optimize(question, source)
 
     async def test_connection(self) -> ConnectionReport:

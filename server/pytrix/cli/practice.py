@@ -24,6 +24,7 @@ from pytrix.cli.output import print_lint
 from pytrix.cli.service import open_service
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
+from pytrix.practice.file_size import FileTooBigError
 from pytrix.practice.files import question_id_of
 from pytrix.runner.protocol import RunResult
 from pytrix.service import PytrixService
@@ -114,7 +115,11 @@ class PracticeSession:
             self.console.print(f"[red]Cannot read {self.path}: {exc}[/]")
             return False
         self.console.rule(f"checking {self.path.name}")
-        result = await self.service.run(self.question, source, self.path.name)
+        try:
+            result = await self.service.run(self.question, source, self.path.name)
+        except FileTooBigError as exc:  # said on every save until the file is small again
+            self.console.print(str(exc), markup=False)
+            return False
         self.last = (source, result)
         print_lint(self.path, source, self.question, result, coaching=True)
         return result.all_passed

@@ -17,6 +17,7 @@ from pytrix.coach import Finding as CoachFinding
 from pytrix.curriculum.question import Kind
 from pytrix.errors import PytrixError
 from pytrix.lsp.convert import position_converter
+from pytrix.practice.file_size import size_problem
 from pytrix.practice.files import question_id_of
 from pytrix.practice.findings import Finding
 
@@ -50,8 +51,8 @@ def update(ls: PytrixServer, uri: str) -> None:
     document = ls.open_document(uri)
     state = ls.state(uri)
     settings = ls.settings
-    if document is None or not settings.coaching:
-        found: list[CoachFinding] = []
+    if document is None or not settings.coaching or size_problem(document.source) is not None:
+        found: list[CoachFinding] = []  # a file too big to check is not parsed
     else:
         found = coach(document.source, disabled=frozenset(settings.coaching_disabled_rules),
                       entry=_entry(ls, document.source))

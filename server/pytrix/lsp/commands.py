@@ -23,6 +23,7 @@ from pytrix.lsp.clients import can_show_documents, has_work_done_progress, is_vs
 from pytrix.lsp.convert import uri_argument
 from pytrix.lsp.server import PytrixServer
 from pytrix.lsp.uris import uri_to_path
+from pytrix.practice.file_size import check_size
 
 if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
     from pytrix.curriculum.question import Question
@@ -45,6 +46,7 @@ def _document(ls: PytrixServer, uri: str) -> tuple[str, Question]:
         source = ls.workspace.get_text_document(uri).source
     except Exception as exc:
         raise JsonRpcInvalidParams(f"{uri} is not open in the editor") from exc
+    check_size(source)  # a file too big to check: its one message, nothing run or parsed
     question = ls.practice_question(uri, source)
     if question is None:
         raise NotAPracticeFileError(

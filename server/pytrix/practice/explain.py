@@ -33,6 +33,7 @@ from typing import Any, Final
 from pytrix.coach import Finding as CoachFinding
 from pytrix.coach import coach
 from pytrix.curriculum.question import Compare, Kind, Question
+from pytrix.practice.file_size import size_problem
 from pytrix.runner.literals import LiteralError, parse_call
 from pytrix.runner.protocol import RunResult, TestResult, TestStatus
 
@@ -61,9 +62,13 @@ class Code:
     def __init__(self, source: str, question: Question) -> None:
         self.source = source
         self.question = question
+        self.tree: ast.Module | None = None
+        if size_problem(source) is not None:  # never parsed: nothing to explain
+            self.lines: list[str] = []
+            return
         self.lines = source.splitlines()
         try:
-            self.tree: ast.Module | None = ast.parse(source)
+            self.tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             self.tree = None
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from pytrix.curriculum.question import Question
 from pytrix.curriculum.topics import Curriculum
 from pytrix.errors import PytrixError
+from pytrix.practice.file_size import size_problem
 from pytrix.runner.own_tests import own_test_example
 
 HEADER_RE = re.compile(r"^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$")
@@ -33,8 +34,17 @@ class PracticePathError(PytrixError):
 
 
 def question_id_of(source: str) -> str | None:
-    """Return the question id from a practice file's header, or None."""
-    for line in source.removeprefix(BOM).splitlines()[:_HEADER_SCAN_LINES]:
+    """Return the question id from a practice file's header, or None.
+
+    Only the first lines are looked at (and copied): a file of any size is cheap.
+    """
+    end = 0
+    for _ in range(_HEADER_SCAN_LINES + 1):  # the BOM's line too
+        end = source.find("\n", end) + 1
+        if end == 0:
+            end = len(source)
+            break
+    for line in source[:end].removeprefix(BOM).splitlines()[:_HEADER_SCAN_LINES]:
         match = HEADER_RE.match(line.strip())
         if match:
             return match.group(1)
@@ -160,7 +170,12 @@ class EntryLocation:
 
 
 def find_entry(source: str, entry: str) -> EntryLocation | None:
-    """Locate ``def entry`` / ``class entry`` in the source, even if it does not parse."""
+    """Locate ``def entry`` / ``class entry`` in the source, even if it does not parse.
+
+    A file too big to check (:mod:`pytrix.practice.file_size`) is not searched: None.
+    """
+    if size_problem(source) is not None:
+        return None
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
