@@ -465,3 +465,119 @@ async def test_input_in_a_function_question_is_explained(sandbox: SubprocessSand
     """)
     [finding] = errors(findings)
     assert "`input()` found nothing to read" in finding.message
+
+
+DISTANCE = question("edit_steps", [('edit_steps("cat", "cut")', "1"), ('edit_steps("ab", "ba")', "2")])
+COUNT_PAIRS = question("count_pairs", [('count_pairs("aabb")', "2"), ('count_pairs("aaa")', "2")])
+TAIL = question("without_first", [("without_first([4, 5, 6])", "[5, 6]"), ("without_first([1, 2])", "[2]")])
+JOIN = question("joined", [('joined(["ab", "c"])', '"abc"'), ('joined(["x"])', '"x"')])
+
+
+@module_loop
+async def test_one_off_names_the_loop_only_when_a_loop_could_be_it(sandbox: SubprocessSandbox) -> None:
+    _, findings, _ = await check(sandbox, DISTANCE, """
+        def edit_steps(a, b):
+            if not a or not b:
+                return len(a) + len(b)
+            if a[0] == b[0]:
+                return edit_steps(a[1:], b[1:])
+            return 1 + min(edit_steps(a[1:], b), edit_steps(a, b[1:]))  # no substitution rule
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith("Your answer is one more than expected: look for the case your code "
+                                      "counts once too often or misses.")
+    assert "loop" not in finding.message and "range" not in finding.message
+    _, findings, source = await check(sandbox, COUNT_PAIRS, """
+        def count_pairs(text):
+            count = 0
+            for i in range(1, len(text) - 1):
+                if text[i] == text[i - 1]:
+                    count += 1
+            return count
+    """)
+    [finding] = errors(findings)
+    assert "check where a loop or `range` starts and stops" in finding.message
+    _, findings, source = await check(sandbox, TAIL, """
+        def without_first(values):
+            return values[2:]
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith("2 tests fail the same way: Your result misses the first item, 5: check "
+                                      "the bounds of this slice (`a[i:j]` stops just before `j`).")
+    assert finding.line == line_of(source, "values[2:]")
+
+
+@module_loop
+async def test_sum_over_text_gets_the_sum_sentence(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, JOIN, """
+        def joined(parts):
+            total = sum(parts)
+            return total
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith('2 tests fail the same way: `sum()` adds numbers; to join text use '
+                                      '`"".join(...)`.')
+    assert "Text and numbers" not in finding.message
+    assert finding.line == line_of(source, "sum(parts)")
+
+
+@module_loop
+async def test_a_renamed_function_is_named_at_its_def(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, TOTAL, """
+        def helper(x):
+            return x
+
+        def total(prices):
+            return sum(prices)
+
+        # my notes
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith(
+        "3 tests fail the same way: The question calls `total_price(...)`, but your file defines no function "
+        "`total_price`; did you rename it? (you have `total`)")
+    assert "used before anything was stored" not in finding.message
+    assert finding.line == line_of(source, "def total(prices)")
+    _, findings, source = await check(sandbox, TOTAL, "# nothing yet\n")
+    [finding] = errors(findings)
+    assert "your file defines no function `total_price`; did you rename it?\n" in finding.message
+    assert finding.line == 0
+
+
+IN_PLACE = Question(
+    id="explain.move-zeros", module="explain", subtopic="mistakes", problem_type="mistakes",
+    difficulty="beginner", title="move zeros", prompt="Move the zeros to the end, in place.",
+    entry="check_move_zeros", given=["check_move_zeros"],
+    stub="def move_zeros(nums):\n    pass\n\n\ndef check_move_zeros(nums):\n    return move_zeros(nums), nums\n",
+    solution="def move_zeros(nums):\n    nums.sort(key=lambda x: x == 0)\n\n\n"
+             "def check_move_zeros(nums):\n    return move_zeros(nums), nums\n",
+    hints=["generic hint"],
+    tests=[{"call": "check_move_zeros([0, 1, 0, 3, 12])", "expected": "(None, [1, 3, 12, 0, 0])"},
+           {"call": "check_move_zeros([0, 2])", "expected": "(None, [2, 0])"}],
+)
+
+
+@module_loop
+async def test_rebinding_the_list_of_an_in_place_question_is_named(sandbox: SubprocessSandbox) -> None:
+    _, findings, source = await check(sandbox, IN_PLACE, """
+        def move_zeros(nums):
+            nums = [x for x in nums if x != 0] + [0] * nums.count(0)
+
+
+        def check_move_zeros(nums):
+            return move_zeros(nums), nums
+    """)
+    [finding] = errors(findings)
+    assert finding.message.startswith(
+        "2 tests fail the same way: `nums = …` makes a new list; the caller's list is unchanged. "
+        "Change it in place: `nums[:] = …` or modify items.")
+    assert finding.line == line_of(source, "nums = [x for x")
+    _, findings, _ = await check(sandbox, IN_PLACE, """
+        def move_zeros(nums):
+            nums[:] = [x for x in nums if x != 0]  # in place, but the zeros are lost
+
+
+        def check_move_zeros(nums):
+            return move_zeros(nums), nums
+    """)
+    assert not any("makes a new list" in f.message for f in errors(findings))

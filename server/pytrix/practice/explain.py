@@ -23,6 +23,7 @@ lazily and shared by all the failing tests of a run.
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 import math
 import re
@@ -102,6 +103,11 @@ class Code:
             stub = ast.parse(self.question.stub)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
+        if self.entry.name in self.question.given:  # the tests call a helper given in full: the
+            # learner's function is another one, untouched while every stub function is
+            mine = {ast.dump(node) for node in self.tree.body if isinstance(node, ast.FunctionDef)} \
+                if self.tree is not None else set()
+            return all(ast.dump(node) in mine for node in stub.body if isinstance(node, ast.FunctionDef))
         return any(
             isinstance(node, ast.FunctionDef) and node.name == self.entry.name
             and ast.dump(node) == ast.dump(self.entry)
@@ -420,36 +426,179 @@ def wrong_order(f: Failure) -> Cause | None:
     return None
 
 
+def _loops(code: Code) -> bool:
+    """Whether the entry has a loop or a ``range(...)`` whose bounds could put a result one off."""
+    return any(isinstance(node, ast.For | ast.While)
+               or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range")
+               for node in code.entry_nodes())
+
+
+def _counting_loop(code: Code) -> bool:
+    """Whether a loop of the entry counts or adds up (``n += ...``) or gives back its own variable:
+    the loops whose bounds make a number one off."""
+    targets: set[str] = set()
+    for node in code.entry_nodes():
+        if isinstance(node, ast.For | ast.comprehension):
+            targets.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+            if isinstance(node, ast.For) and any(isinstance(n, ast.AugAssign) for n in ast.walk(node)):
+                return True
+        elif isinstance(node, ast.While):
+            if any(isinstance(n, ast.AugAssign) for n in ast.walk(node)):
+                return True
+            targets.update(n.id for n in ast.walk(node.test) if isinstance(n, ast.Name))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "len")
+              and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "range"
+                      for n in ast.walk(node))):
+            return True
+    return any(isinstance(r.value, ast.Name) and r.value.id in targets for r in code.returns)
+
+
+def _slice(code: Code) -> ast.Subscript | None:
+    for node in code.entry_nodes():
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            return node
+    return None
+
+
+def _end_cause(code: Code, sentence: str, where: str) -> Cause:
+    """``sentence`` plus where to look: the loop or ``range`` when the entry has one, else its slice."""
+    if _loops(code):
+        return Cause("off-by-one", f"{sentence}: check where the loop or `range` {where}.")
+    cut = _slice(code)
+    if cut is not None:
+        return Cause("off-by-one", f"{sentence}: check the bounds of this slice (`a[i:j]` stops "
+                                   "just before `j`).", _line(cut))
+    return Cause("off-by-one", f"{sentence}.")
+
+
 def off_by_one(f: Failure) -> Cause | None:
-    """One item too many or too few at an end, or a number one away from the answer."""
+    """One item too many or too few at an end, or a number one away from the answer.
+
+    The loop or ``range`` is named only when the entry has one that could be the cause."""
     if not f.values_known or type(f.expected) is not type(f.actual):
         return None
     exp, act = f.expected, f.actual
     if type(exp) is int:
         if abs(exp - act) == 1:
             more = "one more" if act > exp else "one less"
-            return Cause("off-by-one",
-                         f"Your answer is {more} than expected: check where a loop or `range` "
-                         f"starts and stops, and `<` against `<=`.")
+            if _counting_loop(f.code):
+                return Cause("off-by-one",
+                             f"Your answer is {more} than expected: check where a loop or `range` "
+                             f"starts and stops, and `<` against `<=`.")
+            return Cause("off-by-one", f"Your answer is {more} than expected: look for the case "
+                                       "your code counts once too often or misses.")
         return None
     if not isinstance(exp, list | tuple | str) or abs(len(exp) - len(act)) != 1:
         return None
     what = "character" if isinstance(exp, str) else "item"
     if len(act) < len(exp):
         if act == exp[:-1]:
-            return Cause("off-by-one", f"Your result misses the last {what}, {exp[-1]!r}: "
-                                       f"check where the loop or `range` stops.")
+            return _end_cause(f.code, f"Your result misses the last {what}, {exp[-1]!r}", "stops")
         if act == exp[1:]:
-            return Cause("off-by-one", f"Your result misses the first {what}, {exp[0]!r}: "
-                                       f"check where the loop or `range` starts.")
+            return _end_cause(f.code, f"Your result misses the first {what}, {exp[0]!r}", "starts")
     else:
         if act[:-1] == exp:
-            return Cause("off-by-one", f"Your result has one {what} too many at the end, "
-                                       f"{act[-1]!r}: check where the loop or `range` stops.")
+            return _end_cause(f.code, f"Your result has one {what} too many at the end, {act[-1]!r}", "stops")
         if act[1:] == exp:
-            return Cause("off-by-one", f"Your result has one {what} too many at the start, "
-                                       f"{act[0]!r}: check where the loop or `range` starts.")
+            return _end_cause(f.code, f"Your result has one {what} too many at the start, {act[0]!r}",
+                              "starts")
     return None
+
+
+def _calls(code: Code, name: str) -> list[ast.Call]:
+    """Every call of the builtin ``name`` in the file, in source order."""
+    if code.tree is None:
+        return []
+    found = [n for n in ast.walk(code.tree)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def sum_of_text(f: Failure) -> Cause | None:
+    """``sum()`` over strings: Python's ``int + str`` TypeError, or its "can't sum strings"."""
+    error = f.test.error
+    if f.test.status is not TestStatus.ERROR or error is None or error.type != "TypeError":
+        return None
+    if not re.search(r"for \+: 'int' and 'str'|can't sum strings", error.message):
+        return None
+    sums = _calls(f.code, "sum")
+    if not sums:
+        return None
+    near = [n for n in sums if error.line is not None and n.lineno == error.line]
+    return Cause("sum-of-text", "`sum()` adds numbers; to join text use `\"\".join(...)`.",
+                 _line((near or sums)[0]))
+
+
+def missing_entry(f: Failure) -> Cause | None:
+    """The question's function (or class) is not in the file: renamed, most likely."""
+    error = f.test.error
+    question = f.code.question
+    if f.test.status is not TestStatus.ERROR or error is None or error.type != "NameError":
+        return None
+    if not error.message.startswith(f"{question.entry!r} is not defined: keep the"):
+        return None
+    tree = f.code.tree
+    if tree is None:
+        return None
+    kind = "class" if question.kind is Kind.CLASS else "function"
+    shape = ast.ClassDef if question.kind is Kind.CLASS else ast.FunctionDef | ast.AsyncFunctionDef
+    defined = [n for n in tree.body if isinstance(n, shape)]
+    if any(n.name == question.entry for n in defined):
+        return None
+    given = set(question.given)
+    candidates = [n for n in defined if n.name not in given] or defined
+    closest = difflib.get_close_matches(question.entry, [n.name for n in candidates], n=1, cutoff=0.0)
+    node = next((n for n in candidates if closest and n.name == closest[0]), None)
+    called = f"`{question.entry}(...)`" if kind == "function" else f"the class `{question.entry}`"
+    have = f" (you have `{node.name}`)" if node is not None else ""
+    return Cause("missing-entry", f"The question calls {called}, but your file defines no {kind} "
+                 f"`{question.entry}`; did you rename it?{have}", _line(node) if node is not None else 0)
+
+
+def _parameter_rebound(tree: ast.Module) -> ast.Assign | ast.AnnAssign | None:
+    """The first ``param = ...`` in a function that has ``param`` as a parameter (nested ones apart)."""
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        arguments = function.args
+        params = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+        stack: list[ast.AST] = list(function.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id in params for t in targets):
+                    return node
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+                stack.extend(ast.iter_child_nodes(node))
+    return None
+
+
+def _parts(value: Any) -> list[Any]:
+    """The items of a tuple (an in-place question's helper gives back ``(result, nums)``)."""
+    return list(value) if isinstance(value, tuple) else []
+
+
+def rebound_parameter(f: Failure) -> Cause | None:
+    """An in-place question (its helper gives back ``(result, nums)``) whose list comes back
+    unchanged, and the code rebinds a parameter (``nums = [...]``)."""
+    if not f.values_known or f.code.tree is None or f.test.call is None:
+        return None
+    try:
+        arguments = ast.literal_eval(parse_call(f.test.call).args_source)
+    except (LiteralError, ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+        return None
+    unchanged = [a for a in arguments if isinstance(a, list | dict | set)
+                 and a in _parts(f.actual) and a not in _parts(f.expected)]
+    if not unchanged:
+        return None
+    node = _parameter_rebound(f.code.tree)
+    if node is None:
+        return None
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    name = next(t.id for t in targets if isinstance(t, ast.Name))
+    return Cause("rebound-parameter", f"`{name} = …` makes a new list; the caller's list is unchanged. "
+                 f"Change it in place: `{name}[:] = …` or modify items.", _line(node))
 
 
 # -- explainers: exceptions and timeouts --------------------------------------------
@@ -524,6 +673,7 @@ EXPLAINERS: Final[tuple[Callable[[Failure], Cause | None], ...]] = (
     floor_division,
     true_division,
     characters_not_text,
+    rebound_parameter,
     ended_without_return,
     return_in_loop,
     mutated_while_looping,
@@ -534,6 +684,8 @@ EXPLAINERS: Final[tuple[Callable[[Failure], Cause | None], ...]] = (
     opposite_bool,
     wrong_order,
     off_by_one,
+    missing_entry,
+    sum_of_text,
     error_sentence,
     endless_loop,
 )
