@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from pytrix.responses import (
     KeyStatus,
     NewQuestionReport,
     OptimizeReport,
+    Origin,
     ResetReport,
     RevealReport,
     ReviewReport,
@@ -54,6 +57,19 @@ log = logging.getLogger(__name__)
 IDLE_CAP_MS = 45 * 60 * 1000  # the longest stretch one attempt is credited with
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The question a learner's choice leads to (:meth:`PytrixService.choose_question`)."""
+
+    question: Question
+    source: Origin = "bank"
+    notice: str | None = None
+    """What the learner should be told: the choice's questions come round again, or why
+    there is no AI question."""
+    auto: AutoPick | None = None
+    """Auto mode's pick and its reason, when no choice was given."""
+
+
 class PytrixService:
     """Everything a front end needs, over one bank, one store and one sandbox."""
 
@@ -67,6 +83,7 @@ class PytrixService:
         self.client_runtime: ClientRuntime | None = None
         self.runtime_notes: list[str] = []
         self.pick_notice: str | None = None  # said when a choice's questions come round again
+        self.keep_ahead = False  # a long-lived front end: AI questions are prefetched for auto mode
 
     @classmethod
     def open(cls, settings: Settings | None = None, db_path: Path | None = None) -> PytrixService:
@@ -89,8 +106,10 @@ class PytrixService:
             self.sandbox.pool_size = settings.pool_size
 
     def use_warm_pool(self) -> None:
-        """Keep ``pool_size`` sandbox processes ready (call from a long-lived front end)."""
+        """Keep ``pool_size`` sandbox processes ready (call from a long-lived front end), and
+        with a Gemini key the next auto-mode questions generated ahead."""
         self.sandbox.pool_size = self.settings.pool_size
+        self.keep_ahead = True
 
     @functools.cached_property
     def ai(self) -> AITutor:
@@ -191,15 +210,64 @@ class PytrixService:
             ) + self._ai_offer(chosen)
         return chosen
 
+    def ai_available(self) -> bool:
+        """Whether the AI may be asked (the AI is on and a key is set), without making the
+        tutor when it is not made yet (a one-shot CLI command's key is the environment's)."""
+        if "ai" in self.__dict__:  # the tutor is built: it may hold the editor's key
+            return self.ai.available()
+        from pytrix.ai.keys import ApiKeys
+
+        return self.settings.ai_enabled and ApiKeys().current() is not None
+
+    async def choose_question(
+        self, *, question_id: str | None = None, module: str | None = None,
+        difficulty: Difficulty | None = None, problem_type: str | None = None,
+        source: str | None = None, resume: Callable[[Question], bool] | None = None,
+    ) -> Chosen:
+        """The learner's "new question", decided here for every front end.
+
+        A question id names the question. ``source="ai"`` asks for a verified AI
+        question of ``problem_type`` and ``difficulty`` (the bank's, with a notice,
+        when none can be made). No choice at all means auto mode's next pick (with
+        a key, a prefetched AI question of its kind takes its place). A problem
+        type the bank lacks goes to the AI when a key is set. Otherwise the bank's
+        next question of the choice answers. ``resume``: in auto mode, the open
+        auto-mode question is chosen again (as no new pick) when it says so, e.g.
+        when its practice file is still there.
+        """
+        if source not in (None, "ai", "bank"):
+            raise PytrixError("'source' must be \"ai\" or \"bank\".")
+        if question_id is not None:
+            return Chosen(self.question(question_id))
+        if source != "ai" and module is None and difficulty is None and problem_type is None:
+            return await self._auto_choice(resume)
+        uncovered = problem_type is not None and not any(
+            self.bank.for_problem_type(problem_type, d) for d in Difficulty)
+        if source == "ai" or (source is None and uncovered and self.ai_available()):
+            if problem_type is None or difficulty is None:
+                raise PytrixError(
+                    "An AI question needs a problem type (a curriculum id) and a difficulty "
+                    f"({', '.join(d.value for d in Difficulty)}).")
+            outcome = await self.ai.question(problem_type, difficulty, explicit=source == "ai")
+            return Chosen(outcome.question, outcome.source, outcome.notice)
+        question = self.next_question(module=module, difficulty=difficulty, problem_type=problem_type)
+        return Chosen(question, "bank", self.pick_notice)
+
+    async def _auto_choice(self, resume: Callable[[Question], bool] | None) -> Chosen:
+        current = self.auto_current() if resume is not None else None
+        if current is not None and resume is not None and resume(current):
+            return Chosen(current)
+        pick = self.auto_next()
+        if not self.ai_available():
+            return Chosen(pick.question, "bank", None, pick)
+        question, origin = await self.ai.auto_question(pick)
+        if self.keep_ahead:
+            self.ai.prefetch_auto()  # keep the next questions ready in the background
+        return Chosen(question, origin, None, AutoPick(question, pick.reason, pick.detail))
+
     def _ai_offer(self, like: Question) -> str:
         """With a Gemini key (and the AI on): how to have new questions like ``like`` written."""
-        if "ai" in self.__dict__:  # the tutor is built: it may hold the editor's key
-            available = self.ai.available()
-        else:  # a one-shot CLI command: the key can only come from the environment
-            from pytrix.ai.keys import ApiKeys
-
-            available = self.settings.ai_enabled and ApiKeys().current() is not None
-        if not available:
+        if not self.ai_available():
             return ""
         return (
             " Your Gemini key is set, so Pytrix can also write new ones for you: "
@@ -220,16 +288,20 @@ class PytrixService:
         remember(self.store, question, self.bank)
         return path
 
-    def new_question(self, question: Question, directory: Path, *, auto: AutoPick | None = None,
-                     ) -> NewQuestionReport:
-        """Write ``question``'s practice file in ``directory`` and say where it is (``shown``
-        stays False: a front end that opens it says so); ``auto``: auto mode's reason for it."""
+    def new_question(self, question: Question | Chosen, directory: Path, *,
+                     auto: AutoPick | None = None) -> NewQuestionReport:
+        """Write the question's practice file in ``directory`` and say where it is (``shown``
+        stays False: a front end that opens it says so); ``auto``: auto mode's reason for it
+        (a :class:`Chosen` brings its own, with its source and notice)."""
+        chosen = question if isinstance(question, Chosen) else Chosen(question, auto=auto)
+        question, auto = chosen.question, chosen.auto
         path = self.new_practice_file(question, directory)
         reason = (AutoPickReport(question_id=question.id, reason=auto.reason, detail=auto.detail)
                   if auto is not None else None)
         return NewQuestionReport(
             question_id=question.id, title=question.title, path=str(path), uri=path.as_uri(),
             question_uri=f"pytrix:/question/{question.id}.md", shown=False, auto=reason,
+            source=chosen.source, notice=chosen.notice,
         )
 
     def question_for_source(self, source: str) -> Question:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pytrix import __version__
 from pytrix.cli.output import UsageError, console, name_commands, print_lint, read_source
-from pytrix.cli.service import open_service, run_async
+from pytrix.cli.service import choose_question, open_service, run_async
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import PytrixError
 from pytrix.responses import CurriculumReport, RunReport
@@ -115,27 +115,10 @@ def cmd_reveal(args: argparse.Namespace) -> int:
     return EXIT_FAIL
 
 
-def _pick(service: PytrixService, args: argparse.Namespace) -> Question:
-    if args.question:
-        if args.module or args.difficulty:
-            raise UsageError("--question names one question: leave out --module and --difficulty, "
-                             "or drop --question to pick by module and difficulty.")
-        return service.question(args.question)
-    if not args.module and not args.difficulty:
-        pick = service.auto_next()  # no choice given: auto mode picks
-        console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
-        return pick.question
-    difficulty = Difficulty(args.difficulty) if args.difficulty else None
-    question = service.next_question(module=args.module, difficulty=difficulty)
-    if service.pick_notice:
-        console(stderr=True).print(service.pick_notice, markup=False)
-    return question
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     with open_service() as service:
-        question = _pick(service, args)
-        created = service.new_question(question, Path(args.dir))
+        chosen = choose_question(service, args.question, args.module, args.difficulty)
+        created = service.new_question(chosen, Path(args.dir))
     print(json.dumps(created.wire(), indent=2) if args.json else created.path)
     return EXIT_OK
 

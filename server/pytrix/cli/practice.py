@@ -64,32 +64,27 @@ class PracticeSession:
         self.path: Path | None = None
         self.last: tuple[str, RunResult] | None = None  # the latest checked source and its result
 
-    def choose(self, explicit: str | None = None) -> None:
-        auto_detail: str | None = None
+    async def choose(self, explicit: str | None = None) -> None:
+        """The service's next question for the session's choice (none: auto mode, where a
+        new session resumes its open question when its file is still here)."""
         self.last = None
-        if explicit:
-            question = self.service.question(explicit)
-        elif not self.args.module and not self.args.difficulty:
-            # no module or difficulty chosen: auto mode (a new session resumes its open question)
-            current = self.service.auto_current() if self.question is None else None
-            if current is not None and find_existing(self.directory, current) is not None:
-                question, auto_detail = current, None
-            else:
-                pick = self.service.auto_next()
-                question, auto_detail = pick.question, pick.detail
-        else:
-            difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
-            question = self.service.next_question(module=self.args.module, difficulty=difficulty)
-            if self.service.pick_notice:
-                self.console.print(self.service.pick_notice, markup=False)
-        if auto_detail is not None:
-            self.console.print(f"[cyan]Auto mode:[/] {auto_detail}")
-        existing = None if auto_detail is not None else find_existing(self.directory, question)
+        resume = ((lambda question: find_existing(self.directory, question) is not None)
+                  if self.question is None else None)
+        difficulty = Difficulty(self.args.difficulty) if self.args.difficulty else None
+        chosen = await self.service.choose_question(
+            question_id=explicit or None, module=self.args.module or None, difficulty=difficulty,
+            resume=resume)
+        question = chosen.question
+        if chosen.auto is not None:
+            self.console.print(f"[cyan]Auto mode:[/] {chosen.auto.detail}")
+        if chosen.notice:
+            self.console.print(chosen.notice, markup=False)
+        existing = None if chosen.auto is not None else find_existing(self.directory, question)
         if existing is not None:
             self.path = existing
             verb = "Resuming"
         else:
-            self.path = self.service.new_practice_file(question, self.directory)
+            self.path = Path(self.service.new_question(chosen, self.directory).path)
             verb = "Created"
         self.question = question
         self.console.print(Panel(Markdown(self.service.question_markdown(question.id)), expand=False))
@@ -133,7 +128,7 @@ class PracticeSession:
             self.console.print(f"[cyan]Auto mode:[/] {submission.auto.message}", markup=True)
         if submission.result.all_passed:
             self.console.print("[green bold]Solved![/] Recorded. Moving on to the next question.")
-            self.choose()
+            await self.choose()
             await self.check()
         else:
             self.console.print("Recorded. Not solved yet: keep going, or type h for a hint.")
@@ -190,7 +185,7 @@ class PracticeSession:
         elif word == "s":
             await self.submit()
         elif word == "n":
-            self.choose()
+            await self.choose()
             await self.check()
         elif word == "r":
             await self.reveal()
@@ -252,13 +247,16 @@ async def _watch(session: PracticeSession) -> None:
 
 async def _check_once(session: PracticeSession) -> bool:
     try:
+        await session.choose(session.args.question)
         return await session.check()
     finally:
+        await session.service.close_tutor()
         await session.service.sandbox.close()
 
 
 async def _check_and_watch(session: PracticeSession) -> None:
     try:
+        await session.choose(session.args.question)
         await session.check()
         await _watch(session)
     finally:
@@ -271,7 +269,6 @@ def practice_loop(args: argparse.Namespace) -> int:
     try:
         with open_service() as service:
             session = PracticeSession(service, args, console)
-            session.choose(args.question)
             if args.once:
                 return 0 if asyncio.run(_check_once(session)) else 1
             service.use_warm_pool()

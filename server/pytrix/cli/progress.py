@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pytrix.cli.output import console
-from pytrix.cli.service import open_service
+from pytrix.cli.service import choose_question, open_service
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -199,13 +199,9 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_auto_next(args: argparse.Namespace) -> int:
     with open_service() as service:
-        pick = service.auto_next()
-        created = service.new_question(pick.question, Path(args.dir), auto=pick)
-    if args.json:
-        print(json.dumps(created.wire()))
-    else:
-        console(stderr=True).print(f"Auto mode: {pick.detail}", markup=False)
-        print(created.path)
+        chosen = choose_question(service, None, None, None)  # no choice: auto mode
+        created = service.new_question(chosen, Path(args.dir))
+    print(json.dumps(created.wire()) if args.json else created.path)
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
@@ -19,9 +19,6 @@ from pytrix.lsp import clients, commands
 from pytrix.lsp.convert import params_dict
 from pytrix.lsp.server import PytrixServer
 from pytrix.lsp.uris import uri_to_path
-
-if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
-    from pytrix.curriculum.question import Question
 
 log = logging.getLogger(__name__)
 
@@ -110,38 +107,6 @@ async def test_connection(ls: PytrixServer) -> dict[str, Any]:
     if not clients.is_vscode_extension(ls):  # the extension shows the outcome itself, with its buttons
         ls.notify_user(outcome.message, types.MessageType.Info if outcome.ok else types.MessageType.Error)
     return outcome.model_copy(update={"message": clients.name_actions(ls, outcome.message)}).wire()
-
-
-async def question_for(ls: PytrixServer, options: dict[str, Any]) -> tuple[Question, dict[str, Any]]:
-    """The question a ``newQuestion``/``pytrix.next`` asks for, generated when it should be.
-
-    ``source: "ai"`` generates (``problemType`` and ``difficulty`` required);
-    without ``source``, a problem type the bank does not cover is generated
-    when a key is set; otherwise the bank answers.
-    """
-    from pytrix.curriculum.question import Difficulty
-
-    wanted = options.get("source")
-    if wanted not in (None, "ai", "bank"):
-        raise JsonRpcInvalidParams("'source' must be \"ai\" or \"bank\"")
-    problem_type, difficulty = options.get("problemType"), options.get("difficulty")
-    tutor = ls.service.ai
-    uncovered = isinstance(problem_type, str) and not any(
-        ls.service.bank.for_problem_type(problem_type, d) for d in Difficulty
-    )
-    if wanted == "ai" or (wanted is None and uncovered and tutor.available()
-                          and options.get("questionId") is None):
-        if not isinstance(problem_type, str) or difficulty not in [d.value for d in Difficulty]:
-            raise JsonRpcInvalidParams(
-                "An AI question needs 'problemType' (a curriculum id) and 'difficulty' "
-                f"({', '.join(d.value for d in Difficulty)})")
-        with commands.progress(ls, "Pytrix: writing and verifying a question"):
-            outcome = await tutor.question(problem_type, Difficulty(difficulty),
-                                           explicit=wanted == "ai")
-        if outcome.notice:
-            ls.notify_user(outcome.notice, types.MessageType.Warning)
-        return outcome.question, {"source": outcome.source, "notice": outcome.notice}
-    return commands.pick_question(ls, options), {"source": "bank", "notice": None}
 
 
 def register(server: PytrixServer) -> None:

@@ -28,6 +28,7 @@ from pytrix.practice.file_size import check_size
 if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
     from pytrix.curriculum.question import Question
     from pytrix.responses import LastRun, NewQuestionReport
+    from pytrix.service import Chosen
 
 log = logging.getLogger(__name__)
 
@@ -205,16 +206,17 @@ async def show_document(ls: PytrixServer, uri: str, what: str | None = None) -> 
 
 
 async def new_question_file(
-    ls: PytrixServer, question: Question, open_it: bool = True, near: str | None = None,
-    intro: str | None = None,
+    ls: PytrixServer, chosen: Chosen, open_it: bool = True, near: str | None = None,
 ) -> NewQuestionReport:
-    """Create a practice file for ``question`` in the practice folder and open it.
+    """Create a practice file for the service's choice in the practice folder and open it.
 
     ``near`` is the document the learner asked from (it places the practice
     folder, see :meth:`PytrixServer.practice_dir`). When the editor cannot open
-    the file, a message (after ``intro``, if given) says where it is.
+    the file, a message says where it is (after auto mode's reason, when it chose).
     """
-    created = ls.service.new_question(question, ls.practice_dir(near))
+    question = chosen.question
+    created = ls.service.new_question(chosen, ls.practice_dir(near))
+    intro = f"Auto mode: {chosen.auto.detail}. {question.title.rstrip('.')}." if chosen.auto else None
     shown = await show_document(ls, created.uri) if open_it else False
     if open_it and not shown:
         lead = intro or f"New question: {question.title}."
@@ -224,14 +226,14 @@ async def new_question_file(
     return created.model_copy(update={"shown": shown})
 
 
-def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
+async def choose_question(ls: PytrixServer, options: dict[str, Any]) -> Chosen:
+    """The service's choice for a ``newQuestion``/``pytrix.next`` request (its params checked
+    here; what they lead to, auto mode, the bank or the AI, is the service's decision)."""
     from pytrix.curriculum.question import Difficulty
 
-    question_id = options.get("questionId")
-    if question_id is not None:
-        if not isinstance(question_id, str):
-            raise JsonRpcInvalidParams("'questionId' must be a string")
-        return ls.service.question(question_id)
+    for key in ("questionId", "module", "problemType"):
+        if options.get(key) is not None and not isinstance(options[key], str):
+            raise JsonRpcInvalidParams(f"'{key}' must be a string")
     difficulty = options.get("difficulty")
     if difficulty is not None:
         try:
@@ -240,15 +242,17 @@ def pick_question(ls: PytrixServer, options: dict[str, Any]) -> Question:
             raise JsonRpcInvalidParams(
                 f"'difficulty' must be one of {', '.join(d.value for d in Difficulty)}"
             ) from None
-    for key in ("module", "problemType"):
-        if options.get(key) is not None and not isinstance(options[key], str):
-            raise JsonRpcInvalidParams(f"'{key}' must be a string")
-    question = ls.service.next_question(
-        module=options.get("module"), difficulty=difficulty, problem_type=options.get("problemType")
-    )
-    if ls.service.pick_notice:
-        ls.notify_user(ls.service.pick_notice)
-    return question
+    source = options.get("source")
+    if source not in (None, "ai", "bank"):
+        raise JsonRpcInvalidParams("'source' must be \"ai\" or \"bank\"")
+    with progress(ls, "Pytrix: choosing a question"):  # an AI question is written and verified first
+        chosen = await ls.service.choose_question(
+            question_id=options.get("questionId"), module=options.get("module"),
+            difficulty=difficulty, problem_type=options.get("problemType"), source=source)
+    if chosen.notice:
+        warn = chosen.notice != ls.service.pick_notice  # the AI could not help: say so louder
+        ls.notify_user(chosen.notice, types.MessageType.Warning if warn else types.MessageType.Info)
+    return chosen
 
 
 DocumentAction = Callable[[PytrixServer, str], Awaitable[dict[str, Any]]]

@@ -1,8 +1,5 @@
-"""``pytrix.next``: the next practice question, from auto mode, the bank or the AI.
-
-It sits above the modules it chooses between (commands, progress, ai), so none of
-them needs to import another back.
-"""
+"""``pytrix.next``: the next practice question, from auto mode, the bank or the AI
+(the service's choice, :meth:`pytrix.service.PytrixService.choose_question`)."""
 
 from __future__ import annotations
 
@@ -12,9 +9,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from pytrix.errors import PytrixError
 from pytrix.lsp import commands
-from pytrix.lsp.ai import question_for
 from pytrix.lsp.convert import plain
-from pytrix.lsp.progress import auto_question_file
 from pytrix.lsp.server import PytrixServer
 
 
@@ -31,9 +26,7 @@ def register(server: PytrixServer) -> None:
         if near is not None and not isinstance(near, str):
             raise JsonRpcInvalidParams(f"{commands.NEXT}: 'uri' must be a string")
         try:
-            if not any(options.get(k) is not None for k in ("questionId", "module", "difficulty", "problemType")):
-                return (await auto_question_file(ls, near)).wire()  # no choice given: auto mode
-            question, origin = await question_for(ls, options)  # AI-generated when asked for
-            return (await commands.new_question_file(ls, question, near=near)).model_copy(update=origin).wire()
+            chosen = await commands.choose_question(ls, options)  # no choice given: auto mode
+            return (await commands.new_question_file(ls, chosen, near=near)).wire()
         except PytrixError as exc:
             raise commands.user_error(ls, exc) from exc

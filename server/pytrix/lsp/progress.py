@@ -18,7 +18,7 @@ from pytrix.lsp.convert import plain
 from pytrix.lsp.server import PytrixServer
 
 if TYPE_CHECKING:  # the core is imported after `initialize` is answered (lsp/startup.py)
-    from pytrix.responses import NewQuestionReport, QuestionDocument
+    from pytrix.responses import QuestionDocument
 
 HISTORY = "pytrix/history"
 DASHBOARD = "pytrix/dashboard"
@@ -62,24 +62,6 @@ def _str(data: dict[str, Any], key: str, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise JsonRpcInvalidParams(f"{name}: '{key}' must be a string")
     return value
-
-
-async def auto_question_file(ls: PytrixServer, near: str | None = None) -> NewQuestionReport:
-    """Create the next auto-mode practice file and open it (``pytrix.next`` without a choice).
-
-    ``near``: the document asked from, which places the practice folder.
-    """
-    from pytrix.responses import AutoPickReport
-
-    pick = ls.service.auto_next()
-    # With a Gemini key, a prefetched AI question of the same kind replaces the bank's pick.
-    question, origin = await ls.service.ai.auto_question(pick)
-    result = await commands.new_question_file(
-        ls, question, near=near, intro=f"Auto mode: {pick.detail}. {question.title.rstrip('.')}."
-    )
-    ls.service.ai.prefetch_auto()  # keep the next questions ready in the background
-    auto = AutoPickReport(question_id=question.id, reason=pick.reason, detail=pick.detail)
-    return result.model_copy(update={"auto": auto, "source": origin})
 
 
 def history(ls: PytrixServer, params: Any) -> dict[str, Any]:

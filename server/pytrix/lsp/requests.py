@@ -40,11 +40,8 @@ def register(server: PytrixServer) -> None:
         if not isinstance(open_it, bool):
             raise JsonRpcInvalidParams(f"{NEW_QUESTION}: 'open' must be true or false")
         try:
-            from pytrix.lsp.ai import question_for
-
-            question, origin = await question_for(ls, data)  # AI-generated when asked for
-            created = await commands.new_question_file(ls, question, open_it)
-            return created.model_copy(update=origin).wire()
+            chosen = await commands.choose_question(ls, data)  # auto mode, the bank or the AI
+            return (await commands.new_question_file(ls, chosen, open_it)).wire()
         except PytrixError as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
 
