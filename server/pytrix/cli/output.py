@@ -92,10 +92,16 @@ def print_lint(
         out.print("The hidden tests were:", markup=False)
         for test in hidden:
             shown = test.call or ("program with empty input" if not test.stdin else f"program with input {test.stdin!r}")
-            out.print(f"    {test.name + ': ' if test.name else ''}{shown[:200]} -> {test.expected[:200]}", markup=False)
+            out.print(f"    {test.name + ': ' if test.name else ''}{_clip(shown)} -> {_clip(test.expected)}",
+                      markup=False)
     _print_own_tests(out, path, result)
     if coaching:
         _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters, a cut shown with "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _print_own_tests(out: Console, path: Path, result: RunResult) -> None:

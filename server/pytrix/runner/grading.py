@@ -8,6 +8,7 @@ part in a comparison (it arrives as an opaque value, which equals nothing).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import math
 import reprlib
@@ -423,6 +424,32 @@ def over_budget(test: TestCase, event: dict[str, Any]) -> str:
 NOT_WRITTEN = "not written yet: replace the starter code's `raise NotImplementedError` with your code"
 
 
+def step_difference(test: TestCase, expected: Any, actual: Any) -> str:
+    """A class test's first call whose result differs (``step 3, pop(): expected 1, got None``),
+    or ``""`` for any other test. The whole result lists say less at a glance."""
+    call = (test.call or "").strip()
+    if not (call.startswith("[") and type(expected) is list and type(actual) is list):
+        return ""
+    if test.mode not in (Compare.EXACT, Compare.STRICT, Compare.FLOAT):
+        return ""
+    try:
+        steps = ast.parse(call, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    if not isinstance(steps, ast.List):
+        return ""
+    for number, (want, got, step) in enumerate(zip(expected, actual, steps.elts, strict=False), start=1):
+        if values_match(want, got, test.mode) or not isinstance(step, ast.List | ast.Tuple) or not step.elts:
+            continue
+        head = step.elts[0]
+        name = head.value if isinstance(head, ast.Constant) and isinstance(head.value, str) else "?"
+        shown = f"{name}({', '.join(ast.unparse(arg) for arg in step.elts[1:])})"
+        return f"step {number}, {shown}: expected {show(want)}, got {show(got)}"
+    if len(expected) != len(actual):
+        return f"{len(expected)} results (one per step) were expected, {len(actual)} came back"
+    return ""
+
+
 def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
     """The learner's line a stopped test was running: from the sandbox's ``where`` event, or
     from the KeyboardInterrupt the editor's Pyodide raised to stop it."""
@@ -472,6 +499,8 @@ def _grade_event(
                              else f"the {size} items are not the expected ones")
         if not ok and isinstance(actual, Opaque) and not hidden:
             entry.message = f"returned a {actual.type_name} object; return plain Python values"
+        if not ok and not hidden and not entry.message:
+            entry.message = step_difference(test, expected, actual)
     if test.budget is not None and isinstance(event.get("cpu_ms"), float):
         entry.cpu_ms, entry.cpu_budget_ms = event["cpu_ms"], allowed_cpu_ms(test, event)
     if ok and _too_slow(entry, test, event):  # a wrong answer is said first, a right one too slow

@@ -414,6 +414,15 @@ def _error_info(exc: BaseException, filename: str, limits: dict[str, int]) -> di
     return {"type": _type(exc).__name__, "message": message, "line": line}
 
 
+def _input_ran_out(stdin: str) -> str:
+    """What follows ``EOF when reading a line`` in a program test: its input ran out, and how to
+    give an empty line (``input ""`` is no line at all)."""
+    lines = stdin.count("\n") + (1 if stdin and not stdin.endswith("\n") else 0)
+    given = "no input at all" if not stdin else f"{lines} line{'' if lines == 1 else 's'} of input"
+    return (f": the input ran out (this test gives {given} and the program asked for more); "
+            'an empty line is "\\n", as in # test: input "\\n" -> output "..."')
+
+
 def _suggestion(exc: BaseException, message: str) -> str:
     """CPython's own hint after the message (``. Did you mean: 'total'?``), or ``""``.
 
@@ -647,6 +656,8 @@ class _Session:
             self._after_learner_code()
             result["outcome"] = "raised"
             result["error"] = self._describe(exc)
+            if kind == "program" and result["error"]["type"] == "EOFError":
+                result["error"]["message"] += _input_ran_out(test.get("stdin") or "")
             value = None
         finally:
             if cpu_stop:

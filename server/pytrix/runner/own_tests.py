@@ -180,45 +180,87 @@ def _read_program(text: str) -> TestCase:
     raise LiteralError("the input and the output must each be a quoted string")
 
 
-def _inside_strings(source: str) -> set[int]:
+@dataclass(frozen=True)
+class _FileFacts:
+    """What the file's AST says about its ``# test:`` lines (None for a file that does not parse)."""
+
+    inside_strings: frozenset[int]
     """The 1-based lines that start inside a string spanning lines (the prompt's docstring, say)."""
+    defined: frozenset[str] | None
+    """The names the file defines (assigns, imports, ``def``, ``class``); None when any name
+    could be (``import *``) or the file defines no function or class at all."""
+
+
+def _file_facts(source: str) -> _FileFacts | None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()  # a file that does not parse: every "# test:" line is taken as written
+        return None  # a file that does not parse: every "# test:" line is taken as written
     inside: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant | ast.JoinedStr) and (node.end_lineno or 0) > node.lineno:
             inside.update(range(node.lineno + 1, (node.end_lineno or 0) + 1))
-    return inside
+    defined: set[str] = set()
+    functions = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+            functions = True
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                return _FileFacts(frozenset(inside), None)
+            defined.add(node.asname or node.name.split(".")[0])
+    # A file defining no function or class at all (a bare snippet) is not checked for names.
+    return _FileFacts(frozenset(inside), frozenset(defined) if functions else None)
+
+
+def _called_name(case: TestCase, question: Question) -> str | None:
+    if question.kind is Kind.PROGRAM or case.call is None:
+        return None
+    try:
+        return parse_class_script(case.call).class_name if question.kind is Kind.CLASS else parse_call(case.call).name
+    except LiteralError:
+        return None
 
 
 def read_own_tests(source: str, question: Question) -> OwnTests:
     """Every ``# test:`` comment line of ``source``: the readable tests and the unreadable lines.
 
-    A line inside a string spanning lines (a docstring quoting one) is text, not a test.
+    A line inside a string spanning lines (a docstring quoting one) is text, not a
+    test; a test calling a name the file does not define (``len``, say) is unreadable
+    too: an own test checks the learner's code.
     """
     tests: list[OwnTest] = []
     problems: list[Unreadable] = []
     example = own_test_example(question)
-    strings: set[int] | None = None
+    facts: _FileFacts | None = None
+    parsed = False
     for number, line in enumerate(source.splitlines(), start=1):
         match = OWN_TEST_LINE.match(line)
         if match is None:
             continue
-        if strings is None:  # parsed only for a file that has a "# test:" line
-            strings = _inside_strings(source)
-        if number in strings:
+        if not parsed:  # parsed only for a file that has a "# test:" line
+            facts, parsed = _file_facts(source), True
+        if facts is not None and number in facts.inside_strings:
             continue
         text = match.group(1)
         try:
             if not text.strip():
                 raise LiteralError("it is empty")
-            case = _read_program(text) if question.kind is Kind.PROGRAM else _read_call(text, question)
+            case = _read_call(text, question) if question.kind is not Kind.PROGRAM else _read_program(text)
         except (LiteralError, ValueError) as exc:  # a TestCase refusing its expected value too
             reason = str(exc).split("\n")[0][:200]
             problems.append(Unreadable(number, f"Your test on line {number} could not be read: {reason}. "
                                                f"Write it as `{example}`."))
+            continue
+        called = _called_name(case, question)
+        if called is not None and facts is not None and facts.defined is not None and called not in facts.defined:
+            kind = "class" if question.kind is Kind.CLASS else "function"
+            problems.append(Unreadable(number, f"Your test on line {number} calls `{called}`, which your file "
+                                               f"does not define: an own test calls a {kind} your file "
+                                               f"defines, like `{example}`."))
             continue
         if len(tests) == MAX_OWN_TESTS:
             problems.append(Unreadable(number, f"Your test on line {number} is left out: a run takes "
