@@ -7,8 +7,11 @@ the built wheel and its venvs, a raw server) is built once, not once per
 worker, and tests that share it never run beside each other. (``--dist
 loadgroup`` and ``xdist_group`` marks do not group anything with pytest 9:
 xdist 3.8 renames ``item._nodeid``, which pytest 9 no longer reads.) This file
-adds two rules on top:
+adds three rules on top:
 
+- **A file that asserts on CPU budgets runs alone** (``ALONE``: marked
+  ``alone``; ``make unit`` runs ``-m "not alone"`` on the workers, then
+  ``-m alone`` in one process).
 - **The files that take minutes go first.** Under xdist the tests of
   ``HEAVY_FIRST`` (the extension, the install, the editors) are handed out
   before the rest, so the longest file does not start last and hold up the
@@ -36,10 +39,27 @@ import pytest
 HEAVY_FIRST = ("tests/extension/", "tests/install/", "tests/editors/")
 """Folders whose files take minutes each: scheduled before everything else under xdist."""
 
+ALONE = ("tests/extension/test_bank_pyodide.py",)
+"""Files whose tests hold the code to CPU budgets on a busy machine: marked ``alone``.
+
+``make unit`` runs them after the parallel pass, in a process of their own
+(``-m alone``), so the other worker's Chromium, code-server and servers do not
+eat into a budget the test asserts on. (Every bank solution in Pyodide, with
+its hidden large-input tests and their CPU budgets: one of them went over its
+budget beside the code-server tests.)
+"""
+
 Build = Callable[[str, Callable[[Path], Any]], Any]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "alone: run apart from the parallel tests (tests/conftest.py ALONE)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(ALONE):
+            item.add_marker(pytest.mark.alone)
     if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: their collections must match
         items.sort(key=lambda item: not item.nodeid.startswith(HEAVY_FIRST))  # stable: order kept within
 
