@@ -280,12 +280,33 @@ class PytrixService:
         question = self.question(question_id)
         return question_markdown(question, self.bank.curriculum, self.store.hint_level(question.id))
 
+    @staticmethod
+    def practice_folder(directory: Path | str) -> Path:
+        """``directory`` made absolute (a relative one is taken from the current folder) and
+        checked, without creating anything, before a question is chosen: a folder that cannot
+        be used neither moves auto mode on nor leaves a half-made file (a clear
+        :class:`PytrixError` says why)."""
+        import os
+
+        folder = Path(directory).expanduser().absolute()
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise PytrixError(f"Cannot use {folder} for practice files: {existing} is a file, not a folder.")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise PytrixError(f"Cannot use {folder} for practice files: {existing} is not writable.")
+        return folder
+
     def new_practice_file(self, question: Question, directory: Path) -> Path:
-        """Write a practice file for ``question`` and remember it was given (for variety)."""
+        """Write a practice file for ``question`` and remember it was given (for variety);
+        a failure after writing removes the file again, so a retry makes no duplicate."""
         from pytrix.practice.variety import remember
 
-        path = write_practice_file(question, self.bank.curriculum, directory)
-        remember(self.store, question, self.bank)
+        path = write_practice_file(question, self.bank.curriculum, self.practice_folder(directory))
+        try:
+            remember(self.store, question, self.bank)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return path
 
     def new_question(self, question: Question | Chosen, directory: Path, *,
@@ -368,18 +389,27 @@ class PytrixService:
             return cause.code, f"{cause.sentence}{where} Fix that first."
         return None
 
-    def reveal(self, question_id: str) -> RevealReport:
-        """The reference solution, once enough submissions have failed."""
+    def reveal_gate(self, question_id: str) -> RevealReport:
+        """Whether the reference solution may be shown (enough failed submissions, or the
+        question solved), without showing or recording anything: menus ask this."""
         question = self.question(question_id)
         needed = self.settings.reveal_after_failures
         failed = self.store.failed_submissions(question.id)
-        if failed < needed:
+        if failed < needed and question.id not in self.store.solved_question_ids():
             left = needed - failed
             return RevealReport(
                 allowed=False,
                 message=f"The solution unlocks after {needed} failed submissions "
-                f"({left} more to go). Try a hint first.",
+                f"({left} more to go), or once you solve it. Try a hint first.",
             )
+        return RevealReport(allowed=True, message="The reference solution can be shown.")
+
+    def reveal(self, question_id: str) -> RevealReport:
+        """The reference solution behind :meth:`reveal_gate`, recorded as seen."""
+        gate = self.reveal_gate(question_id)
+        if not gate.allowed:
+            return gate
+        question = self.question(question_id)
         solution = question.optimal or question.solution
         self.store.mark_revealed(question.id, time.time())
         return RevealReport(
@@ -413,6 +443,11 @@ class PytrixService:
                 f"{MAX_CODE_CHARS:,}. Shorten it and submit again (nothing was recorded)."
             )
         question = self.question(question_id)
+        if untouched_stub(question, source):
+            raise PytrixError(
+                "This is still the starter code: write your solution in it first, then submit "
+                "(nothing was recorded)."
+            )
         if duration_ms is None:
             duration_ms = self.working_time_ms(question.id)
         if self.store.revealed_at(question.id) is not None:
@@ -571,6 +606,28 @@ class PytrixService:
     def usage(self, days: int = 30) -> UsageReport:
         """AI calls per day, model and feature over ``days``, with the caps and the key's state."""
         return self.ai.usage_report(days)
+
+
+def untouched_stub(question: Question, source: str) -> bool:
+    """Whether ``source`` is the question's starter code as written (comments, blank lines,
+    layout and the prompt's docstring aside): submitting it is no attempt."""
+    mine, stub = _code_shape(source), _code_shape(question.stub)
+    return mine is not None and mine == stub
+
+
+def _code_shape(source: str) -> str | None:
+    """The code of ``source`` without its module docstring, as an AST dump; None when it
+    does not parse."""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return ast.dump(ast.Module(body=body, type_ignores=[]))
 
 
 def _graded(question: Question, result: RunResult) -> RunResult:

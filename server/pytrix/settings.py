@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 
@@ -29,7 +36,9 @@ class Settings(BaseModel):
     runtime: Literal["subprocess", "pyodide"] = Field(
         "subprocess", description="Where tests run: the server's sandbox or the client's Pyodide."
     )
-    practice_dir: str = Field("pytrix", description="Folder (in the workspace) for practice files.")
+    practice_dir: str = Field(
+        "pytrix", description="Folder for practice files, relative to the workspace (no '..', not absolute)."
+    )
     pool_size: int = Field(2, ge=0, le=16, description="Warm sandbox processes kept ready.")
     coaching: bool = Field(True, description="Show coaching hints while typing.")
     coaching_disabled_rules: list[str] = Field(
@@ -90,6 +99,21 @@ class Settings(BaseModel):
     ai_daily_evaluations: int = Field(100, ge=0, le=100_000, description="AI reviews per day.")
     ai_prefetch: int = Field(2, ge=0, le=5, description="Questions auto mode keeps ready.")
 
+    @field_validator("practice_dir")
+    @classmethod
+    def _inside_the_workspace(cls, value: str) -> str:
+        """The practice folder stays inside the workspace: relative, without ``..``."""
+        from pathlib import PurePosixPath, PureWindowsPath
+
+        as_windows = PureWindowsPath(value)  # splits on "/" and "\\" both
+        if not value.strip():
+            raise ValueError("it must name a folder inside the workspace, such as 'pytrix'")
+        if PurePosixPath(value).is_absolute() or as_windows.root or as_windows.drive or value.startswith("~"):
+            raise ValueError("it must be a folder relative to the workspace, not an absolute path")
+        if ".." in as_windows.parts:
+            raise ValueError("'..' would leave the workspace; name a folder inside it")
+        return value
+
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     """Validate ``raw`` key by key; return settings and messages about rejected values."""
@@ -116,7 +140,29 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             )
             continue
         accepted[name] = value
-    return Settings.model_validate(accepted), problems
+    settings = Settings.model_validate(accepted)
+    return settings, problems + disabled_rule_problems(settings.coaching_disabled_rules)
+
+
+def disabled_rule_problems(rules: list[str]) -> list[str]:
+    """A warning for each name in ``coachingDisabledRules`` that is no coaching rule, with
+    the closest rule and the list of them (the names are kept: they turn nothing off)."""
+    if not rules:
+        return []
+    import difflib
+
+    from pytrix.coach import RULES
+
+    known = list(RULES)
+    problems = []
+    for rule in rules:
+        if rule in RULES:
+            continue
+        close = difflib.get_close_matches(rule, known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        problems.append(f"pytrix.coachingDisabledRules: there is no coaching rule {rule!r}.{hint} "
+                        f"The rules are: {', '.join(known)}.")
+    return problems
 
 
 def by_alias_name(name: str) -> str:

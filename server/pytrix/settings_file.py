@@ -17,7 +17,7 @@ from typing import Any
 
 from pytrix.errors import PytrixError
 from pytrix.paths import home_dir
-from pytrix.settings import Settings, by_alias_name, parse_settings
+from pytrix.settings import Settings, by_alias_name, disabled_rule_problems, parse_settings
 
 
 class SettingsFileError(PytrixError):
@@ -79,17 +79,21 @@ def with_editor(editor: Any, path: Path | None = None) -> Any:
     return base if editor is None else editor
 
 
-def set_value(key: str, value: Any, path: Path | None = None) -> None:
-    """Validate ``value`` for ``key`` and write it to the file."""
+def set_value(key: str, value: Any, path: Path | None = None) -> list[str]:
+    """Validate ``value`` for ``key`` and write it to the file; return warnings about it
+    (coaching rules that do not exist)."""
     path = path or settings_path()
     if key not in known_keys():
         raise SettingsFileError(unknown_key(key))
-    _, problems = parse_settings({key: value})
-    if problems:
-        raise SettingsFileError(problems[0].replace("; using the default", "; nothing was changed. The default is"))
+    settings, problems = parse_settings({key: value})
+    warnings = disabled_rule_problems(settings.coaching_disabled_rules)
+    invalid = [problem for problem in problems if problem not in warnings]
+    if invalid:
+        raise SettingsFileError(invalid[0].replace("; using the default", "; nothing was changed. The default is"))
     data = read_file(path)
     data[key] = value
     _write(path, data)
+    return warnings
 
 
 def unset(key: str, path: Path | None = None) -> bool:

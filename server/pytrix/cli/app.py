@@ -54,10 +54,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         from pytrix.practice.findings import findings_for
 
-        report = RunReport.of(result, findings_for(result, question, source, solved=solved))
+        report = RunReport.of(result, findings_for(result, question, source, solved=solved, earlier=True))
         print(json.dumps(report.wire(), indent=2))
     else:
-        print_lint(path, source, question, result, coaching=not args.no_coach, solved=solved)
+        print_lint(path, source, question, result, coaching=not args.no_coach, solved=solved, earlier=True)
     return EXIT_OK if result.all_passed else EXIT_FAIL
 
 
@@ -117,8 +117,9 @@ def cmd_reveal(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     with open_service() as service:
+        folder = service.practice_folder(args.dir)  # usable before auto mode moves on
         chosen = choose_question(service, args.question, args.module, args.difficulty)
-        created = service.new_question(chosen, Path(args.dir))
+        created = service.new_question(chosen, folder)
     print(json.dumps(created.wire(), indent=2) if args.json else created.path)
     return EXIT_OK
 
@@ -130,6 +131,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
 
 
 def cmd_curriculum(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.tree import Tree
 
     with open_service() as service:
@@ -143,29 +145,27 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(CurriculumReport.model_validate({**tree, "modules": modules}).wire(), indent=2))
         return EXIT_OK
-    from rich.console import Console
-
-    out = Console(highlight=False)  # wraps long lines (the shared console keeps them whole for copying)
+    out = console(wrap=True)  # wraps long lines on words (the default keeps them whole for copying)
     detailed = args.module is not None
     for module in modules:
         count = sum(len(ids) for s in module["subtopics"] for p in s["problem_types"]
                     for ids in p["questions"].values())
-        root = Tree(f"[bold]{module['order']}. {module['name']}[/] [dim]({module['id']}, {count} questions)[/]")
+        root = Tree(f"[bold]{module['order']}. {escape(module['name'])}[/] [dim]({module['id']}, {count} questions)[/]")
         if detailed:
-            root.add(module["overview"])
+            root.add(escape(module["overview"]))  # the bank's text: `d[key]` is no markup
             if module["python_considerations"]:
                 considerations = root.add("[bold]Python considerations[/]")
                 for item in module["python_considerations"]:
-                    considerations.add(item)
+                    considerations.add(escape(item))
             if module["problem_archetypes"]:
                 archetypes = root.add("[bold]Problem archetypes[/]")
                 for item in module["problem_archetypes"]:
-                    archetypes.add(item)
+                    archetypes.add(escape(item))
         for subtopic in module["subtopics"]:
-            branch = root.add(f"{subtopic['section_number']} {subtopic['name']}")
+            branch = root.add(escape(f"{subtopic['section_number']} {subtopic['name']}"))
             for problem in subtopic["problem_types"]:
                 sizes = "/".join(str(len(ids)) for ids in problem["questions"].values())
-                branch.add(f"{problem['name']} [dim]{sizes}[/]")
+                branch.add(f"{escape(problem['name'])} [dim]{sizes}[/]")
         out.print(root)
     out.print("[dim]Questions per problem type: beginner/intermediate/advanced.[/]")
     if not detailed:
@@ -188,7 +188,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     path = settings_path()
     if args.action == "set":
-        set_value(args.key, _setting_value(args.value))
+        for warning in set_value(args.key, _setting_value(args.value)):
+            console(stderr=True).print(f"pytrix: {warning}", markup=False)
         print(f"{args.key} = {json.dumps(read_file()[args.key])} (in {path})")
         return EXIT_OK
     if args.action == "unset":

@@ -18,8 +18,23 @@ class UsageError(PytrixError):
     """Bad command-line input."""
 
 
-def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+class PipedConsole(Console):
+    """A console that stops writing quietly when the reader goes away (``pytrix check F |
+    head -1``), so the command finishes with its own exit code (rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        import os
+        import sys
+
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, (sys.stderr if self.stderr else sys.stdout).fileno())
+
+
+def console(stderr: bool = False, *, wrap: bool = False) -> Console:
+    """The CLI's console; ``wrap``: long lines wrap at word boundaries to the terminal's (or
+    a pipe's 80 columns') width, else they stay whole for copying."""
+    return PipedConsole(stderr=stderr, highlight=False, soft_wrap=not wrap)
 
 
 def read_source(path: Path) -> str:
@@ -59,20 +74,21 @@ def name_commands(text: str, path: Path, module: str | None = None) -> str:
 
 def print_lint(
     path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False,
-    solved: bool = False,
+    solved: bool = False, earlier: bool = False,
 ) -> None:
     """Print results like a linter: ``file:line:col: severity: message``.
 
     With ``coaching`` the coaching findings follow the results, with ``hint``
     severity, except those on a line whose failure is already explained.
-    ``solved``: the run is a submission that solved the question.
+    ``solved``: the run is a submission that solved the question (``earlier``: an
+    earlier submission of this code did, this run records nothing).
     """
     from rich.markup import escape
 
     from pytrix.practice.findings import findings_for
 
     out = console()
-    findings = findings_for(result, question, source, solved=solved)
+    findings = findings_for(result, question, source, solved=solved, earlier=earlier)
     for finding in findings:
         if finding.code == "own-test-failed":  # listed under "Your tests" below
             continue

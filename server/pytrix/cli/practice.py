@@ -59,7 +59,7 @@ class PracticeSession:
         self.service = service
         self.args = args
         self.console = console
-        self.directory = Path(args.dir)
+        self.directory = service.practice_folder(args.dir)
         self.question: Question | None = None
         self.path: Path | None = None
         self.last: tuple[str, RunResult] | None = None  # the latest checked source and its result
@@ -122,7 +122,11 @@ class PracticeSession:
     async def submit(self) -> None:
         assert self.question is not None and self.path is not None
         source = self.path.read_text(encoding="utf-8")
-        submission = await self.service.submit(self.question.id, source, self.path.name)
+        try:
+            submission = await self.service.submit(self.question.id, source, self.path.name)
+        except PytrixError as exc:  # refused (the untouched starter code, too long): nothing recorded
+            self.console.print(str(exc), markup=False)
+            return
         print_lint(self.path, source, self.question, submission.result)
         if submission.auto is not None:
             self.console.print(f"[cyan]Auto mode:[/] {submission.auto.message}", markup=True)

@@ -36,13 +36,28 @@ def _when(timestamp: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d", moment)
 
 
-def _table(*headers: str, whole: tuple[str, ...] = ("question", "subtopic"), title: str | None = None) -> Table:
-    """A table whose cells wrap rather than shorten; the ``whole`` columns (ids) never
-    break, so they can be copied into the next command."""
+def _table(*headers: str, wrap: tuple[str, ...] = ("when",), title: str | None = None) -> Table:
+    """A table whose cells never break inside a word: ids, numbers and short words stay
+    whole (an id can be copied into the next command); only the ``wrap`` columns wrap, at
+    spaces. Print it with :func:`_print_table`."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title)
     for header in headers:
-        table.add_column(header, no_wrap=header in whole, overflow="fold")
+        table.add_column(header, no_wrap=header not in wrap)
     return table
+
+
+def _print_table(out: Console, table: Table) -> None:
+    """Print ``table`` no narrower than its whole cells need: a row that cannot fit the
+    terminal (or a pipe's 80 columns) is longer rather than broken inside a word."""
+    from rich.measure import Measurement
+
+    width = out.width
+    need = Measurement.get(out, out.options.update(width=10_000), table)
+    out.width = width if need.minimum <= width else need.maximum  # too narrow: each row on one line
+    try:
+        out.print(table)
+    finally:
+        out.width = width
 
 
 def _percent(value: float) -> str:
@@ -105,7 +120,8 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
     out.print(table)
     touched = [s for m in stats["modules"] for s in m["subtopics"]]
     if touched:
-        detail = _table("subtopic", "attempts", "solved", "mastery", "auto difficulty", "streak")
+        detail = _table("subtopic", "attempts", "solved", "mastery", "auto difficulty", "streak",
+                        wrap=("subtopic",))  # its names
         levels = {s["subtopic"]: s for s in auto["subtopics"]}
         for sub in touched:
             state = levels.get(sub["id"], {})
@@ -113,7 +129,7 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
                 sub["name"], str(sub["attempts"]), str(sub["solved"]), f"{sub['mastery_percent']:.0f}%",
                 str(state.get("difficulty", "-")), str(state.get("streak", "-")),
             )
-        out.print(detail)
+        _print_table(out, detail)
     else:
         out.print("No attempts yet: run `pytrix practice` to start.")
     curriculum = auto["curriculum"]
@@ -127,7 +143,7 @@ def print_stats(stats: dict[str, Any], auto: dict[str, Any], out: Console) -> No
                 "solved" if a["solved"] else f"{a['passed']}/{a['total']}",
                 _seconds(a["duration_ms"]), a["mode"],
             )
-        out.print(recent)
+        _print_table(out, recent)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -180,7 +196,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             "solved" if a["solved"] else f"{a['passed']}/{a['total']}", str(a["hints_used"]),
             _seconds(a["duration_ms"]), a["mode"],
         )
-    out.print(table)
+    _print_table(out, table)
     end = page["offset"] + len(page["items"])
     out.print(f"{page['offset'] + 1}-{end} of {page['total']}. "
               "`pytrix history --show ID` prints an attempt's code;")
@@ -199,8 +215,9 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_auto_next(args: argparse.Namespace) -> int:
     with open_service() as service:
+        folder = service.practice_folder(args.dir)  # usable before auto mode moves on
         chosen = choose_question(service, None, None, None)  # no choice: auto mode
-        created = service.new_question(chosen, Path(args.dir))
+        created = service.new_question(chosen, folder)
     print(json.dumps(created.wire()) if args.json else created.path)
     return EXIT_OK
 
@@ -222,7 +239,7 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
         table = _table("subtopic", "module", "difficulty", "streak", "attempts")
         for s in status["subtopics"]:
             table.add_row(s["subtopic"], s["module"], s["difficulty"], str(s["streak"]), str(s["attempts"]))
-        out.print(table)
+        _print_table(out, table)
     return EXIT_OK
 
 

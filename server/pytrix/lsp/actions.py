@@ -9,15 +9,17 @@ actions sees the locked *reveal solution* with its reason in the title.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 from lsprotocol import types
 
+from pytrix.errors import PytrixError
 from pytrix.lsp import commands
 from pytrix.lsp.clients import supports_action_literals, supports_disabled_actions
+from pytrix.lsp.convert import plain
+from pytrix.lsp.server import PytrixServer  # at run time: pygls reads the command handler's hints
 
-if TYPE_CHECKING:
-    from pytrix.lsp.server import PytrixServer
+CHOOSE_MODULE = "pytrix.chooseModule"  # "new practice question…": asks for the module, then writes it
 
 
 def _command(title: str, name: str, *arguments: object) -> types.Command:
@@ -44,7 +46,7 @@ def practice_actions(ls: PytrixServer, uri: str, question_id: str) -> list[types
         _action("Pytrix: evaluate my code", _command("Evaluate my code", "pytrix.evaluate", uri)),
         _action("Pytrix: optimise my solution", _command("Optimise", "pytrix.optimize", uri)),
     ]
-    reveal = ls.service.reveal(question.id)
+    reveal = ls.service.reveal_gate(question.id)  # asks only: listing the menu reveals nothing
     if reveal.allowed:
         actions.append(_action("Pytrix: reveal solution", _command("Reveal solution", commands.REVEAL, uri)))
     elif supports_disabled_actions(ls):
@@ -74,8 +76,10 @@ def kind_matches(kind: str | None, only: Sequence[str]) -> bool:
     return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
 
 
-def new_question_actions(ls: PytrixServer, uri: str) -> list[types.CodeAction]:
-    """New questions: the file it is asked from places the new one (``{"uri"}``)."""
+def new_question_actions(uri: str, *, in_practice_file: bool) -> list[types.CodeAction]:
+    """New questions, kept short: auto mode's next question everywhere, and in any other
+    Python file one *new practice question…* that asks for the module. The file it is
+    asked from places the new one (``{"uri"}``)."""
     actions = [
         _action(
             "Pytrix: new practice question (auto mode)",
@@ -83,15 +87,28 @@ def new_question_actions(ls: PytrixServer, uri: str) -> list[types.CodeAction]:
             types.CodeActionKind.Empty,
         )
     ]
-    for module in ls.service.bank.curriculum.ordered_modules:
-        if not ls.service.bank.for_module(module.id):
-            continue
-        title = f"Pytrix: new practice question: {module.name}"
-        actions.append(
-            _action(title, _command(title, commands.NEXT, {"module": module.id, "uri": uri}),
-                    types.CodeActionKind.Empty)
-        )
+    if not in_practice_file:
+        actions.append(_action(
+            "Pytrix: new practice question…",
+            _command("New practice question…", CHOOSE_MODULE, {"uri": uri}),
+            types.CodeActionKind.Empty,
+        ))
     return actions
+
+
+async def choose_module(ls: PytrixServer, near: str | None) -> dict[str, Any] | None:
+    """Ask the learner for a module (``window/showMessageRequest``), then write that module's
+    next question; None when the learner dismisses the question."""
+    modules = [m for m in ls.service.bank.curriculum.ordered_modules if ls.service.bank.for_module(m.id)]
+    answer = await ls.window_show_message_request_async(types.ShowMessageRequestParams(
+        type=types.MessageType.Info, message="Pytrix: a new practice question from which module?",
+        actions=[types.MessageActionItem(title=m.name) for m in modules],
+    ))
+    module = next((m for m in modules if answer is not None and m.name == answer.title), None)
+    if module is None:
+        return None
+    chosen = await commands.choose_question(ls, {"module": module.id})
+    return (await commands.new_question_file(ls, chosen, near=near)).wire()
 
 
 def restore_header_action(uri: str, question_id: str, version: int | None) -> types.CodeAction:
@@ -115,6 +132,16 @@ def restore_header_action(uri: str, question_id: str, version: int | None) -> ty
 
 
 def register(server: PytrixServer) -> None:
+    @server.command(CHOOSE_MODULE)
+    async def cmd_choose_module(ls: PytrixServer, *args: Any) -> dict[str, Any] | None:
+        await ls.wait_for_settings()
+        options = plain(args[0]) if args else None
+        near = options.get("uri") if isinstance(options, dict) else None
+        try:
+            return await choose_module(ls, near if isinstance(near, str) else None)
+        except PytrixError as exc:
+            raise commands.user_error(ls, exc) from exc
+
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
@@ -138,11 +165,13 @@ def register(server: PytrixServer) -> None:
         if question_id is None and state is not None and state.header_lost and state.question_id:
             actions.append(restore_header_action(uri, state.question_id, document.version))
         actions.extend(ls.coach_actions(uri, params))
-        if (question_id is not None and question_id in ls.service.bank.questions) or (
+        practice = (question_id is not None and question_id in ls.service.bank.questions) or (
             question_id is not None and ls.service.store.load_question_body(question_id) is not None
-        ):
+        )
+        if practice:
+            assert question_id is not None
             actions.extend(practice_actions(ls, uri, question_id))
-        actions.extend(new_question_actions(ls, uri))
+        actions.extend(new_question_actions(uri, in_practice_file=practice or question_id is not None))
         if only:
             actions = [a for a in actions if kind_matches(a.kind, only)]
         if not supports_action_literals(ls):  # LSP < 3.8 clients take commands only

@@ -237,13 +237,6 @@ class PytrixServer(LanguageServer):
         self.service.update_settings(settings)
         if self.sandbox_pool is not None:
             self.sandbox_pool.size = settings.pool_size
-        unknown = coaching.unknown_rules(settings.coaching_disabled_rules)
-        if unknown:
-            known = ", ".join(coaching.rule_ids())
-            problems.append(
-                f"pytrix.coachingDisabledRules names unknown rules {', '.join(map(repr, unknown))}; "
-                f"the rules are: {known}."
-            )
         for problem in problems:
             self.notify_user(problem, types.MessageType.Warning)
         for uri in list(self.documents):

@@ -132,11 +132,13 @@ def _group_message(tests: list[TestResult], cause: Cause | None, kind: str) -> s
     return f"{_SAME_WAY[kind].format(n=n)}, for example {evidence(first)}"
 
 
-def findings_for(result: RunResult, question: Question, source: str, *, solved: bool = False) -> list[Finding]:
+def findings_for(result: RunResult, question: Question, source: str, *, solved: bool = False,
+                 earlier: bool = False) -> list[Finding]:
     """Findings for one run of ``source`` against ``question``.
 
     ``solved``: this very source was submitted and solved the question, so the
-    all-passed finding says so instead of inviting a submit.
+    all-passed finding says so instead of inviting a submit; ``earlier``: that
+    submission was an earlier one (this run recorded nothing).
     """
     lines = source.splitlines() or [""]
     entry = find_entry(source, question.entry)
@@ -201,11 +203,12 @@ def findings_for(result: RunResult, question: Question, source: str, *, solved: 
     if result.status is RunStatus.PASSED:
         line, start, end = entry_span
         own = own_summary(result)
+        recorded = ("Solved earlier: all {total} tests pass, and this code was already submitted and recorded"
+                    if earlier else "Solved: all {total} tests passed and the attempt is recorded")
         findings.append(
             Finding(
                 line, start, end, "information",
-                f"Solved: all {result.total} tests passed and the attempt is recorded"
-                f"{f' ({own})' if own else ''}. For another "
+                recorded.format(total=result.total) + f"{f' ({own})' if own else ''}. For another "
                 "question, use \"Pytrix: new practice question (auto mode)\"." if solved else
                 f"All {result.total} tests passed{f', and {own}' if own else ''}. "
                 "Submit it with \"Pytrix: submit\".",
