@@ -300,8 +300,17 @@ class AutoPickReport(Wire):
     detail: str
 
 
+class AiOffer(Wire):
+    """What a notice offers to generate with the AI: ``pytrix/newQuestion`` with
+    ``source: "ai"`` and this problem type and difficulty does it."""
+
+    problem_type: str
+    difficulty: str
+
+
 class NewQuestionReport(Wire):
-    """A practice file written for a question (``shown``: the editor opened it)."""
+    """A practice file written for a question (``shown``: the editor opened it; ``aiOffer``:
+    set when the ``notice`` offers AI generation of questions like it)."""
 
     question_id: str
     title: str
@@ -313,6 +322,7 @@ class NewQuestionReport(Wire):
     notice: str | None = None
     auto: AutoPickReport | None = None
     attempt_id: int | None = None  # set when the file holds a reopened attempt
+    ai_offer: AiOffer | None = None
 
 
 class QuestionDocument(Wire):

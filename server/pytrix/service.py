@@ -24,6 +24,7 @@ from pytrix.practice.file_size import check_size
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
 from pytrix.responses import (
+    AiOffer,
     AutoOutcomeReport,
     AutoPickReport,
     AutoStatusReport,
@@ -68,6 +69,8 @@ class Chosen:
     there is no AI question."""
     auto: AutoPick | None = None
     """Auto mode's pick and its reason, when no choice was given."""
+    ai_offer: bool = False
+    """The notice offers to generate questions like this one with the AI (a key is set)."""
 
 
 class PytrixService:
@@ -251,7 +254,8 @@ class PytrixService:
             outcome = await self.ai.question(problem_type, difficulty, explicit=source == "ai")
             return Chosen(outcome.question, outcome.source, outcome.notice)
         question = self.next_question(module=module, difficulty=difficulty, problem_type=problem_type)
-        return Chosen(question, "bank", self.pick_notice)
+        return Chosen(question, "bank", self.pick_notice, ai_offer=self.pick_notice is not None
+                      and self.ai_available())
 
     async def _auto_choice(self, resume: Callable[[Question], bool] | None) -> Chosen:
         current = self.auto_current() if resume is not None else None
@@ -323,6 +327,8 @@ class PytrixService:
             question_id=question.id, title=question.title, path=str(path), uri=path.as_uri(),
             question_uri=f"pytrix:/question/{question.id}.md", shown=False, auto=reason,
             source=chosen.source, notice=chosen.notice,
+            ai_offer=AiOffer(problem_type=question.problem_type, difficulty=question.difficulty.value)
+            if chosen.ai_offer else None,
         )
 
     def question_for_source(self, source: str) -> Question:

@@ -5,6 +5,7 @@ the AI for a problem type the bank lacks (with a key) or when asked for, else th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fake_gemini import FakeGemini, ok
@@ -13,6 +14,7 @@ from test_ai_cli import GOOD_QUESTION  # the fake question, as test_exhausted_of
 from pytrix.ai.tutor import AITutor
 from pytrix.curriculum.question import Difficulty
 from pytrix.errors import PytrixError
+from pytrix.responses import NewQuestionReport
 from pytrix.service import PytrixService
 
 BEGINNER = Difficulty.BEGINNER
@@ -71,3 +73,30 @@ async def test_without_a_key_the_bank_answers_and_the_ai_is_not_asked(
                                           source="ai")
     assert asked.source == "bank" and "GEMINI_API_KEY" in (asked.notice or "")
     assert fake.requests == []
+
+
+async def exhausted(service: PytrixService, folder: Path) -> NewQuestionReport:
+    """Give every recursion/beginner question once; the next choice's practice file report."""
+    size = len([q for q in service.bank.ordered() if q.module == "recursion" and q.difficulty == BEGINNER])
+    for _ in range(size):
+        service.new_question(await service.choose_question(module="recursion", difficulty=BEGINNER), folder)
+    return service.new_question(await service.choose_question(module="recursion", difficulty=BEGINNER), folder)
+
+
+async def test_an_exhausted_set_offers_ai_generation_as_data_that_works(
+    service: PytrixService, tutor: AITutor, fake: FakeGemini, tmp_path: Path
+) -> None:
+    report = await exhausted(service, tmp_path)
+    assert report.notice is not None and "come round again" in report.notice
+    assert report.ai_offer is not None
+    offer = report.wire()["aiOffer"]
+    assert offer == {"problemType": report.ai_offer.problem_type, "difficulty": "beginner"}
+    fake.script("*", ok(GOOD_QUESTION))  # following the offer, as the editor's button does
+    made = await service.choose_question(source="ai", problem_type=offer["problemType"],
+                                         difficulty=Difficulty(offer["difficulty"]))
+    assert made.source == "ai" and made.question.problem_type == offer["problemType"]
+
+
+async def test_without_a_key_an_exhausted_set_offers_nothing(service: PytrixService, tmp_path: Path) -> None:
+    report = await exhausted(service, tmp_path)
+    assert report.notice is not None and report.ai_offer is None

@@ -249,7 +249,7 @@ async def choose_question(ls: PytrixServer, options: dict[str, Any]) -> Chosen:
         chosen = await ls.service.choose_question(
             question_id=options.get("questionId"), module=options.get("module"),
             difficulty=difficulty, problem_type=options.get("problemType"), source=source)
-    if chosen.notice:
+    if chosen.notice and not is_vscode_extension(ls):  # the extension shows it, with its button
         warn = chosen.notice != ls.service.pick_notice  # the AI could not help: say so louder
         ls.notify_user(chosen.notice, types.MessageType.Warning if warn else types.MessageType.Info)
     return chosen

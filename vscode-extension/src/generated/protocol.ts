@@ -27,6 +27,17 @@ export interface ActivityDay {
   solved: number;
 }
 /**
+ * What a notice offers to generate with the AI: ``pytrix/newQuestion`` with
+ * ``source: "ai"`` and this problem type and difficulty does it.
+ *
+ * This interface was referenced by `PytrixProtocol`'s JSON-Schema
+ * via the `definition` "AiOffer".
+ */
+export interface AiOffer {
+  difficulty: string;
+  problemType: string;
+}
+/**
  * One recorded attempt, without its code.
  *
  * This interface was referenced by `PytrixProtocol`'s JSON-Schema
@@ -427,12 +438,14 @@ export interface ProblemTypeStats {
   timeMs: number;
 }
 /**
- * A practice file written for a question (``shown``: the editor opened it).
+ * A practice file written for a question (``shown``: the editor opened it; ``aiOffer``:
+ * set when the ``notice`` offers AI generation of questions like it).
  *
  * This interface was referenced by `PytrixProtocol`'s JSON-Schema
  * via the `definition` "NewQuestionReport".
  */
 export interface NewQuestionReport {
+  aiOffer: AiOffer | null;
   attemptId: number | null;
   auto: AutoPickReport | null;
   notice: string | null;

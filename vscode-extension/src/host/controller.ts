@@ -18,6 +18,7 @@ import {
   type PickItem,
 } from "../lib/curriculum";
 import { summariseRun, type PracticeAction, type RunSummary } from "../lib/messages";
+import { canGenerate, noticeOf, sourceItems, type QuestionSource } from "../lib/newQuestion";
 import { DASHBOARD_URI, HEADER_SCAN_LINES, questionIdOf, SCHEME, USAGE_URI } from "../lib/practice";
 import { InvalidParams, parseRunTestsParams, toWireResult } from "../lib/runTests";
 import { reviewMarkdown } from "../lib/review";
@@ -36,6 +37,7 @@ import type {
   RunReport,
   StatsReport,
   Submission,
+  UsageReport,
 } from "../generated/protocol";
 import { DashboardPanel } from "./dashboardPanel";
 import { errorText, PytrixDocuments, showQuestionBeside } from "./documents";
@@ -282,10 +284,10 @@ export class Controller implements vscode.Disposable {
     void vscode.window.showErrorMessage(`Pytrix: ${errorText(error)}`);
   }
 
-  private async pick<T>(items: PickItem<T>[], title: string, step: number): Promise<T> {
+  private async pick<T>(items: PickItem<T>[], title: string, step: number, steps = 4): Promise<T> {
     const chosen = await vscode.window.showQuickPick(
       items.map((item) => ({ label: item.label, description: item.description, detail: item.detail, value: item.value })),
-      { title: `Pytrix: New Question (${step}/4) ${title}`, placeHolder: title, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+      { title: `Pytrix: New Question (${step}/${steps}) ${title}`, placeHolder: title, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
     );
     if (!chosen) throw new Cancelled();
     return chosen.value;
@@ -300,17 +302,56 @@ export class Controller implements vscode.Disposable {
     const tree = await this.curriculum();
     const modules = moduleItems(tree);
     if (modules.length === 0) throw new Error("The question bank is empty: no module has a question yet.");
-    const module = await this.pick(modules, "Choose a module", 1);
-    const subtopic = await this.pick(subtopicItems(module), "Choose a subtopic", 2);
-    const problemType = await this.pick(problemTypeItems(subtopic), "Choose a problem type", 3);
-    const difficulty = await this.pick(difficultyItems(problemType), "Choose a difficulty", 4);
-    const client = await this.client();
-    const result = await client.sendRequest<NewQuestionReport>("pytrix/newQuestion", newQuestionParams(module, problemType, difficulty));
-    return this.opened(result);
+    const steps = (await this.canGenerate()) ? 5 : 4;
+    const module = await this.pick(modules, "Choose a module", 1, steps);
+    const subtopic = await this.pick(subtopicItems(module), "Choose a subtopic", 2, steps);
+    const problemType = await this.pick(problemTypeItems(subtopic), "Choose a problem type", 3, steps);
+    const difficulty = await this.pick(difficultyItems(problemType), "Choose a difficulty", 4, steps);
+    const source: QuestionSource = steps === 5 ? await this.pick(sourceItems(problemType, difficulty), "Bank or AI", 5, steps) : "bank";
+    return this.requestQuestion(newQuestionParams(module, problemType, difficulty, source));
   }
 
   async next(): Promise<unknown> {
-    return this.opened(await this.serverCommand<NewQuestionReport>("pytrix.next", []));
+    return this.made(await this.serverCommand<NewQuestionReport>("pytrix.next", []), false);
+  }
+
+  /** Whether the server holds a Gemini key (the editor's or its environment's) with the AI on. */
+  private async canGenerate(): Promise<boolean> {
+    try {
+      const client = await this.client();
+      return canGenerate((await client.sendRequest<UsageReport>("pytrix/usage", { days: 1 })).key);
+    } catch {
+      return false; // an older server without AI features: the bank only
+    }
+  }
+
+  /** `pytrix/newQuestion` with these params (an AI question is written and verified first, with progress). */
+  private async requestQuestion(params: Record<string, unknown>): Promise<NewQuestionReport> {
+    const client = await this.client();
+    const ask = () => client.sendRequest<NewQuestionReport>("pytrix/newQuestion", params);
+    const askedForAi = params.source === "ai";
+    const result = askedForAi
+      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Pytrix: writing and verifying a question…" }, ask)
+      : await ask();
+    return this.made(result, askedForAi);
+  }
+
+  /** A practice file was made: open it, then show the server's notice (with its Generate with AI button). */
+  private async made(info: NewQuestionReport | null, askedForAi: boolean): Promise<NewQuestionReport> {
+    const opened = await this.opened(info);
+    const notice = noticeOf(opened, askedForAi);
+    if (notice) {
+      const show = notice.warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(`Pytrix: ${notice.text}`, ...(notice.action ? [notice.action.label] : [])).then(async (pick) => {
+        if (!notice.action || pick !== notice.action.label) return;
+        try {
+          await this.requestQuestion(notice.action.params);
+        } catch (error) {
+          this.report(error);
+        }
+      });
+    }
+    return opened;
   }
 
   /** After the server created a practice file: make sure it is in front, and show its question beside it. */

@@ -74,7 +74,14 @@ export function difficultyItems(problemType: ProblemTypeNode): PickItem<Difficul
   }));
 }
 
-/** The params of `pytrix/newQuestion` for a finished pick. */
-export function newQuestionParams(module: ModuleNode, problemType: ProblemTypeNode, difficulty: Difficulty): Record<string, unknown> {
-  return { module: module.id, problemType: problemType.id, difficulty, open: true };
+/** The params of `pytrix/newQuestion` for a finished pick (`source: "ai"`: generated with the learner's key). */
+export function newQuestionParams(
+  module: ModuleNode,
+  problemType: ProblemTypeNode,
+  difficulty: Difficulty,
+  source: "bank" | "ai" = "bank",
+): Record<string, unknown> {
+  const params: Record<string, unknown> = { module: module.id, problemType: problemType.id, difficulty, open: true };
+  if (source === "ai") params.source = "ai";
+  return params;
 }
