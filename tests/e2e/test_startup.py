@@ -41,10 +41,11 @@ sys.argv = ["pytrix", "serve"]
 runpy.run_module("pytrix", run_name="__main__", alter_sys=True)
 """
 
-# Never on the way to `initialize`: the core, its models and every heavy library.
-HEAVY = ("pydantic", "rich", "google", "fsrs", "pytrix.service", "pytrix.curriculum", "pytrix.store",
-         "pytrix.runner", "pytrix.practice", "pytrix.coach", "pytrix.ai", "pytrix.cli.app", "pytrix.cli.output",
-         "pytrix.settings", "pytrix.responses", "pytrix.lsp.coaching")
+# Never on the way to `initialize`: the core, its models and every heavy library (a small
+# stdlib-only helper such as practice/file_size.py may be there; pydantic catches any model).
+HEAVY = ("pydantic", "rich", "google", "fsrs", "sqlite3", "pytrix.service", "pytrix.curriculum", "pytrix.store",
+         "pytrix.runner", "pytrix.practice.findings", "pytrix.practice.explain", "pytrix.coach", "pytrix.ai",
+         "pytrix.cli.app", "pytrix.cli.output", "pytrix.settings", "pytrix.responses", "pytrix.lsp.coaching")
 
 
 def loaded(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
