@@ -95,6 +95,8 @@ class Submission(RunReport):
     attempt_number: int = Field(description="the learner's attempt count on this question, this one included")
     mode: str = "manual"
     auto: AutoOutcomeReport | None = None
+    solved: bool = Field(default=False, description="every test passes and it counts as a solve "
+                         "(not after the solution was revealed)")
     _result: RunResult | None = PrivateAttr(default=None)
     _findings: list[Any] = PrivateAttr(default_factory=list)
 

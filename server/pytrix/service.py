@@ -472,7 +472,7 @@ class PytrixService:
         return Submission.made(
             result, findings_for(result, question, source, solved=solved),
             attempt_id=recorded.attempt_id, attempt_number=self.store.attempt_count(question.id),
-            mode=recorded.mode, auto=auto,
+            mode=recorded.mode, auto=auto, solved=solved,
         )
 
     def working_time_ms(self, question_id: str, now: float | None = None) -> int:

@@ -87,3 +87,30 @@ def test_the_loops_hint_is_the_service_action_with_the_ai_and_the_shared_ladder(
     assert (hint["level"], hint["source"], hint["cause"]) == (3, "code", "returned-input")
     assert code_hint.split(": ", 1)[1].split(" Then: ")[0] == hint["text"].split(" Then: ")[0]
     assert len(fake.requests) == 1
+
+
+def test_the_loop_says_a_pass_after_a_reveal_is_practice(tmp_path: Path, fake: FakeGemini) -> None:
+    env = _env(tmp_path / "home", fake)
+    del env["GEMINI_API_KEY"]  # the bank's reveal: no AI involved
+    subprocess.run([sys.executable, "-m", "pytrix", "config", "set", "revealAfterFailures", "1"], env=env,
+                   check=True, capture_output=True, timeout=120)
+    loop = Loop(env, tmp_path / "ws")
+    try:
+        path = Path(loop.line_with("Created ").split("Created ", 1)[1])
+        loop.line_with("Watching for saves")
+        path.write_text(path.read_text().replace("    raise NotImplementedError\n", RETURNS_INPUT))
+        loop.line_with("3/7 tests passed")
+        loop.type("s")
+        loop.line_with("Not solved yet")
+        loop.type("r")
+        loop.line_with("counts as practice")  # the service's reveal gate opened and recorded it
+        path.write_text(path.read_text().replace(RETURNS_INPUT, "    return s[::-1]\n"))
+        loop.line_with("All 7 tests passed")
+        loop.type("s")
+        said = loop.line_with("Moving on")
+        assert "recorded as practice, not as a solve" in said and "Solved!" not in said
+        loop.type("q")
+        assert loop.proc.wait(timeout=60) == 0
+    finally:
+        loop.proc.kill()
+        loop.proc.wait()

@@ -33,6 +33,7 @@ def test_reveal_then_submit_is_recorded_as_practice(tmp_path: Path) -> None:
         assert revealed.solution and "counts as practice" in revealed.message
         submission = asyncio.run(service.submit(QUESTION, RIGHT, "rev.py"))
         assert submission.result.all_passed and submission.mode == "revealed"
+        assert submission.solved is False and submission.wire()["solved"] is False  # the service says so
         after = compute_stats(service.store, service.bank)
         assert after["attempts"] == before["attempts"] + 1
         assert after["questions_solved"] == before["questions_solved"] == 0
@@ -47,7 +48,7 @@ def test_a_question_never_revealed_is_a_solve(tmp_path: Path) -> None:
     service = _service(tmp_path / "p.db")
     try:
         submission = asyncio.run(service.submit(QUESTION, RIGHT, "rev.py"))
-        assert submission.mode == "manual"
+        assert submission.mode == "manual" and submission.solved is True
         assert compute_stats(service.store, service.bank)["questions_solved"] == 1
     finally:
         service.close()

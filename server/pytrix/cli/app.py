@@ -68,10 +68,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(submission.wire(), indent=2))
     else:
-        after_reveal = submission.mode == "revealed"
-        print_lint(path, source, question, result, solved=result.all_passed and not after_reveal)
-        verdict = ("passes, recorded as practice: you saw the solution" if result.all_passed and after_reveal
-                   else "solved" if result.all_passed else "not solved yet")
+        print_lint(path, source, question, result, solved=submission.solved)
+        verdict = ("solved" if submission.solved else "passes, recorded as practice: you saw the solution"
+                   if result.all_passed else "not solved yet")
         console().print(f"Recorded your attempt {number} on {question.id}: {verdict} "
                          f"({result.passed}/{result.total}).", markup=False)
     return EXIT_OK if result.all_passed else EXIT_FAIL

@@ -131,7 +131,9 @@ class PracticeSession:
         if submission.auto is not None:
             self.console.print(f"[cyan]Auto mode:[/] {submission.auto.message}", markup=True)
         if submission.result.all_passed:
-            self.console.print("[green bold]Solved![/] Recorded. Moving on to the next question.")
+            self.console.print("[green bold]Solved![/] Recorded. Moving on to the next question." if submission.solved
+                               else "All tests pass. You saw the solution, so this attempt is recorded as "
+                               "practice, not as a solve. Moving on to the next question.")
             await self.choose()
             await self.check()
         else:

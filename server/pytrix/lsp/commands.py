@@ -152,8 +152,6 @@ async def reveal(ls: PytrixServer, uri: str) -> dict[str, Any]:
 
 
 async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
-    from pytrix.store.progress import REVEALED
-
     source, question = _document(ls, uri)
     state = ls.state(uri)
     state.cancel_run()
@@ -167,7 +165,7 @@ async def submit(ls: PytrixServer, uri: str) -> dict[str, Any]:
     document = ls.workspace.get_text_document(uri)
     state.result = result
     state.result_version = document.version
-    solved = result.all_passed and submission.mode != REVEALED
+    solved = submission.solved  # the service's word: a pass after a reveal is practice
     state.solved_source = source if solved else None
     state.run_findings = submission.findings
     ls.publish(uri, document.version)

@@ -601,6 +601,10 @@ export interface Submission {
   protocol: number;
   python: string | null;
   questionId: string;
+  /**
+   * every test passes and it counts as a solve (not after the solution was revealed)
+   */
+  solved: boolean;
   status: RunStatus;
   tests: TestReport[];
   total: number;
