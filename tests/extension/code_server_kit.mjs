@@ -3,10 +3,11 @@
 // and stopping code-server, and driving the workbench with Playwright.
 
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXTENSION, HERE, python } from "./support.mjs";
+import { EXTENSION, HERE, REPO, python } from "./support.mjs";
 
 /** Settings that keep the workbench quiet and the editor's typing literal. */
 export const BASE_SETTINGS = {
@@ -104,6 +105,34 @@ export function benchTools(vsixArg) {
   const codeServer = must(spawnSync("bash", [join(HERE, "install_code_server.sh")], { encoding: "utf8" }), "installing code-server")
     .stdout.trim().split("\n").pop();
   return { vsix, codeServer, must };
+}
+
+/**
+ * An e2e script's start: its command line (PATH.vsix CODE_SERVER_BIN, then
+ * REPORT.json with `report`; the usage and exit 2 when one is missing), an
+ * emptied test-artifacts/<name> folder, a throwaway profile (home, user data,
+ * extensions, workspace, PYTRIX_HOME) and the environment for code-server
+ * there, with no Gemini key.
+ */
+export function e2eStart(script, name, { report = false } = {}) {
+  const [vsix, codeServer, reportPath] = process.argv.slice(2);
+  if (!vsix || !codeServer || (report && !reportPath)) {
+    console.error(`usage: node ${script} PATH.vsix CODE_SERVER_BIN${report ? " REPORT.json" : ""}`);
+    process.exit(2);
+  }
+  const artifacts = freshArtifacts(REPO, name);
+  const root = mkdtempSync(join(tmpdir(), `pytrix-${name}-`));
+  const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
+  const env = {
+    ...process.env,
+    HOME: dirs.home,
+    PYTRIX_HOME: dirs.pytrixHome,
+    XDG_CONFIG_HOME: join(dirs.home, ".config"),
+    XDG_DATA_HOME: join(dirs.home, ".local", "share"),
+  };
+  delete env.GEMINI_API_KEY;
+  delete env.GOOGLE_API_KEY;
+  return { vsix, codeServer, reportPath, artifacts, root, dirs, env };
 }
 
 /** The folders of one throwaway profile under `root`. */

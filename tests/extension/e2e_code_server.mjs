@@ -21,36 +21,26 @@
 // Prints one line per step and a closing "N passed, N failed" line.
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BASE_SETTINGS,
   closeRun,
-  freshArtifacts,
+  e2eStart,
   editUserSettings,
   installExtension,
   openWorkbench,
   outputLog as profileLog,
   palette,
   pickQuick,
-  profileDirs,
   startCodeServer,
   stepLog,
   waitForLog,
   writeUserSettings,
 } from "./code_server_kit.mjs";
-import { CHROMIUM_ARGS, CHROMIUM, EXTENSION, HERE, REPO, python, require } from "./support.mjs";
+import { CHROMIUM_ARGS, CHROMIUM, EXTENSION, HERE, python, require } from "./support.mjs";
 
-const [vsix, codeServer] = process.argv.slice(2);
-if (!vsix || !codeServer) {
-  console.error("usage: node e2e_code_server.mjs PATH.vsix CODE_SERVER_BIN");
-  process.exit(2);
-}
-
-const ARTIFACTS = freshArtifacts(REPO, "vscode-e2e");
-const root = mkdtempSync(join(tmpdir(), "pytrix-e2e-"));
-const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
+const { vsix, codeServer, artifacts: ARTIFACTS, root, dirs, env } = e2eStart("e2e_code_server.mjs", "vscode-e2e");
 
 const QUESTION = "string-reversal.beginner";
 // A Python 3.11+ without Pytrix (Debian's), for the install offer.
@@ -60,17 +50,8 @@ const WRONG = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str
 const RIGHT = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`;
 const LOOP = `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    while True:\n        pass\n`;
 
-const env = {
-  ...process.env,
-  HOME: dirs.home,
-  PYTRIX_HOME: dirs.pytrixHome,
-  XDG_CONFIG_HOME: join(dirs.home, ".config"),
-  XDG_DATA_HOME: join(dirs.home, ".local", "share"),
-};
 // The stand-in Python extension reports this interpreter as the active one.
 env.PYTRIX_E2E_PYTHON = python();
-delete env.GEMINI_API_KEY;
-delete env.GOOGLE_API_KEY;
 
 const settings = { "pytrix.debounceMs": 150, "pytrix.runtime": "subprocess", ...BASE_SETTINGS };
 writeUserSettings(dirs.userData, settings);

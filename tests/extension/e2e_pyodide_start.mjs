@@ -20,17 +20,15 @@
 // server's first pytrix/runTests if later) to the first result; the raw times
 // are kept beside it. Screenshots and logs go to test-artifacts/vscode-pyodide/.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BASE_SETTINGS,
   closeRun,
-  freshArtifacts,
+  e2eStart,
   installExtension,
   openWorkbench,
   outputLog,
-  profileDirs,
   quickOpen,
   startCodeServer,
   stepLog,
@@ -38,31 +36,15 @@ import {
   waitForLog,
   writeUserSettings,
 } from "./code_server_kit.mjs";
-import { CHROMIUM_ARGS, CHROMIUM, REPO, python, require } from "./support.mjs";
+import { CHROMIUM_ARGS, CHROMIUM, python, require } from "./support.mjs";
 
-const [vsix, codeServer, reportPath] = process.argv.slice(2);
-if (!vsix || !codeServer || !reportPath) {
-  console.error("usage: node e2e_pyodide_start.mjs PATH.vsix CODE_SERVER_BIN REPORT.json");
-  process.exit(2);
-}
+const { vsix, codeServer, reportPath, artifacts: ARTIFACTS, root, dirs, env } = e2eStart("e2e_pyodide_start.mjs", "vscode-pyodide", { report: true });
 
-const ARTIFACTS = freshArtifacts(REPO, "vscode-pyodide");
-const root = mkdtempSync(join(tmpdir(), "pytrix-pyodide-start-"));
-const dirs = profileDirs(root, ["home", "userData", "extensions", "workspace", "pytrixHome"]);
 const QUESTION = "string-reversal.beginner";
 const FILE = "reverse_string.py";
 mkdirSync(join(dirs.workspace, "pytrix"), { recursive: true });
 writeFileSync(join(dirs.workspace, "pytrix", FILE), `# pytrix: question=${QUESTION}\ndef reverse_string(s: str) -> str:\n    return s[::-1]\n`);
 
-const env = {
-  ...process.env,
-  HOME: dirs.home,
-  PYTRIX_HOME: dirs.pytrixHome,
-  XDG_CONFIG_HOME: join(dirs.home, ".config"),
-  XDG_DATA_HOME: join(dirs.home, ".local", "share"),
-};
-delete env.GEMINI_API_KEY;
-delete env.GOOGLE_API_KEY;
 writeUserSettings(dirs.userData, { ...BASE_SETTINGS, "pytrix.server.python": python(), "pytrix.runtime": "pyodide", "pytrix.debounceMs": 150 });
 const storage = join(dirs.userData, "User", "globalStorage", "pytrix.pytrix");
 

@@ -265,6 +265,17 @@ def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> Non
     ]
 
 
+def _reported_run(script: str, vsix: Path, code_server: Path, tmp_path: Path, what: str, artifacts: str) -> dict[str, Any]:
+    """Run an e2e script that writes a report (its steps and figures); every step must pass."""
+    report_path = tmp_path / "report.json"
+    proc = _run(["node", str(HERE / script), str(vsix), str(code_server), str(report_path)], REPO, 600)
+    print(proc.stdout)
+    _check(proc, f"{what} (screenshots and logs in test-artifacts/{artifacts}/)")
+    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    return report
+
+
 def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
     chromium: Path, code_server: Path, vsix: Path, tmp_path: Path
 ) -> None:
@@ -274,12 +285,7 @@ def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
         pytest.skip("no system python3 at /usr/bin/python3")
     bare = subprocess.run([str(system), "-I", "-c", "import pytrix"], capture_output=True, text=True)
     assert bare.returncode != 0, "the system Python must not have Pytrix installed for this test to mean anything"
-    report_path = tmp_path / "report.json"
-    proc = _run(["node", str(HERE / "e2e_fresh_install.mjs"), str(vsix), str(code_server), str(report_path)], REPO, 600)
-    print(proc.stdout)
-    _check(proc, "the fresh-install run (screenshots and logs in test-artifacts/vscode-fresh/)")
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    report = _reported_run("e2e_fresh_install.mjs", vsix, code_server, tmp_path, "the fresh-install run", "vscode-fresh")
     names = [step["name"] for step in report["steps"]]
     assert "the server is the one bundled in the .vsix, run by python3 from PATH" in names
     assert "a later start brings the diagnostics back" in names
@@ -291,12 +297,7 @@ def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
 def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_server: Path, vsix: Path, tmp_path: Path) -> None:
     """Pyodide mode in code-server: a fresh boot after installing, the kept snapshot in a later
     window, and a damaged or stale snapshot never used (figures: bench/pyodide_code_server.mjs)."""
-    report_path = tmp_path / "report.json"
-    proc = _run(["node", str(HERE / "e2e_pyodide_start.mjs"), str(vsix), str(code_server), str(report_path)], REPO, 600)
-    print(proc.stdout)
-    _check(proc, "the Pyodide start run (screenshots and logs in test-artifacts/vscode-pyodide/)")
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    report = _reported_run("e2e_pyodide_start.mjs", vsix, code_server, tmp_path, "the Pyodide start run", "vscode-pyodide")
     # Which start path each window took: the restored one must not quietly fall back to a boot.
     assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
     assert len(report["steps"]) == 8
