@@ -22,7 +22,8 @@ def solution_source(question_id: str) -> str:
 
 
 def stub_source(question_id: str) -> str:
-    return f"# pytrix: question={question_id}\n" + BANK.get(question_id).stub
+    """A failing attempt: the stub with a line added (the untouched stub is refused, no attempt)."""
+    return f"# pytrix: question={question_id}\n" + BANK.get(question_id).stub + "\nattempted = True\n"
 
 
 async def auto_next(lsp: Session) -> dict[str, Any]:

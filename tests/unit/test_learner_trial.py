@@ -158,3 +158,55 @@ def test_a_closed_pipe_keeps_the_exit_code(tmp_path: Path) -> None:
         err = reader_gone.stderr.read().decode()
         assert reader_gone.wait(timeout=120) == code, (command, err)
         assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_practice_writes_to_the_practice_dir_setting(pytrix, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = pytrix("practice", "--once", "--question", QUESTION)
+    assert first.returncode == 1, first.stderr  # the starter code fails its tests
+    assert list((tmp_path / "pytrix").rglob("*.py")), first.stdout
+    assert not (tmp_path / "pytrix-practice").exists()
+    assert pytrix("config", "set", "practiceDir", "drills").returncode == 0
+    pytrix("practice", "--once", "--question", QUESTION)
+    assert list((tmp_path / "drills").rglob("*.py"))
+
+
+def test_the_readme_names_the_neovim_the_shipped_file_needs() -> None:
+    import re
+
+    from pytrix.editor_setup import editor_config
+
+    shipped = re.search(r"Neovim (\d+\.\d+)\+", editor_config("neovim"))
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"### Neovim \((\d+\.\d+)\+\)", readme)
+    assert shipped and documented and shipped.group(1) == documented.group(1)
+
+
+def test_the_practice_loop_refuses_to_submit_the_starter_code(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTRIX_HOME": str(tmp_path / "home"), "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}
+    # The commands wait in stdin: the loop reads them after its first check.
+    done = subprocess.run([sys.executable, "-m", "pytrix", "practice", "--question", QUESTION, "--dir", "ws"],
+                          env=env, cwd=tmp_path, input="s\nq\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "still the starter code" in done.stdout and "Recorded" not in done.stdout
+    stats = subprocess.run([sys.executable, "-m", "pytrix", "stats", "--json"], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert json.loads(stats.stdout)["attempts"] == 0
+    status = json.loads(subprocess.run([sys.executable, "-m", "pytrix", "auto", "status", "--json"], env=env,
+                                       capture_output=True, text=True, timeout=120).stdout)
+    assert status["queue"] == []  # no remediation queued
+
+
+def test_auto_mode_skips_a_question_solved_by_hand(pytrix) -> None:  # type: ignore[no-untyped-def]
+    from pytrix.curriculum.bank import load_bank
+    from pytrix.curriculum.question import Difficulty
+    from pytrix.practice.auto import curriculum_plan
+    from pytrix.settings import Settings
+
+    bank = load_bank()
+    problem_type = curriculum_plan(bank, Settings())[0]  # where auto mode starts
+    first = bank.for_problem_type(problem_type, Difficulty.BEGINNER)[0]
+    path = Path(pytrix("new", "--question", first.id, "--dir", "hand").stdout.strip())
+    path.write_text(f"# pytrix: question={first.id}\n{first.solution}")
+    assert pytrix("submit", str(path)).returncode == 0  # solved outside auto mode
+    given = bank.questions[json.loads(pytrix("auto", "next", "--dir", "ws", "--json").stdout)["questionId"]]
+    assert given.id != first.id and given.problem_type == problem_type  # the same step, an unsolved question

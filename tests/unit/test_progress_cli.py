@@ -29,7 +29,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 def write_solution(path: Path, solved: bool) -> None:
     question_id = path.read_text().splitlines()[0].split("=", 1)[1]
     question = bank().get(question_id)
-    body = question.solution if solved else question.stub
+    body = question.solution if solved else question.stub + "\nattempted = True\n"  # the bare stub is no attempt
     path.write_text(f"# pytrix: question={question_id}\n{body}")
 
 

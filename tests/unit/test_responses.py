@@ -54,7 +54,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> PytrixService:
 
 def test_a_submission_says_counts_status_and_attempt_as_camel_case_data(service: PytrixService) -> None:
     question = service.question(QUESTION)
-    failed = asyncio.run(service.submit(QUESTION, question.stub, "rev.py"))
+    failed = asyncio.run(service.submit(QUESTION, question.stub + "\nattempted = True\n", "rev.py"))
     solved = asyncio.run(service.submit(QUESTION, question.solution, "rev.py"))
     data = solved.wire()
     assert data["status"] == "passed" and data["passed"] == data["total"] == len(question.tests)

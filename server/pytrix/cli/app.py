@@ -303,7 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("practice", help="practise in the terminal: writes a file and re-checks it on save")
-    p.add_argument("--dir", default="pytrix-practice", help="folder for practice files")
+    p.add_argument("--dir", default=None,
+                   help="folder for practice files (default: the practiceDir setting, 'pytrix')")
     p.add_argument("--module", help="module id (default: the next question in order)")
     p.add_argument("--difficulty", choices=[d.value for d in Difficulty])
     p.add_argument("--question", help="a question id")

@@ -59,7 +59,8 @@ class PracticeSession:
         self.service = service
         self.args = args
         self.console = console
-        self.directory = service.practice_folder(args.dir)
+        # One default with the editors': the practiceDir setting (``pytrix``) under the current folder.
+        self.directory = service.practice_folder(args.dir or service.settings.practice_dir)
         self.question: Question | None = None
         self.path: Path | None = None
         self.last: tuple[str, RunResult] | None = None  # the latest checked source and its result

@@ -132,7 +132,7 @@ def _rank(question: Question, order: int, progress: dict[str, tuple[int, int]],
           recent: Recent | None = None) -> tuple[int, int, int, int, int]:
     attempts, solved = progress.get(question.id, (0, 0))
     fresh = recent.freshness(question, bank) if recent and bank is not None else 0
-    return (int(question.id in avoid), int(fresh), int(solved > 0), attempts, order)
+    return (int(question.id in avoid), int(solved > 0), int(fresh), attempts, order)
 
 
 def question_in_subtopic(
@@ -141,20 +141,24 @@ def question_in_subtopic(
 ) -> Question | None:
     """The best question of a subtopic at (or nearest to) ``level``.
 
-    Prefers questions not just given, then fresh ones over near-duplicates of
+    Prefers questions not just given, then not solved yet (solved in auto mode or
+    not: ``progress`` counts every attempt), then fresh ones over near-duplicates of
     recently given ones over recently given ones (see :mod:`pytrix.practice.variety`),
-    then not solved yet, with fewer attempts, in curriculum order.
+    with fewer attempts, in curriculum order. When every question at ``level`` is
+    solved, an unsolved one at the nearest other level comes first; only when there is
+    none anywhere does a solved one come round again. (A spaced review passes no
+    progress: solving is what it reviews.)
     """
     types = [p.id for p in subtopic.problem_types if problem_type in (None, p.id)]
+    first: Question | None = None
     for candidate_level in _nearest_levels(level):
         found = [q for pt in types for q in bank.for_problem_type(pt, candidate_level)]
         if found:
-            ranked = sorted(
-                enumerate(found),
-                key=lambda item: _rank(item[1], item[0], progress, avoid, bank, recent),
-            )
-            return ranked[0][1]
-    return None
+            best = min(enumerate(found), key=lambda item: _rank(item[1], item[0], progress, avoid, bank, recent))[1]
+            if progress.get(best.id, (0, 0))[1] == 0:
+                return best
+            first = first if first is not None else best
+    return first
 
 
 def curriculum_plan(bank: Bank, settings: Settings) -> list[str]:
