@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from pytrix.coach import RULES, coach
 from pytrix.coach import Finding as CoachFinding
+from pytrix.coach import coach
 from pytrix.curriculum.question import Kind
 from pytrix.errors import PytrixError
 from pytrix.lsp.convert import position_converter
@@ -25,14 +25,6 @@ if TYPE_CHECKING:
     from pytrix.lsp.server import PytrixServer
 
 SOURCE = "pytrix-coach"
-
-
-def rule_ids() -> list[str]:
-    return list(RULES)
-
-
-def unknown_rules(disabled: list[str]) -> list[str]:
-    return [rule for rule in disabled if rule not in RULES]
 
 
 def _as_finding(found: CoachFinding, index: int) -> Finding:
