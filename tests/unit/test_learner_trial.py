@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pytrix.curriculum.bank import load_bank
+
 QUESTION = "string-reversal.beginner"
 
 
@@ -126,8 +128,6 @@ def _words(text: str) -> set[str]:
 
 
 def test_piped_history_and_curriculum_break_lines_between_words(pytrix) -> None:  # type: ignore[no-untyped-def]
-    from pytrix.curriculum.bank import load_bank
-
     longest = max(load_bank().questions, key=len)  # the widest question column
     path = Path(pytrix("new", "--question", longest, "--dir", "ws").stdout.strip())
     path.write_text(path.read_text() + "\nx = 1\n")  # no longer the starter code: a failed attempt
@@ -197,7 +197,6 @@ def test_the_practice_loop_refuses_to_submit_the_starter_code(tmp_path: Path) ->
 
 
 def test_auto_mode_skips_a_question_solved_by_hand(pytrix) -> None:  # type: ignore[no-untyped-def]
-    from pytrix.curriculum.bank import load_bank
     from pytrix.curriculum.question import Difficulty
     from pytrix.practice.auto import curriculum_plan
     from pytrix.settings import Settings
@@ -210,3 +209,16 @@ def test_auto_mode_skips_a_question_solved_by_hand(pytrix) -> None:  # type: ign
     assert pytrix("submit", str(path)).returncode == 0  # solved outside auto mode
     given = bank.questions[json.loads(pytrix("auto", "next", "--dir", "ws", "--json").stdout)["questionId"]]
     assert given.id != first.id and given.problem_type == problem_type  # the same step, an unsolved question
+
+
+@given(st.sampled_from(sorted(load_bank().questions)),
+       st.lists(st.sampled_from(["", "# a note", "   ", "# test: f(1) == 2"]), max_size=4))
+def test_comments_and_blank_lines_do_not_make_the_stub_an_attempt(question_id: str, extra: list[str]) -> None:
+    from pytrix.practice.files import render_practice_file
+    from pytrix.service import untouched_stub
+
+    bank = load_bank()
+    question = bank.questions[question_id]
+    starter = render_practice_file(question, bank.curriculum) + "\n".join(extra) + "\n"
+    assert untouched_stub(question, starter)
+    assert not untouched_stub(question, starter + "attempted = True\n")
