@@ -86,3 +86,17 @@ async def test_an_editor_practice_folder_outside_the_workspace_is_refused(lsp: S
     await lsp.message(lambda m: "practiceDir" in m and "would leave the workspace" in m)
     created = await lsp.command("pytrix.next", {})
     assert created["path"].startswith(str(lsp.workspace / "pytrix"))
+
+
+@pytest.mark.lsp_options(init={"runtimes": []})  # the VS Code extension announces its runtimes
+async def test_the_vscode_extension_gets_its_own_new_question_picker(lsp: Session) -> None:
+    uri = lsp.open(lsp.workspace / "scratch.py", "print('hello')\n")
+    found = await lsp.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[]),
+    ))
+    choose = [a for a in found or [] if a.title == "Pytrix: new practice question…"]
+    # (pytest-lsp reads a CodeAction back as a Command; the command id is inside either way)
+    assert len(choose) == 1 and "pytrix.ui.newQuestion" in str(choose[0])
+    assert "pytrix.chooseModule" not in str(choose[0])

@@ -15,11 +15,16 @@ from lsprotocol import types
 
 from pytrix.errors import PytrixError
 from pytrix.lsp import commands
-from pytrix.lsp.clients import supports_action_literals, supports_disabled_actions
+from pytrix.lsp.clients import (
+    is_vscode_extension,
+    supports_action_literals,
+    supports_disabled_actions,
+)
 from pytrix.lsp.convert import plain
 from pytrix.lsp.server import PytrixServer  # at run time: pygls reads the command handler's hints
 
 CHOOSE_MODULE = "pytrix.chooseModule"  # "new practice question…": asks for the module, then writes it
+VSCODE_NEW_QUESTION = "pytrix.ui.newQuestion"  # the VS Code extension's own picker (a client command)
 
 
 def _command(title: str, name: str, *arguments: object) -> types.Command:
@@ -76,10 +81,11 @@ def kind_matches(kind: str | None, only: Sequence[str]) -> bool:
     return any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
 
 
-def new_question_actions(uri: str, *, in_practice_file: bool) -> list[types.CodeAction]:
+def new_question_actions(ls: PytrixServer, uri: str, *, in_practice_file: bool) -> list[types.CodeAction]:
     """New questions, kept short: auto mode's next question everywhere, and in any other
-    Python file one *new practice question…* that asks for the module. The file it is
-    asked from places the new one (``{"uri"}``)."""
+    Python file one *new practice question…* that asks for the module (in the VS Code
+    extension its own *New Question…* picker). The file it is asked from places the new
+    one (``{"uri"}``)."""
     actions = [
         _action(
             "Pytrix: new practice question (auto mode)",
@@ -90,7 +96,8 @@ def new_question_actions(uri: str, *, in_practice_file: bool) -> list[types.Code
     if not in_practice_file:
         actions.append(_action(
             "Pytrix: new practice question…",
-            _command("New practice question…", CHOOSE_MODULE, {"uri": uri}),
+            _command("New Question…", VSCODE_NEW_QUESTION) if is_vscode_extension(ls)
+            else _command("New practice question…", CHOOSE_MODULE, {"uri": uri}),
             types.CodeActionKind.Empty,
         ))
     return actions
@@ -171,7 +178,7 @@ def register(server: PytrixServer) -> None:
         if practice:
             assert question_id is not None
             actions.extend(practice_actions(ls, uri, question_id))
-        actions.extend(new_question_actions(uri, in_practice_file=practice or question_id is not None))
+        actions.extend(new_question_actions(ls, uri, in_practice_file=practice or question_id is not None))
         if only:
             actions = [a for a in actions if kind_matches(a.kind, only)]
         if not supports_action_literals(ls):  # LSP < 3.8 clients take commands only
