@@ -17,7 +17,8 @@ warm), each printed with ``bench/figures.py``'s ``report()``:
     pytrix check FILE           goal <= 2x (python -c pass + one sandbox run)
     pytrix check vs pytest      goal <= 1x (no slower than pytest on the same tests)
 
-Usage: python bench/startup.py   (BENCH_ROUNDS=N to change the rounds)
+Usage: python bench/startup.py [check]   (check: only the ``pytrix check`` figures;
+BENCH_ROUNDS=N to change the rounds)
 """
 
 from __future__ import annotations
@@ -143,7 +144,39 @@ def pytest_file(folder: Path) -> Path:
     return path
 
 
-def main() -> None:
+def check_figures(root: Path, practice: Path, env: dict[str, str]) -> None:
+    """``pytrix check FILE`` against ``python -c pass`` plus one sandbox run, and against pytest."""
+    tests = pytest_file(root)
+    python, check, pytest = [], [], []
+    for _ in range(ROUNDS):  # taken in turn, so that a change of the machine's load hits all three alike
+        python.append(time_command([sys.executable, "-c", "pass"], env))
+        check.append(time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env))
+        pytest.append(time_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+                                   {**env, "PYTHONPATH": str(root)}))
+    python_ms, check_ms, pytest_ms = (statistics.median(times) for times in (python, check, pytest))
+    run_code = (
+        "import asyncio, time\n"
+        "from pytrix.curriculum.bank import load_bank\n"
+        "from pytrix.runner.sandbox import SubprocessSandbox\n"
+        f"q = load_bank().questions[{QUESTION!r}]\n"
+        "async def main():\n"
+        "    box = SubprocessSandbox()\n"
+        "    await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
+        "    t = time.perf_counter(); await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
+        "    print((time.perf_counter() - t) * 1000); await box.close()\n"
+        "asyncio.run(main())\n"
+    )
+    runs = [float(subprocess.run([sys.executable, "-c", run_code], env=env, capture_output=True, text=True,
+                                 check=True).stdout.split()[-1]) for _ in range(3)]
+    sandbox_ms = statistics.median(runs)
+    budget = python_ms + sandbox_ms
+    report("startup", "pytrix check FILE, whole process", check_ms / budget, 2.0, "x",
+           detail=f"{check_ms:.0f} ms vs python -c pass {python_ms:.0f} + one sandbox run {sandbox_ms:.0f} ms")
+    report("startup", "pytrix check vs python -m pytest, same tests", check_ms / pytest_ms, 1.0, "x",
+           detail=f"{check_ms:.0f} ms vs {pytest_ms:.0f} ms")
+
+
+def main(only_check: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="pytrix-bench-startup-") as tmp:
         root = Path(tmp)
         bare = root / "bare_server.py"
@@ -152,52 +185,29 @@ def main() -> None:
         practice.write_text(PRACTICE, encoding="utf-8")
         env = {**os.environ, "PYTRIX_HOME": str(root / "home")}
         subprocess.run([sys.executable, "-m", "pytrix", "data", "list"], env=env, capture_output=True, check=True)
+        print(f"start-up ({ROUNDS} rounds, medians)")
+        if not only_check:
+            server_figures(root, bare, practice, env)
+        check_figures(root, practice, env)
 
-        floor, inits, firsts, rss = [], [], [], []
-        for n in range(ROUNDS):
-            floor.append(time_initialize([sys.executable, str(bare)], env))
-            i, f, r = time_pytrix(root / f"home-{n}", practice)
-            inits.append(i)
-            firsts.append(f)
-            rss.append(r)
-        bare_ms, init_ms = statistics.median(floor), statistics.median(inits)
-        first_ms, rss_mb = statistics.median(firsts), max(rss)
 
-        python_ms = statistics.median(time_command([sys.executable, "-c", "pass"], env) for _ in range(ROUNDS))
-        check_ms = statistics.median(
-            time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env) for _ in range(ROUNDS))
-        tests = pytest_file(root)
-        pytest_ms = statistics.median(
-            time_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
-                         {**env, "PYTHONPATH": str(root)}) for _ in range(ROUNDS))
-        run_code = (
-            "import asyncio, time\n"
-            "from pytrix.curriculum.bank import load_bank\n"
-            "from pytrix.runner.sandbox import SubprocessSandbox\n"
-            f"q = load_bank().questions[{QUESTION!r}]\n"
-            "async def main():\n"
-            "    box = SubprocessSandbox()\n"
-            "    await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
-            "    t = time.perf_counter(); await box.run(q, 'def reverse_string(s):\\n    return s\\n', 'r.py')\n"
-            "    print((time.perf_counter() - t) * 1000); await box.close()\n"
-            "asyncio.run(main())\n"
-        )
-        runs = [float(subprocess.run([sys.executable, "-c", run_code], env=env, capture_output=True, text=True,
-                                     check=True).stdout.split()[-1]) for _ in range(3)]
-        sandbox_ms = statistics.median(runs)
-
-    budget = python_ms + sandbox_ms
-    print(f"start-up ({ROUNDS} rounds, medians)")
+def server_figures(root: Path, bare: Path, practice: Path, env: dict[str, str]) -> None:
+    """``pytrix serve`` against a bare pygls server: ``initialize``, first diagnostics, memory."""
+    floor, inits, firsts, rss = [], [], [], []
+    for n in range(ROUNDS):
+        floor.append(time_initialize([sys.executable, str(bare)], env))
+        i, f, r = time_pytrix(root / f"home-{n}", practice)
+        inits.append(i)
+        firsts.append(f)
+        rss.append(r)
+    bare_ms, init_ms = statistics.median(floor), statistics.median(inits)
+    first_ms, rss_mb = statistics.median(firsts), max(rss)
     report("startup", "pytrix serve: initialize answered", init_ms / bare_ms, 1.25, "x",
            detail=f"{init_ms:.0f} ms vs the bare pygls server's {bare_ms:.0f} ms")
     report("startup", "first diagnostics after initialized", first_ms, 150, " ms",
            detail=f"the bare server's start took {bare_ms:.0f} ms in the same run: the machine's load")
     report("startup", "server memory after first diagnostics (RSS)", rss_mb, 80, " MB", detail="the largest of the rounds")
-    report("startup", "pytrix check FILE, whole process", check_ms / budget, 2.0, "x",
-           detail=f"{check_ms:.0f} ms vs python -c pass {python_ms:.0f} + one sandbox run {sandbox_ms:.0f} ms")
-    report("startup", "pytrix check vs python -m pytest, same tests", check_ms / pytest_ms, 1.0, "x",
-           detail=f"{check_ms:.0f} ms vs {pytest_ms:.0f} ms")
 
 
 if __name__ == "__main__":
-    main()
+    main(only_check=sys.argv[1:] == ["check"])

@@ -28,7 +28,7 @@ Origin = Literal["ai", "bank", "offline", "code"]
 class Wire(BaseModel):
     """The shared base: camelCase on the wire, snake_case in Python, unknown keys ignored."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True,
                               json_schema_serialization_defaults_required=True)
 
     def wire(self) -> dict[str, Any]:

@@ -23,36 +23,34 @@ from pytrix.practice.auto import AutoPick
 from pytrix.practice.file_size import check_size
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
-from pytrix.responses import (
-    AiOffer,
-    AutoOutcomeReport,
-    AutoPickReport,
-    AutoStatusReport,
-    ConnectionReport,
-    CurriculumReport,
-    HintReport,
-    HistoryPage,
-    ImportReport,
-    KeyStatus,
-    NewQuestionReport,
-    OptimizeReport,
-    Origin,
-    ResetReport,
-    RevealReport,
-    ReviewReport,
-    StatsReport,
-    Submission,
-    UsageReport,
-)
 from pytrix.runner.client_backend import ClientRuntime, ClientRuntimeError
 from pytrix.runner.protocol import Limits, RunResult
 from pytrix.runner.sandbox import SubprocessSandbox
 from pytrix.settings import Settings
 from pytrix.store.database import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the response models load where they are made: `pytrix check` makes none
     from pytrix.ai.router import Sleep
     from pytrix.ai.tutor import AITutor
+    from pytrix.responses import (
+        AutoOutcomeReport,
+        AutoStatusReport,
+        ConnectionReport,
+        CurriculumReport,
+        HintReport,
+        HistoryPage,
+        ImportReport,
+        KeyStatus,
+        NewQuestionReport,
+        OptimizeReport,
+        Origin,
+        ResetReport,
+        RevealReport,
+        ReviewReport,
+        StatsReport,
+        Submission,
+        UsageReport,
+    )
 
 log = logging.getLogger(__name__)
 IDLE_CAP_MS = 45 * 60 * 1000  # the longest stretch one attempt is credited with
@@ -136,6 +134,8 @@ class PytrixService:
     # -- questions -----------------------------------------------------------
     def curriculum(self) -> CurriculumReport:
         """The curriculum tree with the bank's question ids for each problem type."""
+        from pytrix.responses import CurriculumReport
+
         curriculum = self.bank.curriculum
         modules = []
         for module in curriculum.ordered_modules:
@@ -318,6 +318,8 @@ class PytrixService:
         """Write the question's practice file in ``directory`` and say where it is (``shown``
         stays False: a front end that opens it says so); ``auto``: auto mode's reason for it
         (a :class:`Chosen` brings its own, with its source and notice)."""
+        from pytrix.responses import AiOffer, AutoPickReport, NewQuestionReport
+
         chosen = question if isinstance(question, Chosen) else Chosen(question, auto=auto)
         question, auto = chosen.question, chosen.auto
         path = self.new_practice_file(question, directory)
@@ -369,6 +371,8 @@ class PytrixService:
         first: the hint starts with that cause (where it is and what to fix),
         then the generic ladder's next step follows.
         """
+        from pytrix.responses import HintReport
+
         question = self.question(question_id)
         total = len(question.hints)
         level = self.store.hint_level(question.id)
@@ -398,6 +402,8 @@ class PytrixService:
     def reveal_gate(self, question_id: str) -> RevealReport:
         """Whether the reference solution may be shown (enough failed submissions, or the
         question solved), without showing or recording anything: menus ask this."""
+        from pytrix.responses import RevealReport
+
         question = self.question(question_id)
         needed = self.settings.reveal_after_failures
         failed = self.store.failed_submissions(question.id)
@@ -412,6 +418,8 @@ class PytrixService:
 
     def reveal(self, question_id: str) -> RevealReport:
         """The reference solution behind :meth:`reveal_gate`, recorded as seen."""
+        from pytrix.responses import RevealReport
+
         gate = self.reveal_gate(question_id)
         if not gate.allowed:
             return gate
@@ -440,6 +448,7 @@ class PytrixService:
         """
         from pytrix.practice.findings import findings_for
         from pytrix.practice.progress import MAX_CODE_CHARS, record_result
+        from pytrix.responses import AutoOutcomeReport, Submission
         from pytrix.store.progress import REVEALED
 
         check_size(source)  # before the starter-code check, which parses the file
@@ -490,6 +499,7 @@ class PytrixService:
     def stats(self) -> StatsReport:
         """The full stats document (module -> subtopic -> problem type -> difficulty)."""
         from pytrix.practice.stats import compute_stats
+        from pytrix.responses import StatsReport
 
         return StatsReport.model_validate(compute_stats(self.store, self.bank))
 
@@ -497,6 +507,7 @@ class PytrixService:
     def history(self, *, limit: Any = None, offset: Any = None, question_id: str | None = None,
                 module: str | None = None, with_code: bool = True) -> HistoryPage:
         from pytrix.practice.history import history
+        from pytrix.responses import HistoryPage
 
         return HistoryPage.model_validate(history(
             self.store, limit=limit, offset=offset, question_id=question_id, module=module,
@@ -531,12 +542,14 @@ class PytrixService:
 
     def slow_down(self, subtopic: str | None = None) -> AutoOutcomeReport:
         from pytrix.practice import auto
+        from pytrix.responses import AutoOutcomeReport
 
         outcome = auto.slow_down(self.store, self.bank, self.settings, subtopic)
         return AutoOutcomeReport.model_validate(vars(outcome))
 
     def auto_status(self) -> AutoStatusReport:
         from pytrix.practice import auto
+        from pytrix.responses import AutoStatusReport
 
         return AutoStatusReport.model_validate(auto.status(self.store, self.bank, self.settings))
 
@@ -552,6 +565,7 @@ class PytrixService:
 
     def reset(self, scope: str, target: str | None = None) -> ResetReport:
         from pytrix.practice.transfer import reset
+        from pytrix.responses import ResetReport
 
         return ResetReport.model_validate(reset(self.store, self.bank, self.settings, scope, target))
 
@@ -564,6 +578,7 @@ class PytrixService:
     def import_progress(self, raw: Any) -> ImportReport:
         """Validate ``raw`` (a parsed export) and replace all progress with it, atomically."""
         from pytrix.practice.transfer import import_progress, parse_progress
+        from pytrix.responses import ImportReport
 
         return ImportReport.model_validate(import_progress(self.store, self.settings, parse_progress(raw)))
 

@@ -8,7 +8,8 @@ pytrix`` and the ``pytrix`` console script enter through :func:`run`).
 
 ``serve`` is dispatched here, before the rest of the command line is imported,
 so the language server answers ``initialize`` without loading rich, the other
-commands or the core (see :mod:`pytrix.lsp.startup`).
+commands or the core (see :mod:`pytrix.lsp.startup`). ``check`` starts its sandbox
+process here, before the rest is imported (:func:`pytrix.cli.service.start_sandbox`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
 
         serve(args[1:])
         return 0
+    if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
+        # The run's sandbox process starts now, on another core, while the rest imports.
+        from pytrix.cli.service import start_sandbox
+
+        start_sandbox()
     from pytrix.cli.app import main as app_main
 
     return app_main(argv)

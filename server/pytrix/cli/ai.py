@@ -14,13 +14,15 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytrix.ai.errors import AIError
 from pytrix.cli.output import read_source
 from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty
-from pytrix.service import PytrixService
+
+if TYPE_CHECKING:
+    from pytrix.service import PytrixService
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FAIL = 0, 1

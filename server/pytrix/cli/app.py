@@ -14,16 +14,18 @@ import json
 import sys
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytrix import __version__
 from pytrix.cli.output import UsageError, console, name_commands, print_lint, read_source
 from pytrix.cli.service import choose_question, open_service, run_async
-from pytrix.curriculum.question import Difficulty, Question
+from pytrix.curriculum.question import Difficulty
 from pytrix.errors import PytrixError
-from pytrix.responses import CurriculumReport, RunReport
-from pytrix.runner.protocol import RunResult
-from pytrix.service import PytrixService
+
+if TYPE_CHECKING:  # `pytrix check` imports only what it uses (tests/e2e/test_check_startup.py)
+    from pytrix.curriculum.question import Question
+    from pytrix.runner.protocol import RunResult
+    from pytrix.service import PytrixService
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
@@ -53,6 +55,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         solved = result.all_passed and service.store.solved_with(question.id, source)
     if args.json:
         from pytrix.practice.findings import findings_for
+        from pytrix.responses import RunReport
 
         report = RunReport.of(result, findings_for(result, question, source, solved=solved, earlier=True))
         print(json.dumps(report.wire(), indent=2))
@@ -142,6 +145,8 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
             known = ", ".join(m["id"] for m in tree["modules"])
             raise UsageError(f"There is no module {args.module!r}. Modules: {known}.")
     if args.json:
+        from pytrix.responses import CurriculumReport
+
         print(json.dumps(CurriculumReport.model_validate({**tree, "modules": modules}).wire(), indent=2))
         return EXIT_OK
     out = console(wrap=True)  # wraps long lines on words (the default keeps them whole for copying)

@@ -5,36 +5,46 @@ terminal's commands in messages, and printing results like a linter (``pytrix ch
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from pytrix.curriculum.question import Kind, Question
 from pytrix.errors import PytrixError
-from pytrix.runner.protocol import RunResult
+
+if TYPE_CHECKING:  # rich and the models load when first used: `pytrix check` starts sooner
+    from rich.console import Console
+
+    from pytrix.curriculum.question import Question
+    from pytrix.runner.protocol import RunResult
 
 
 class UsageError(PytrixError):
     """Bad command-line input."""
 
 
-class PipedConsole(Console):
-    """A console that stops writing quietly when the reader goes away (``pytrix check F |
-    head -1``), so the command finishes with its own exit code (rich would exit with 1)."""
+@functools.cache
+def _piped_console() -> type[Console]:
+    from rich.console import Console
 
-    def on_broken_pipe(self) -> None:
-        import os
-        import sys
+    class PipedConsole(Console):
+        """A console that stops writing quietly when the reader goes away (``pytrix check F |
+        head -1``), so the command finishes with its own exit code (rich would exit with 1)."""
 
-        self.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, (sys.stderr if self.stderr else sys.stdout).fileno())
+        def on_broken_pipe(self) -> None:
+            import os
+            import sys
+
+            self.quiet = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, (sys.stderr if self.stderr else sys.stdout).fileno())
+
+    return PipedConsole
 
 
 def console(stderr: bool = False, *, wrap: bool = False) -> Console:
     """The CLI's console; ``wrap``: long lines wrap at word boundaries to the terminal's (or
     a pipe's 80 columns') width, else they stay whole for copying."""
-    return PipedConsole(stderr=stderr, highlight=False, soft_wrap=not wrap)
+    return _piped_console()(stderr=stderr, highlight=False, soft_wrap=not wrap)
 
 
 def read_source(path: Path) -> str:
@@ -137,6 +147,7 @@ def _print_coaching(out: Console, path: Path, source: str, question: Question, e
     from rich.markup import escape
 
     from pytrix.coach import coach
+    from pytrix.curriculum.question import Kind
 
     entry = question.entry if question.kind is Kind.FUNCTION else None
     for found in coach(source, entry=entry):

@@ -22,7 +22,7 @@ _IMPORTERS = ("__import__", "import_module")
 class Forbidden(BaseModel):
     """One construct the solution must not use: exactly one of the kinds below."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     call: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     """A function or method called by this name (``sorted``, ``sort``)."""
