@@ -290,10 +290,16 @@ class PytrixService:
         checked, without creating anything, before a question is chosen: a folder that cannot
         be used neither moves auto mode on nor leaves a half-made file (a clear
         :class:`PytrixError` says why)."""
+        import errno
         import os
 
         folder = Path(directory).expanduser().absolute()
-        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        try:
+            existing = next(p for p in (folder, *folder.parents) if p.exists())
+        except OSError as exc:  # e.g. a component longer than the file system allows
+            why = ("the name is too long" if exc.errno == errno.ENAMETOOLONG
+                   else (exc.strerror or str(exc)).lower())
+            raise PytrixError(f"Cannot use {folder} for practice files: {why}.") from None
         if not existing.is_dir():
             raise PytrixError(f"Cannot use {folder} for practice files: {existing} is a file, not a folder.")
         if not os.access(existing, os.W_OK | os.X_OK):

@@ -105,7 +105,7 @@ async def test_a_submission_over_the_cap_is_refused_before_anything_runs(tmp_pat
 
     service = PytrixService(bank(), open_store(tmp_path))
     try:
-        with pytest.raises(PytrixError, match="at most 1,000,000"):
+        with pytest.raises(PytrixError, match=r"Pytrix checks files up to .* Nothing was run"):
             await service.submit(QUESTIONS[0], "x" * (MAX_CODE_CHARS + 1), "big.py")
         assert service.stats().attempts == 0
     finally:
@@ -271,8 +271,8 @@ def test_practice_paths_stay_inside_the_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("folder", "message"), [
     ("FILE", "is a file, not a folder"),
-    ("/proc/self", "Cannot write a practice file"),
-    ("/sys/kernel", "Cannot write a practice file"),
+    ("/proc/self", "Cannot use /proc/self for practice files"),
+    ("/sys/kernel", "/sys/kernel"),  # refused up front, or at the write (root may pass access())
     ("x" * 300, "the name is too long"),
 ])
 def test_new_with_a_bad_folder_says_why(
