@@ -250,7 +250,8 @@ try {
     step("the practice panel follows a run started by typing, showing each value once", /expected: /.test(followed) && (followed.match(/expected: 'olleh'/g) ?? []).length <= 1, followed.slice(0, 160).replace(/\s+/g, " "));
     await replaceEditorText(page, RIGHT);
     await page.keyboard.press("Control+S");
-    await problems.locator(".monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
+    // This very code was submitted and solved above: "Solved earlier: all 7 tests pass, …".
+    await problems.locator(".monaco-list-row", { hasText: /Solved earlier: all 7 tests pass/ }).first().waitFor({ timeout: 60_000 });
     await inner.locator("#summary", { hasText: /^7\/7 passed/ }).waitFor({ timeout: 30_000 });
   } catch (error) {
     const consoleText = await inner.locator("#console").innerText().catch(() => "?");
