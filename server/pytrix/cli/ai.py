@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytrix.ai.errors import AIError
-from pytrix.cli.output import read_source
+from pytrix.cli.output import print_json, read_source
 from pytrix.cli.service import open_service, run_async
 from pytrix.curriculum.question import Difficulty
 
@@ -54,7 +54,7 @@ def _practice(path_text: str) -> tuple[Path, str]:
 def cmd_ai_test(args: argparse.Namespace) -> int:
     outcome = _with_tutor(lambda service: service.test_connection())
     if args.json:
-        _print(json.dumps(outcome.wire(), indent=2))
+        print_json(outcome)
     else:
         _print(outcome.message, err=not outcome.ok)
     return EXIT_OK if outcome.ok else EXIT_FAIL
@@ -102,7 +102,7 @@ def cmd_ai_hint(args: argparse.Namespace) -> int:
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
+        print_json(outcome)
     else:
         origin = "AI" if outcome.source == "ai" else "bank"
         _print(f"Hint {outcome.level}/{outcome.total} ({origin}): {outcome.text}")
@@ -119,7 +119,7 @@ def cmd_ai_evaluate(args: argparse.Namespace) -> int:
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
+        print_json(outcome)
         return EXIT_OK
     _print(outcome.markdown)
     for finding in outcome.diagnostics:
@@ -137,7 +137,7 @@ def cmd_ai_optimize(args: argparse.Namespace) -> int:
     outcome = _with_tutor(work)
     _notice(outcome)
     if args.json:
-        _print(json.dumps(outcome.wire(), indent=2, ensure_ascii=False))
+        print_json(outcome)
     else:
         _print(outcome.markdown if outcome.allowed else outcome.message, err=not outcome.allowed)
     return EXIT_OK if outcome.allowed else EXIT_FAIL
@@ -149,7 +149,7 @@ def cmd_usage(args: argparse.Namespace) -> int:
 
     report = _with_tutor(work)
     if args.json:
-        _print(json.dumps(report, indent=2))
+        print_json(report)
         return EXIT_OK
     rows = report["rows"]
     if not rows:

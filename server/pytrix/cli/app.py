@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytrix import __version__
-from pytrix.cli.output import UsageError, console, name_commands, print_lint, read_source
+from pytrix.cli.output import (
+    UsageError,
+    console,
+    name_commands,
+    print_json,
+    print_lint,
+    read_source,
+)
 from pytrix.cli.service import choose_question, open_service, run_async
 from pytrix.curriculum.question import Difficulty
 from pytrix.errors import PytrixError
@@ -58,7 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         from pytrix.responses import RunReport
 
         report = RunReport.of(result, findings_for(result, question, source, solved=solved, earlier=True))
-        print(json.dumps(report.wire(), indent=2))
+        print_json(report)
     else:
         print_lint(path, source, question, result, coaching=not args.no_coach, solved=solved, earlier=True)
     return EXIT_OK if result.all_passed else EXIT_FAIL
@@ -69,7 +76,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         submission = run_async(service, service.submit(question.id, source, path.name))
     result, number = submission.result, submission.attempt_number
     if args.json:
-        print(json.dumps(submission.wire(), indent=2))
+        print_json(submission)
     else:
         print_lint(path, source, question, result, solved=submission.solved)
         verdict = ("solved" if submission.solved else "passes, recorded as practice: you saw the solution"
@@ -96,7 +103,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
         # The tests run first: a failure with an explained cause is hinted at before the ladder.
         hint = _with_ai(service, service.tutor_hint(question, source, filename=path.name))
     if args.json:
-        print(json.dumps(hint.wire(), indent=2))
+        print_json(hint)
         return EXIT_OK
     if hint.notice:
         console(stderr=True).print(hint.notice, markup=False)
@@ -108,7 +115,7 @@ def cmd_reveal(args: argparse.Namespace) -> int:
     with _practice_file(args.file) as (_, source, service, question):
         reveal = _with_ai(service, service.tutor_reveal(question, source, None))
     if args.json:
-        print(json.dumps(reveal.wire(), indent=2))
+        print_json(reveal)
         return EXIT_OK if reveal.allowed else EXIT_FAIL
     console().print(reveal.message, markup=False)
     if reveal.solution:
@@ -122,7 +129,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         folder = service.practice_folder(args.dir)  # usable before auto mode moves on
         chosen = choose_question(service, args.question, args.module, args.difficulty)
         created = service.new_question(chosen, folder)
-    print(json.dumps(created.wire(), indent=2) if args.json else created.path)
+    if args.json:
+        print_json(created)
+    else:
+        print(created.path)
     return EXIT_OK
 
 
@@ -147,7 +157,7 @@ def cmd_curriculum(args: argparse.Namespace) -> int:
     if args.json:
         from pytrix.responses import CurriculumReport
 
-        print(json.dumps(CurriculumReport.model_validate({**tree, "modules": modules}).wire(), indent=2))
+        print_json(CurriculumReport.model_validate({**tree, "modules": modules}))
         return EXIT_OK
     out = console(wrap=True)  # wraps long lines on words (the default keeps them whole for copying)
     detailed = args.module is not None

@@ -6,8 +6,9 @@ terminal's commands in messages, and printing results like a linter (``pytrix ch
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytrix.errors import PytrixError
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # rich and the models load when first used: `pytrix check` st
     from rich.console import Console
 
     from pytrix.curriculum.question import Question
+    from pytrix.responses import Wire
     from pytrix.runner.protocol import RunResult
 
 
@@ -45,6 +47,13 @@ def console(stderr: bool = False, *, wrap: bool = False) -> Console:
     """The CLI's console; ``wrap``: long lines wrap at word boundaries to the terminal's (or
     a pipe's 80 columns') width, else they stay whole for copying."""
     return _piped_console()(stderr=stderr, highlight=False, soft_wrap=not wrap)
+
+
+def print_json(answer: Wire | dict[str, Any], *, compact: bool = False) -> None:
+    """Print an answer as ``--json`` does everywhere: the model's wire form (the JSON the
+    editor gets, camelCase), indented unless ``compact``, non-ASCII text as it is."""
+    data = answer if isinstance(answer, dict) else answer.wire()
+    print(json.dumps(data, indent=None if compact else 2, ensure_ascii=False), flush=True)
 
 
 def read_source(path: Path) -> str:

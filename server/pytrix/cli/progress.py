@@ -8,7 +8,6 @@ language server returns.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from pytrix.cli.output import console
+from pytrix.cli.output import console, print_json
 from pytrix.cli.service import choose_question, open_service
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -154,7 +153,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         auto = service.auto_status()
         usage = api_usage(service.store)
     if args.json:
-        print(json.dumps(stats.wire(), indent=2))
+        print_json(stats)
         return EXIT_OK
     out = console()
     print_stats(stats.model_dump(), auto.model_dump(), out)
@@ -183,7 +182,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(shown.code, end="" if shown.code.endswith("\n") else "\n")
         return EXIT_OK
     if args.json:
-        print(json.dumps(report.wire(), indent=2))
+        print_json(report)
         return EXIT_OK
     out = console()
     if not page["items"]:
@@ -218,7 +217,10 @@ def cmd_auto_next(args: argparse.Namespace) -> int:
         folder = service.practice_folder(args.dir)  # usable before auto mode moves on
         chosen = choose_question(service, None, None, None)  # no choice: auto mode
         created = service.new_question(chosen, folder)
-    print(json.dumps(created.wire()) if args.json else created.path)
+    if args.json:
+        print_json(created, compact=True)
+    else:
+        print(created.path)
     return EXIT_OK
 
 
@@ -226,7 +228,7 @@ def cmd_auto_status(args: argparse.Namespace) -> int:
     with open_service() as service:
         report = service.auto_status()
     if args.json:
-        print(json.dumps(report.wire(), indent=2))
+        print_json(report)
         return EXIT_OK
     status = report.model_dump()
     out = console()
