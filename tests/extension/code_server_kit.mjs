@@ -272,9 +272,19 @@ export async function quickOpen(page, name) {
 }
 
 export async function palette(page, command) {
-  await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible" });
+  // F1 is sometimes lost (the focus in a webview's frame or on a toast): wait for the
+  // palette itself, and press again after Escape, three tries in all.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("F1");
+    try {
+      await input.waitFor({ state: "visible", timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press("Escape"); // leave whatever holds the focus (a toast, a frame)
+    }
+  }
   await input.fill(`>${command}`);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: command }).first().waitFor();
   await page.keyboard.press("Enter");
