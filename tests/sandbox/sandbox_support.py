@@ -49,6 +49,39 @@ def make_sandbox(backend: str, limits: Limits = FAST, **options: Any) -> Subproc
     return SubprocessSandbox(limits, pool_size=options.pop("pool_size", 2), **options)
 
 
+class OneShotSandbox:
+    """``pytrix check``'s lean path behind the sandbox's interface: each run starts its warm
+    process first (as the command does), then runs synchronously (:mod:`pytrix.runner.oneshot`)
+    in a thread; every run used that process (:attr:`early_unused` counts the ones that did not)."""
+
+    fork_server = False
+
+    def __init__(self, limits: Limits = FAST) -> None:
+        self.limits = limits
+        self.early_unused = 0
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def run(self, question: Question, code: str, filename: str, *, limits: Limits | None = None,
+                  reveal_hidden: bool = False) -> RunResult:
+        import asyncio
+
+        from pytrix.runner.oneshot import Process, run_once
+
+        def work() -> RunResult:
+            first = Process.spawn(warm=True)
+            data = run_once(question, code, filename, limits or self.limits, first=first,
+                            reveal_hidden=reveal_hidden)
+            self.early_unused += not first.sent
+            return RunResult.from_data(data)
+
+        return await asyncio.to_thread(work)
+
+
 def assert_only_forked(box: SubprocessSandbox) -> None:
     """Every process of a fork-server sandbox was forked: the cold fall-back never ran."""
     assert box.fallback is None, box.fallback

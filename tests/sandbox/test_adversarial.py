@@ -12,10 +12,21 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-from sandbox_support import ADD, FAST, assert_still_works, describe, make_question
+import pytest_asyncio
+from sandbox_support import (
+    ADD,
+    BACKENDS,
+    FAST,
+    OneShotSandbox,
+    assert_still_works,
+    describe,
+    make_question,
+    make_sandbox,
+)
 
 from pytrix.runner.protocol import Limits, RunResult, RunStatus
 from pytrix.runner.protocol import TestStatus as Status
@@ -440,6 +451,19 @@ def _first_problem(result: RunResult) -> str:
         if test.status is not Status.PASSED:
             return test.message
     return result.message
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=(*BACKENDS, "oneshot"))
+async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[SubprocessSandbox | OneShotSandbox]:
+    """The battery runs on every process path, ``pytrix check``'s lean one-shot path too."""
+    box = OneShotSandbox() if request.param == "oneshot" else make_sandbox(request.param)
+    await box.start()
+    try:
+        yield box
+    finally:
+        await box.close()
+    if isinstance(box, OneShotSandbox):  # every run used the process started first: no fall-back
+        assert box.early_unused == 0
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -10,9 +10,10 @@ import pytest
 from sandbox_support import ADD, FAST
 
 from pytrix.runner import harness
+from pytrix.runner.attempts import describe_exit as _describe_exit
 from pytrix.runner.events import valid_tree as _valid_tree
 from pytrix.runner.protocol import build_request
-from pytrix.runner.sandbox import _Attempt, _describe_exit
+from pytrix.runner.sandbox import _Attempt
 
 
 def test_run_request_is_unchanged_for_pyodide() -> None:

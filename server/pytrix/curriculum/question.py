@@ -11,7 +11,6 @@ import ast
 import hashlib
 import json
 import re
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,49 +22,15 @@ from pydantic import (
     model_validator,
 )
 
+from pytrix.curriculum.plain import Compare as Compare
+from pytrix.curriculum.plain import Difficulty as Difficulty
+from pytrix.curriculum.plain import Kind as Kind
+from pytrix.curriculum.plain import Source as Source
+from pytrix.curriculum.plain import Style as Style
 from pytrix.curriculum.rules import Forbidden
 from pytrix.runner.literals import LiteralError, parse_call, parse_class_script, parse_literal
 
-
-class Difficulty(StrEnum):
-    BEGINNER = "beginner"
-    INTERMEDIATE = "intermediate"
-    ADVANCED = "advanced"
-
-
 DIFFICULTIES: tuple[Difficulty, ...] = tuple(Difficulty)
-
-
-class Kind(StrEnum):
-    """What the learner writes: a function, a class, or a stdin/stdout program."""
-
-    FUNCTION = "function"
-    CLASS = "class"
-    PROGRAM = "program"
-
-
-class Compare(StrEnum):
-    """How an actual value is compared with the expected one."""
-
-    EXACT = "exact"
-    FLOAT = "float"
-    UNORDERED = "unordered"
-    SET = "set"
-    STDOUT = "stdout"
-    STRICT = "strict"
-    """Types must agree everywhere: ``1 != 1.0``, ``True != 1``, ``(1,) != [1]``."""
-    DIGEST = "digest"
-    """For outputs too large to write out: ``expected`` is ``(length, "sha256 prefix")`` of the
-    value's repr (see :func:`pytrix.runner.grading.digest`)."""
-
-
-class Style(StrEnum):
-    """What the learner does with the starter code."""
-
-    WRITE = "write"
-    """The stub is a skeleton; the learner writes the code."""
-    FIX = "fix"
-    """A "find the bug" exercise: the stub is working-looking code with a bug the prompt announces."""
 
 
 class WrongAnswer(BaseModel):
@@ -76,11 +41,6 @@ class WrongAnswer(BaseModel):
     code: str
     why: str = Field(min_length=1, max_length=200)
     """The mistake, in a few words: "too slow: O(n²)", "off by one at the end"."""
-
-
-class Source(StrEnum):
-    BANK = "bank"
-    AI = "ai"
 
 
 # Lower-case words joined by single hyphens: every curriculum id.

@@ -33,10 +33,13 @@ from typing import Any, Final
 
 from pytrix.coach import Finding as CoachFinding
 from pytrix.coach import coach
-from pytrix.curriculum.question import Compare, Kind, Question
+from pytrix.curriculum.plain import Compare, Kind
+from pytrix.curriculum.plain import QuestionLike as Question
 from pytrix.practice.file_size import size_problem
 from pytrix.runner.literals import LiteralError, parse_call
-from pytrix.runner.protocol import RunResult, TestResult, TestStatus
+from pytrix.runner.results import RunLike as RunResult
+from pytrix.runner.results import TestLike as TestResult
+from pytrix.runner.results import TestStatus
 
 
 class _Missing:

@@ -15,12 +15,15 @@ import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytrix.curriculum.question import Question
-from pytrix.curriculum.topics import Curriculum
 from pytrix.errors import PytrixError
 from pytrix.practice.file_size import size_problem
 from pytrix.runner.own_tests import own_test_example
+
+if TYPE_CHECKING:  # the models are not needed to read a file (`pytrix check` loads no pydantic)
+    from pytrix.curriculum.question import Question
+    from pytrix.curriculum.topics import Curriculum
 
 HEADER_RE = re.compile(r"^#\s*pytrix:\s*question=([A-Za-z0-9_.~-]+)\s*$")
 _HEADER_SCAN_LINES = 5

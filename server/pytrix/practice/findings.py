@@ -22,13 +22,19 @@ the all-passed finding ("and 2 of your own tests pass").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pytrix.curriculum.question import Question
+from pytrix.curriculum.plain import QuestionLike as Question
 from pytrix.practice.explain import Cause, explain, syntax_sentence
 from pytrix.practice.files import find_entry
 from pytrix.runner.own_tests import read_own_tests
-from pytrix.runner.protocol import ErrorInfo, RunResult, RunStatus, TestResult, TestStatus
+from pytrix.runner.results import ErrorData, RunStatus, TestStatus
+from pytrix.runner.results import ErrorLike as ErrorInfo
+from pytrix.runner.results import RunLike as RunResult
+from pytrix.runner.results import TestLike as TestResult
+
+if TYPE_CHECKING:  # plain results or the validated models alike (`pytrix check` loads no pydantic)
+    from pytrix.runner.protocol import RunResult as ValidatedRun
 
 Severity = Literal["error", "warning", "information", "hint"]
 
@@ -176,7 +182,7 @@ def findings_for(result: RunResult, question: Question, source: str, *, solved: 
         elif test.status is TestStatus.ERROR or (test.error is not None and test.error.type == "RuleBroken"):
             span = at_error(test.error)  # an exception where it was raised, a broken rule where it is broken
         elif test.status is TestStatus.TIMEOUT and test.stopped_line is not None:
-            span = at_error(ErrorInfo(type="Timeout", message="", line=test.stopped_line))
+            span = at_error(ErrorData(type="Timeout", message="", line=test.stopped_line))
         else:
             span = entry_span
         key = (cause.code if cause is not None else _kind(test), span[0])
@@ -271,7 +277,7 @@ def _syntax_finding(err: ErrorInfo, lines: list[str]) -> Finding:
     return Finding(line, col, end, "error", message, "syntax-error", data)
 
 
-def result_json(result: RunResult, findings: list[Finding]) -> dict[str, Any]:
+def result_json(result: ValidatedRun, findings: list[Finding]) -> dict[str, Any]:
     """The run result as JSON for front ends, each explained test carrying its explanation.
 
     A test a finding explains gets ``explanation`` (and ``cause``) and its

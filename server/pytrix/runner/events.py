@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pytrix.runner.protocol import Limits
+from pytrix.runner.results import LimitsLike as Limits
 
 ERROR_TYPE_CHARS = 200
 MAX_DEPTH = 256  # canonical trees are at most `depth` (200) deep; anything deeper is forged

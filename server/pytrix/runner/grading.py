@@ -4,6 +4,11 @@ Runs in the server, outside the learner's reach: canonical trees from the
 harness are rebuilt into plain builtin values here and compared with the
 expected literals, so a learner object with a rigged ``__eq__`` never takes
 part in a comparison (it arrives as an opaque value, which equals nothing).
+
+:func:`grade_data` works on plain data (any :class:`~pytrix.curriculum.plain.QuestionLike`,
+filling a :class:`~pytrix.runner.results.RunData`) and imports no pydantic: ``pytrix
+check``'s lean path uses it as it is; :func:`grade` is the same grading answered as the
+validated :class:`~pytrix.runner.protocol.RunResult`.
 """
 
 from __future__ import annotations
@@ -14,19 +19,21 @@ import math
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytrix.curriculum.question import Compare, Kind, Question, TestCase
-from pytrix.curriculum.rules import broken_rules, rule_label
+from pytrix.curriculum.plain import Compare, Kind, QuestionLike, TestLike
 from pytrix.runner.harness import CALIBRATION_NOMINAL_MS
-from pytrix.runner.protocol import (
+from pytrix.runner.results import (
     HIDDEN_CALL,
-    ErrorInfo,
-    RunResult,
+    ErrorData,
+    RunData,
     RunStatus,
-    TestResult,
+    TestData,
     TestStatus,
 )
+
+if TYPE_CHECKING:
+    from pytrix.runner.protocol import RunResult
 
 
 class _SafeRepr(reprlib.Repr):
@@ -254,7 +261,7 @@ PROGRAM_INPUT_CHARS = 80
 """How much of a program test's input its label shows before a "…"."""
 
 
-def _call_text(question: Question, test: TestCase, hidden: bool = False) -> str:
+def _call_text(question: QuestionLike, test: TestLike, hidden: bool = False) -> str:
     if hidden:  # only the name: the arguments would give the answer away
         return test.name or HIDDEN_CALL
     label = f"{test.name}: " if test.name else ""
@@ -271,15 +278,23 @@ def _call_text(question: Question, test: TestCase, hidden: bool = False) -> str:
     return label + test.call
 
 
-def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: str | None = None) -> RunResult:
-    """Turn raw events into a :class:`RunResult`.
+def grade(question: QuestionLike, raw: RawRun, reveal_hidden: bool = False, code: str | None = None) -> RunResult:
+    """Turn raw events into a :class:`~pytrix.runner.protocol.RunResult` (see :func:`grade_data`)."""
+    from pytrix.runner.protocol import RunResult
+
+    return RunResult.from_data(grade_data(question, raw, reveal_hidden, code))
+
+
+def grade_data(question: QuestionLike, raw: RawRun, reveal_hidden: bool = False,
+               code: str | None = None) -> RunData:
+    """Turn raw events into a graded run, as plain data.
 
     With ``code``, each of the question's ``forbid`` rules is one more check after
     the tests, failing at the first line that breaks it. The learner's own tests
     (``own_line`` set, see :mod:`pytrix.runner.own_tests`) are graded like the
     others and marked ``own``, but count in neither ``passed`` nor ``total``.
     """
-    result = RunResult(
+    result = RunData(
         question_id=question.id,
         status=RunStatus.FAILED,
         total=sum(test.own_line is None for test in question.tests),
@@ -293,11 +308,11 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
         if kind == "ready":
             result.python = event.get("python")
         elif kind == "compile_error":
-            result.compile_error = ErrorInfo.model_validate(event["error"])
+            result.compile_error = ErrorData(**event["error"])
         elif kind == "module":
             result.module_stdout = str(event.get("stdout", ""))
             if event.get("error"):
-                result.module_error = ErrorInfo.model_validate(event["error"])
+                result.module_error = ErrorData(**event["error"])
         elif kind == "test" and isinstance(event.get("index"), int):
             by_index.setdefault(event["index"], event)
         elif kind == "where" and isinstance(event.get("index"), int):
@@ -305,7 +320,7 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
 
     for index, test in enumerate(question.tests):
         hidden = test.hidden and not reveal_hidden
-        entry = TestResult(index=index, call=_call_text(question, test, hidden), status=TestStatus.NOT_RUN,
+        entry = TestData(index=index, call=_call_text(question, test, hidden), status=TestStatus.NOT_RUN,
                            hidden=test.hidden, own=test.own_line is not None, line=test.own_line)
         expected_value = test.expected_value()
         if not hidden:
@@ -356,17 +371,21 @@ def grade(question: Question, raw: RawRun, reveal_hidden: bool = False, code: st
     return result
 
 
-def _check_rules(question: Question, code: str | None, result: RunResult) -> None:
+def _check_rules(question: QuestionLike, code: str | None, result: RunData) -> None:
     """Add one check per ``forbid`` rule (only when the code parses)."""
-    breaches = broken_rules(code, question.forbid) if code is not None and question.forbid else None
+    if not question.forbid:
+        return
+    from pytrix.curriculum.rules import broken_rules, rule_label  # the rules are pydantic models
+
+    breaches = broken_rules(code, list(question.forbid)) if code is not None and question.forbid else None
     if breaches is None:
         return
     for number, (rule, breach) in enumerate(zip(question.forbid, breaches, strict=True)):
-        entry = TestResult(index=len(question.tests) + number, call=rule_label(rule), status=TestStatus.PASSED)
+        entry = TestData(index=len(question.tests) + number, call=rule_label(rule), status=TestStatus.PASSED)
         if breach is not None:
             entry.status = TestStatus.FAILED
             entry.message = breach.message
-            entry.error = ErrorInfo(type="RuleBroken", message=breach.message, line=breach.line,
+            entry.error = ErrorData(type="RuleBroken", message=breach.message, line=breach.line,
                                     col=breach.col + 1)
         result.tests.append(entry)
     result.total += len(question.forbid)
@@ -387,7 +406,7 @@ def stdout_difference(expected: str, actual: str) -> str:
             f"line {len(want) + 1} ({extra!r}) should not be there")
 
 
-def allowed_cpu_ms(test: TestCase, event: dict[str, Any]) -> float | None:
+def allowed_cpu_ms(test: TestLike, event: dict[str, Any]) -> float | None:
     """A budgeted test's CPU allowance in ms: its budget, scaled up on a slower machine."""
     if test.budget is None:
         return None
@@ -396,7 +415,7 @@ def allowed_cpu_ms(test: TestCase, event: dict[str, Any]) -> float | None:
     return test.budget * 1000 * scale
 
 
-def _too_slow(entry: TestResult, test: TestCase, event: dict[str, Any]) -> bool:
+def _too_slow(entry: TestData, test: TestLike, event: dict[str, Any]) -> bool:
     """Fail ``entry`` as too slow when its call went over its CPU budget; whether it did."""
     over = over_budget(test, event)
     if not over:
@@ -408,7 +427,7 @@ def _too_slow(entry: TestResult, test: TestCase, event: dict[str, Any]) -> bool:
     return True
 
 
-def over_budget(test: TestCase, event: dict[str, Any]) -> str:
+def over_budget(test: TestLike, event: dict[str, Any]) -> str:
     """The message for a call that used more CPU time than its budget ("" when within it).
 
     The same whether the call finished or the harness stopped it (the sandbox has a CPU timer,
@@ -424,7 +443,7 @@ def over_budget(test: TestCase, event: dict[str, Any]) -> str:
 NOT_WRITTEN = "not written yet: replace the starter code's `raise NotImplementedError` with your code"
 
 
-def step_difference(test: TestCase, expected: Any, actual: Any) -> str:
+def step_difference(test: TestLike, expected: Any, actual: Any) -> str:
     """A class test's first call whose result differs (``step 3, pop(): expected 1, got None``),
     or ``""`` for any other test. The whole result lists say less at a glance."""
     call = (test.call or "").strip()
@@ -463,7 +482,7 @@ def _stopped_at(where: Any, reported: dict[str, Any] | None) -> int | None:
 
 
 def _grade_event(
-    entry: TestResult, event: dict[str, Any], test: TestCase, expected: Any, hidden: bool
+    entry: TestData, event: dict[str, Any], test: TestLike, expected: Any, hidden: bool
 ) -> None:
     entry.duration_ms = float(event.get("duration_ms", 0.0))
     entry.stdout = str(event.get("stdout", ""))
@@ -472,7 +491,7 @@ def _grade_event(
         return
     if event.get("outcome") == "raised":
         entry.status = TestStatus.ERROR
-        entry.error = ErrorInfo.model_validate(event["error"])
+        entry.error = ErrorData(**event["error"])
         if entry.error.type == "NotImplementedError" and not entry.error.message:
             entry.error.message = NOT_WRITTEN
         entry.message = f"raised {entry.error.type}: {entry.error.message}"

@@ -12,8 +12,9 @@ in the server. A line that cannot be read is an :class:`Unreadable` (a warning
 for the learner), never an error that stops the run.
 
 :func:`with_own_tests` appends the readable ones (at most :data:`MAX_OWN_TESTS`)
-to a copy of the question as :class:`~pytrix.curriculum.question.TestCase`
-items with ``own_line`` set, so both runtimes run them after the question's
+to a copy of the question as tests of the question's own kind (a pydantic
+:class:`~pytrix.curriculum.question.TestCase`, or a
+:class:`~pytrix.curriculum.plain.PlainTest` on ``pytrix check``'s lean path) with ``own_line`` set, so both runtimes run them after the question's
 tests and the grader marks their results ``own`` and leaves them out of the
 pass count. They are compared the way the question's tests are (``unordered``,
 ``set``, ``float`` or ``strict`` when all of its tests use that mode), else
@@ -25,8 +26,11 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from pytrix.curriculum.question import Compare, Kind, Question, TestCase
+from pytrix.curriculum.plain import Compare, Kind
+from pytrix.curriculum.plain import QuestionLike as Question
+from pytrix.curriculum.plain import TestLike as TestCase
 from pytrix.runner.literals import LiteralError, parse_call, parse_class_script, parse_literal
 
 MAX_OWN_TESTS = 20
@@ -74,7 +78,7 @@ def own_test_example(question: Question) -> str:
     call of its entry.
     """
     lines: list[str] = []
-    for test in question.visible_tests():
+    for test in (t for t in question.tests if not t.hidden):
         if question.kind is Kind.PROGRAM:
             if (test.stdin or "").strip():  # an empty input teaches little
                 lines.append(f"# test: input {test.stdin!r} -> output {test.expected}")
@@ -154,7 +158,7 @@ def _read_call(text: str, question: Question) -> TestCase:
             parse_call(left)
     except LiteralError as exc:
         raise LiteralError(f"the call must use plain values only ({exc})") from None
-    return TestCase(call=left, expected=_expected(right), mode=_mode(question, node))
+    return _new_case(question, call=left, expected=_expected(right), mode=_mode(question, node))
 
 
 def _string(source: str) -> str | None:
@@ -165,7 +169,13 @@ def _string(source: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _read_program(text: str) -> TestCase:
+def _new_case(question: Question, **fields: Any) -> TestCase:
+    """A test of the kind the question's own tests are (it validates the fields its way)."""
+    made: TestCase = type(question.tests[0])(**fields)
+    return made
+
+
+def _read_program(text: str, question: Question) -> TestCase:
     match = _PROGRAM.match(text.strip())
     if match is None:
         raise LiteralError("a program test starts with `input`")
@@ -176,7 +186,7 @@ def _read_program(text: str) -> TestCase:
             continue
         stdin, output = _string(given), _string(wanted.removeprefix("output"))
         if stdin is not None and output is not None:
-            return TestCase(expected=repr(output), mode=Compare.STDOUT, stdin=stdin)
+            return _new_case(question, expected=repr(output), mode=Compare.STDOUT, stdin=stdin)
     raise LiteralError("the input and the output must each be a quoted string")
 
 
@@ -249,7 +259,7 @@ def read_own_tests(source: str, question: Question) -> OwnTests:
         try:
             if not text.strip():
                 raise LiteralError("it is empty")
-            case = _read_call(text, question) if question.kind is not Kind.PROGRAM else _read_program(text)
+            case = _read_call(text, question) if question.kind is not Kind.PROGRAM else _read_program(text, question)
         except (LiteralError, ValueError) as exc:  # a TestCase refusing its expected value too
             reason = str(exc).split("\n")[0][:200]
             problems.append(Unreadable(number, f"Your test on line {number} could not be read: {reason}. "
@@ -270,7 +280,10 @@ def read_own_tests(source: str, question: Question) -> OwnTests:
     return OwnTests(tuple(tests), tuple(problems))
 
 
-def with_own_tests(question: Question, source: str) -> Question:
+Q = TypeVar("Q", bound=Question)
+
+
+def with_own_tests(question: Q, source: str) -> Q:
     """``question`` with the learner's readable tests of ``source`` after its own tests.
 
     The copy is for one run only (it is not validated again: an own test may call

@@ -24,179 +24,31 @@ import contextlib
 import json
 import logging
 import os
-import re
 import shutil
-import signal
-import stat
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, Protocol
 
-from pytrix.runner import harness
+from pytrix.runner import processes
+from pytrix.runner.processes import DEFAULT_LINE_LIMIT as DEFAULT_LINE_LIMIT
+from pytrix.runner.processes import HARNESS_PATH as HARNESS_PATH
+from pytrix.runner.processes import RUN_PREFIX as RUN_PREFIX
+from pytrix.runner.processes import STDERR_CAP as STDERR_CAP
+from pytrix.runner.processes import LineReader, is_warm_event
+from pytrix.runner.processes import _killpg as _killpg
+from pytrix.runner.processes import harness_command as harness_command
+from pytrix.runner.processes import interpreter_command as interpreter_command
+from pytrix.runner.processes import kill_process_group as kill_process_group
+from pytrix.runner.processes import remove_run_dir as remove_run_dir
+from pytrix.runner.processes import sandbox_env as sandbox_env
+from pytrix.runner.processes import sweep_stale_run_dirs as sweep_stale_run_dirs
 
 log = logging.getLogger(__name__)
 
-HARNESS_PATH = Path(harness.__file__).resolve()
-STDERR_CAP = 16_384
-# Reads beyond these are refused whatever the run's limits (see Worker.configure).
-DEFAULT_LINE_LIMIT = 64 * 1024 * 1024
-# Run folders are named after the process that owns them, so a later start can tell
-# which ones outlived their owner (killed with SIGKILL, a crash, a power cut).
-RUN_PREFIX = "pytrix-run-"
-_OWNED = re.compile(rf"^{RUN_PREFIX}(\d+)-")
-_UNOWNED_AGE = 3600.0  # folders of the older naming, without an owner: stale after an hour
-_FS_IOC_GETFLAGS, _FS_IOC_SETFLAGS = 0x80086601, 0x40086602
-_STUCK_FLAGS = 0x10 | 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL
-
-
-def remove_run_dir(path: str) -> bool:
-    """Remove a run folder whatever its code did to it; True when it is gone.
-
-    The sandbox refuses the calls that make a folder hard to remove (chmod, the
-    inode-flag ioctls), so this is the second line: on failure, give every folder
-    back its owner's permissions and clear the immutable and append-only flags,
-    then try again.
-    """
-    shutil.rmtree(path, ignore_errors=True)
-    if not os.path.lexists(path):
-        return True
-    for root, dirs, files in os.walk(path, topdown=True, onerror=lambda _exc: None):
-        _make_removable(root, directory=True)
-        for name in dirs:
-            _make_removable(os.path.join(root, name), directory=True)
-        for name in files:
-            _make_removable(os.path.join(root, name), directory=False)
-    _make_removable(path, directory=True)
-    # os.walk cannot enter a folder it could not read: repeat, each pass going deeper.
-    for _ in range(64):
-        shutil.rmtree(path, ignore_errors=True)
-        if not os.path.lexists(path):
-            return True
-        before = _count_entries(path)
-        for root, dirs, _files in os.walk(path, onerror=lambda _exc: None):
-            for name in dirs:
-                _make_removable(os.path.join(root, name), directory=True)
-        if _count_entries(path) == before and not _any_unreadable(path):
-            break
-    shutil.rmtree(path, ignore_errors=True)
-    return not os.path.lexists(path)
-
-
-def _make_removable(path: str, *, directory: bool) -> None:
-    with contextlib.suppress(OSError):
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            return
-        if directory and info.st_mode & 0o700 != 0o700:
-            os.chmod(path, stat.S_IMODE(info.st_mode) | 0o700)
-    try:
-        import fcntl
-        import struct
-    except ImportError:  # not Linux
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        try:
-            flags = struct.unpack("l", fcntl.ioctl(fd, _FS_IOC_GETFLAGS, struct.pack("l", 0)))[0]
-            if flags & _STUCK_FLAGS:
-                fcntl.ioctl(fd, _FS_IOC_SETFLAGS, struct.pack("l", flags & ~_STUCK_FLAGS))
-        finally:
-            os.close(fd)
-
-
-def _count_entries(path: str) -> int:
-    return sum(len(dirs) + len(files) for _, dirs, files in os.walk(path, onerror=lambda _exc: None))
-
-
-def _any_unreadable(path: str) -> bool:
-    for root, dirs, _ in os.walk(path, onerror=lambda _exc: None):
-        for name in dirs:
-            if not os.access(os.path.join(root, name), os.R_OK | os.X_OK):
-                return True
-    return False
-
-
-_swept = False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: it exists, owned by someone else
-        return True
-    return True
-
-
-def sweep_stale_run_dirs(folder: str | None = None, *, now: float | None = None) -> list[str]:
-    """Remove run folders whose owning process is gone; return the ones removed."""
-    folder = folder or tempfile.gettempdir()
-    now = time.time() if now is None else now
-    removed: list[str] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.name.startswith(RUN_PREFIX):
-            continue
-        try:
-            if not entry.is_dir(follow_symlinks=False):
-                continue
-            owner = _OWNED.match(entry.name)
-            if owner is not None:
-                pid = int(owner.group(1))
-                if pid == os.getpid() or _alive(pid):
-                    continue
-            elif now - entry.stat(follow_symlinks=False).st_mtime < _UNOWNED_AGE:
-                continue
-        except (OSError, ValueError):
-            continue
-        if remove_run_dir(entry.path):
-            removed.append(entry.path)
-        else:
-            log.warning("could not remove the stale run folder %s", entry.path)
-    if removed:
-        log.info("removed %d run folder(s) left by processes that are gone", len(removed))
-    return removed
-
-
-def sandbox_env(workdir: str | None = None) -> dict[str, str]:
-    """A scrubbed environment: nothing of the server's (no keys, no paths) leaks in.
-
-    No ``PYTHON*`` variables: ``python -I`` ignores them (``-B`` and ``-X utf8`` are
-    passed on the command line instead).
-    """
-    # Two malloc arenas at most: each reserves 64 MB of address space, which would count
-    # against the memory limit for every thread the learner starts.
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
-    if workdir is not None:
-        env.update(HOME=workdir, TMPDIR=workdir)
-    return env
-
-
-def interpreter_command(script: Path, *args: str, python: str | None = None) -> list[str]:
-    """How every sandbox-side interpreter starts (``-I``: isolated, ``-B``: no .pyc writes)."""
-    return [python or sys.executable, "-I", "-B", "-X", "utf8", str(script), *args]
-
-
-def harness_command(result_fd: int, *, warm: bool, python: str | None = None) -> list[str]:
-    """The command line of one harness process."""
-    return interpreter_command(HARNESS_PATH, *(["--warm"] if warm else []), str(result_fd),
-                               python=python)
-
-
 async def new_run_folder() -> str:
     """A fresh run folder named after this process (stale ones are swept before the first)."""
-    global _swept
-    if not _swept:  # once per process, before its first run folder
-        _swept = True
-        await asyncio.to_thread(sweep_stale_run_dirs)
-    return tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-")
+    if not processes.swept:  # once per process, before its first run folder
+        await asyncio.to_thread(processes.sweep_once)
+    return processes.make_run_folder()
 
 
 async def start_process(
@@ -217,21 +69,11 @@ async def start_process(
     )
 
 
-class EventChannel(asyncio.Protocol):
-    """Reads the harness's result pipe as JSON lines, with size limits."""
-
-    OVERFLOW = b"\x00overflow"
+class EventChannel(LineReader, asyncio.Protocol):
+    """Reads the harness's result pipe as JSON lines, with size limits (:class:`LineReader`)."""
 
     def __init__(self) -> None:
-        self.lines: collections.deque[bytes] = collections.deque()
-        self.buffer = bytearray()
-        self.eof = False
-        self.line_limit = DEFAULT_LINE_LIMIT
-        self.total_limit = 4 * DEFAULT_LINE_LIMIT
-        self.total = 0
-        self.line_count = 0
-        self.max_lines = 1 << 20
-        self.overflowed = False
+        super().__init__()
         self.warm: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiter: asyncio.Future[None] | None = None
         self.transport: asyncio.ReadTransport | None = None
@@ -241,35 +83,16 @@ class EventChannel(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
-        if self.overflowed:
-            return
-        self.total += len(data)
-        self.buffer += data
-        start = 0
-        while True:
-            end = self.buffer.find(b"\n", start)
-            if end < 0:
-                break
-            line = bytes(self.buffer[start:end])
-            start = end + 1
-            self.line_count += 1
-            if len(line) > self.line_limit or self.line_count > self.max_lines:
-                self._overflow()
-                return
-            if not self.warm.done():
-                self.warm.set_result(_is_warm_event(line))
-                if self.warm.result():
-                    continue
-            self.lines.append(line)
-        del self.buffer[:start]
-        if len(self.buffer) > self.line_limit or self.total > self.total_limit:
-            self._overflow()
+        self.feed(data)
         self._wake()
 
-    def _overflow(self) -> None:
-        self.overflowed = True
-        self.buffer.clear()
-        self.lines.append(self.OVERFLOW)
+    def first_line(self, line: bytes) -> bool:
+        if not self.warm.done():
+            self.warm.set_result(is_warm_event(line))
+        return self.warm.result()
+
+    def overflow(self) -> None:
+        super().overflow()
         if self.transport is not None:
             self.transport.pause_reading()
         self._wake()
@@ -302,15 +125,6 @@ class EventChannel(asyncio.Protocol):
             async with asyncio.timeout_at(deadline):
                 await self._waiter
         return self.lines.popleft()
-
-
-def _is_warm_event(line: bytes) -> bool:
-    if not line.startswith(b'{"event": "warm"'):
-        return False
-    try:
-        return bool(json.loads(line).get("event") == "warm")
-    except (ValueError, AttributeError):
-        return False
 
 
 class _Process(asyncio.SubprocessProtocol):
@@ -500,18 +314,6 @@ async def _remove_tree(path: str) -> None:
             return
     if not await asyncio.to_thread(remove_run_dir, path):
         log.warning("could not remove the run folder %s", path)
-
-
-def _killpg(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def kill_process_group(pid: int) -> None:
-    """SIGKILL the process group led by ``pid``, and ``pid`` itself should it have left it."""
-    _killpg(pid)
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        os.kill(pid, signal.SIGKILL)
 
 
 class PoolClosed(RuntimeError):

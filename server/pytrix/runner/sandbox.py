@@ -23,16 +23,23 @@ the zygote dies.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import math
-import os
-import signal
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pytrix.curriculum.question import Question
-from pytrix.runner.events import Caps, RunBudget, clean_module, clean_ready, clean_test
+from pytrix.runner.attempts import (
+    EXIT_GRACE,
+    EXPIRED,
+    OVERFLOW,
+    READ,
+    WHERE_GRACE,
+    Attempt,
+    grading_failed,
+    settle,
+    start_failed,
+)
+from pytrix.runner.events import RunBudget
 from pytrix.runner.grading import RawRun, grade
 from pytrix.runner.own_tests import with_own_tests
 from pytrix.runner.pool import (
@@ -43,163 +50,44 @@ from pytrix.runner.pool import (
     Worker,
     sandbox_env,
 )
-from pytrix.runner.protocol import Limits, RunResult, RunStatus, build_request
+from pytrix.runner.protocol import Limits, RunResult, build_request
+from pytrix.runner.results import sandbox_options
 from pytrix.runner.zygote import ForkedWorker, ForkServer, ZygoteLost
 
 __all__ = ["HARNESS_PATH", "SubprocessSandbox", "sandbox_env"]
 
 log = logging.getLogger(__name__)
 
-# After the result pipe closes, how long a process may take to exit on its own.
-_EXIT_GRACE = 0.5
-# How often the parent measures a running process's folder against `disk_mb`; at the
-# fastest writes seen (about 250 MB/s) a run overshoots by some 12 MB at most.
-DISK_CHECK_SECONDS = 0.05
-DISK_ENTRIES = 10_000
-
-
-def disk_usage(path: str, max_entries: int = DISK_ENTRIES) -> int | None:
-    """Bytes a folder tree occupies on disk (allocated blocks); None past ``max_entries``."""
-    total, seen, stack = 0, 0, [path]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        seen += len(entries)
-        if seen > max_entries:
-            return None
-        for entry in entries:
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            total += info.st_blocks * 512
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-    return total
-# After a test's time limit, how long the harness may take to say which line was running.
-_WHERE_GRACE = 0.25
-
-
-class _Attempt:
-    """One harness process over a subset of the tests, read as a strict state machine."""
-
-    def __init__(self, question: Question, limits: Limits, indices: list[int],
-                 observer: Callable[[dict[str, Any]], None] | None = None,
-                 budget: RunBudget | None = None) -> None:
-        self.question = question
-        self.limits = limits
-        self.indices = indices
-        self.observer = observer
-        self.events: list[dict[str, Any]] = []
-        self.current: int | None = None
-        self.position = 0  # how many of `indices` have reported
-        self.finished = False
-        self.saw_ready = False
-        self.saw_module = False
-        self.module_failed = False
-        self.timed_out: int | None = None
-        self.run_deadline_hit = False
-        self.exit_note = ""
-        self.pid: int | None = None
-        self.workdir: str | None = None
-        self.disk_exceeded = False
-        self.caps = Caps.of(limits)
-        self.budget = budget or RunBudget()  # shared by every attempt of one run
-
-    def _test_timeout(self, index: int) -> float:
-        return self.question.tests[index].timeout or self.limits.test_timeout
+class _Attempt(Attempt):
+    """An :class:`~pytrix.runner.attempts.Attempt` read on the event loop."""
 
     async def run(self, worker: RunProcess, request: dict[str, Any], run_deadline: float) -> None:
-        limits = self.limits
-        line_limit = 12 * (limits.value_chars + limits.stdout_chars + 8 * limits.repr_chars) + 65536
-        # A genuine harness sends two lines per test and four more; the rest is forged.
-        tests = len(self.indices)
-        worker.configure(line_limit, line_limit * (tests + 4), 4 * tests + 64)
+        worker.configure(*self.pipe_limits())
         worker.send(request)
         try:
-            self.pid = worker.pid
-            self.workdir = worker.workdir
-            overflow = await self._read_events(worker.channel, run_deadline)
-            if self.finished or self.disk_exceeded:
-                return
-            if overflow:
-                self.exit_note = "the program sent more result data than allowed"
-                return
-            if self.timed_out is not None or self.run_deadline_hit:
-                return
-            code = await worker.wait_exit(_EXIT_GRACE)
-            if code is None:
-                self.exit_note = "the program closed the runner's result channel"
-            else:
-                self.exit_note = _describe_exit(code, worker.stderr, limits)
+            self.start(worker.pid, worker.workdir, run_deadline, asyncio.get_running_loop().time())
+            overflow = await self._read_events(worker.channel)
+            if self.after_reading(overflow):
+                self.exited(await worker.wait_exit(EXIT_GRACE), worker.stderr)
         finally:
             worker.kill()
 
-    async def _read_events(self, channel: EventChannel, run_deadline: float) -> bool:
+    async def _read_events(self, channel: EventChannel) -> bool:
         """Read until the end event, end of file or a deadline; True on overflow."""
         loop = asyncio.get_running_loop()
-        test_deadline = math.inf
-        next_disk_check = loop.time() + DISK_CHECK_SECONDS
         while True:
-            deadline = min(run_deadline, test_deadline)
             try:
-                line = await channel.next_line(min(deadline, next_disk_check))
+                line = await channel.next_line(self.wake_at())
             except TimeoutError:
-                if loop.time() >= next_disk_check:
-                    next_disk_check = loop.time() + DISK_CHECK_SECONDS
-                    if self._over_disk_limit():
-                        return False
-                if loop.time() < deadline:
+                woke = self.on_wake(loop.time())
+                if woke == READ:
                     continue
-                if run_deadline <= test_deadline:
-                    self.run_deadline_hit = True
-                if self.current is None and self.saw_module and self.position < len(self.indices):
-                    # stuck between tests (a finaliser or thread): blame the next test
-                    self.current = self.indices[self.position]
-                self.timed_out = self.current
-                await self._ask_where(channel)
+                if woke == EXPIRED:
+                    await self._ask_where(channel)
                 return False
-            if line is None:
-                return False
-            if line == EventChannel.OVERFLOW:
-                return True
-            try:
-                event = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if not isinstance(event, dict):
-                continue
-            accepted = self._accept(event)
-            if accepted is None:
-                continue
-            self.events.append(accepted)
-            if self.observer is not None:
-                self.observer(accepted)
-            kind = accepted["event"]
-            if kind == "begin":
-                test_deadline = loop.time() + self._test_timeout(self.current or 0)
-            elif kind == "test":
-                # between two tests the harness only loops: a stall here is the next test's
-                test_deadline = loop.time() + self.limits.test_timeout
-            elif kind == "end":
-                self.finished = True
-                return False
-
-    def _over_disk_limit(self) -> bool:
-        """Whether the run's folder holds more than ``disk_mb``; says so in ``exit_note``."""
-        if self.workdir is None:
-            return False
-        used = disk_usage(self.workdir)
-        if used is None:
-            self.exit_note = f"the program created more than {DISK_ENTRIES:,} files and folders"
-        elif used > self.limits.disk_mb * 1024 * 1024:
-            self.exit_note = f"the program wrote more than {self.limits.disk_mb} MB to disk"
-        else:
-            return False
-        self.disk_exceeded = True
-        return True
+            step = self.on_line(line, loop.time())
+            if step != READ:
+                return step == OVERFLOW
 
     async def _ask_where(self, channel: EventChannel) -> None:
         """Ask the stopped test which line it is running (SIGUSR1) and keep a valid answer.
@@ -208,87 +96,16 @@ class _Attempt:
         code stuck in C may not answer, so the wait is short. The line is only
         used to place the timeout message in the file.
         """
-        if self.timed_out is None or self.pid is None:
+        if not self.ask_where():
             return
-        try:
-            os.kill(self.pid, signal.SIGUSR1)
-        except OSError:
-            return
-        deadline = asyncio.get_running_loop().time() + _WHERE_GRACE
+        deadline = asyncio.get_running_loop().time() + WHERE_GRACE
         while True:
             try:
                 line = await channel.next_line(deadline)
             except TimeoutError:
                 return
-            if line is None or line == EventChannel.OVERFLOW:
+            if self.on_where(line):
                 return
-            try:
-                event = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if (
-                isinstance(event, dict)
-                and event.get("event") == "where"
-                and event.get("index") == self.timed_out
-                and type(event.get("line")) is int
-            ):
-                self.events.append({"event": "where", "index": self.timed_out, "line": event["line"]})
-                return
-
-    def _accept(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        """The cleaned event if it is the one expected now, else None."""
-        kind = event.get("event")
-        if kind == "ready" and not self.saw_ready:
-            self.saw_ready = True
-            return clean_ready(event)
-        if kind in ("module", "compile_error") and not self.saw_module and self.position == 0:
-            self.saw_module = True
-            clean = clean_module(event, self.caps, self.budget)
-            self.module_failed = "error" in clean
-            return clean
-        index = event.get("index")
-        if kind == "begin" and self.current is None and self.position < len(self.indices):
-            if index == self.indices[self.position] and type(index) is int:
-                self.saw_module = True  # program questions have no module event
-                self.current = index
-                return {"event": "begin", "index": index}
-            return None
-        if kind == "test" and self.current is not None and index == self.current:
-            self.current = None
-            self.position += 1
-            return clean_test(event, index, self.caps, self.budget)
-        if kind == "end" and self.current is None and (
-            self.position == len(self.indices) or self.module_failed
-        ):
-            return {"event": "end"}
-        return None
-
-
-def _describe_exit(code: int | None, stderr: bytes, limits: Limits) -> str:
-    tail_lines = stderr.decode("utf-8", "replace").strip().splitlines()
-    tail = tail_lines[-1][:200] if tail_lines else ""
-    if code is not None and code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        if name == "SIGXCPU":
-            return f"the program used more than {limits.cpu_seconds} s of CPU time"
-        if name == "SIGKILL":
-            return (f"the program was killed (SIGKILL): it may have gone over the memory "
-                    f"({limits.memory_mb} MB) or CPU ({limits.cpu_seconds} s) limit")
-        if name == "SIGSEGV":
-            return ("the program crashed (segmentation fault), usually from recursion too deep "
-                    "for the C stack: was sys.setrecursionlimit raised?")
-        if name == "SIGXFSZ":
-            return f"the program wrote a file larger than {limits.file_mb} MB"
-        if name == "SIGABRT":
-            return "the program aborted (os.abort() or a fatal error)"
-        return f"the program was killed by {name}"
-    if "MemoryError" in tail:
-        return f"the program used more than {limits.memory_mb} MB of memory"
-    detail = f" ({tail})" if tail else ""
-    return f"the program ended abruptly during this test (os._exit or a crash){detail}"
 
 
 class SubprocessSandbox:
@@ -444,14 +261,7 @@ class SubprocessSandbox:
         await self.close()
 
     def _sandbox_options(self, limits: Limits) -> dict[str, Any]:
-        return {
-            "memory_mb": limits.memory_mb,
-            "cpu_seconds": limits.cpu_seconds,
-            "open_files": limits.open_files,
-            "file_mb": limits.file_mb,
-            "threads": limits.threads,
-            **self._confinement,
-        }
+        return sandbox_options(limits, self._confinement)
 
     async def run(
         self, question: Question, code: str, filename: str, *, limits: Limits | None = None,
@@ -506,54 +316,16 @@ class SubprocessSandbox:
                 if failed_starts == 1:
                     continue
                 log.error("sandbox process failed to start: %s", attempt.exit_note)
-                return RunResult(
-                    question_id=question.id, status=RunStatus.INTERNAL_ERROR,
-                    total=question_tests, backend=self.name,
-                    duration_ms=round((loop.time() - started) * 1000, 3),
-                    message=f"The sandbox could not start Python: {attempt.exit_note}.",
-                )
-            raw.events.extend(attempt.events)
-            if attempt.finished:
+                return RunResult.from_data(start_failed(question.id, question_tests, self.name,
+                                                        (loop.time() - started) * 1000, attempt.exit_note))
+            following = settle(attempt, raw, limits, pending)
+            if following is None:
                 break
-            if not attempt.saw_module:
-                if attempt.run_deadline_hit:
-                    raw.module_failure = (
-                        f"Loading the file took longer than {limits.run_timeout:g} s: "
-                        "is there an infinite loop at the top level?"
-                    )
-                else:
-                    raw.module_failure = (
-                        f"The file could not be loaded: {attempt.exit_note or 'the runner stopped'}."
-                    )
-                break
-            stuck = attempt.current
-            if stuck is not None:
-                if attempt.timed_out is not None:
-                    raw.timed_out[stuck] = (
-                        question.tests[stuck].timeout or limits.test_timeout
-                        if not attempt.run_deadline_hit
-                        else limits.run_timeout
-                    )
-                else:
-                    raw.crashed[stuck] = attempt.exit_note or "the process stopped during this test"
-            if attempt.timed_out is not None or attempt.run_deadline_hit:
-                # A timeout usually means a loop that every later test would hit
-                # too: report now instead of making the learner wait for each.
-                raw.skipped_after_timeout = True
-                break
-            done = set(pending[: attempt.position]) | ({stuck} if stuck is not None else set())
-            remaining = [i for i in pending if i not in done]
-            if remaining == pending:  # no progress: stop rather than loop
-                break
-            pending = remaining
+            pending = following
         raw.duration_ms = (loop.time() - started) * 1000
         try:
             return grade(question, raw, reveal_hidden=reveal_hidden, code=code)
         except Exception:  # grading is ours, but must never take the server down
             log.exception("grading failed for %s", question.id)
-            return RunResult(
-                question_id=question.id, status=RunStatus.INTERNAL_ERROR, total=question_tests,
-                backend=self.name, duration_ms=round(raw.duration_ms, 3),
-                message="The result could not be graded (internal error).",
-            )
+            return RunResult.from_data(grading_failed(question.id, question_tests, self.name, raw.duration_ms))
 
