@@ -9,7 +9,6 @@ otherwise the platform's user data and cache directories are used.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -19,17 +18,19 @@ def data_dir() -> Path:
     """Return the folder holding ``topics.json`` and ``bank/``.
 
     The data ships inside the package (``pytrix/data``), so a wheel, an sdist
-    and a source checkout all find it the same way, through
-    ``importlib.resources``.
+    and a source checkout all find it the same way: beside this module, where
+    ``importlib.resources`` finds it too.
     """
     override = os.environ.get("PYTRIX_DATA")
     if override:
         return Path(override)
-    return Path(str(resources.files("pytrix") / "data"))
+    return Path(__file__).parent / "data"  # no importlib.resources: `pytrix check` starts sooner
 
 
 def editors_dir() -> Path:
     """Return the folder of the ready-made editor configurations (shipped in the package)."""
+    from importlib import resources
+
     return Path(str(resources.files("pytrix") / "editors"))
 
 

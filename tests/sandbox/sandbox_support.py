@@ -70,7 +70,8 @@ class OneShotSandbox:
                   reveal_hidden: bool = False) -> RunResult:
         import asyncio
 
-        from pytrix.runner.oneshot import Process, run_once
+        from pytrix.runner.oneshot import run_once
+        from pytrix.runner.processes import Process
 
         def work() -> RunResult:
             first = Process.spawn(warm=True)

@@ -9,7 +9,8 @@ import pytest
 
 from pytrix.curriculum import bank_cache
 from pytrix.curriculum.bank import Bank, _parse_bank, load_bank
-from pytrix.curriculum.bank_cache import LazyValues, cache_key, load_cached
+from pytrix.curriculum.bank_cache import LazyValues, cache_key, load_cached, plain_question
+from pytrix.curriculum.plain import PlainQuestion, record_of
 from pytrix.paths import data_dir
 
 
@@ -57,7 +58,7 @@ def test_a_cached_bank_unpickles_only_the_questions_read(data: Path) -> None:
     assert question == load_bank(data, cached=False).get("string-reversal.beginner")
 
 
-def refuse(root: Path) -> str:
+def refuse(root: Path, models: str | None = None) -> str:
     raise AssertionError("the contents were hashed again")
 
 
@@ -76,10 +77,12 @@ def test_a_file_changed_just_now_is_read_again_next_time(data: Path, tmp_path: P
     builds = Builds()
     load_cached(data, builds, Bank)
     assert not list((tmp_path / "cache").glob("bank-stat-*.key"))
-    hashed: list[Path] = []
-    monkeypatch.setattr(bank_cache, "cache_key", lambda root: hashed.append(root) or cache_key(root))
+    hashed: list[tuple[Path, str | None]] = []
+    monkeypatch.setattr(bank_cache, "cache_key",
+                        lambda root, models=None: hashed.append((root, models)) or cache_key(root, models))
     load_cached(data, builds, Bank)
-    assert hashed == [data] and builds.count == 1  # read again, and the same cached bank
+    # read again (for the pickle, then for the plain records), and the same cached bank
+    assert hashed == [(data, None), (data, bank_cache.PLAIN)] and builds.count == 1
 
 
 def test_any_change_to_the_data_is_a_new_key_and_a_rebuild(data: Path) -> None:
@@ -129,3 +132,22 @@ def test_the_key_follows_the_models_loaded_in_memory(data: Path, monkeypatch: py
     fields["added_later"] = fields["call"]
     monkeypatch.setattr(question.TestCase, "model_fields", fields)
     assert cache_key(data) != before
+
+
+def test_records_are_written_beside_the_validated_bank_and_read_without_it(data: Path) -> None:
+    assert plain_question("string-reversal.beginner", data) is None  # nothing cached yet
+    bank = load_cached(data, _parse_bank, Bank)
+    plain = plain_question("string-reversal.beginner", data)
+    assert plain is not None
+    assert plain == PlainQuestion.of(record_of(bank.get("string-reversal.beginner")) or {})
+    assert plain_question("no-such.question", data) is None
+
+
+def test_records_of_changed_data_are_never_read(data: Path) -> None:
+    load_cached(data, _parse_bank, Bank)
+    assert plain_question("string-reversal.beginner", data) is not None
+    toml = next(data.glob("bank/*/string-reversal.toml"))
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert plain_question("string-reversal.beginner", data) is None  # a new key: stale records stay unread
+    load_cached(data, _parse_bank, Bank)  # the validated load writes them again
+    assert plain_question("string-reversal.beginner", data) is not None

@@ -8,8 +8,10 @@ pytrix`` and the ``pytrix`` console script enter through :func:`run`).
 
 ``serve`` is dispatched here, before the rest of the command line is imported,
 so the language server answers ``initialize`` without loading rich, the other
-commands or the core (see :mod:`pytrix.lsp.startup`). ``check`` starts its sandbox
-process here, before the rest is imported (:func:`pytrix.cli.service.start_sandbox`).
+commands or the core (see :mod:`pytrix.lsp.startup`). ``check`` takes its lean path
+here when it can (:mod:`pytrix.cli.lean`: no asyncio, pydantic or rich); otherwise it
+starts its sandbox process here, before the rest is imported
+(:func:`pytrix.cli.service.start_sandbox`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         serve(args[1:])
         return 0
     if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
+        # The lean path first (no asyncio, pydantic or rich); None: the full path answers.
+        from pytrix.cli.lean import lean_check
+
+        code = lean_check(args[1:])
+        if code is not None:
+            return code
         # The run's sandbox process starts now, on another core, while the rest imports.
         from pytrix.cli.service import start_sandbox
 

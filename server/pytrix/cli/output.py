@@ -1,23 +1,31 @@
 """The CLI's one output module: the console, reading a practice file, naming the
 terminal's commands in messages, and printing results like a linter (``pytrix check``,
 ``submit``, the practice loop and the AI commands all print through it).
+
+Results print through :class:`Lines`, plain lines with a colour on the severity when
+stdout is a terminal, without rich: ``pytrix check``'s lean path and the full path
+print the same text through the same code, from plain results or validated models
+alike (:class:`~pytrix.runner.results.RunLike`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pytrix.errors import PytrixError
 
 if TYPE_CHECKING:  # rich and the models load when first used: `pytrix check` starts sooner
     from rich.console import Console
 
-    from pytrix.curriculum.question import Question
+    from pytrix.curriculum.plain import QuestionLike
     from pytrix.responses import Wire
-    from pytrix.runner.protocol import RunResult
+    from pytrix.runner.results import RunLike
 
 
 class UsageError(PytrixError):
@@ -91,8 +99,48 @@ def name_commands(text: str, path: Path, module: str | None = None) -> str:
     return text
 
 
+_STYLES = {"red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+# What rich's console dropped from printed text (bell, backspace, vertical tab, form feed,
+# carriage return), dropped here too: a learner's value cannot move the cursor.
+_CONTROL = {code: None for code in (7, 8, 11, 12, 13)}
+
+
+class Lines:
+    """Plain output lines; the severity word in colour when the stream is a terminal (as
+    rich decided it: ``FORCE_COLOR`` forces it, ``NO_COLOR`` and ``TERM=dumb`` turn it off).
+
+    When the reader goes away (``pytrix check F | head -1``) it stops writing quietly, so
+    the command finishes with its own exit code.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        env = os.environ
+        try:
+            terminal = bool(env.get("FORCE_COLOR")) or self.stream.isatty()
+        except (AttributeError, ValueError):
+            terminal = False
+        self.colour = terminal and not env.get("NO_COLOR") and env.get("TERM", "") not in ("dumb", "unknown")
+        self.quiet = False
+
+    def styled(self, text: str, style: str) -> str:
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if self.colour else text
+
+    def print(self, text: str) -> None:
+        if self.quiet:
+            return
+        try:
+            self.stream.write(text.translate(_CONTROL) + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            self.quiet = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+
+
 def print_lint(
-    path: Path, source: str, question: Question, result: RunResult, *, coaching: bool = False,
+    path: Path, source: str, question: QuestionLike, result: RunLike, *, coaching: bool = False,
     solved: bool = False, earlier: bool = False,
 ) -> None:
     """Print results like a linter: ``file:line:col: severity: message``.
@@ -102,33 +150,26 @@ def print_lint(
     ``solved``: the run is a submission that solved the question (``earlier``: an
     earlier submission of this code did, this run records nothing).
     """
-    from rich.markup import escape
-
     from pytrix.practice.findings import findings_for
 
-    out = console()
+    out = Lines()
     findings = findings_for(result, question, source, solved=solved, earlier=earlier)
     for finding in findings:
         if finding.code == "own-test-failed":  # listed under "Your tests" below
             continue
         first, *rest = name_commands(finding.message, path, question.module).splitlines()
         style = {"error": "red", "information": "green"}.get(finding.severity, "yellow")
-        out.print(
-            f"{escape(str(path))}:{finding.line + 1}:{finding.start + 1}: "
-            f"[{style}]{finding.severity}[/]: {escape(first)}",
-            markup=True,
-        )
+        out.print(f"{path}:{finding.line + 1}:{finding.start + 1}: {out.styled(finding.severity, style)}: {first}")
         for extra in rest:
-            out.print(f"    {extra}", markup=False)
+            out.print(f"    {extra}")
     if result.status.value not in ("passed", "compile_error", "module_error"):
         out.print(f"{result.passed}/{result.total} tests passed ({result.duration_ms:.0f} ms)")
     hidden = [t for t in question.tests if t.hidden]
     if solved and hidden:  # solving shows what the hidden tests were, as promised while they failed
-        out.print("The hidden tests were:", markup=False)
+        out.print("The hidden tests were:")
         for test in hidden:
             shown = test.call or ("program with empty input" if not test.stdin else f"program with input {test.stdin!r}")
-            out.print(f"    {test.name + ': ' if test.name else ''}{_clip(shown)} -> {_clip(test.expected)}",
-                      markup=False)
+            out.print(f"    {test.name + ': ' if test.name else ''}{_clip(shown)} -> {_clip(test.expected)}")
     _print_own_tests(out, path, result)
     if coaching:
         _print_coaching(out, path, source, question, {f.line for f in findings if "cause" in f.data})
@@ -139,24 +180,22 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _print_own_tests(out: Console, path: Path, result: RunResult) -> None:
+def _print_own_tests(out: Lines, path: Path, result: RunLike) -> None:
     """The learner's own ``# test:`` lines, each with how it went (they never count towards solving)."""
     from pytrix.practice.findings import evidence
 
     own = [test for test in result.own_tests if test.status.value != "not_run"]
     if not own:
         return
-    out.print("Your tests (they never count towards solving):", markup=False)
+    out.print("Your tests (they never count towards solving):")
     for test in own:
         told = test.label if test.status.value == "passed" else evidence(test).replace("\n", " | ")
-        out.print(f"    {path}:{test.line or 1}:1: {test.status.value}: {told}", markup=False)
+        out.print(f"    {path}:{test.line or 1}:1: {test.status.value}: {told}")
 
 
-def _print_coaching(out: Console, path: Path, source: str, question: Question, explained: set[int]) -> None:
-    from rich.markup import escape
-
+def _print_coaching(out: Lines, path: Path, source: str, question: QuestionLike, explained: set[int]) -> None:
     from pytrix.coach import coach
-    from pytrix.curriculum.question import Kind
+    from pytrix.curriculum.plain import Kind
 
     entry = question.entry if question.kind is Kind.FUNCTION else None
     for found in coach(source, entry=entry):
@@ -164,5 +203,4 @@ def _print_coaching(out: Console, path: Path, source: str, question: Question, e
         if line in explained:
             continue
         fix = f" (quick fix in the editor: {found.fix_title})" if found.fix_title else ""
-        text = escape(f"{found.message} [{found.rule}]{fix}")
-        out.print(f"{escape(str(path))}:{line + 1}:{col + 1}: [cyan]hint[/]: {text}", markup=True)
+        out.print(f"{path}:{line + 1}:{col + 1}: {out.styled('hint', 'cyan')}: {found.message} [{found.rule}]{fix}")

@@ -17,6 +17,14 @@ is ignored and replaced. Only a bank without load errors is cached. The bank
 stores each question as its own pickle inside the file (:class:`LazyValues`),
 unpickled when first read: a command that needs one question (``pytrix
 check``) or a server opening one practice file pays for that one only.
+
+Beside it, ``bank-<key>.plain`` holds every question as plain data (marshal: str,
+int, float, bool, None, lists and dicts; :func:`pytrix.curriculum.plain.record_of`),
+written from the validated models whenever the validated bank is loaded and the
+file is missing: ``pytrix check``'s lean path (:func:`plain_question`) reads one
+question from it without pydantic. Its key is the same hash without the models'
+shapes (it holds no model), so finding it needs neither pydantic nor the models;
+any change to the data or to Pytrix's sources is a new key, as for the pickle.
 """
 
 from __future__ import annotations
@@ -24,16 +32,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import marshal
 import os
-import pickle
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from pytrix.paths import cache_dir
+from pytrix.paths import cache_dir, data_dir
+
+if TYPE_CHECKING:
+    from pytrix.curriculum.plain import PlainQuestion
+
+
+def _pickle() -> Any:
+    """The pickle module (imported when a bank is read or written: ``pytrix check`` reads none)."""
+    import pickle
+
+    return pickle
 
 
 class Loaded(Protocol):
@@ -63,18 +81,18 @@ class LazyValues(MutableMapping[str, V]):
 
     @classmethod
     def pack(cls, values: Mapping[str, V]) -> LazyValues[V]:
-        return cls({key: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for key, value in values.items()})
+        return cls({key: _pickle().dumps(value, protocol=-1) for key, value in values.items()})
 
     def __getitem__(self, key: str) -> V:
         try:
             return self._loaded[key]
         except KeyError:
-            value = cast(V, pickle.loads(self._packed[key]))  # KeyError for an unknown key
+            value = cast(V, _pickle().loads(self._packed[key]))  # KeyError for an unknown key
             self._loaded[key] = value
             return value
 
     def __setitem__(self, key: str, value: V) -> None:
-        self._packed[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packed[key] = _pickle().dumps(value, protocol=-1)
         self._loaded[key] = value
 
     def __delitem__(self, key: str) -> None:
@@ -111,6 +129,10 @@ _KEEP = 3  # cache files kept (other versions or data sets, e.g. a development c
 _SETTLED_NS = 2_000_000_000
 
 
+PLAIN = "plain"
+"""The stand-in for the models' shapes in the plain records' key (they hold no model)."""
+
+
 def _loaded_models() -> str:
     """The fields of the data models as this process loaded them.
 
@@ -130,11 +152,12 @@ def _loaded_models() -> str:
     return ";".join(shapes)
 
 
-def cache_key(root: Path) -> str:
-    """A hash of the data files under ``root``, Pytrix's sources and models, and the Python version."""
+def cache_key(root: Path, models: str | None = None) -> str:
+    """A hash of the data files under ``root``, Pytrix's sources and models (``models``: their
+    shapes, else those loaded), and the Python version."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
-    digest.update(_loaded_models().encode())
+    digest.update((_loaded_models() if models is None else models).encode())
     for base in (root, PACKAGE):
         pattern = "*" if base == root else "*.py"
         for path in sorted(base.rglob(pattern)):
@@ -156,12 +179,12 @@ def _files(base: Path, suffix: str) -> Iterator[tuple[str, os.stat_result]]:
                 yield os.path.relpath(path, base), os.stat(path)
 
 
-def stat_key(root: Path) -> tuple[str, bool]:
+def stat_key(root: Path, models: str | None = None) -> tuple[str, bool]:
     """A hash of the same files' names, sizes and modification times (nothing read), and
     whether every file is settled (unchanged for a while), so the hash may stand for them."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
-    digest.update(_loaded_models().encode())
+    digest.update((_loaded_models() if models is None else models).encode())
     newest = 0
     for base, suffix in ((root, ""), (PACKAGE, ".py")):
         for name, info in _files(base, suffix):
@@ -170,25 +193,26 @@ def stat_key(root: Path) -> tuple[str, bool]:
     return digest.hexdigest(), newest < time.time_ns() - _SETTLED_NS
 
 
-def _content_key(root: Path, folder: Path) -> str:
+def _content_key(root: Path, folder: Path, models: str | None = None) -> str:
     """:func:`cache_key`, found from the files' sizes and times when they were seen before.
 
     Like Python's own bytecode cache, a file whose size and modification time (to the
     nanosecond) are unchanged is taken as unchanged; a file changed in the last two
     seconds is never vouched for that way, so a quick second edit is still seen.
     """
-    quick, settled = stat_key(root)
-    index = folder / f"bank-stat-{quick}.key"
+    quick, settled = stat_key(root, models)
+    kind = "plainstat" if models == PLAIN else "stat"  # each kind of index is pruned on its own
+    index = folder / f"bank-{kind}-{quick}.key"
     with contextlib.suppress(OSError, UnicodeDecodeError):
         known = index.read_text(encoding="ascii").strip()
         if len(known) == 32 and all(c in "0123456789abcdef" for c in known):
             return known
-    key = cache_key(root)
+    key = cache_key(root, models)
     if settled:
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
             index.write_text(key, encoding="ascii")
-            _prune(folder, "bank-stat-*.key")
+            _prune(folder, f"bank-{kind}-*.key")
     return key
 
 
@@ -212,8 +236,9 @@ def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
     path = folder / f"bank-{key}.pickle"
     try:
         with path.open("rb") as handle:
-            cached = pickle.load(handle)
+            cached = _pickle().load(handle)
         if isinstance(cached, kind) and not cached.errors:
+            _ensure_plain(root, folder, cached)
             return cached
         log.info("bank cache: %s does not hold a bank; rebuilding it", path)
     except FileNotFoundError:
@@ -223,6 +248,7 @@ def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
     bank = build(root)
     if not bank.errors:
         _store(folder, path, bank)
+        _ensure_plain(root, folder, bank)
     return bank
 
 
@@ -232,11 +258,64 @@ def _store(folder: Path, path: Path, bank: Loaded) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".bank-", suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
             try:
-                pickle.dump(bank.for_cache(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                _pickle().dump(bank.for_cache(), handle, protocol=-1)
             except BaseException:
                 temporary.unlink(missing_ok=True)
                 raise
         os.replace(temporary, path)
         _prune(folder, "bank-*.pickle")
-    except (OSError, pickle.PicklingError) as exc:  # a read-only or full cache folder only costs speed
+    except (OSError, _pickle().PicklingError) as exc:  # a read-only or full cache folder only costs speed
         log.info("bank cache: cannot write %s (%s)", path, exc)
+
+
+def _plain_path(root: Path, folder: Path) -> Path:
+    return folder / f"bank-{_content_key(root, folder, PLAIN)}.plain"
+
+
+def _ensure_plain(root: Path, folder: Path, bank: object) -> None:
+    """Write the plain records of a validated bank when its file is missing (see the module)."""
+    from pytrix.curriculum.plain import record_of
+
+    questions = getattr(bank, "questions", None)
+    if not isinstance(questions, Mapping):
+        return
+    try:
+        path = _plain_path(root, folder)
+        if path.exists():
+            return
+        records = {}
+        for question_id in questions:
+            record = record_of(questions[question_id])
+            if record is not None:
+                records[question_id] = marshal.dumps(record)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".bank-", suffix=".tmp", delete=False) as handle:
+            temporary = Path(handle.name)
+            try:
+                marshal.dump(records, handle)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+        os.replace(temporary, path)
+        _prune(folder, "bank-*.plain")
+    except (OSError, ValueError) as exc:  # a read-only or full cache folder only costs speed
+        log.info("bank cache: cannot write the plain records (%s)", exc)
+
+
+def plain_question(question_id: str, root: Path | None = None) -> PlainQuestion | None:
+    """One bank question from the plain records, without pydantic; None when the records are
+    missing, stale (a different key) or unreadable, or do not hold it (an AI question, one
+    with ``forbid`` rules, an unknown id): the caller then loads the validated bank."""
+    from pytrix.curriculum.plain import PlainQuestion
+
+    folder = cache_dir()
+    try:
+        path = _plain_path(root or data_dir(), folder)
+        with path.open("rb") as handle:
+            records = marshal.load(handle)
+        packed = records.get(question_id) if isinstance(records, dict) else None
+        if not isinstance(packed, bytes):
+            return None
+        return PlainQuestion.of(marshal.loads(packed))
+    except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
+        log.debug("bank cache: no plain record of %s (%s)", question_id, exc)
+        return None

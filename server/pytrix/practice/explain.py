@@ -23,7 +23,6 @@ lazily and shared by all the failing tests of a run.
 from __future__ import annotations
 
 import ast
-import difflib
 import functools
 import math
 import re
@@ -550,6 +549,8 @@ def missing_entry(f: Failure) -> Cause | None:
         return None
     given = set(question.given)
     candidates = [n for n in defined if n.name not in given] or defined
+    import difflib  # only for a misnamed entry: a check rarely needs it
+
     closest = difflib.get_close_matches(question.entry, [n.name for n in candidates], n=1, cutoff=0.0)
     node = next((n for n in candidates if closest and n.name == closest[0]), None)
     called = f"`{question.entry}(...)`" if kind == "function" else f"the class `{question.entry}`"

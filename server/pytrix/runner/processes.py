@@ -4,8 +4,9 @@ killing its process group, and reading its result pipe as size-capped JSON lines
 
 :mod:`pytrix.runner.pool` (the event loop's processes and the warm pool), the fork server
 (:mod:`pytrix.runner.zygote`) and ``pytrix check``'s one-shot run
-(:mod:`pytrix.runner.oneshot`) all start and read their processes through this module,
-so every harness process starts the same way.
+(:mod:`pytrix.runner.oneshot`, through :class:`Process`, which reads without an event
+loop) all start and read their processes through this module, so every harness process
+starts the same way.
 """
 
 from __future__ import annotations
@@ -13,22 +14,23 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
-import logging
 import os
 import re
+import select
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pytrix.runner import harness
+if TYPE_CHECKING:
+    from logging import Logger
 
-log = logging.getLogger("pytrix.runner.pool")
-
-HARNESS_PATH = Path(harness.__file__).resolve()
+HARNESS_PATH = Path(__file__).resolve().with_name("harness.py")  # pytrix.runner.harness, not imported
 STDERR_CAP = 16_384
 # Reads beyond these are refused whatever the run's limits (see Worker.configure).
 DEFAULT_LINE_LIMIT = 64 * 1024 * 1024
@@ -149,9 +151,9 @@ def sweep_stale_run_dirs(folder: str | None = None, *, now: float | None = None)
         if remove_run_dir(entry.path):
             removed.append(entry.path)
         else:
-            log.warning("could not remove the stale run folder %s", entry.path)
+            _log().warning("could not remove the stale run folder %s", entry.path)
     if removed:
-        log.info("removed %d run folder(s) left by processes that are gone", len(removed))
+        _log().info("removed %d run folder(s) left by processes that are gone", len(removed))
     return removed
 
 
@@ -178,6 +180,13 @@ def harness_command(result_fd: int, *, warm: bool, python: str | None = None) ->
     """The command line of one harness process."""
     return interpreter_command(HARNESS_PATH, *(["--warm"] if warm else []), str(result_fd),
                                python=python)
+
+
+def _log() -> Logger:
+    """The sandbox's logger (logging is imported when there is something to say)."""
+    import logging
+
+    return logging.getLogger("pytrix.runner.pool")
 
 
 def sweep_once() -> None:
@@ -269,3 +278,145 @@ def kill_process_group(pid: int) -> None:
     _killpg(pid)
     with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         os.kill(pid, signal.SIGKILL)
+
+
+_CHUNK = 65536
+
+
+class Process:
+    """One harness process, started and read without an event loop (``poll``); it serves one
+    attempt (:mod:`pytrix.runner.oneshot`)."""
+
+    def __init__(self, popen: subprocess.Popen[bytes], result_fd: int, workdir: str) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+        self.workdir = workdir
+        self.reader = LineReader()
+        self._result_fd: int | None = result_fd
+        self._stderr = bytearray()
+        self._poll = select.poll()
+        self._poll.register(result_fd, select.POLLIN)
+        assert popen.stderr is not None
+        self._stderr_fd: int | None = popen.stderr.fileno()
+        self._poll.register(self._stderr_fd, select.POLLIN)
+        self.closed = False
+        self.sent = False
+        """Whether a request went to it (the run used it)."""
+
+    @classmethod
+    def spawn(cls, *, warm: bool) -> Process:
+        """Start a harness process (``warm``: it imports everything, says so, then waits)."""
+        sweep_once()
+        workdir = make_run_folder()
+        read_fd, write_fd = os.pipe()
+        try:
+            popen = subprocess.Popen(
+                harness_command(write_fd, warm=warm), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir, env=sandbox_env(workdir),
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            remove_run_dir(workdir)
+            raise
+        finally:
+            os.close(write_fd)
+        return cls(popen, read_fd, workdir)
+
+    @property
+    def alive(self) -> bool:
+        return not self.closed and self.popen.poll() is None
+
+    @property
+    def stderr(self) -> bytes:
+        return bytes(self._stderr)
+
+    def configure(self, line_limit: int, total_limit: int, max_lines: int) -> None:
+        """Bound what the run may send: bytes per line, bytes in all, number of lines."""
+        self.reader.line_limit, self.reader.total_limit, self.reader.max_lines = line_limit, total_limit, max_lines
+
+    def send(self, request: dict[str, Any]) -> None:
+        """Write the request on stdin and close it (the harness reads to end of file)."""
+        import json
+
+        self.sent = True
+        stdin = self.popen.stdin
+        if stdin is None:
+            return
+        with contextlib.suppress(OSError):
+            stdin.write(json.dumps(request).encode())
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def _pump(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for output and take it (stderr kept up to its cap)."""
+        for fd, _ in self._poll.poll(max(0, int(timeout * 1000) + 1)):
+            data = b""
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                data = os.read(fd, _CHUNK)
+            if fd == self._stderr_fd:
+                if not data:
+                    self._poll.unregister(fd)
+                    self._stderr_fd = None
+                else:
+                    self._stderr += data[: max(0, STDERR_CAP - len(self._stderr))]
+            elif fd == self._result_fd:
+                if not data:
+                    self._stop_results()
+                    self.reader.eof = True
+                    continue
+                self.reader.feed(data)
+                if self.reader.overflowed:
+                    self._stop_results()  # read no more of it, as the event loop pauses reading
+
+    def _stop_results(self) -> None:
+        if self._result_fd is not None:
+            self._poll.unregister(self._result_fd)
+            os.close(self._result_fd)
+            self._result_fd = None
+
+    def next_line(self, deadline: float) -> bytes | None:
+        """The next complete line, ``None`` at end of file; TimeoutError at ``deadline``."""
+        while not self.reader.lines:
+            if self.reader.eof or (self._result_fd is None and not self.reader.lines):
+                return None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            self._pump(left)
+        return self.reader.lines.popleft()
+
+    def wait_exit(self, timeout: float) -> int | None:
+        """Wait until the process has exited (taking its stderr meanwhile); its code, or None."""
+        deadline = time.monotonic() + timeout
+        while (code := self.popen.poll()) is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if self._stderr_fd is not None:
+                self._pump(min(left, 0.01))
+            else:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    return self.popen.wait(left)
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group now (idempotent)."""
+        if self.popen.returncode is None:
+            kill_process_group(self.pid)
+
+    def close(self) -> None:
+        """Kill the group, reap the process, remove the run folder and close the pipes."""
+        if self.closed:
+            return
+        self.closed = True
+        self.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(5.0)
+        self._stop_results()
+        for pipe in (self.popen.stdin, self.popen.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        if not remove_run_dir(self.workdir):
+            _log().warning("could not remove the run folder %s", self.workdir)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pytrix.errors import PytrixError
 from pytrix.store import questions
+from pytrix.store.readonly import SOLVED_WITH
 from pytrix.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -162,8 +163,7 @@ class Store:
 
     def solved_with(self, question_id: str, code: str) -> bool:
         """Whether this very code was submitted and solved the question."""
-        rows = self.query("SELECT 1 FROM attempts WHERE question_id = ? AND solved = 1 AND code = ? LIMIT 1",
-                          (question_id, code))
+        rows = self.query(SOLVED_WITH, (question_id, code))
         return bool(rows)
 
     def attempt_count(self, question_id: str) -> int:

@@ -1,0 +1,124 @@
+"""``pytrix check FILE``'s lean path: the check without asyncio, pydantic or rich.
+
+A check is one question, one run and a few lines of output, so its cost is
+mostly interpreter start-up and imports. This path starts the sandbox process
+first (it starts up on another core meanwhile), reads the question from the
+bank cache's plain records (:func:`pytrix.curriculum.bank_cache.plain_question`,
+written from the validated models), runs once without an event loop
+(:mod:`pytrix.runner.oneshot`: the same process, confinement, state machine and
+grading as the sandbox), asks the database read-only whether this very code
+solved the question, and prints through the output every path prints through
+(:func:`pytrix.cli.output.print_lint`).
+
+:func:`lean_check` answers None whenever this path cannot answer exactly as the
+full one would, and the full path then runs the command as before: a command
+line other than ``check FILE [--no-coach]`` (``--json`` builds the response
+models), a file that cannot be read, is too big or has no header, a settings
+file (its values are validated by the settings model), a question the plain
+records do not hold (an AI question, one with ``forbid`` rules, an unknown id,
+records missing or stale), and a database this path cannot read for sure.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytrix.curriculum.plain import PlainQuestion
+    from pytrix.runner.processes import Process
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+
+def lean_command(args: list[str]) -> tuple[Path, bool] | None:
+    """The file and whether to coach, for ``check FILE [--no-coach]`` (the arguments after
+    ``check``); None for any other command line."""
+    coach = "--no-coach" not in args
+    rest = [arg for arg in args if arg != "--no-coach"]
+    if len(rest) != 1 or len(args) - len(rest) > 1 or rest[0].startswith("-"):
+        return None
+    return Path(rest[0]), coach
+
+
+class _Terminated(Exception):
+    """SIGTERM: the run stops and cleans up like on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def lean_check(args: list[str]) -> int | None:
+    """Run ``pytrix check`` on the lean path (``args``: after ``check``); its exit code, or
+    None when the full path must answer (nothing has been printed then)."""
+    command = lean_command(args)
+    if command is None:
+        return None
+    # Nothing else is imported before the process starts.
+    from pytrix.runner.processes import Process
+
+    try:
+        first: Process | None = Process.spawn(warm=True)  # starts up on another core meanwhile
+    except OSError:
+        first = None
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _check(*command, first)
+    except KeyboardInterrupt:
+        return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
+    finally:
+        if first is not None:
+            first.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _question(path: Path) -> tuple[str, PlainQuestion] | None:
+    """The file's text and its question, when this path can check it."""
+    from pytrix.curriculum.bank_cache import plain_question
+    from pytrix.paths import home_dir
+    from pytrix.practice.file_size import size_problem
+    from pytrix.practice.files import question_id_of
+
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # the full path says what is wrong with it
+    question_id = question_id_of(source) if size_problem(source) is None else None
+    if question_id is None or (home_dir() / "settings.json").exists():
+        return None
+    question = plain_question(question_id)
+    return None if question is None else (source, question)
+
+
+def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
+    # Everything the check uses is imported before the run, while the process starts up.
+    from pytrix.cli.output import print_lint
+    from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
+    from pytrix.paths import database_path
+    from pytrix.practice.findings import findings_for  # noqa: F401  # print_lint's, imported now
+    from pytrix.runner.oneshot import run_once
+    from pytrix.runner.results import RunLimits
+    from pytrix.store.readonly import solved_with
+
+    found = _question(path)
+    if found is None:
+        return None
+    source, question = found
+
+    # No settings file: every limit is the settings' default (tests/unit/test_lean_check.py).
+    result = run_once(question, source, path.name, RunLimits(), first=first)
+    solved = False
+    if result.all_passed:
+        known = solved_with(database_path(), question.id, source)
+        if known is None:
+            return None
+        solved = known
+    print_lint(path, source, question, result, coaching=coaching, solved=solved, earlier=True)
+    sys.stdout.flush()
+    return EXIT_OK if result.all_passed else EXIT_FAIL
