@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,13 @@ def register(server: PytrixServer) -> None:
         ls.languages[uri] = params.text_document.language_id
         if ls.is_python(uri):
             ls.schedule_run(uri)
-        ls.after_open(uri)
+
+        def coach() -> None:
+            if ls.open_document(uri) is not None:  # not closed meanwhile
+                ls.after_open(uri)
+
+        # After the run's first step, which sends its request: coaching overlaps the run.
+        asyncio.get_running_loop().call_soon(coach)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: PytrixServer, params: types.DidChangeTextDocumentParams) -> None:

@@ -8,7 +8,9 @@ light parts of Pytrix at its top: the core (service, bank, store, pydantic
 models, runner) may still be loading in a background thread when
 ``initialize`` is answered (see :mod:`pytrix.lsp.startup`). Every message
 after ``initialize`` waits for it (:class:`GatedProtocol`), so a handler can
-import and use the core freely.
+import and use the core freely. What only comes after a first run (coaching,
+findings, explanations) is imported by the core's thread once the held messages
+are handled, so it overlaps the first run, which waits on the sandbox process.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pytrix.curriculum.question import Question
+    from pytrix.practice.findings import Finding, Severity
     from pytrix.runner.pool import WarmPool
     from pytrix.service import PytrixService
     from pytrix.settings import Settings
@@ -49,6 +52,7 @@ UNGATED = frozenset({types.INITIALIZE, types.EXIT})
 
 RUN_TESTS = "pytrix/runTests"
 SETTINGS_WAIT = 5.0
+HAND_OVER_WAIT = 5.0  # the longest the core's thread waits for the held messages to be handled
 
 
 def is_python(document_uri: str, language_id: str | None) -> bool:
@@ -94,6 +98,8 @@ class GatedProtocol(logs.TimedProtocol):
         server.wait_for_core()
         while self._held:
             super().handle_message(self._held.popleft())
+        # After the tasks just made take their first step (a run's request is sent by then).
+        asyncio.get_running_loop().call_soon(server.handed_over.set)
 
 
 class PytrixServer(LanguageServer):
@@ -103,7 +109,10 @@ class PytrixServer(LanguageServer):
     it answers ``initialize`` first and builds the service in a background thread
     started then (:meth:`start_core`); :class:`GatedProtocol` holds every later
     message on one event until the service is there. ``load_core`` returns the
-    service and the problems to tell the learner, and never raises.
+    service and the problems to tell the learner, and never raises. ``warm_up``,
+    if given, runs next in that thread, once the held messages are handled (so
+    beside the first run rather than before it): imports the first run needs
+    only after its result.
     """
 
     def __init__(
@@ -112,6 +121,7 @@ class PytrixServer(LanguageServer):
         startup_problems: list[str] | None = None,
         *,
         load_core: Callable[[], tuple[PytrixService, list[str]]] | None = None,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(
             "pytrix", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
@@ -121,12 +131,14 @@ class PytrixServer(LanguageServer):
             raise ValueError("give a service or a way to load one")
         self._service = service
         self._load_core = load_core
+        self._warm_up = warm_up
         self._core_thread: threading.Thread | None = None
         self._on_ready: list[Callable[[], None]] = []  # run in the event loop once the core is there
         self._ready_lock = threading.Lock()
         self._early_pool: WarmPool | None = None  # started at initialize, before the core
         self.sandbox_pool: WarmPool | None = None  # the early pool once the service runs on it
         self.core_ready = threading.Event()
+        self.handed_over = threading.Event()  # the messages held for the core are handled
         if service is not None:
             self.core_ready.set()
         self.documents: dict[str, DocumentState] = {}
@@ -166,6 +178,13 @@ class PytrixServer(LanguageServer):
                 callbacks, self._on_ready = self._on_ready, []
             for callback in callbacks:
                 callback()
+        if self._warm_up is not None and self._service is not None:
+            if callbacks:  # messages were held: they go first (the loop needs the GIL for them)
+                self.handed_over.wait(HAND_OVER_WAIT)
+            try:
+                self._warm_up()
+            except Exception:  # a bug: whatever failed to import fails again where it is used
+                log.exception("warming up after the core failed")
 
     def when_core_ready(self, loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
         """Call ``callback`` in ``loop`` once the core is there (soon, if it is already)."""
@@ -272,9 +291,11 @@ class PytrixServer(LanguageServer):
         return is_python(uri, self.languages.get(uri))
 
     def practice_question(self, uri: str, source: str) -> Question | None:
-        """The question a document practises, updating the header notices."""
+        """The question a document practises, updating the header notices.
+
+        Findings are imported only for a notice: a first run starts without them (they load
+        beside it, see the module's docstring)."""
         from pytrix.practice.files import question_id_of
-        from pytrix.practice.findings import Finding
 
         state = self.state(uri)
         state.notice_findings = []
@@ -283,7 +304,7 @@ class PytrixServer(LanguageServer):
             if state.question_id is not None:
                 state.header_lost = True
                 state.notice_findings = [
-                    Finding(0, 0, 1, "warning",
+                    _notice(1, "warning",
                             "This file lost its Pytrix header, so its tests no longer run. "
                             f"Restore the first line '# pytrix: question={state.question_id}' "
                             "(quick fix: 'Pytrix: restore the header').",
@@ -294,13 +315,13 @@ class PytrixServer(LanguageServer):
         from pytrix.practice.file_size import size_problem
 
         if (too_big := size_problem(source)) is not None:  # no run, no parsing: one message
-            state.notice_findings = [Finding(0, 0, 1, "error", too_big, "file-too-big")]
+            state.notice_findings = [_notice(1, "error", too_big, "file-too-big")]
             return None
         try:
             question = self.service.question(question_id)
         except PytrixError as exc:
             first = source.splitlines()[0] if source else ""
-            state.notice_findings = [Finding(0, 0, max(1, len(first)), "error", str(exc), "unknown-question")]
+            state.notice_findings = [_notice(max(1, len(first)), "error", str(exc), "unknown-question")]
             return None
         state.question_id = question.id
         return question
@@ -344,8 +365,6 @@ class PytrixServer(LanguageServer):
             self.publish(uri, version)
             self.refresh_lenses()
             return
-        from pytrix.practice.findings import findings_for
-
         filename = (uri_to_path(uri) or Path("practice.py")).name
         try:
             result = await self.service.run(question, source, filename)
@@ -355,6 +374,10 @@ class PytrixServer(LanguageServer):
             log.exception("run failed")
             self.notify_user(f"Pytrix could not run the tests: {exc}", types.MessageType.Error)
             return
+        from pytrix.practice.findings import (
+            findings_for,  # after the run: a first one overlaps its import
+        )
+
         current = self.workspace.get_text_document(uri)
         if current.version != version:
             return  # a newer edit arrived: its own run will publish
@@ -444,6 +467,13 @@ class PytrixServer(LanguageServer):
         if root.name in modules and _ends_with(root.parent, configured):
             return root.parent  # the root is a module folder of a practice folder
         return root / configured
+
+
+def _notice(end: int, severity: Severity, message: str, code: str, data: dict[str, Any] | None = None) -> Finding:
+    """A notice on the file's first line, up to column ``end`` (findings load only for one)."""
+    from pytrix.practice.findings import Finding
+
+    return Finding(0, 0, end, severity, message, code, data or {})
 
 
 def _ends_with(folder: Path, relative: Path) -> bool:

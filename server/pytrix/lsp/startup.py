@@ -7,6 +7,13 @@ store, settings file, pydantic models, runner, coach) is built by
 starts once ``initialize`` is answered; every later message waits on one event
 until it is there. Nothing of the AI stack is imported until its first action.
 
+The core's imports run with the cyclic garbage collector paused
+(:func:`collector_paused`): they make tens of thousands of objects that live as
+long as the process (modules, classes, functions) and almost no garbage, and the
+full collections that growth sets off cost about a fifth of the core's load. The
+objects are then frozen (no later collection scans them again) and the collector
+runs as before, so the bank and everything after it are collected as usual.
+
 Kept apart from :mod:`pytrix.lsp.server` (the server class) so the feature
 modules can import the class while this module imports them: no circle. This
 module itself imports pygls only when a server is made, so the CLI's parser
@@ -16,13 +23,32 @@ takes ``serve``'s options from :func:`add_arguments` for nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from pytrix.lsp.server import PytrixServer
     from pytrix.service import PytrixService
     from pytrix.store.database import Store
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Import without the cyclic collector, then freeze what was made and collect again
+    (see the module's docstring); nothing changes when the collector is already off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _open_store() -> tuple[Store, str | None]:
@@ -47,11 +73,12 @@ def load_core() -> tuple[PytrixService, list[str]]:
     # fsync) for tens of milliseconds, which the imports below use instead.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pytrix-store") as opener:
         opening = opener.submit(_open_store)
-        from pytrix.curriculum.bank import Bank, load_bank
-        from pytrix.curriculum.topics import Curriculum
-        from pytrix.errors import PytrixError
-        from pytrix.service import PytrixService
-        from pytrix.settings_file import file_settings
+        with collector_paused():
+            from pytrix.curriculum.bank import Bank, load_bank
+            from pytrix.curriculum.topics import Curriculum
+            from pytrix.errors import PytrixError
+            from pytrix.service import PytrixService
+            from pytrix.settings_file import file_settings
 
         problems: list[str] = []
         try:
@@ -68,12 +95,15 @@ def load_core() -> tuple[PytrixService, list[str]]:
     problems.extend(settings_problems)
     service = PytrixService(bank, store, settings)
     service.use_warm_pool()
-    # What the first opened file needs next (coaching, findings): loaded here, while the
-    # client is still busy after `initialize`, rather than on the event loop later.
-    import pytrix.lsp.coaching
-    import pytrix.practice.findings  # noqa: F401
-
     return service, problems
+
+
+def warm_up() -> None:
+    """Import what a first run needs after its result (findings, explanations) and coaching:
+    run in the core's thread beside that run, which waits on the sandbox process meanwhile."""
+    with collector_paused():
+        import pytrix.lsp.coaching
+        import pytrix.practice.findings  # noqa: F401
 
 
 def register_features(server: PytrixServer) -> None:
@@ -119,7 +149,7 @@ def start(tcp: str | None = None, log_level: str | None = None) -> None:
     from pytrix.paths import log_path
 
     logs.setup(log_path(), logs.level_from(log_level) if log_level else None)
-    server = PytrixServer(load_core=load_core)
+    server = PytrixServer(load_core=load_core, warm_up=warm_up)
     register_features(server)
     if tcp:
         host, _, port = tcp.rpartition(":")
