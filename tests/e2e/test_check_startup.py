@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,7 +177,7 @@ def test_json_takes_the_full_path_whose_sandbox_starts_before_the_core(check: Ch
 
 def test_missing_plain_records_take_the_full_path_which_writes_them(check: Check) -> None:
     for records in (check.root / "cache").glob("bank-*.plain"):
-        records.unlink()
+        shutil.rmtree(records)
     done, seen = check(str(check.root / "rev.py"))
     assert seen["lean"] is None and done.returncode == 1, done.stderr
     assert [spawn["path"] for spawn in seen["spawns"]] == ["lean", "full"]

@@ -18,8 +18,9 @@ stores each question as its own pickle inside the file (:class:`LazyValues`),
 unpickled when first read: a command that needs one question (``pytrix
 check``) or a server opening one practice file pays for that one only.
 
-Beside it, ``bank-<key>.plain`` holds every question as plain data (marshal: str,
-int, float, bool, None, lists and dicts; :func:`pytrix.curriculum.plain.record_of`),
+Beside it, the folder ``bank-<key>.plain`` holds every question as plain data, one
+file per question named by its id (marshal: str, int, float, bool, None, lists and
+dicts; :func:`pytrix.curriculum.plain.record_of`),
 written from the validated models whenever the validated bank is loaded and the
 file is missing: ``pytrix check``'s lean path (:func:`plain_question`) reads one
 question from it without pydantic. Its key is the same hash without the models'
@@ -30,10 +31,9 @@ any change to the data or to Pytrix's sources is a new key, as for the pickle.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import logging
 import marshal
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -44,6 +44,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from pytrix.paths import cache_dir, data_dir
 
 if TYPE_CHECKING:
+    import hashlib
+    import logging
+
     from pytrix.curriculum.plain import PlainQuestion
 
 
@@ -121,7 +124,23 @@ class LazyValues(MutableMapping[str, V]):
         self._loaded = {}
 
 
-log = logging.getLogger(__name__)
+
+
+def _log() -> logging.Logger:
+    """This module's logger (logging is imported when there is something to say)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
+
+def _blake2b() -> hashlib.blake2b:
+    """A 16-byte BLAKE2b hash. From ``_blake2``, which ``hashlib`` takes it from: ``hashlib``
+    would load OpenSSL too (2 ms of ``pytrix check``), for algorithms the keys do not use."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # another Python: hashlib has it anyway
+        from hashlib import blake2b
+    return blake2b(digest_size=16)
 PACKAGE = Path(__file__).resolve().parents[1]
 _KEEP = 3  # cache files kept (other versions or data sets, e.g. a development checkout)
 # A file changed this recently could change again within the file system's clock
@@ -155,7 +174,7 @@ def _loaded_models() -> str:
 def cache_key(root: Path, models: str | None = None) -> str:
     """A hash of the data files under ``root``, Pytrix's sources and models (``models``: their
     shapes, else those loaded), and the Python version."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = _blake2b()
     digest.update(sys.version.encode())
     digest.update((_loaded_models() if models is None else models).encode())
     for base in (root, PACKAGE):
@@ -169,20 +188,29 @@ def cache_key(root: Path, models: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _files(base: Path, suffix: str) -> Iterator[tuple[str, os.stat_result]]:
-    """Every file under ``base`` ending in ``suffix`` (no ``__pycache__``), in a stable order."""
-    for folder, subfolders, names in os.walk(base):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(suffix):
-                path = os.path.join(folder, name)
-                yield os.path.relpath(path, base), os.stat(path)
+def _files(base: Path, suffix: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
+    """Every file under ``base`` ending in ``suffix`` (no ``__pycache__``), in a stable order:
+    a folder's files, then each subfolder's (symbolic links to folders are not entered)."""
+    try:
+        with os.scandir(base) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                folders.append(entry)
+        elif entry.name.endswith(suffix):
+            yield prefix + entry.name, entry.stat()
+    for entry in folders:
+        yield from _files(Path(entry.path), suffix, f"{prefix}{entry.name}{os.sep}")
 
 
 def stat_key(root: Path, models: str | None = None) -> tuple[str, bool]:
     """A hash of the same files' names, sizes and modification times (nothing read), and
     whether every file is settled (unchanged for a while), so the hash may stand for them."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = _blake2b()
     digest.update(sys.version.encode())
     digest.update((_loaded_models() if models is None else models).encode())
     newest = 0
@@ -231,7 +259,7 @@ def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
     try:
         key = _content_key(root, folder)
     except OSError as exc:
-        log.debug("bank cache: cannot hash the data (%s)", exc)
+        _log().debug("bank cache: cannot hash the data (%s)", exc)
         return build(root)
     path = folder / f"bank-{key}.pickle"
     try:
@@ -240,11 +268,11 @@ def load_cached(root: Path, build: Callable[[Path], B], kind: type[B]) -> B:
         if isinstance(cached, kind) and not cached.errors:
             _ensure_plain(root, folder, cached)
             return cached
-        log.info("bank cache: %s does not hold a bank; rebuilding it", path)
+        _log().info("bank cache: %s does not hold a bank; rebuilding it", path)
     except FileNotFoundError:
         pass
     except Exception as exc:  # a damaged or foreign file: rebuild it
-        log.info("bank cache: %s could not be read (%s); rebuilding it", path, type(exc).__name__)
+        _log().info("bank cache: %s could not be read (%s); rebuilding it", path, type(exc).__name__)
     bank = build(root)
     if not bank.errors:
         _store(folder, path, bank)
@@ -265,7 +293,7 @@ def _store(folder: Path, path: Path, bank: Loaded) -> None:
         os.replace(temporary, path)
         _prune(folder, "bank-*.pickle")
     except (OSError, _pickle().PicklingError) as exc:  # a read-only or full cache folder only costs speed
-        log.info("bank cache: cannot write %s (%s)", path, exc)
+        _log().info("bank cache: cannot write %s (%s)", path, exc)
 
 
 def _plain_path(root: Path, folder: Path) -> Path:
@@ -273,32 +301,35 @@ def _plain_path(root: Path, folder: Path) -> Path:
 
 
 def _ensure_plain(root: Path, folder: Path, bank: object) -> None:
-    """Write the plain records of a validated bank when its file is missing (see the module)."""
+    """Write the plain records of a validated bank when they are missing (see the module):
+    a folder holding one marshal file per question, named by its id, moved into place whole."""
     from pytrix.curriculum.plain import record_of
 
     questions = getattr(bank, "questions", None)
     if not isinstance(questions, Mapping):
         return
+    temporary: str | None = None
     try:
         path = _plain_path(root, folder)
-        if path.exists():
+        if path.is_dir():
             return
-        records = {}
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = tempfile.mkdtemp(dir=folder, prefix=".bank-", suffix=".tmp")
         for question_id in questions:
             record = record_of(questions[question_id])
             if record is not None:
-                records[question_id] = marshal.dumps(record)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".bank-", suffix=".tmp", delete=False) as handle:
-            temporary = Path(handle.name)
-            try:
-                marshal.dump(records, handle)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-        os.replace(temporary, path)
-        _prune(folder, "bank-*.plain")
+                with open(os.path.join(temporary, question_id), "wb") as handle:
+                    marshal.dump(record, handle)
+        os.rename(temporary, path)  # whole or not at all; another process may have won the race
+        temporary = None
+        stale = sorted(folder.glob("bank-*.plain"), key=lambda p: p.stat().st_mtime, reverse=True)[_KEEP:]
+        for old in stale:
+            shutil.rmtree(old, ignore_errors=True)
     except (OSError, ValueError) as exc:  # a read-only or full cache folder only costs speed
-        log.info("bank cache: cannot write the plain records (%s)", exc)
+        _log().info("bank cache: cannot write the plain records (%s)", exc)
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 def plain_question(question_id: str, root: Path | None = None) -> PlainQuestion | None:
@@ -307,15 +338,11 @@ def plain_question(question_id: str, root: Path | None = None) -> PlainQuestion 
     with ``forbid`` rules, an unknown id): the caller then loads the validated bank."""
     from pytrix.curriculum.plain import PlainQuestion
 
-    folder = cache_dir()
+    if question_id.startswith(".") or os.sep in question_id:
+        return None  # never a path: bank ids are slugs joined by dots
     try:
-        path = _plain_path(root or data_dir(), folder)
-        with path.open("rb") as handle:
-            records = marshal.load(handle)
-        packed = records.get(question_id) if isinstance(records, dict) else None
-        if not isinstance(packed, bytes):
-            return None
-        return PlainQuestion.of(marshal.loads(packed))
+        path = _plain_path(root or data_dir(), cache_dir())
+        return PlainQuestion.of(marshal.loads((path / question_id).read_bytes()))
     except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
-        log.debug("bank cache: no plain record of %s (%s)", question_id, exc)
+        _log().debug("bank cache: no plain record of %s (%s)", question_id, exc)
         return None

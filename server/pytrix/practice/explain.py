@@ -28,17 +28,19 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pytrix.coach import Finding as CoachFinding
 from pytrix.coach import coach
 from pytrix.curriculum.plain import Compare, Kind
-from pytrix.curriculum.plain import QuestionLike as Question
 from pytrix.practice.file_size import size_problem
 from pytrix.runner.literals import LiteralError, parse_call
-from pytrix.runner.results import RunLike as RunResult
-from pytrix.runner.results import TestLike as TestResult
 from pytrix.runner.results import TestStatus
+
+if TYPE_CHECKING:  # plain results or the validated models alike (`pytrix check` loads no pydantic)
+    from pytrix.curriculum.plain import QuestionLike as Question
+    from pytrix.runner.results import RunLike as RunResult
+    from pytrix.runner.results import TestLike as TestResult
 
 
 class _Missing:

@@ -24,17 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytrix.curriculum.plain import QuestionLike as Question
 from pytrix.practice.explain import Cause, explain, syntax_sentence
 from pytrix.practice.files import find_entry
 from pytrix.runner.own_tests import read_own_tests
 from pytrix.runner.results import ErrorData, RunStatus, TestStatus
-from pytrix.runner.results import ErrorLike as ErrorInfo
-from pytrix.runner.results import RunLike as RunResult
-from pytrix.runner.results import TestLike as TestResult
 
 if TYPE_CHECKING:  # plain results or the validated models alike (`pytrix check` loads no pydantic)
+    from pytrix.curriculum.plain import QuestionLike as Question
     from pytrix.runner.protocol import RunResult as ValidatedRun
+    from pytrix.runner.results import ErrorLike as ErrorInfo
+    from pytrix.runner.results import RunLike as RunResult
+    from pytrix.runner.results import TestLike as TestResult
 
 Severity = Literal["error", "warning", "information", "hint"]
 

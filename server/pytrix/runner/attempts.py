@@ -16,13 +16,16 @@ import math
 import os
 import signal
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytrix.curriculum.plain import QuestionLike
 from pytrix.runner.events import Caps, RunBudget, clean_module, clean_ready, clean_test
 from pytrix.runner.grading import RawRun
 from pytrix.runner.processes import LineReader
-from pytrix.runner.results import LimitsLike, RunData, RunStatus
+from pytrix.runner.results import RunData, RunStatus
+
+if TYPE_CHECKING:
+    from pytrix.curriculum.plain import QuestionLike
+    from pytrix.runner.results import LimitsLike
 
 READ, STOP, OVERFLOW, EXPIRED = "read", "stop", "overflow", "expired"
 

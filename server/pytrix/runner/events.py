@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytrix.runner.results import LimitsLike as Limits
+if TYPE_CHECKING:
+    from pytrix.runner.results import LimitsLike as Limits
 
 ERROR_TYPE_CHARS = 200
 MAX_DEPTH = 256  # canonical trees are at most `depth` (200) deep; anything deeper is forged

@@ -14,14 +14,13 @@ validated :class:`~pytrix.runner.protocol.RunResult`.
 from __future__ import annotations
 
 import ast
-import hashlib
 import math
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytrix.curriculum.plain import Compare, Kind, QuestionLike, TestLike
+from pytrix.curriculum.plain import Compare, Kind
 from pytrix.runner.harness import CALIBRATION_NOMINAL_MS
 from pytrix.runner.results import (
     HIDDEN_CALL,
@@ -33,6 +32,7 @@ from pytrix.runner.results import (
 )
 
 if TYPE_CHECKING:
+    from pytrix.curriculum.plain import QuestionLike, TestLike
     from pytrix.runner.protocol import RunResult
 
 
@@ -211,6 +211,8 @@ def digest(value: Any) -> tuple[int, str]:
         text = repr(value)
     except ValueError:  # an int too large for decimal text
         text = f"<int with {value.bit_length()} bits>"
+    import hashlib  # here: only a digest test needs it, and it loads OpenSSL
+
     return size, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
 
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytrix.curriculum.plain import QuestionLike
 from pytrix.runner.attempts import (
     EXIT_GRACE,
     EXPIRED,
@@ -39,7 +38,11 @@ from pytrix.runner.events import RunBudget
 from pytrix.runner.grading import RawRun, grade_data
 from pytrix.runner.own_tests import with_own_tests
 from pytrix.runner.processes import Process
-from pytrix.runner.results import LimitsLike, RunData, build_request, sandbox_options
+from pytrix.runner.results import RunData, build_request, sandbox_options
+
+if TYPE_CHECKING:
+    from pytrix.curriculum.plain import QuestionLike
+    from pytrix.runner.results import LimitsLike
 
 BACKEND = "subprocess"
 

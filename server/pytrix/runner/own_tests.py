@@ -26,11 +26,13 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytrix.curriculum.plain import Compare, Kind
-from pytrix.curriculum.plain import QuestionLike as Question
-from pytrix.curriculum.plain import TestLike as TestCase
+
+if TYPE_CHECKING:  # a pydantic Question or a PlainQuestion alike
+    from pytrix.curriculum.plain import QuestionLike as Question
+    from pytrix.curriculum.plain import TestLike as TestCase
 from pytrix.runner.literals import LiteralError, parse_call, parse_class_script, parse_literal
 
 MAX_OWN_TESTS = 20
@@ -280,7 +282,7 @@ def read_own_tests(source: str, question: Question) -> OwnTests:
     return OwnTests(tuple(tests), tuple(problems))
 
 
-Q = TypeVar("Q", bound=Question)
+Q = TypeVar("Q", bound="Question")
 
 
 def with_own_tests(question: Q, source: str) -> Q:
