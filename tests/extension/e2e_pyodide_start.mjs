@@ -94,11 +94,13 @@ try {
   const first = await openWindow("1-first-run-fresh-boot");
   report.figures.firstRunMs = first.waitMs;
   step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
-  const fetchedLine = outputLog(dirs.userData).match(/\[pyodide\] fetched (.*)/)?.[1] ?? "no fetched line";
+  const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
+  const workerLine = outputLog(dirs.userData).match(/\[pyodide\] fetched by the worker itself: (.*)/)?.[1] ?? "no worker line";
   step(
-    "the worker fetches the interpreter's wasm gzip-compressed (the .vsix has no other), never whole",
-    /pyodide\.asm\.wasm\.gz \d+ ms/.test(fetchedLine) && !/no compressed copy/.test(outputLog(dirs.userData)),
-    fetchedLine,
+    "the page fetches the worker's files ahead (the interpreter's wasm gzip-compressed: the .vsix has no other), and the worker fetches none itself",
+    /pyodide\.asm\.wasm\.gz \d+ ms/.test(aheadLine) && !/failed/.test(aheadLine) && workerLine === "nothing" &&
+      !/no compressed copy|could not fetch|could not import/.test(outputLog(dirs.userData)),
+    `${aheadLine}; the worker: ${workerLine}`,
   );
   const kept = snapshots();
   step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));

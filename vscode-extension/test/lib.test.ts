@@ -255,6 +255,9 @@ describe("webview shell", () => {
     const wasm = contentSecurityPolicy("https://res", nonce, true);
     expect(wasm).toContain("'wasm-unsafe-eval'");
     expect(wasm).toContain("worker-src blob:");
+    // The worker imports Pyodide's modules from the bytes the page fetched ahead (blob URLs).
+    expect(wasm).toContain(`script-src 'nonce-${nonce}' https://res blob: 'wasm-unsafe-eval'`);
+    expect(plain).not.toContain("blob:");
     const html = webviewShell({ cspSource: "https://res", nonce, title: 'a"b', scriptUri: "https://res/p.js", styleUri: "https://res/p.css", body: "<main></main>", data: { worker: 'x"y' } });
     expect(html).toContain(`<script nonce="${nonce}" src="https://res/p.js">`);
     expect(html).toContain('data-worker="x&quot;y"');

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchAhead } from "../src/lib/fetchAhead";
 import { PyodideRuntime, type WorkerLike } from "../src/lib/pyodideRuntime";
 import type { RunTestsParams } from "../src/lib/runTests";
 // @ts-expect-error: plain JavaScript, shared with tests/extension/bank_pyodide.mjs
@@ -30,6 +31,8 @@ let loop: RunTestsParams;
 let server: Server;
 let createWorker: () => WorkerLike;
 let base: string;
+/** The paths the file server was asked for. */
+const served: string[] = [];
 
 beforeAll(async () => {
   // The server's own request and harness for a correct solution (tests/extension/harness_cases.py).
@@ -40,6 +43,7 @@ beforeAll(async () => {
   createWorker = await threadWorkers(scratch);
   // Kept snapshots, served from the scratch folder as the webview serves global storage.
   server = createServer((req, res) => {
+    served.push(req.url ?? "");
     try {
       res.end(readFileSync(join(scratch, (req.url ?? "/").slice(1))));
     } catch {
@@ -68,7 +72,7 @@ function kept(name: string, bytes: Uint8Array): string {
  * run the solution, and report how it started; with `restart`, an endless loop
  * then makes the runtime replace its worker, and how that one started is reported too.
  */
-async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string }, harness: string, restart = false) {
+async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string; fetchedAhead?: boolean }, harness: string, restart = false) {
   const logs: string[] = [];
   let snapshot = null as ArrayBuffer | null;
   let passedOn: () => void = () => undefined;
@@ -79,6 +83,8 @@ async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string }, harn
     isolated: false,
     initialSnapshot: async () => keptSnapshot.bytes?.slice(0) ?? null,
     snapshotUrl: keptSnapshot.url,
+    // As the panel does: the page fetches the kept snapshot itself, ahead, and hands the bytes to the worker.
+    ahead: keptSnapshot.fetchedAhead && keptSnapshot.url ? fetchAhead(fetch, [keptSnapshot.url]) : undefined,
     harness: async () => harness,
     onSnapshot: (bytes) => {
       snapshot = bytes;
@@ -124,6 +130,17 @@ describe("the Pyodide worker's kept snapshot (real Pyodide)", () => {
     expect(later.passed).toBe(later.total);
     expect(later.snapshot).toBeNull(); // nothing new to keep
     expect(later.logs.find((line) => line.startsWith("Pyodide ready"))).toMatch(/restored from the kept snapshot with the harness loaded.*harness 0 ms/);
+  }, 120_000);
+
+  it("restores a kept snapshot the page fetched ahead, the worker never fetching it", async () => {
+    const url = kept("ahead.snapshot", gzipSync(new Uint8Array(first.snapshot!), { level: 1 }));
+    served.length = 0;
+    const later = await session({ url, fetchedAhead: true }, solution.harness);
+    expect(later.path).toBe("restored");
+    expect(later.passed).toBe(later.total);
+    // Asked for once: by the page, not again by the worker.
+    expect(served).toEqual(["/ahead.snapshot"]);
+    expect(later.logs.some((line) => /could not fetch/.test(line))).toBe(false);
   }, 120_000);
 
   it("never uses a snapshot holding another harness: boots afresh and keeps a new one", async () => {

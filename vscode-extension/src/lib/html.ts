@@ -26,7 +26,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, wasm: bo
     `img-src ${cspSource} data:`,
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'${wasm ? ` ${cspSource} 'wasm-unsafe-eval'` : ""}`,
+    `script-src 'nonce-${nonce}'${wasm ? ` ${cspSource} blob: 'wasm-unsafe-eval'` : ""}`,
     `connect-src ${wasm ? cspSource : "'none'"}`,
     `worker-src ${wasm ? "blob:" : "'none'"}`,
     "base-uri 'none'",

@@ -32,10 +32,11 @@ import {
   type StartPath,
   type ToWorker,
 } from "./workerProtocol";
+import type { AheadFile } from "./fetchAhead";
 import { parseEvent, type HarnessEvent, type HarnessTest, type RunTestsParams, type RunTestsResult } from "./runTests";
 
 export interface WorkerLike {
-  postMessage(message: ToWorker): void;
+  postMessage(message: ToWorker, transfer?: ArrayBuffer[]): void;
   terminate(): void;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: unknown) => void) | null;
@@ -98,6 +99,12 @@ export interface RuntimeOptions {
    * snapshot holding another harness is not used.
    */
   harness?: () => Promise<string | null>;
+  /**
+   * Files the page started fetching for the first worker (lib/fetchAhead.ts),
+   * by URL: each is handed to it as it arrives, and the worker uses those
+   * bytes instead of fetching the URL itself. Later workers fetch their own.
+   */
+  ahead?: Map<string, Promise<AheadFile>>;
 }
 
 type Outcome =
@@ -142,6 +149,7 @@ export class PyodideRuntime {
   private snapshot: ArrayBuffer | null = null;
   private triedInitialSnapshot = false;
   private triedSnapshotUrl = false;
+  private sentAhead = false;
   private harness: string | null = null;
   private spawnBegan = 0;
   private fetchedMs = 0;
@@ -254,6 +262,8 @@ export class PyodideRuntime {
       // Only the first worker tries the kept snapshot's URL; later ones have its bytes (or a fresh one's).
       const snapshotUrl = useSnapshots && this.snapshot === null && !this.triedSnapshotUrl ? (this.options.snapshotUrl ?? null) : null;
       this.triedSnapshotUrl = true;
+      const ahead = this.options.ahead && !this.sentAhead ? this.options.ahead : undefined;
+      this.sentAhead = true;
       worker.postMessage({
         type: "init",
         indexURL: this.options.indexURL,
@@ -262,7 +272,11 @@ export class PyodideRuntime {
         snapshotUrl,
         makeSnapshot: useSnapshots && this.snapshot === null && snapshotUrl === null,
         harness: this.harness,
+        ...(ahead ? { ahead: [...ahead.keys()] } : {}),
       });
+      for (const file of ahead?.values() ?? []) {
+        void file.then(({ url, data }) => worker.postMessage({ type: "file", url, data }, data ? [data] : []));
+      }
     });
   }
 

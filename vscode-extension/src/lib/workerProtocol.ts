@@ -32,7 +32,14 @@ export type ToWorker =
        * the worker boots afresh instead.
        */
       harness: string | null;
+      /**
+       * URLs the page is fetching for this worker (lib/fetchAhead.ts): each one's bytes
+       * follow in a "file" message, and the worker waits for them instead of fetching.
+       */
+      ahead?: string[];
     }
+  /** A file the page fetched ahead for the worker (null: the page's fetch failed). */
+  | { type: "file"; url: string; data: ArrayBuffer | null }
   | { type: "run"; id: number; harness: string; request: unknown };
 
 /** Where a worker's start-up time went, in milliseconds (each phase on its own). */

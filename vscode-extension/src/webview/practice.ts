@@ -7,6 +7,7 @@
 import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
+import { describeAhead, fetchAhead, type AheadFile } from "../lib/fetchAhead";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -24,10 +25,32 @@ const workerUrl = document.body.dataset.worker ?? "";
 const pyodideUrl = document.body.dataset.pyodide ?? "";
 const snapshotUrl = document.body.dataset.snapshot ?? "";
 const harnessUrl = document.body.dataset.harness ?? "";
+const startsWithPage = document.body.dataset.runtime === "pyodide";
+
+/** Pyodide's files its first worker fetches (the interpreter's wasm in its compressed copy, lib/wasmFetch.ts). */
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"];
+
+/**
+ * In the Pyodide runtime, every file the first worker needs is fetched now, all at once
+ * (lib/fetchAhead.ts): the worker script, the harness, the kept snapshot and Pyodide's files.
+ */
+const ahead = startsWithPage
+  ? fetchAhead(fetch, [workerUrl, harnessUrl, snapshotUrl, ...PYODIDE_FILES.map((name) => `${pyodideUrl}${name}`)])
+  : new Map<string, Promise<AheadFile>>();
+if (ahead.size) void Promise.all(ahead.values()).then((files) => send({ type: "log", text: describeAhead(files) }));
+
+/** Take one file the page fetched ahead (its bytes, null when it failed), or undefined when it was not. */
+function takeAhead(url: string): Promise<ArrayBuffer | null> | undefined {
+  const file = ahead.get(url);
+  ahead.delete(url);
+  return file?.then((f) => f.data);
+}
 
 /** The harness shipped with the extension, loaded into a fresh interpreter before its snapshot. */
 async function shippedHarness(): Promise<string | null> {
   if (!harnessUrl) return null;
+  const early = await takeAhead(harnessUrl);
+  if (early) return new TextDecoder().decode(early);
   const response = await fetch(harnessUrl);
   return response.ok ? response.text() : null;
 }
@@ -80,7 +103,8 @@ function showStatus(status: RuntimeStatus): void {
 function ensureRuntime(): Promise<PyodideRuntime> {
   if (runtime) return Promise.resolve(runtime);
   if (!runtimePromise) {
-    runtimePromise = blobWorkerFactory(workerUrl).then((createWorker) => {
+    const workerScript = takeAhead(workerUrl);
+    runtimePromise = blobWorkerFactory(workerUrl, workerScript).then((createWorker) => {
       runtime = new PyodideRuntime({
         createWorker,
         indexURL: pyodideUrl,
@@ -90,6 +114,8 @@ function ensureRuntime(): Promise<PyodideRuntime> {
         // The interpreter snapshot kept from an earlier session (if the host has one): the worker fetches it.
         snapshotUrl: snapshotUrl || undefined,
         harness: shippedHarness,
+        // The rest of the files fetched ahead go to the first worker.
+        ahead: new Map([...ahead].filter(([url]) => url !== harnessUrl)),
         // Keep a fresh interpreter's snapshot for the next session (a copy: the runtime keeps its own).
         onSnapshot: (snapshot) => send({ type: "snapshot", data: new Uint8Array(snapshot.slice(0)) }),
       });
@@ -214,4 +240,4 @@ for (const [name, button] of Object.entries(buttons)) {
 updateButtons();
 send({ type: "ready" });
 // In the Pyodide runtime, start the interpreter with the page, not at the first run.
-if (document.body.dataset.runtime === "pyodide") void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
+if (startsWithPage) void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);

@@ -13,6 +13,7 @@
  * messages and the shared control block.
  */
 
+import { AheadFiles, fileName } from "../lib/fetchAhead";
 import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
 import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type StartPath, type ToWorker } from "../lib/workerProtocol";
@@ -37,6 +38,8 @@ interface PyodideModule {
     stderr?: (text: string) => void;
     _makeSnapshot?: boolean;
     _loadSnapshot?: ArrayBuffer | Promise<ArrayBuffer>;
+    /** Pyodide's own module (pyodide.asm.mjs), when the page fetched it ahead. */
+    createPyodideModule?: Promise<unknown>;
   }): Promise<PyodideLike>;
 }
 
@@ -66,10 +69,31 @@ function post(message: FromWorker): void {
   scope.postMessage(message);
 }
 
-// Pyodide fetches its interpreter with the global fetch: take the gzip-compressed copy when there is one.
-globalThis.fetch = compressedFirst(globalThis.fetch.bind(globalThis), (url) =>
-  post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }),
+/** Files the page fetched ahead for this worker (lib/fetchAhead.ts). */
+const ahead = new AheadFiles();
+
+// Pyodide fetches its files with the global fetch: answer them from the page's bytes when it fetched
+// them ahead, and take the interpreter's gzip-compressed copy when there is one.
+const aheadFetch = ahead.wrap(globalThis.fetch.bind(globalThis), (url) =>
+  post({ type: "log", text: `the page could not fetch ${fileName(url)} ahead: the worker fetches it` }),
 );
+globalThis.fetch = compressedFirst(aheadFetch, (url) => post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }));
+
+/** Import a module, from the page's bytes when it fetched them ahead (a blob URL), else from its URL. */
+async function importModule(url: string): Promise<unknown> {
+  const data = await ahead.take(url);
+  if (data) {
+    const blobUrl = URL.createObjectURL(new Blob([data], { type: "text/javascript" }));
+    try {
+      return await import(/* @vite-ignore */ blobUrl);
+    } catch (error) {
+      post({ type: "log", text: `could not import the page's copy of ${fileName(url)} (${String(error)}): importing it from its URL` });
+    } finally {
+      URL.revokeObjectURL(blobUrl);
+    }
+  }
+  return import(/* @vite-ignore */ url);
+}
 
 /** Names in `__main__` under which a baked-in harness survives a memory snapshot. */
 const BAKED_NAMESPACE = "_pytrix_harness_namespace";
@@ -119,10 +143,18 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   const phases = { importMs: 0, interpreterMs: 0, harnessMs: 0, snapshotMs: 0 };
   try {
     let mark = performance.now();
-    const module = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as PyodideModule;
+    ahead.expect(message.ahead ?? []);
+    // Pyodide's own module: imported from the page's copy alongside pyodide.mjs when it was fetched ahead.
+    const asmUrl = `${indexURL}pyodide.asm.mjs`;
+    const createPyodideModule = message.ahead?.includes(asmUrl)
+      ? importModule(asmUrl).then((asm) => (asm as { default: unknown }).default)
+      : undefined;
+    createPyodideModule?.catch(() => undefined); // reported by loadPyodide below
+    const module = (await importModule(`${indexURL}pyodide.mjs`)) as PyodideModule;
     phases.importMs = since(mark);
     const base = {
       indexURL,
+      ...(createPyodideModule ? { createPyodideModule } : {}),
       stdout: (text: string) => post({ type: "log", text }),
       stderr: (text: string) => post({ type: "log", text }),
     };
@@ -200,7 +232,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     } else {
       post(ready);
     }
-    post({ type: "log", text: `fetched ${fetchTimes()}` });
+    post({ type: "log", text: `fetched by the worker itself: ${fetchTimes() || "nothing"}` });
     if (path === "restored" && fetched) {
       // A copy (Pyodide may still hold the original): replacement workers start from it.
       post({ type: "snapshotBytes", snapshot: (await fetched).slice(0) });
@@ -260,6 +292,8 @@ scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === "init") {
     void init(message);
+  } else if (message.type === "file") {
+    ahead.deliver(message.url, message.data);
   } else if (message.type === "run") {
     run(message.id, message.harness, message.request);
   }

@@ -1,0 +1,118 @@
+/**
+ * The practice panel's files fetched ahead, all at once.
+ *
+ * Inside a VS Code webview every fetch is a round trip through the webview's
+ * resource loader, slow while the workbench starts. Left to itself the
+ * worker's start is a chain: the page fetches the worker script, then the
+ * harness, starts the worker, which imports `pyodide.mjs`, and only then does
+ * Pyodide ask for its big files (the kept snapshot alongside). So the page
+ * starts every one of those fetches as soon as its script runs
+ * (`fetchAhead`), and hands each file to the worker as bytes when it arrives
+ * (transferred, not copied); the worker (`AheadFiles`) answers its own
+ * requests for those URLs from them. A file the page could not fetch is
+ * fetched by the worker as before, and that is logged.
+ *
+ * Plain TypeScript with `fetch` and the clock injected, unit-tested in Node.
+ */
+
+import type { Fetch } from "./wasmFetch";
+
+/** One file fetched ahead: its bytes (null when the fetch failed) and when it arrived. */
+export interface AheadFile {
+  url: string;
+  data: ArrayBuffer | null;
+  /** Milliseconds from the fetch starting to its last byte. */
+  ms: number;
+  bytes: number;
+}
+
+/** Start fetching every URL now (duplicates and empty ones dropped); one promise per URL, never rejected. */
+export function fetchAhead(fetch: Fetch, urls: readonly string[], now: () => number = () => performance.now()): Map<string, Promise<AheadFile>> {
+  const files = new Map<string, Promise<AheadFile>>();
+  for (const url of urls) {
+    if (!url || files.has(url)) continue;
+    const began = now();
+    const done = (data: ArrayBuffer | null): AheadFile => ({ url, data, ms: now() - began, bytes: data?.byteLength ?? 0 });
+    files.set(
+      url,
+      fetch(url)
+        .then((response) => (response.ok ? response.arrayBuffer() : null))
+        .then(done, () => done(null)),
+    );
+  }
+  return files;
+}
+
+/** The last part of a URL's path (the file's name), for logs. */
+export function fileName(url: string): string {
+  return decodeURIComponent(url.split(/[?#]/)[0].split("/").pop() ?? url);
+}
+
+/** One log line for the files fetched ahead: each one's time and size, the failed ones named. */
+export function describeAhead(files: readonly AheadFile[]): string {
+  const parts = files.map((file) =>
+    file.data === null ? `${fileName(file.url)} failed` : `${fileName(file.url)} ${file.ms.toFixed(0)} ms (${(file.bytes / 1e6).toFixed(2)} MB)`,
+  );
+  return `the page fetched ahead: ${parts.join(", ")}`;
+}
+
+/** A URL as `new URL()` writes it (Pyodide resolves its URLs so before fetching them); as given when it is not absolute. */
+function normal(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
+interface Waiting {
+  promise: Promise<ArrayBuffer | null>;
+  resolve(data: ArrayBuffer | null): void;
+  taken: boolean;
+}
+
+/** The worker's side: the files the page fetches for it, each taken once. */
+export class AheadFiles {
+  private readonly waiting = new Map<string, Waiting>();
+
+  /** The page will send these URLs' bytes. */
+  expect(urls: readonly string[]): void {
+    for (const given of urls) {
+      const url = normal(given);
+      if (this.waiting.has(url)) continue;
+      let resolve: (data: ArrayBuffer | null) => void = () => undefined;
+      const promise = new Promise<ArrayBuffer | null>((done) => (resolve = done));
+      this.waiting.set(url, { promise, resolve, taken: false });
+    }
+  }
+
+  /** A file arrived from the page (null: the page could not fetch it). */
+  deliver(url: string, data: ArrayBuffer | null): void {
+    this.waiting.get(normal(url))?.resolve(data);
+  }
+
+  /** The page's bytes for `url` (once; null when its fetch failed), or undefined when the page is not fetching it. */
+  take(given: string): Promise<ArrayBuffer | null> | undefined {
+    const url = normal(given);
+    const entry = this.waiting.get(url);
+    if (!entry || entry.taken) return undefined;
+    entry.taken = true; // its bytes may still be on their way: deliver() resolves it
+    // Then forgotten, so the bytes are not held once used.
+    return entry.promise.finally(() => this.waiting.delete(url));
+  }
+
+  /**
+   * `fetch`, answering the page's files from their bytes; anything else is
+   * fetched, as is a file the page failed to get (`onMissed` is told).
+   */
+  wrap(fetch: Fetch, onMissed?: (url: string) => void): Fetch {
+    return async (input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const ahead = this.take(url);
+      const data = ahead ? await ahead : null;
+      if (data !== null) return new Response(data, { status: 200 });
+      if (ahead) onMissed?.(url);
+      return fetch(input, init);
+    };
+  }
+}

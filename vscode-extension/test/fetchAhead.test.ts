@@ -1,0 +1,158 @@
+/**
+ * Files fetched ahead (src/lib/fetchAhead.ts) over a real HTTP server: the
+ * page starts every fetch at once, the worker answers its requests from the
+ * bytes it was handed (never fetching them again), falls back to fetching a
+ * file the page could not get, and the runtime hands the files to its first
+ * worker only.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AheadFiles, describeAhead, fetchAhead, type AheadFile } from "../src/lib/fetchAhead";
+import { PyodideRuntime } from "../src/lib/pyodideRuntime";
+import type { ToWorker } from "../src/lib/workerProtocol";
+import { FakeWorker } from "./fakeWorker";
+
+const files: Record<string, string> = { "/a.bin": "alpha", "/b.bin": "bravo", "/c.bin": "charlie" };
+const requested: string[] = [];
+/** While set, requests are held until this many are waiting (so only fetches made together can finish). */
+let holdUntil = 0;
+let held: Array<() => void> = [];
+let server: Server;
+let base: string;
+
+function answer(req: IncomingMessage, res: ServerResponse): void {
+  const body = files[req.url ?? ""];
+  res.statusCode = body === undefined ? 404 : 200;
+  res.end(body ?? "");
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requested.push(req.url ?? "");
+    if (holdUntil === 0) return answer(req, res);
+    held.push(() => answer(req, res));
+    if (held.length >= holdUntil) {
+      for (const release of held) release();
+      held = [];
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+});
+
+afterAll(() => {
+  server.close();
+});
+
+beforeEach(() => {
+  requested.length = 0;
+  holdUntil = 0;
+  held = [];
+});
+
+const text = (data: ArrayBuffer | null) => (data === null ? null : new TextDecoder().decode(data));
+
+describe("fetchAhead (the page)", () => {
+  it("starts every fetch at once, and gives each file's bytes, or null when it failed", async () => {
+    // The server answers only once all three requests are waiting: fetches made one after another never finish.
+    holdUntil = 3;
+    const ahead = fetchAhead(fetch, [`${base}/a.bin`, `${base}/b.bin`, "", `${base}/a.bin`, `${base}/missing.bin`]);
+    expect([...ahead.keys()]).toEqual([`${base}/a.bin`, `${base}/b.bin`, `${base}/missing.bin`]);
+    const got = await Promise.all(ahead.values());
+    expect(got.map((file) => text(file.data))).toEqual(["alpha", "bravo", null]);
+    expect(got[0].bytes).toBe(5);
+    expect(describeAhead(got)).toMatch(/^the page fetched ahead: a\.bin \d+ ms \(0\.00 MB\), b\.bin \d+ ms \(0\.00 MB\), missing\.bin failed$/);
+  });
+
+  it("gives null for a URL that cannot be fetched at all", async () => {
+    const [file] = await Promise.all(fetchAhead(fetch, ["http://127.0.0.1:1/nothing"]).values());
+    expect(file.data).toBeNull();
+  });
+});
+
+describe("AheadFiles (the worker)", () => {
+  it("answers the page's files from their bytes without fetching them, once each", async () => {
+    const files = new AheadFiles();
+    const missed: string[] = [];
+    const wrapped = files.wrap(fetch, (url) => missed.push(url));
+    files.expect([`${base}/a.bin`, `${base}/b.bin`]);
+    const answer = wrapped(`${base}/a.bin`); // asked before the bytes arrive: it waits for them
+    files.deliver(`${base}/a.bin`, new TextEncoder().encode("from the page").buffer as ArrayBuffer);
+    expect(await (await answer).text()).toBe("from the page");
+    expect(requested).toEqual([]);
+    // Taken once: a second request for it is fetched.
+    expect(await (await wrapped(`${base}/a.bin`)).text()).toBe("alpha");
+    expect(requested).toEqual(["/a.bin"]);
+    expect(missed).toEqual([]);
+  });
+
+  it("matches a URL however it is written (Pyodide resolves its URLs before fetching them)", async () => {
+    const files = new AheadFiles();
+    const wrapped = files.wrap(fetch);
+    files.expect([`${base}/dir/../a%2Bb.bin`]);
+    files.deliver(`${base}/a%2Bb.bin`, new TextEncoder().encode("ahead").buffer as ArrayBuffer);
+    expect(await (await wrapped(new URL(`${base}/./a%2Bb.bin`))).text()).toBe("ahead");
+    expect(requested).toEqual([]);
+  });
+
+  it("fetches a file the page could not get (and says so), and anything the page is not fetching", async () => {
+    const files = new AheadFiles();
+    const missed: string[] = [];
+    const wrapped = files.wrap(fetch, (url) => missed.push(url));
+    files.expect([`${base}/b.bin`]);
+    files.deliver(`${base}/b.bin`, null);
+    expect(await (await wrapped(`${base}/b.bin`)).text()).toBe("bravo");
+    expect(await (await wrapped(`${base}/c.bin`)).text()).toBe("charlie");
+    expect(requested).toEqual(["/b.bin", "/c.bin"]);
+    expect(missed).toEqual([`${base}/b.bin`]);
+    expect(files.take(`${base}/c.bin`)).toBeUndefined();
+  });
+});
+
+describe("the runtime hands the files fetched ahead to its first worker", () => {
+  it("names them in the first worker's init, sends each one's bytes as it arrives, and gives later workers none", async () => {
+    const workers: FakeWorker[] = [];
+    const bytes = new TextEncoder().encode("snapshot bytes").buffer as ArrayBuffer;
+    let arrive: (file: AheadFile) => void = () => undefined;
+    const late = new Promise<AheadFile>((done) => (arrive = done));
+    const ahead = new Map<string, Promise<AheadFile>>([
+      ["u/snapshot", late],
+      ["u/failed", Promise.resolve({ url: "u/failed", data: null, ms: 1, bytes: 0 })],
+    ]);
+    let spawned = 0;
+    const runtime = new PyodideRuntime({
+      createWorker: () => {
+        const worker = new FakeWorker((message, w) => {
+          if (message.type !== "init") return;
+          spawned += 1;
+          // The first worker dies while loading; the second one starts.
+          if (spawned === 1) w.send({ type: "loadFailed", message: "no" });
+          else w.send({ type: "ready", python: "3.14.2", loadMs: 5 });
+        });
+        workers.push(worker);
+        return worker;
+      },
+      indexURL: "/pyodide/",
+      isolated: false,
+      ahead,
+    });
+    await expect(runtime.start()).rejects.toThrow(/no/);
+    arrive({ url: "u/snapshot", data: bytes, ms: 2, bytes: bytes.byteLength });
+    await late; // the runtime passed it on first (it was waiting on it before this line)
+    const first = workers[0].received;
+    const init = first.find((m) => m.type === "init") as Extract<ToWorker, { type: "init" }>;
+    expect(init.ahead).toEqual(["u/snapshot", "u/failed"]);
+    const sent = first.filter((m): m is Extract<ToWorker, { type: "file" }> => m.type === "file");
+    expect(sent.map((m) => [m.url, m.data === null ? null : text(m.data)])).toEqual([
+      ["u/failed", null],
+      ["u/snapshot", "snapshot bytes"],
+    ]);
+    await runtime.start();
+    const second = workers[1].received;
+    expect((second.find((m) => m.type === "init") as Extract<ToWorker, { type: "init" }>).ahead).toBeUndefined();
+    expect(second.some((m) => m.type === "file")).toBe(false);
+    runtime.dispose();
+  });
+});
