@@ -19,7 +19,6 @@ from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.question import Difficulty, Question
 from pytrix.errors import NotAPracticeFileError, PytrixError, UnknownQuestionError
 from pytrix.paths import database_path
-from pytrix.practice.auto import AutoPick
 from pytrix.practice.file_size import check_size
 from pytrix.practice.files import question_id_of, write_practice_file
 from pytrix.practice.render import question_markdown
@@ -32,6 +31,7 @@ from pytrix.store.database import Store
 if TYPE_CHECKING:  # the response models load where they are made: `pytrix check` makes none
     from pytrix.ai.router import Sleep
     from pytrix.ai.tutor import AITutor
+    from pytrix.practice.auto import AutoPick  # auto mode loads at its first use
     from pytrix.responses import (
         AutoOutcomeReport,
         AutoStatusReport,
@@ -267,6 +267,8 @@ class PytrixService:
         question, origin = await self.ai.auto_question(pick)
         if self.keep_ahead:
             self.ai.prefetch_auto()  # keep the next questions ready in the background
+        from pytrix.practice.auto import AutoPick
+
         return Chosen(question, origin, None, AutoPick(question, pick.reason, pick.detail))
 
     def _ai_offer(self, like: Question) -> str:
