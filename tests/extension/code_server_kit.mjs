@@ -184,8 +184,9 @@ async function waitHttp(url, ms) {
 }
 
 /** Start code-server on a free port; resolves once it answers /healthz. */
-export async function startCodeServer(codeServer, dirs, env, root) {
-  const port = await freePort();
+export async function startCodeServer(codeServer, dirs, env, root, wantedPort = undefined) {
+  // The same port again keeps the workbench's origin, so a browser profile's storage carries over.
+  const port = wantedPort ?? (await freePort());
   const config = join(root, "config.yaml");
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const proc = spawn(
@@ -208,7 +209,7 @@ export async function startCodeServer(codeServer, dirs, env, root) {
   proc.stdout.on("data", (d) => (proc.log += d));
   proc.stderr.on("data", (d) => (proc.log += d));
   await waitHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
-  return { proc, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}` };
+  return { proc, port, url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}` };
 }
 
 /** Stop code-server with its extension host and the Pytrix server (one process group). */
@@ -312,12 +313,15 @@ export async function editUserSettings(page, settings) {
 
 /** Open the workbench and wait for it (and for Pytrix's status bar item). */
 export async function openWorkbench(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  // A browser gets a fresh context; a (persistent) context is used as it is.
+  const context = typeof browser.newContext === "function" ? await browser.newContext({ viewport: { width: 1500, height: 950 } }) : browser;
   const page = await context.newPage();
   page.setDefaultTimeout(45_000);
   await page.goto(url);
   await page.locator(".monaco-workbench").waitFor();
   await page.locator(".statusbar").waitFor();
-  await page.locator(".statusbar-item", { hasText: "Pytrix" }).first().waitFor({ timeout: 60_000 });
+  // Pytrix's item says "Pytrix", or the question of a practice file already open (a restored window).
+  const item = page.locator(".statusbar-item", { hasText: "Pytrix" }).or(page.locator('.statusbar-item[id$=".pytrix.status"]'));
+  await item.first().waitFor({ timeout: 60_000 });
   return page;
 }

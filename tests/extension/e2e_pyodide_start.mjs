@@ -5,8 +5,9 @@
 //      it and boots Python afresh (no snapshot yet), the server's first
 //      pytrix/runTests is answered from Pyodide, and the panel keeps an
 //      interpreter snapshot (with the harness loaded) in global storage;
-//   2. a later window (code-server restarted on the same profile) restores
-//      that snapshot;
+//   2. a later window (code-server restarted on the same profile, the browser
+//      reopened on its same profile, as a learner comes back) restores that
+//      snapshot;
 //   3. a damaged snapshot (a flipped byte) beside a stale one (another
 //      harness's name) is never used: Python boots afresh, both are removed
 //      and a new snapshot is kept; the tests still run.
@@ -59,16 +60,27 @@ const count = (regex) => [...outputLog(dirs.userData).matchAll(regex)].length;
 const snapshots = () => (existsSync(storage) ? readdirSync(storage).filter((name) => name.endsWith(".snapshot")).sort() : []);
 
 let codeServerProc;
-let browser;
+let port;
+// Each window is the browser opened on one profile (its storage, service workers and caches carry
+// over, as in a learner's browser) and closed after; the first window starts it empty.
+const PROFILE = join(root, "browser-profile");
+let context;
+const browser = { contexts: () => (context ? [context] : []), close: async () => context?.close() };
 
 /** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
 async function openWindow(name) {
   const results = count(FIRST_RESULT);
   const kept = count(KEPT);
   await stopCodeServer(codeServerProc);
-  const started = await startCodeServer(codeServer, dirs, env, root);
+  const started = await startCodeServer(codeServer, dirs, env, root, port);
   codeServerProc = started.proc;
-  const page = await openWorkbench(browser, started.url);
+  port = started.port;
+  const { chromium } = require("playwright-core");
+  context = await chromium.launchPersistentContext(PROFILE, {
+    executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1500, height: 950 },
+  });
+  for (const blank of context.pages()) await blank.close();
+  const page = await openWorkbench(context, started.url);
   // A later window reopens the file by itself; else open it as a learner does.
   if (!(await page.locator(".tabs-container .tab", { hasText: FILE }).first().isVisible())) await quickOpen(page, FILE);
   const [, askedMs, openedMs, path, timeline] = await waitForLog(dirs.userData, FIRST_RESULT, results, 120_000, "the first Pyodide result");
@@ -81,14 +93,13 @@ async function openWindow(name) {
   const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready };
   window.waitMs = Math.min(window.requestToResultMs, window.panelToResultMs);
   report.windows.push(window);
-  await page.context().close();
+  await context.close();
+  context = undefined;
   return window;
 }
 
 try {
   installExtension(codeServer, dirs, env, vsix);
-  const { chromium } = require("playwright-core");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 
   // 1. The first window after installing: nothing kept yet.
   const first = await openWindow("1-first-run-fresh-boot");
