@@ -17,8 +17,8 @@ warm), each printed with ``bench/figures.py``'s ``report()``:
     pytrix check FILE           goal <= 2x (python -c pass + one sandbox run)
     pytrix check vs pytest      goal <= 1x (no slower than pytest on the same tests)
 
-Usage: python bench/startup.py [check]   (check: only the ``pytrix check`` figures;
-BENCH_ROUNDS=N to change the rounds)
+Usage: python bench/startup.py [check|serve]   (check: only the ``pytrix check`` figures,
+serve: only the server's; BENCH_ROUNDS=N to change the rounds)
 """
 
 from __future__ import annotations
@@ -104,9 +104,8 @@ def time_initialize(command: list[str], env: dict[str, str]) -> float:
         rpc.close()
 
 
-def time_pytrix(home: Path, practice: Path) -> tuple[float, float, float]:
-    env = {**os.environ, "PYTRIX_HOME": str(home)}
-    rpc = Rpc([sys.executable, "-m", "pytrix", "serve"], env)
+def time_pytrix(home: Path, practice: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    rpc = Rpc([sys.executable, "-m", "pytrix", "serve"], {**env, "PYTRIX_HOME": str(home)})
     try:
         rpc.send(INITIALIZE)
         rpc.wait_for(lambda m: m.get("id") == 1)
@@ -151,15 +150,11 @@ def check_figures(root: Path, practice: Path, env: dict[str, str]) -> None:
     it), whatever PYTHONDONTWRITEBYTECODE says here: the first check writes what it lacks.
     """
     env = {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env)
+    # The command a learner types: the installed `pytrix` script, else `python -m pytrix`.
+    script = Path(sys.executable).with_name("pytrix")
+    pytrix = [str(script)] if script.is_file() else [sys.executable, "-m", "pytrix"]
+    time_command([*pytrix, "check", str(practice)], env)
     tests = pytest_file(root)
-    python, check, pytest = [], [], []
-    for _ in range(ROUNDS):  # taken in turn, so that a change of the machine's load hits all three alike
-        python.append(time_command([sys.executable, "-c", "pass"], env))
-        check.append(time_command([sys.executable, "-m", "pytrix", "check", str(practice)], env))
-        pytest.append(time_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
-                                   {**env, "PYTHONPATH": str(root)}))
-    python_ms, check_ms, pytest_ms = (statistics.median(times) for times in (python, check, pytest))
     run_code = (
         "import asyncio, time\n"
         "from pytrix.curriculum.bank import load_bank\n"
@@ -172,9 +167,15 @@ def check_figures(root: Path, practice: Path, env: dict[str, str]) -> None:
         "    print((time.perf_counter() - t) * 1000); await box.close()\n"
         "asyncio.run(main())\n"
     )
-    runs = [float(subprocess.run([sys.executable, "-c", run_code], env=env, capture_output=True, text=True,
-                                 check=True).stdout.split()[-1]) for _ in range(3)]
-    sandbox_ms = statistics.median(runs)
+    python, check, pytest, runs = [], [], [], []
+    for _ in range(ROUNDS):  # taken in turn, so that a change of the machine's load hits all four alike
+        python.append(time_command([sys.executable, "-c", "pass"], env))
+        check.append(time_command([*pytrix, "check", str(practice)], env))
+        pytest.append(time_command([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+                                   {**env, "PYTHONPATH": str(root)}))
+        runs.append(float(subprocess.run([sys.executable, "-c", run_code], env=env, capture_output=True, text=True,
+                                         check=True).stdout.split()[-1]))
+    python_ms, check_ms, pytest_ms, sandbox_ms = (statistics.median(times) for times in (python, check, pytest, runs))
     budget = python_ms + sandbox_ms
     report("startup", "pytrix check FILE, whole process", check_ms / budget, 2.0, "x",
            detail=f"{check_ms:.0f} ms vs python -c pass {python_ms:.0f} + one sandbox run {sandbox_ms:.0f} ms")
@@ -182,7 +183,7 @@ def check_figures(root: Path, practice: Path, env: dict[str, str]) -> None:
            detail=f"{check_ms:.0f} ms vs {pytest_ms:.0f} ms")
 
 
-def main(only_check: bool = False) -> None:
+def main(only_check: bool = False, only_serve: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="pytrix-bench-startup-") as tmp:
         root = Path(tmp)
         bare = root / "bare_server.py"
@@ -194,15 +195,23 @@ def main(only_check: bool = False) -> None:
         print(f"start-up ({ROUNDS} rounds, medians)")
         if not only_check:
             server_figures(root, bare, practice, env)
-        check_figures(root, practice, env)
+        if not only_serve:
+            check_figures(root, practice, env)
 
 
 def server_figures(root: Path, bare: Path, practice: Path, env: dict[str, str]) -> None:
-    """``pytrix serve`` against a bare pygls server: ``initialize``, first diagnostics, memory."""
+    """``pytrix serve`` against a bare pygls server: ``initialize``, first diagnostics, memory.
+
+    Each round starts in a fresh PYTRIX_HOME (a new database). Python's bytecode cache is
+    written and used, as after installing Pytrix, whatever PYTHONDONTWRITEBYTECODE says here:
+    a first, unmeasured start writes what it lacks.
+    """
+    env = {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    time_pytrix(root / "home-warm", practice, env)
     floor, inits, firsts, rss = [], [], [], []
     for n in range(ROUNDS):
         floor.append(time_initialize([sys.executable, str(bare)], env))
-        i, f, r = time_pytrix(root / f"home-{n}", practice)
+        i, f, r = time_pytrix(root / f"home-{n}", practice, env)
         inits.append(i)
         firsts.append(f)
         rss.append(r)
@@ -216,4 +225,4 @@ def server_figures(root: Path, bare: Path, practice: Path, env: dict[str, str]) 
 
 
 if __name__ == "__main__":
-    main(only_check=sys.argv[1:] == ["check"])
+    main(only_check=sys.argv[1:] == ["check"], only_serve=sys.argv[1:] == ["serve"])

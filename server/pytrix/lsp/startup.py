@@ -9,10 +9,11 @@ until it is there. Nothing of the AI stack is imported until its first action.
 
 The core's imports run with the cyclic garbage collector paused
 (:func:`collector_paused`): they make tens of thousands of objects that live as
-long as the process (modules, classes, functions) and almost no garbage, and the
-full collections that growth sets off cost about a fifth of the core's load. The
-objects are then frozen (no later collection scans them again) and the collector
-runs as before, so the bank and everything after it are collected as usual.
+long as the process (modules, classes, functions) and almost no garbage (under a
+thousand objects), yet the collections that growth sets off took about a sixth of
+the core's CPU time. The objects are then frozen (no later collection scans them
+again) and the collector runs as before, so the bank and everything after it are
+collected as usual.
 
 Kept apart from :mod:`pytrix.lsp.server` (the server class) so the feature
 modules can import the class while this module imports them: no circle. This
@@ -100,10 +101,10 @@ def load_core() -> tuple[PytrixService, list[str]]:
 
 def warm_up() -> None:
     """Import what a first run needs after its result (findings, explanations) and coaching:
-    run in the core's thread beside that run, which waits on the sandbox process meanwhile."""
-    with collector_paused():
-        import pytrix.lsp.coaching
-        import pytrix.practice.findings  # noqa: F401
+    run in the core's thread beside that run, which waits on the sandbox process meanwhile
+    (with the collector on: what the run has in flight then is not frozen with it)."""
+    import pytrix.lsp.coaching
+    import pytrix.practice.findings  # noqa: F401
 
 
 def register_features(server: PytrixServer) -> None:
