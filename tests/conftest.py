@@ -23,6 +23,10 @@ adds three rules on top:
   (``vscode-extension/out``), the .vsix, code-server's install and ``python -m
   build`` use it: two workers building into one folder at once would break
   each other, and a second build would only cost time.
+
+``pytrix_command`` is the command that runs ``pytrix``: by default a child of
+a fork server that has imported Pytrix once per worker (tests/forked_pytrix.py
+says why and what stays real); ``PYTRIX_TEST_FORK=0`` runs ``python -m pytrix``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import forked_pytrix
 
 HEAVY_FIRST = ("tests/extension/", "tests/install/", "tests/editors/")
 """Folders whose files take minutes each: scheduled before everything else under xdist."""
@@ -95,3 +101,10 @@ def build_once(tmp_path_factory: pytest.TempPathFactory) -> Build:
             return result
 
     return once
+
+
+@pytest.fixture(scope="session")
+def pytrix_command() -> list[str]:
+    """The command prefix that runs ``pytrix ARGS`` (append the arguments): a process forked
+    from this worker's fork server, or ``python -m pytrix`` (tests/forked_pytrix.py)."""
+    return forked_pytrix.command()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import BROKEN_QUESTION, GOOD_QUESTION, KEY
 from fake_gemini import FakeGemini, error, ok
+
+import forked_pytrix
 
 WRONG = (
     "# pytrix: question=string-reversal.beginner\n"
@@ -29,7 +30,7 @@ def pytrix(home: Path, *args: str, key: str | None = KEY, base_url: str | None =
         env["GEMINI_API_KEY"] = key
     if base_url is not None:
         env["GOOGLE_GEMINI_BASE_URL"] = base_url
-    return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True,
+    return subprocess.run([*forked_pytrix.command(), *args], env=env, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from fake_gemini import FakeGemini, ok
 from test_ai_cli import KEY  # the fake key, as test_exhausted_offer takes it
+
+import forked_pytrix
 
 AI_HINT = "Think about walking the string from its end."
 RETURNS_INPUT = "    return s\n"
@@ -31,7 +32,7 @@ class Loop:
 
     def __init__(self, env: dict[str, str], directory: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pytrix", "practice", "--question", "string-reversal.beginner",
+            [*forked_pytrix.command(), "practice", "--question", "string-reversal.beginner",
              "--dir", str(directory)],
             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, bufsize=1,
@@ -80,7 +81,7 @@ def test_the_loops_hint_is_the_service_action_with_the_ai_and_the_shared_ladder(
         loop.proc.kill()
         loop.proc.wait()
     # `pytrix hint` continues the same recorded ladder with the same decision.
-    done = subprocess.run([sys.executable, "-m", "pytrix", "hint", "--json", str(path)], env=env,
+    done = subprocess.run([*forked_pytrix.command(), "hint", "--json", str(path)], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     hint = json.loads(done.stdout)
@@ -92,7 +93,7 @@ def test_the_loops_hint_is_the_service_action_with_the_ai_and_the_shared_ladder(
 def test_the_loop_says_a_pass_after_a_reveal_is_practice(tmp_path: Path, fake: FakeGemini) -> None:
     env = _env(tmp_path / "home", fake)
     del env["GEMINI_API_KEY"]  # the bank's reveal: no AI involved
-    subprocess.run([sys.executable, "-m", "pytrix", "config", "set", "revealAfterFailures", "1"], env=env,
+    subprocess.run([*forked_pytrix.command(), "config", "set", "revealAfterFailures", "1"], env=env,
                    check=True, capture_output=True, timeout=120)
     loop = Loop(env, tmp_path / "ws")
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import forked_pytrix
 from pytrix.curriculum.bank import load_bank
 from pytrix.practice.findings import evidence
 from pytrix.runner.protocol import RunResult
@@ -40,7 +40,7 @@ print(f"total: {total}")
 
 
 def pytrix(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytrix", *args], env={**os.environ, "PYTRIX_HOME": str(home)},
+    return subprocess.run([*forked_pytrix.command(), *args], env={**os.environ, "PYTRIX_HOME": str(home)},
                           capture_output=True, text=True, timeout=120, check=False)
 
 

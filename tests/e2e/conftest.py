@@ -1,7 +1,10 @@
 """Fixtures: a real ``pytrix serve`` process over stdio, driven by pytest-lsp.
 
 Every test runs twice, once with VS Code's client capabilities and once with
-Neovim's, each against its own PYTRIX_HOME and workspace folder.
+Neovim's, each against its own PYTRIX_HOME and workspace folder and its own
+server process, forked from a process that has imported Pytrix already
+(``pytrix_command`` in tests/conftest.py); the start from nothing has its own
+tests (test_startup.py).
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ class Session:
 
 
 @pytest_asyncio.fixture(params=["visual-studio-code", "neovim"])
-async def lsp(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Session]:
+async def lsp(request: pytest.FixtureRequest, tmp_path: Path, pytrix_command: list[str]) -> AsyncIterator[Session]:
     home = tmp_path / "home"
     workspace = tmp_path / "workspace"
     workspace.mkdir()
@@ -109,7 +112,10 @@ async def lsp(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
     env = {**os.environ, "PYTRIX_HOME": str(home)}
     env.pop("GEMINI_API_KEY", None)
     env.pop("GOOGLE_API_KEY", None)
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=env)
+    # A new server process per test, forked from the worker's fork server (tests/forked_pytrix.py).
+    # `exec_start=True`: `python -m pytrix serve` itself (the test reads the server's own /proc entry).
+    command = [sys.executable, "-m", "pytrix"] if options.get("exec_start") else pytrix_command
+    config = ClientServerConfig(server_command=[*command, "serve"], server_env=env)
     client = await config.start()
     assert isinstance(client, LanguageClient)
     client.set_configuration({"pytrix": {"debounceMs": 50, **options.get("settings", {})}})

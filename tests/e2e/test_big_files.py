@@ -75,6 +75,7 @@ def _too_big(diags: list[types.Diagnostic]) -> bool:
     return [d.code for d in diags] == ["file-too-big"]
 
 
+@pytest.mark.lsp_options(exec_start=True)  # its peak memory is read from the server's /proc entry
 async def test_the_server_says_it_once_runs_nothing_and_stays_responsive(lsp: Session) -> None:
     uri = lsp.open(lsp.workspace / "big.py", BIG + RIGHT.removeprefix(HEADER))
     (diag,) = await lsp.diagnostics(uri, _too_big)

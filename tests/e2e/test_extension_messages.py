@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+import forked_pytrix
 from pytrix.lsp.markup import to_plain_text
 
 if TYPE_CHECKING:
@@ -93,11 +94,10 @@ async def test_a_file_solved_earlier_opens_as_solved(lsp: Session) -> None:
     """Solved in another session (here the CLI, on the same progress): the editor says Solved, not Submit."""
     import os
     import subprocess
-    import sys
 
     practice = lsp.workspace / "solved.py"
     practice.write_text(RIGHT, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)],
+    done = subprocess.run([*forked_pytrix.command(), "submit", str(practice)],
                           env={**os.environ, "PYTRIX_HOME": str(lsp.home)}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     uri = lsp.open(practice, RIGHT)

@@ -13,10 +13,10 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import forked_pytrix
 from pytrix.responses import HintReport, HistoryPage, RevealReport, StatsReport, Submission, Wire
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _cli_session(home: Path, practice: Path) -> list[dict[str, Any]]:
     env = {**os.environ, "PYTRIX_HOME": str(home)}
 
     def pytrix(*args: str) -> dict[str, Any]:
-        done = subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True,
+        done = subprocess.run([*forked_pytrix.command(), *args], env=env, capture_output=True,
                               text=True, timeout=120)
         assert not done.stderr, done.stderr
         answer: dict[str, Any] = json.loads(done.stdout)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+import forked_pytrix
 
 if TYPE_CHECKING:
     from conftest import Session
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 def cli_json(home: Path, *args: str) -> Any:
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
-    done = subprocess.run([sys.executable, "-m", "pytrix", *args], env={**env, "PYTRIX_HOME": str(home)},
+    done = subprocess.run([*forked_pytrix.command(), *args], env={**env, "PYTRIX_HOME": str(home)},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Auto mode: " in done.stderr  # the CLI says why, on stderr

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import forked_pytrix
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def pytrix(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+        [*forked_pytrix.command(), *args], env=env, capture_output=True, text=True,
         input=stdin, timeout=120, check=False,
     )
 
@@ -97,7 +98,7 @@ def test_practice_once_writes_the_first_question_and_checks_it(env: dict[str, st
 
 def test_practice_watch_mode_rechecks_on_save_and_takes_commands(env: dict[str, str], tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytrix", "practice", "--question", "string-reversal.beginner",
+        [*forked_pytrix.command(), "practice", "--question", "string-reversal.beginner",
          "--dir", str(tmp_path / "ws")],
         env={**env, "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, bufsize=1,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import forked_pytrix
 from pytrix.cli.progress import plural
 
 QUESTION = "string-reversal.beginner"
@@ -22,14 +22,14 @@ def cli_in(env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str
     """`pytrix ARGS...` as a real process with ``env``."""
 
     def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+        return subprocess.run([*forked_pytrix.command(), *args], env=env, capture_output=True, text=True,
                               timeout=120)
 
     return pytrix
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "pytrix", "data", "list", "--json"], env=_env(tmp_path),
+    proc = subprocess.Popen([*forked_pytrix.command(), "data", "list", "--json"], env=_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(10)  # like `| head -c 10`: the reader stops and goes away
@@ -73,14 +73,14 @@ def test_a_cli_submit_records_the_time_since_the_question_was_given(tmp_path: Pa
 
     home = tmp_path / "home"
     env = _env(home)
-    made = subprocess.run([sys.executable, "-m", "pytrix", "new", "--question", QUESTION, "--dir", str(tmp_path)],
+    made = subprocess.run([*forked_pytrix.command(), "new", "--question", QUESTION, "--dir", str(tmp_path)],
                           env=env, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     path = Path(made.stdout.strip().splitlines()[-1])
     with sqlite3.connect(home / "pytrix.db") as conn:  # as if the question was given 90 s ago
         conn.execute("UPDATE question_given SET given_at = given_at - 90")
     path.write_text(path.read_text().replace("    raise NotImplementedError", "    return s  #"))  # a wrong attempt
-    done = subprocess.run([sys.executable, "-m", "pytrix", "submit", str(path)], env=env,
+    done = subprocess.run([*forked_pytrix.command(), "submit", str(path)], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     with sqlite3.connect(home / "pytrix.db") as conn:
@@ -136,8 +136,8 @@ def test_stats_fit_80_columns_and_show_small_progress(tmp_path: Path) -> None:
     practice = tmp_path / "rev.py"
     practice.write_text(WRONG.replace("return s\n", "return s[::-1]\n"), encoding="utf-8")
     env = {**_env(tmp_path / "home"), "COLUMNS": "80"}
-    subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)], env=env, capture_output=True, timeout=120)
-    done = subprocess.run([sys.executable, "-m", "pytrix", "stats"], env=env, capture_output=True, text=True, timeout=60)
+    subprocess.run([*forked_pytrix.command(), "submit", str(practice)], env=env, capture_output=True, timeout=120)
+    done = subprocess.run([*forked_pytrix.command(), "stats"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
@@ -168,7 +168,7 @@ def test_after_a_solve_the_terminal_points_at_the_practice_root_and_shows_the_hi
 def test_a_file_without_a_header_names_the_terminal_command(tmp_path: Path) -> None:
     practice = tmp_path / "loose.py"
     practice.write_text("x = 1\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pytrix", "check", str(practice)], env=_env(tmp_path),
+    done = subprocess.run([*forked_pytrix.command(), "check", str(practice)], env=_env(tmp_path),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "`pytrix new --dir" in done.stderr and "Pytrix: new practice question" not in done.stderr
@@ -192,8 +192,8 @@ def test_history_keeps_question_ids_whole_at_80_columns(tmp_path: Path) -> None:
     practice = tmp_path / "rev.py"
     practice.write_text(WRONG, encoding="utf-8")
     env = {**_env(tmp_path / "home"), "COLUMNS": "80"}
-    subprocess.run([sys.executable, "-m", "pytrix", "submit", str(practice)], env=env, capture_output=True, timeout=120)
-    done = subprocess.run([sys.executable, "-m", "pytrix", "history"], env=env, capture_output=True, text=True,
+    subprocess.run([*forked_pytrix.command(), "submit", str(practice)], env=env, capture_output=True, timeout=120)
+    done = subprocess.run([*forked_pytrix.command(), "history"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert QUESTION in done.stdout and "…" not in done.stdout
     assert all(len(line) <= 80 for line in done.stdout.splitlines())

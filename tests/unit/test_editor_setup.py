@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
+import forked_pytrix
 from pytrix.editor_setup import EDITORS, editor_file
 
 
 def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytrix", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([*forked_pytrix.command(), *args], capture_output=True, text=True, timeout=60)
 
 
 def test_every_editor_has_its_file_and_prints_it_exactly() -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import forked_pytrix
 from pytrix.curriculum.bank import load_bank
 
 QUESTION = "string-reversal.beginner"
@@ -27,7 +27,7 @@ def pytrix(tmp_path: Path):  # type: ignore[no-untyped-def]
     env.pop("GOOGLE_API_KEY", None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, cwd=tmp_path,
+        return subprocess.run([*forked_pytrix.command(), *args], env=env, cwd=tmp_path,
                               capture_output=True, text=True, timeout=120, check=False)
 
     return run
@@ -151,7 +151,7 @@ def test_a_closed_pipe_keeps_the_exit_code(tmp_path: Path) -> None:
     env = {**os.environ, "PYTRIX_HOME": str(tmp_path / "home")}
     for command, code in ((["check", str(passing)], 0), (["check", str(passing), "--json"], 0),
                           (["curriculum"], 0)):
-        reader_gone = subprocess.Popen([sys.executable, "-m", "pytrix", *command], env=env,
+        reader_gone = subprocess.Popen([*forked_pytrix.command(), *command], env=env,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert reader_gone.stdout is not None and reader_gone.stderr is not None
         reader_gone.stdout.close()  # like `| head -1` once it has its line
@@ -184,14 +184,14 @@ def test_the_readme_names_the_neovim_the_shipped_file_needs() -> None:
 def test_the_practice_loop_refuses_to_submit_the_starter_code(tmp_path: Path) -> None:
     env = {**os.environ, "PYTRIX_HOME": str(tmp_path / "home"), "COLUMNS": "400", "PYTHONUNBUFFERED": "1"}
     # The commands wait in stdin: the loop reads them after its first check.
-    done = subprocess.run([sys.executable, "-m", "pytrix", "practice", "--question", QUESTION, "--dir", "ws"],
+    done = subprocess.run([*forked_pytrix.command(), "practice", "--question", QUESTION, "--dir", "ws"],
                           env=env, cwd=tmp_path, input="s\nq\n", capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "still the starter code" in done.stdout and "Recorded" not in done.stdout
-    stats = subprocess.run([sys.executable, "-m", "pytrix", "stats", "--json"], env=env, capture_output=True,
+    stats = subprocess.run([*forked_pytrix.command(), "stats", "--json"], env=env, capture_output=True,
                            text=True, timeout=120)
     assert json.loads(stats.stdout)["attempts"] == 0
-    status = json.loads(subprocess.run([sys.executable, "-m", "pytrix", "auto", "status", "--json"], env=env,
+    status = json.loads(subprocess.run([*forked_pytrix.command(), "auto", "status", "--json"], env=env,
                                        capture_output=True, text=True, timeout=120).stdout)
     assert status["queue"] == []  # no remediation queued
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import forked_pytrix
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def pytrix(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([*forked_pytrix.command(), *args], env=env, capture_output=True, text=True,
                           timeout=120, check=False)
 
 
@@ -57,7 +58,7 @@ def test_the_practice_loop_lists_own_tests_too(env: dict[str, str], tmp_path: Pa
     path = Path(made.stdout.strip())
     text = path.read_text(encoding="utf-8").replace("    raise NotImplementedError", "    return s[::-1]")
     path.write_text(text + "# test: reverse_string('ab') == 'ab'\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pytrix", "practice", "--once", "--question", "string-reversal.beginner",
+    done = subprocess.run([*forked_pytrix.command(), "practice", "--once", "--question", "string-reversal.beginner",
                            "--dir", str(tmp_path / "ws")], env=env, capture_output=True, text=True, input="",
                           timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr  # the failing own test does not fail the check

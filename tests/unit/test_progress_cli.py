@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from progress_support import bank
+
+import forked_pytrix
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+            [*forked_pytrix.command(), *args], env=env, capture_output=True, text=True,
             stdin=subprocess.DEVNULL, timeout=120,
         )
 

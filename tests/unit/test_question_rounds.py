@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+import forked_pytrix
 
 
 def test_questions_come_round_again_instead_of_repeating_one(tmp_path: Path) -> None:
@@ -14,7 +15,7 @@ def test_questions_come_round_again_instead_of_repeating_one(tmp_path: Path) -> 
     notices: list[str] = []
     for _ in range(13):
         done = subprocess.run(
-            [sys.executable, "-m", "pytrix", "new", "--module", "recursion", "--difficulty", "beginner",
+            [*forked_pytrix.command(), "new", "--module", "recursion", "--difficulty", "beginner",
              "--dir", str(tmp_path / "practice")],
             env=env, capture_output=True, text=True, timeout=60,
         )

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import forked_pytrix
 from pytrix.curriculum.bank import load_bank
 from pytrix.responses import (
     WIRE_MODELS,
@@ -126,14 +127,13 @@ def test_the_cli_says_where_a_new_question_is_as_the_editor_does(tmp_path: Path)
     import json
     import os
     import subprocess
-    import sys
 
     from pytrix.responses import NewQuestionReport
 
     env = {**os.environ, "PYTRIX_HOME": str(tmp_path / "home")}
 
     def pytrix(*args: str) -> NewQuestionReport:
-        done = subprocess.run([sys.executable, "-m", "pytrix", *args, "--json"], env=env, capture_output=True,
+        done = subprocess.run([*forked_pytrix.command(), *args, "--json"], env=env, capture_output=True,
                               text=True, timeout=120, check=True)
         return NewQuestionReport.model_validate(json.loads(done.stdout))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import forked_pytrix
 from pytrix.curriculum.bank import load_bank
 from pytrix.practice.stats import compute_stats
 from pytrix.practice.transfer import export_progress
@@ -77,7 +77,7 @@ def test_the_terminal_says_it_counts_as_practice(tmp_path: Path) -> None:
     practice = tmp_path / "rev.py"
 
     def pytrix(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytrix", *args], env=env, capture_output=True, text=True,
+        return subprocess.run([*forked_pytrix.command(), *args], env=env, capture_output=True, text=True,
                               timeout=120)
 
     assert pytrix("config", "set", "revealAfterFailures", "1").returncode == 0

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import forked_pytrix
 from pytrix.settings import parse_settings
 from pytrix.settings_file import SettingsFileError, file_settings, set_value, unset, with_editor
 
 
 def pytrix(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytrix", *args], env={**os.environ, "PYTRIX_HOME": str(home)},
+    return subprocess.run([*forked_pytrix.command(), *args], env={**os.environ, "PYTRIX_HOME": str(home)},
                           capture_output=True, text=True, timeout=60)
 
 

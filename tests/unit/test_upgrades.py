@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import forked_pytrix
 from pytrix.store.database import Store, split_sql
 from pytrix.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -53,7 +53,7 @@ def test_an_older_pytrix_refuses_a_newer_database_and_leaves_it_alone(tmp_path: 
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     before = _dump(path)
     env = {**os.environ, "PYTRIX_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-m", "pytrix", "stats"], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([*forked_pytrix.command(), "stats"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "newer Pytrix" in done.stderr and "Traceback" not in done.stderr
     assert _dump(path) == before

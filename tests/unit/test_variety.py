@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import forked_pytrix
 from pytrix.curriculum.bank import Bank, load_bank
 from pytrix.curriculum.params import (
     TemplateError,
@@ -211,7 +211,7 @@ def test_the_shipped_templates(shipped: Bank) -> None:
 
 def test_data_list_json_names_the_template(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "pytrix", "data", "list", "--json"], capture_output=True, text=True,
+        [*forked_pytrix.command(), "data", "list", "--json"], capture_output=True, text=True,
         env={"PYTRIX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, timeout=120, check=True,
     )
     rows = {r["id"]: r for r in json.loads(done.stdout)}
