@@ -142,7 +142,7 @@ def test_the_lean_path_answers_and_its_fall_back_does_not_run(
     assert seen["lean"] == 1
     assert "3/7 tests passed" in done.stdout
     assert "You returned the input `s` unchanged." in done.stdout
-    assert [(spawn["path"], spawn["warm"]) for spawn in seen["spawns"]] == [("lean", True)]
+    assert [(spawn["path"], spawn["warm"]) for spawn in seen["spawns"]] == [("lean", False)]
     assert seen["sent"] == [True]  # the run used the process started first, and started no other
 
 

@@ -50,7 +50,7 @@ def make_sandbox(backend: str, limits: Limits = FAST, **options: Any) -> Subproc
 
 
 class OneShotSandbox:
-    """``pytrix check``'s lean path behind the sandbox's interface: each run starts its warm
+    """``pytrix check``'s lean path behind the sandbox's interface: each run starts its
     process first (as the command does), then runs synchronously (:mod:`pytrix.runner.oneshot`)
     in a thread; every run used that process (:attr:`early_unused` counts the ones that did not)."""
 
@@ -74,7 +74,7 @@ class OneShotSandbox:
         from pytrix.runner.processes import Process
 
         def work() -> RunResult:
-            first = Process.spawn(warm=True)
+            first = Process.spawn(warm=False)
             data = run_once(question, code, filename, limits or self.limits, first=first,
                             reveal_hidden=reveal_hidden)
             self.early_unused += not first.sent

@@ -18,6 +18,8 @@ from pytrix.settings import Settings
 
 
 def _fields(kind: Any) -> dict[str, Any]:
+    if hasattr(kind, "_field_defaults"):  # a named tuple
+        return {name: kind._field_defaults.get(name, "required") for name in kind._fields}
     if dataclasses.is_dataclass(kind):
         return {f.name: f.default if f.default is not dataclasses.MISSING else "required"
                 for f in dataclasses.fields(kind)}

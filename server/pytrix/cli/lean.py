@@ -74,7 +74,10 @@ def _lean_check(command: tuple[Path, bool]) -> int | None:
     from pytrix.runner.processes import Process
 
     try:
-        first: Process | None = Process.spawn(warm=True)  # starts up on another core meanwhile
+        # It starts up on another core meanwhile, imports what a run needs and waits for the
+        # request. Not `--warm`: the modules learners often import would cost CPU time the
+        # command's own imports compete for on a busy machine, for one run only.
+        first: Process | None = Process.spawn(warm=False)
     except OSError:
         first = None
     previous = signal.signal(signal.SIGTERM, _terminate)

@@ -188,7 +188,7 @@ def cache_key(root: Path, models: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _files(base: Path, suffix: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
+def _files(base: str | Path, suffix: str, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
     """Every file under ``base`` ending in ``suffix`` (no ``__pycache__``), in a stable order:
     a folder's files, then each subfolder's (symbolic links to folders are not entered)."""
     try:
@@ -204,7 +204,7 @@ def _files(base: Path, suffix: str, prefix: str = "") -> Iterator[tuple[str, os.
         elif entry.name.endswith(suffix):
             yield prefix + entry.name, entry.stat()
     for entry in folders:
-        yield from _files(Path(entry.path), suffix, f"{prefix}{entry.name}{os.sep}")
+        yield from _files(entry.path, suffix, f"{prefix}{entry.name}{os.sep}")
 
 
 def stat_key(root: Path, models: str | None = None) -> tuple[str, bool]:

@@ -1,6 +1,6 @@
 """Questions as plain data: the enums every question model uses, the read-only shape the
-runner, grader and findings need of a question (:class:`QuestionLike`), and a frozen
-dataclass version of it (:class:`PlainQuestion`) that loads without pydantic.
+runner, grader and findings need of a question (:class:`QuestionLike`), and a named-tuple
+version of it (:class:`PlainQuestion`) that loads without pydantic.
 
 The validated pydantic models of :mod:`pytrix.curriculum.question` satisfy
 :class:`QuestionLike` as they are. ``pytrix check``'s lean path reads a
@@ -12,10 +12,9 @@ validation is never skipped, it happened when the record was made.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytrix.runner.literals import parse_literal
 
@@ -118,18 +117,9 @@ if TYPE_CHECKING:  # shapes for the type checker only: creating Protocol classes
         def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self: ...
 
 
-class _Copyable:
-    """``model_copy(update=…)`` as the pydantic models have it (no validation there either)."""
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        return dataclasses.replace(self, **dict(update or {}))  # type: ignore[type-var]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class PlainTest(_Copyable):
-    """A :class:`~pytrix.curriculum.question.TestCase` as plain data (same fields, same defaults)."""
-
-    __test__ = False
+class PlainTest(NamedTuple):
+    """A :class:`~pytrix.curriculum.question.TestCase` as plain data (same fields, same defaults;
+    a named tuple: it costs a fraction of a dataclass at start-up)."""
 
     call: str = ""
     expected: str = "None"
@@ -146,9 +136,12 @@ class PlainTest(_Copyable):
     def expected_value(self) -> Any:
         return parse_literal(self.expected)
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> PlainTest:
+        """A copy with ``update``'s fields, as the pydantic models make it (no validation)."""
+        return self._replace(**dict(update or {}))
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class PlainQuestion(_Copyable):
+
+class PlainQuestion(NamedTuple):
     """The part of a :class:`~pytrix.curriculum.question.Question` a check reads, as plain data.
 
     Only questions without ``forbid`` rules have one (:func:`record_of`): the rules are
@@ -171,8 +164,15 @@ class PlainQuestion(_Copyable):
         return cls(id=record["id"], module=record["module"], kind=Kind(record["kind"]), entry=record["entry"],
                    stub=record["stub"], tests=tests, given=tuple(record["given"]))
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> PlainQuestion:
+        """A copy with ``update``'s fields, as the pydantic models make it (no validation)."""
+        update = dict(update or {})
+        if "tests" in update:
+            update["tests"] = tuple(update["tests"])
+        return self._replace(**update)
 
-TEST_FIELDS = tuple(field.name for field in dataclasses.fields(PlainTest))
+
+TEST_FIELDS = PlainTest._fields
 
 
 def record_of(question: QuestionLike) -> dict[str, Any] | None:

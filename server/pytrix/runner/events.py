@@ -41,7 +41,7 @@ class InvalidEvents(ValueError):
     """An event that no genuine harness would send."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caps:
     """Largest field sizes a genuine harness can produce under ``limits``."""
 

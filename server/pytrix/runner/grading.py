@@ -245,7 +245,7 @@ def normalise_stdout(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.rstrip().splitlines())
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRun:
     """What a backend collected: harness events plus what it saw from outside."""
 

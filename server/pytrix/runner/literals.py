@@ -47,7 +47,7 @@ def parse_literal(source: str, build: bool = True) -> Any:
     return _value(_parse_expr(source), build)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedCall:
     """A call over literals: the function name and the literal source of its arguments."""
 
@@ -76,7 +76,7 @@ def parse_call(source: str) -> ParsedCall:
     return ParsedCall(node.func.id, args_source, kwargs_source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassScript:
     """A class test: the constructor arguments then a list of method calls."""
 

@@ -42,7 +42,7 @@ OWN_TEST_LINE = re.compile(r"^\s*#\s*test:(.*)$")
 _PROGRAM = re.compile(r"^input\s(.*)$", re.DOTALL)
 _SHARED_MODES = (Compare.UNORDERED, Compare.SET, Compare.FLOAT, Compare.STRICT)
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnTest:
     """One readable ``# test:`` line (``line`` is 1-based)."""
 
@@ -50,7 +50,7 @@ class OwnTest:
     case: TestCase
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unreadable:
     """A ``# test:`` line that does not run, with the learner's message (``line`` is 1-based)."""
 
@@ -58,7 +58,7 @@ class Unreadable:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnTests:
     """What a practice file's ``# test:`` lines hold."""
 
@@ -192,7 +192,7 @@ def _read_program(text: str, question: Question) -> TestCase:
     raise LiteralError("the input and the output must each be a quoted string")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _FileFacts:
     """What the file's AST says about its ``# test:`` lines (None for a file that does not parse)."""
 

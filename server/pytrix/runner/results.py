@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pytrix.curriculum.plain import Kind
 from pytrix.runner.literals import parse_call, parse_class_script
@@ -171,8 +171,7 @@ if TYPE_CHECKING:  # shapes for the type checker only: creating Protocol classes
         def own_tests(self) -> Sequence[TestLike]: ...
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class RunLimits:
+class RunLimits(NamedTuple):
     """The limits of one run, as plain data: :class:`pytrix.runner.protocol.Limits` validates
     the same fields and takes its defaults from here."""
 
