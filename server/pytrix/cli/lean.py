@@ -126,7 +126,7 @@ def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
         return None
     source, question = found
 
-    # No settings file: every limit is the settings' default (tests/unit/test_lean_check.py).
+    # No settings file: every limit is the settings' default (tests/unit/test_plain_records.py).
     result = run_once(question, source, path.name, RunLimits(), first=first)
     solved = False
     if result.all_passed:

@@ -336,9 +336,8 @@ class Process:
         self.reader.line_limit, self.reader.total_limit, self.reader.max_lines = line_limit, total_limit, max_lines
 
     def send(self, request: dict[str, Any]) -> None:
-        """Write the request on stdin and close it (the harness reads to end of file)."""
-        import json
-
+        """Write the request on stdin and close it (the harness reads to end of file; it
+        reads before it writes anything, so a blocking write cannot wait on us)."""
         self.sent = True
         stdin = self.popen.stdin
         if stdin is None:
@@ -378,7 +377,7 @@ class Process:
     def next_line(self, deadline: float) -> bytes | None:
         """The next complete line, ``None`` at end of file; TimeoutError at ``deadline``."""
         while not self.reader.lines:
-            if self.reader.eof or (self._result_fd is None and not self.reader.lines):
+            if self.reader.eof or self._result_fd is None:
                 return None
             left = deadline - time.monotonic()
             if left <= 0:
