@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from conftest import GOOD_QUESTION, KEY
 from fake_gemini import FakeGemini, Reply, error, ok
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+import forked_pytrix
 
 WAIT = 60.0
 BAD_KEY = "AIzaBAD-never-valid-key-9876543210"
@@ -92,7 +93,7 @@ async def session(request: pytest.FixtureRequest, tmp_path: Path, fake: FakeGemi
     workspace.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
     env.update(PYTRIX_HOME=str(home), GOOGLE_GEMINI_BASE_URL=fake.url)
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=env)
+    config = ClientServerConfig(server_command=[*forked_pytrix.command(), "serve"], server_env=env)
     client = await config.start()
     assert isinstance(client, LanguageClient)
     seen: list[str] = []

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from pathlib import Path
 
 from fake_gemini import FakeGemini, Reply
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
+
+import forked_pytrix
 
 EGLOT = Path(__file__).resolve().parents[1] / "e2e" / "clients" / "eglot_1.9.json"
 # It fails without an explained cause, so the hint asks the model (an explained failure is hinted at offline).
@@ -27,7 +28,7 @@ async def test_a_slow_hint_is_announced_to_a_client_without_progress(tmp_path: P
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
     env.update(PYTRIX_HOME=str(tmp_path / "home"), GOOGLE_GEMINI_BASE_URL=fake.url)
     client = await ClientServerConfig(
-        server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=env
+        server_command=[*forked_pytrix.command(), "serve"], server_env=env
     ).start()
     assert isinstance(client, LanguageClient)
     client.set_configuration({"pytrix": {"aiModels": ["model-a"], "aiTimeout": 5, "debounceMs": 50}})

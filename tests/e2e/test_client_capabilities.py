@@ -12,7 +12,6 @@ import ast
 import asyncio
 import json
 import os
-import sys
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +22,8 @@ import pytest
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+import forked_pytrix
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = Path(__file__).with_name("clients")
@@ -120,7 +121,7 @@ async def editor(
     server_env = {**os.environ, "PYTRIX_HOME": str(home), **(env or {})}
     server_env.pop("GEMINI_API_KEY", None)
     server_env.pop("GOOGLE_API_KEY", None)
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "pytrix", "serve"], server_env=server_env)
+    config = ClientServerConfig(server_command=[*forked_pytrix.command(), "serve"], server_env=server_env)
     client = await config.start()
     assert isinstance(client, LanguageClient)
     client.set_configuration({"pytrix": {"debounceMs": 50}})
