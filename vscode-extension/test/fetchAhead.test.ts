@@ -8,7 +8,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AheadFiles, describeAhead, fetchAhead, type AheadFile } from "../src/lib/fetchAhead";
+import { AheadFiles, describeAhead, fetchAhead, fetchAheadScript, panelFiles, type AheadFile } from "../src/lib/fetchAhead";
 import { PyodideRuntime } from "../src/lib/pyodideRuntime";
 import type { ToWorker } from "../src/lib/workerProtocol";
 import { FakeWorker } from "./fakeWorker";
@@ -69,6 +69,36 @@ describe("fetchAhead (the page)", () => {
   it("gives null for a URL that cannot be fetched at all", async () => {
     const [file] = await Promise.all(fetchAhead(fetch, ["http://127.0.0.1:1/nothing"]).values());
     expect(file.data).toBeNull();
+  });
+});
+
+describe("fetchAheadScript (the page's head)", () => {
+  it("does what fetchAhead does, leaving the map on globalThis", async () => {
+    holdUntil = 2; // both at once again
+    const script = fetchAheadScript([`${base}/a.bin`, "", `${base}/missing.bin`, `${base}/a.bin`]);
+    const scope = globalThis as { pytrixAhead?: Map<string, Promise<AheadFile>>; pytrixAheadAt?: number };
+    try {
+      new Function(script)();
+      expect(typeof scope.pytrixAheadAt).toBe("number");
+      const ahead = scope.pytrixAhead!;
+      expect([...ahead.keys()]).toEqual([`${base}/a.bin`, `${base}/missing.bin`]);
+      const got = await Promise.all(ahead.values());
+      expect(got.map((file) => [text(file.data), file.bytes])).toEqual([["alpha", 5], [null, 0]]);
+    } finally {
+      delete scope.pytrixAhead;
+      delete scope.pytrixAheadAt;
+    }
+  });
+
+  it("cannot be ended early by a URL holding </script>", () => {
+    const script = fetchAheadScript(["https://res/</script><script>alert(1)</script>"]);
+    expect(script).not.toContain("<");
+    expect(script).toContain("\\u003c/script>");
+  });
+
+  it("lists the panel's files: the worker, the harness, the kept snapshot when any, then Pyodide's", () => {
+    const files = panelFiles({ worker: "w.js", harness: "h.py", snapshot: "", pyodide: "p/" });
+    expect(files).toEqual(["w.js", "h.py", "p/pyodide.mjs", "p/pyodide.asm.mjs", "p/pyodide.asm.wasm.gz", "p/python_stdlib.zip", "p/pyodide-lock.json"]);
   });
 });
 

@@ -262,6 +262,11 @@ describe("webview shell", () => {
     expect(html).toContain(`<script nonce="${nonce}" src="https://res/p.js">`);
     expect(html).toContain('data-worker="x&quot;y"');
     expect(html).toContain("<title>a&quot;b</title>");
+    expect(html).not.toContain(`<script nonce="${nonce}">`);
+    // A head script (the Pyodide panel's early fetches) runs first: before the stylesheet and the page's script.
+    const early = webviewShell({ cspSource: "https://res", nonce, title: "t", scriptUri: "https://res/p.js", styleUri: "https://res/p.css", body: "", headScript: "go()" });
+    expect(early.indexOf(`<script nonce="${nonce}">go()</script>`)).toBeGreaterThan(early.indexOf("Content-Security-Policy"));
+    expect(early.indexOf(`<script nonce="${nonce}">go()</script>`)).toBeLessThan(early.indexOf("<link rel=\"stylesheet\""));
   });
 });
 
@@ -301,6 +306,9 @@ describe("webview messages", () => {
     expect(parseFromDashboard({ type: "open", url: "x" })).toBeNull();
     expect(parseToPractice({ type: "busy", action: "launch" })).toBeNull();
     expect(parseToPractice({ type: "runTests", id: 1, params: {} })).not.toBeNull();
+    expect(parseToPractice({ type: "cacheFile", url: "https://res/a.snapshot", extra: 1 })).toEqual({ type: "cacheFile", url: "https://res/a.snapshot" });
+    expect(parseToPractice({ type: "cacheFile", url: "" })).toBeNull();
+    expect(parseToPractice({ type: "cacheFile", url: 5 })).toBeNull();
     expect(parseFromWorker({ type: "event", id: 1, event: 5 })).toBeNull();
     expect(parseFromWorker({ type: "ready", python: "3.14", loadMs: 1 })).toEqual({ type: "ready", python: "3.14", loadMs: 1, fromSnapshot: false });
   });

@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import { dirname, join } from "node:path";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
+import { fetchAheadScript, panelFiles } from "../lib/fetchAhead";
 import { webviewShell, makeNonce } from "../lib/html";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
@@ -61,6 +62,8 @@ export class PracticePanel implements vscode.Disposable {
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
+  /** Milliseconds from opening the panel to its HTML being set (after the kept snapshot's check). */
+  private htmlSetMs: number | undefined;
 
   /**
    * `storage` (the extension's global storage) keeps a memory snapshot of
@@ -112,6 +115,7 @@ export class PracticePanel implements vscode.Disposable {
     this.answered = false;
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
+    this.htmlSetMs = undefined;
     const root = vscode.Uri.joinPath(this.extensionUri, "out");
     const panel = vscode.window.createWebviewPanel(
       PracticePanel.viewType,
@@ -146,6 +150,12 @@ export class PracticePanel implements vscode.Disposable {
     if (this.panel?.webview !== webview) return; // closed meanwhile
     const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
     const nonce = makeNonce((n) => randomBytes(n));
+    const files = {
+      worker: asUri("out", "webview", "worker.js"),
+      pyodide: `${asUri("out", "pyodide")}/`,
+      snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
+      harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
+    };
     webview.html = webviewShell({
       cspSource: webview.cspSource,
       nonce,
@@ -153,15 +163,12 @@ export class PracticePanel implements vscode.Disposable {
       scriptUri: asUri("out", "webview", "practice.js"),
       styleUri: asUri("media", "practice.css"),
       wasm: true,
-      data: {
-        worker: asUri("out", "webview", "worker.js"),
-        pyodide: `${asUri("out", "pyodide")}/`,
-        snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
-        harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
-        runtime: runtime ?? "",
-      },
+      data: { ...files, runtime: runtime ?? "" },
+      // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
+      headScript: runtime === "pyodide" ? fetchAheadScript(panelFiles(files)) : undefined,
       body: PRACTICE_BODY,
     });
+    this.htmlSetMs = Date.now() - this.openedAt;
   }
 
   private closed(): void {
@@ -240,7 +247,7 @@ export class PracticePanel implements vscode.Disposable {
       const since = (ms: number | undefined) => (ms === undefined ? "?" : `${ms} ms`);
       this.delegate.log(
         `[pyodide] first result ${now - asked} ms after its request, ${now - this.openedAt} ms after the panel opened (start: ${path}; ` +
-          `page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
+          `HTML set ${since(this.htmlSetMs)}, page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
       );
     }
     resolve(result);
@@ -305,6 +312,10 @@ export class PracticePanel implements vscode.Disposable {
       .then(() => {
         this.snapshotCheck = undefined; // the next panel checks the new one
         this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`);
+        // The webview's resource loader caches what it served (checked by its ETag next time): fetching the
+        // new snapshot once now spares the next window's panel its slowest fetch.
+        const webview = this.panel?.webview;
+        if (webview) this.post({ type: "cacheFile", url: webview.asWebviewUri(vscode.Uri.file(store.file)).toString() });
       })
       .catch((error: unknown) => this.delegate.log(`[pyodide] could not keep the interpreter snapshot: ${String(error)}`));
   }

@@ -26,6 +26,31 @@ export interface AheadFile {
   bytes: number;
 }
 
+/** Pyodide's files its first worker fetches (the interpreter's wasm in its compressed copy, lib/wasmFetch.ts). */
+export const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"];
+
+/** What the practice panel fetches ahead: the worker script, the harness, the kept snapshot (when any) and Pyodide's files. */
+export function panelFiles(urls: { worker: string; harness: string; snapshot: string; pyodide: string }): string[] {
+  return [urls.worker, urls.harness, urls.snapshot, ...PYODIDE_FILES.map((name) => `${urls.pyodide}${name}`)].filter((url) => url !== "");
+}
+
+/**
+ * The same as `fetchAhead`, as an inline script for the page's head (it runs
+ * before the page's stylesheet and script have loaded): it leaves the map in
+ * `globalThis.pytrixAhead`, and the time it started in `pytrixAheadAt`.
+ */
+export function fetchAheadScript(urls: readonly string[]): string {
+  // JSON in a script element: "<" escaped so no "</script>" can end it early.
+  const list = JSON.stringify(urls).replace(/</g, "\\u003c");
+  return (
+    `(()=>{const t=performance.now(),m=new Map();globalThis.pytrixAheadAt=t;` +
+    `for(const u of ${list}){if(!u||m.has(u))continue;` +
+    `const d=(x)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0});` +
+    `m.set(u,fetch(u).then((r)=>(r.ok?r.arrayBuffer():null)).then(d,()=>d(null)));}` +
+    `globalThis.pytrixAhead=m;})();`
+  );
+}
+
 /** Start fetching every URL now (duplicates and empty ones dropped); one promise per URL, never rejected. */
 export function fetchAhead(fetch: Fetch, urls: readonly string[], now: () => number = () => performance.now()): Map<string, Promise<AheadFile>> {
   const files = new Map<string, Promise<AheadFile>>();

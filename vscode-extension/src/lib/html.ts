@@ -18,6 +18,8 @@ export interface ShellOptions {
   data?: Record<string, string>;
   /** Allow WebAssembly and blob workers (the Pyodide panel). */
   wasm?: boolean;
+  /** A first script for the head, run before the stylesheet and the page's script load (nonce'd). */
+  headScript?: string;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string, wasm: boolean): string {
@@ -50,7 +52,7 @@ export function webviewShell(o: ShellOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(o.cspSource, o.nonce, o.wasm ?? false))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(o.styleUri)}">
+${o.headScript ? `<script nonce="${o.nonce}">${o.headScript}</script>\n` : ""}<link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>${attr(o.title)}</title>
 </head>
 <body${data}>

@@ -97,7 +97,9 @@ export type ToPractice =
   | { type: "busy"; action: PracticeAction | null }
   | { type: "runTests"; id: number; params: RunTestsParams }
   | { type: "stop" }
-  | { type: "configure"; runtime: "pyodide" | "subprocess" };
+  | { type: "configure"; runtime: "pyodide" | "subprocess" }
+  /** Fetch this file once (a newly kept snapshot), so the webview's resource cache holds it for the next window. */
+  | { type: "cacheFile"; url: string };
 
 /** Host -> dashboard webview. */
 export type ToDashboard = { type: "data"; data: DashboardData; generatedAt: string } | { type: "error"; message: string };
@@ -182,6 +184,8 @@ export function parseToPractice(data: unknown): ToPractice | null {
       return { type: "stop" };
     case "configure":
       return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
+    case "cacheFile":
+      return typeof data.url === "string" && data.url !== "" ? { type: "cacheFile", url: data.url } : null;
     default:
       return null;
   }

@@ -7,7 +7,7 @@
 import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
-import { describeAhead, fetchAhead, type AheadFile } from "../lib/fetchAhead";
+import { describeAhead, fetchAhead, fileName, panelFiles, type AheadFile } from "../lib/fetchAhead";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -27,17 +27,27 @@ const snapshotUrl = document.body.dataset.snapshot ?? "";
 const harnessUrl = document.body.dataset.harness ?? "";
 const startsWithPage = document.body.dataset.runtime === "pyodide";
 
-/** Pyodide's files its first worker fetches (the interpreter's wasm in its compressed copy, lib/wasmFetch.ts). */
-const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"];
+/** Left by the head's inline script (lib/fetchAhead.ts fetchAheadScript), which starts the fetches before this script loads. */
+const early = globalThis as { pytrixAhead?: Map<string, Promise<AheadFile>>; pytrixAheadAt?: number };
 
 /**
- * In the Pyodide runtime, every file the first worker needs is fetched now, all at once
- * (lib/fetchAhead.ts): the worker script, the harness, the kept snapshot and Pyodide's files.
+ * In the Pyodide runtime, every file the first worker needs is fetched all at once
+ * (lib/fetchAhead.ts): the worker script, the harness, the kept snapshot and Pyodide's files;
+ * from the head's script when there is one, else from here.
  */
+const scriptRan = performance.now(); // since the page began loading
 const ahead = startsWithPage
-  ? fetchAhead(fetch, [workerUrl, harnessUrl, snapshotUrl, ...PYODIDE_FILES.map((name) => `${pyodideUrl}${name}`)])
+  ? (early.pytrixAhead ?? fetchAhead(fetch, panelFiles({ worker: workerUrl, harness: harnessUrl, snapshot: snapshotUrl, pyodide: pyodideUrl })))
   : new Map<string, Promise<AheadFile>>();
-if (ahead.size) void Promise.all(ahead.values()).then((files) => send({ type: "log", text: describeAhead(files) }));
+const aheadAt = early.pytrixAhead && early.pytrixAheadAt !== undefined ? early.pytrixAheadAt : scriptRan;
+if (ahead.size) {
+  void Promise.all(ahead.values()).then((files) =>
+    send({
+      type: "log",
+      text: `${describeAhead(files)} (fetching from ${aheadAt.toFixed(0)} ms after the page began loading${early.pytrixAhead ? ", by the head's script" : ""}; its script ran at ${scriptRan.toFixed(0)} ms)`,
+    }),
+  );
+}
 
 /** Take one file the page fetched ahead (its bytes, null when it failed), or undefined when it was not. */
 function takeAhead(url: string): Promise<ArrayBuffer | null> | undefined {
@@ -219,6 +229,17 @@ window.addEventListener("message", (event: MessageEvent) => {
     case "stop":
       runtime?.stop();
       break;
+    case "cacheFile": {
+      const began = performance.now();
+      const name = fileName(message.url);
+      void fetch(message.url)
+        .then((response) => (response.ok ? response.arrayBuffer() : Promise.reject(new Error(`${response.status} ${response.statusText}`))))
+        .then(
+          (data) => send({ type: "log", text: `cached ${name} for the next window (${(data.byteLength / 1e6).toFixed(1)} MB in ${(performance.now() - began).toFixed(0)} ms)` }),
+          (error: unknown) => send({ type: "log", text: `could not cache ${name} for the next window: ${String(error)}` }),
+        );
+      break;
+    }
     case "configure":
       if (message.runtime === "pyodide") {
         void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
