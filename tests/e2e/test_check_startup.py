@@ -114,13 +114,19 @@ class Check:
         return str(path)
 
     def full(self, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-        """The same check on the full path: a settings file (with a default value) sends it there."""
+        """The same check on the full path: a settings file (with a default value) that no
+        command has validated yet sends it there."""
         settings = self.home / "settings.json"
         settings.write_text(json.dumps({"testTimeout": 2.0}), encoding="utf-8")
+        self.forget_settings()
         try:
             return self(*args)
         finally:
             settings.unlink()
+
+    def forget_settings(self) -> None:
+        for record in (self.root / "cache").glob("settings-*.json"):
+            record.unlink()
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +263,24 @@ def test_a_solved_file_says_so_on_both_paths(check: Check) -> None:
     assert seen["lean"] == 0
     assert _same(lean.stdout) == _same(full.stdout)
     assert "hidden tests were" in lean.stdout
+
+
+def test_a_settings_file_validated_once_is_read_by_the_lean_path(check: Check) -> None:
+    """A command validates the file (the full path), then checks take the lean path with its
+    limits and its problems, until the file changes."""
+    path = check.file("settings_case.py", CASES["timeout"])
+    settings = check.home / "settings.json"
+    settings.write_text(json.dumps({"testTimeout": 0.5, "memoryMb": 1}), encoding="utf-8")
+    check.forget_settings()
+    try:
+        full, full_seen = check(path)
+        lean, seen = check(path)
+        assert (full_seen["lean"], seen["lean"]) == (None, 1)
+        assert "took longer than 0.5 s" in lean.stdout
+        assert "pytrix: Setting pytrix.memoryMb = 1 is invalid" in lean.stderr
+        assert (lean.returncode, _same(lean.stdout), lean.stderr) == (full.returncode, _same(full.stdout), full.stderr)
+        settings.write_text(json.dumps({"testTimeout": 0.6}), encoding="utf-8")
+        _, changed = check(path)
+        assert changed["lean"] is None  # not validated as it is now: the full path answers
+    finally:
+        settings.unlink()

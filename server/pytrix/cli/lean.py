@@ -14,9 +14,11 @@ solved the question, and prints through the output every path prints through
 full one would, and the full path then runs the command as before: a command
 line other than ``check FILE [--no-coach]`` (``--json`` builds the response
 models), a file that cannot be read, is too big or has no header, a settings
-file (its values are validated by the settings model), a question the plain
-records do not hold (an AI question, one with ``forbid`` rules, an unknown id,
-records missing or stale), and a database this path cannot read for sure.
+file no command has validated as it is now (its values are validated by the
+settings model; :mod:`pytrix.cli.settings_record` keeps what a check needs of
+it), a question the plain records do not hold (an AI question, one with
+``forbid`` rules, an unknown id, records missing or stale), and a database
+this path cannot read for sure.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pytrix.curriculum.plain import PlainQuestion
     from pytrix.runner.processes import Process
+    from pytrix.runner.results import RunLimits
 
 EXIT_OK, EXIT_FAIL = 0, 1
 
@@ -93,10 +96,31 @@ def _lean_check(command: tuple[Path, bool]) -> int | None:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _settings() -> tuple[RunLimits, list[str]] | None:
+    """The run's limits and what to say about the settings file, as the settings model found
+    when a command last validated this very file (:mod:`pytrix.cli.settings_record`)."""
+    from pytrix.paths import home_dir
+    from pytrix.runner.results import RunLimits
+
+    file = home_dir() / "settings.json"
+    try:
+        text = file.read_bytes()
+    except FileNotFoundError:  # every limit is the settings' default (tests/unit/test_plain_records.py)
+        return RunLimits(), []
+    except OSError:
+        return None
+    from pytrix.cli import settings_record
+
+    recorded = settings_record.read(file, text)
+    if recorded is None:
+        return None
+    limits, problems = recorded
+    return RunLimits(**limits), problems
+
+
 def _question(path: Path) -> tuple[str, PlainQuestion] | None:
     """The file's text and its question, when this path can check it."""
     from pytrix.curriculum.bank_cache import plain_question
-    from pytrix.paths import home_dir
     from pytrix.practice.file_size import size_problem
     from pytrix.practice.files import question_id_of
 
@@ -105,7 +129,7 @@ def _question(path: Path) -> tuple[str, PlainQuestion] | None:
     except (OSError, UnicodeDecodeError):
         return None  # the full path says what is wrong with it
     question_id = question_id_of(source) if size_problem(source) is None else None
-    if question_id is None or (home_dir() / "settings.json").exists():
+    if question_id is None:
         return None
     question = plain_question(question_id)
     return None if question is None else (source, question)
@@ -113,27 +137,27 @@ def _question(path: Path) -> tuple[str, PlainQuestion] | None:
 
 def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
     # Everything the check uses is imported before the run, while the process starts up.
-    from pytrix.cli.output import print_lint
+    from pytrix.cli.output import Lines, print_lint
     from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
     from pytrix.paths import database_path
     from pytrix.practice.findings import findings_for  # noqa: F401  # print_lint's, imported now
     from pytrix.runner.oneshot import run_once
-    from pytrix.runner.results import RunLimits
     from pytrix.store.readonly import solved_with
 
-    found = _question(path)
-    if found is None:
+    found, settings = _question(path), _settings()
+    if found is None or settings is None:
         return None
-    source, question = found
-
-    # No settings file: every limit is the settings' default (tests/unit/test_plain_records.py).
-    result = run_once(question, source, path.name, RunLimits(), first=first)
+    (source, question), (limits, problems) = found, settings
+    result = run_once(question, source, path.name, limits, first=first)
     solved = False
     if result.all_passed:
         known = solved_with(database_path(), question.id, source)
         if known is None:
             return None
         solved = known
+    said = Lines(sys.stderr)
+    for problem in problems:  # as the full path says them, before the results
+        said.print(f"pytrix: {problem}")
     print_lint(path, source, question, result, coaching=coaching, solved=solved, earlier=True)
     sys.stdout.flush()
     return EXIT_OK if result.all_passed else EXIT_FAIL

@@ -15,13 +15,16 @@ import asyncio
 import atexit
 import contextlib
 import signal
+import sys
 from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pytrix.cli.output import UsageError, console
+from pytrix.cli.output import Lines, UsageError, console
 from pytrix.runner.pool import WarmPool, Worker
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytrix.service import Chosen, PytrixService
 
 T = TypeVar("T")
@@ -102,15 +105,29 @@ def _adopt_early_sandbox(service: PytrixService) -> None:
         service.sandbox = SubprocessSandbox(service.limits(), pool=EarlyPool(worker))
 
 
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 @contextlib.contextmanager
 def open_service() -> Iterator[PytrixService]:
     """The service with the settings file's values (its problems printed), closed on exit."""
     from pytrix.service import PytrixService
-    from pytrix.settings_file import file_settings
+    from pytrix.settings_file import file_settings, settings_path
 
+    path = settings_path()
+    before = _bytes(path)
     settings, problems = file_settings()
+    if before is not None and _bytes(path) == before:  # validated as it still is: `pytrix check` may reuse it
+        from pytrix.cli import settings_record
+
+        settings_record.write(path, before, settings, problems)
+    said = Lines(sys.stderr)  # as `pytrix check`'s lean path says them
     for problem in problems:
-        console(stderr=True).print(f"pytrix: {problem}", markup=False)
+        said.print(f"pytrix: {problem}")
     service = PytrixService.open(settings)
     _adopt_early_sandbox(service)
     try:

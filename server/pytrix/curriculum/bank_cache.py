@@ -133,7 +133,7 @@ def _log() -> logging.Logger:
     return logging.getLogger(__name__)
 
 
-def _blake2b() -> hashlib.blake2b:
+def key_hash() -> hashlib.blake2b:
     """A 16-byte BLAKE2b hash. From ``_blake2``, which ``hashlib`` takes it from: ``hashlib``
     would load OpenSSL too (2 ms of ``pytrix check``), for algorithms the keys do not use."""
     try:
@@ -174,7 +174,7 @@ def _loaded_models() -> str:
 def cache_key(root: Path, models: str | None = None) -> str:
     """A hash of the data files under ``root``, Pytrix's sources and models (``models``: their
     shapes, else those loaded), and the Python version."""
-    digest = _blake2b()
+    digest = key_hash()
     digest.update(sys.version.encode())
     digest.update((_loaded_models() if models is None else models).encode())
     for base in (root, PACKAGE):
@@ -210,7 +210,7 @@ def _files(base: str | Path, suffix: str, prefix: str = "") -> Iterator[tuple[st
 def stat_key(root: Path, models: str | None = None) -> tuple[str, bool]:
     """A hash of the same files' names, sizes and modification times (nothing read), and
     whether every file is settled (unchanged for a while), so the hash may stand for them."""
-    digest = _blake2b()
+    digest = key_hash()
     digest.update(sys.version.encode())
     digest.update((_loaded_models() if models is None else models).encode())
     newest = 0
@@ -294,6 +294,11 @@ def _store(folder: Path, path: Path, bank: Loaded) -> None:
         _prune(folder, "bank-*.pickle")
     except (OSError, _pickle().PicklingError) as exc:  # a read-only or full cache folder only costs speed
         _log().info("bank cache: cannot write %s (%s)", path, exc)
+
+
+def plain_key(root: Path | None = None) -> str:
+    """The plain records' key: a hash of the data and Pytrix's sources (not of the models)."""
+    return _content_key(root or data_dir(), cache_dir(), PLAIN)
 
 
 def _plain_path(root: Path, folder: Path) -> Path:
