@@ -374,9 +374,8 @@ class PytrixServer(LanguageServer):
             log.exception("run failed")
             self.notify_user(f"Pytrix could not run the tests: {exc}", types.MessageType.Error)
             return
-        from pytrix.practice.findings import (
-            findings_for,  # after the run: a first one overlaps its import
-        )
+        # Imported after the run: a first run overlaps the import.
+        from pytrix.practice.findings import findings_for
 
         current = self.workspace.get_text_document(uri)
         if current.version != version:
