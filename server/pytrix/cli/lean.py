@@ -96,7 +96,7 @@ def _lean_check(command: tuple[Path, bool]) -> int | None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _settings() -> tuple[RunLimits, list[str]] | None:
+def _settings(key: str) -> tuple[RunLimits, list[str]] | None:
     """The run's limits and what to say about the settings file, as the settings model found
     when a command last validated this very file (:mod:`pytrix.cli.settings_record`)."""
     from pytrix.paths import home_dir
@@ -111,14 +111,14 @@ def _settings() -> tuple[RunLimits, list[str]] | None:
         return None
     from pytrix.cli import settings_record
 
-    recorded = settings_record.read(file, text)
+    recorded = settings_record.read(file, text, key)
     if recorded is None:
         return None
     limits, problems = recorded
     return RunLimits(**limits), problems
 
 
-def _question(path: Path) -> tuple[str, PlainQuestion] | None:
+def _question(path: Path, key: str) -> tuple[str, PlainQuestion] | None:
     """The file's text and its question, when this path can check it."""
     from pytrix.curriculum.bank_cache import plain_question
     from pytrix.practice.file_size import size_problem
@@ -131,7 +131,7 @@ def _question(path: Path) -> tuple[str, PlainQuestion] | None:
     question_id = question_id_of(source) if size_problem(source) is None else None
     if question_id is None:
         return None
-    question = plain_question(question_id)
+    question = plain_question(question_id, key=key)
     return None if question is None else (source, question)
 
 
@@ -139,12 +139,17 @@ def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
     # Everything the check uses is imported before the run, while the process starts up.
     from pytrix.cli.output import Lines, print_lint
     from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
+    from pytrix.curriculum.bank_cache import plain_key
     from pytrix.paths import database_path
     from pytrix.practice.findings import findings_for  # noqa: F401  # print_lint's, imported now
     from pytrix.runner.oneshot import run_once
     from pytrix.store.readonly import solved_with
 
-    found, settings = _question(path), _settings()
+    try:
+        key = plain_key()  # the stat walk, once
+    except OSError:
+        return None
+    found, settings = _question(path, key), _settings(key)
     if found is None or settings is None:
         return None
     (source, question), (limits, problems) = found, settings

@@ -25,9 +25,9 @@ LIMITS = ("test_timeout", "run_timeout", "memory_mb")
 """The settings a check's run reads (the others are the defaults of ``RunLimits``)."""
 
 
-def _path(settings: Path, text: bytes) -> Path:
+def _path(settings: Path, text: bytes, key: str | None = None) -> Path:
     digest = key_hash()
-    for part in (plain_key().encode(), str(settings).encode(), text):  # the file's path is in its messages
+    for part in ((key or plain_key()).encode(), str(settings).encode(), text):  # the file's path is in its messages
         digest.update(part)
         digest.update(b"\0")
     return cache_dir() / f"settings-{digest.hexdigest()}.json"
@@ -49,10 +49,11 @@ def write(file: Path, text: bytes, settings: Any, problems: list[str]) -> None:
         return  # a read-only cache folder only costs speed
 
 
-def read(file: Path, text: bytes) -> tuple[dict[str, Any], list[str]] | None:
-    """The limits and problems recorded for ``file`` holding ``text``, or None."""
+def read(file: Path, text: bytes, key: str | None = None) -> tuple[dict[str, Any], list[str]] | None:
+    """The limits and problems recorded for ``file`` holding ``text``, or None (``key``:
+    :func:`~pytrix.curriculum.bank_cache.plain_key`, when the caller has just found it)."""
     try:
-        record = json.loads(_path(file, text).read_text(encoding="utf-8"))
+        record = json.loads(_path(file, text, key).read_text(encoding="utf-8"))
         limits, problems = dict(record["limits"]), [str(problem) for problem in record["problems"]]
     except (OSError, ValueError, TypeError, KeyError):
         return None

@@ -337,16 +337,17 @@ def _ensure_plain(root: Path, folder: Path, bank: object) -> None:
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def plain_question(question_id: str, root: Path | None = None) -> PlainQuestion | None:
+def plain_question(question_id: str, root: Path | None = None, key: str | None = None) -> PlainQuestion | None:
     """One bank question from the plain records, without pydantic; None when the records are
     missing, stale (a different key) or unreadable, or do not hold it (an AI question, one
-    with ``forbid`` rules, an unknown id): the caller then loads the validated bank."""
+    with ``forbid`` rules, an unknown id): the caller then loads the validated bank.
+    ``key``: :func:`plain_key`, when the caller has just found it."""
     from pytrix.curriculum.plain import PlainQuestion
 
     if question_id.startswith(".") or os.sep in question_id:
         return None  # never a path: bank ids are slugs joined by dots
     try:
-        path = _plain_path(root or data_dir(), cache_dir())
+        path = cache_dir() / f"bank-{key}.plain" if key else _plain_path(root or data_dir(), cache_dir())
         return PlainQuestion.of(marshal.loads((path / question_id).read_bytes()))
     except (OSError, EOFError, ValueError, TypeError, KeyError) as exc:
         _log().debug("bank cache: no plain record of %s (%s)", question_id, exc)
