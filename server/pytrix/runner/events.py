@@ -20,8 +20,7 @@ backend can fall back to the sandbox.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from pytrix.runner.results import LimitsLike as Limits
@@ -41,8 +40,7 @@ class InvalidEvents(ValueError):
     """An event that no genuine harness would send."""
 
 
-@dataclass(frozen=True, slots=True)
-class Caps:
+class Caps(NamedTuple):
     """Largest field sizes a genuine harness can produce under ``limits``."""
 
     stdout: int

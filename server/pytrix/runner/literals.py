@@ -10,8 +10,7 @@ builders of :data:`pytrix.runner.harness.BUILDERS` (``seq(0, 100_000)``, ...).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pytrix.runner.harness import literal_node
 
@@ -47,8 +46,7 @@ def parse_literal(source: str, build: bool = True) -> Any:
     return _value(_parse_expr(source), build)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedCall:
+class ParsedCall(NamedTuple):
     """A call over literals: the function name and the literal source of its arguments."""
 
     name: str
@@ -76,8 +74,7 @@ def parse_call(source: str) -> ParsedCall:
     return ParsedCall(node.func.id, args_source, kwargs_source)
 
 
-@dataclass(frozen=True, slots=True)
-class ClassScript:
+class ClassScript(NamedTuple):
     """A class test: the constructor arguments then a list of method calls."""
 
     class_name: str

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pytrix.curriculum.plain import Compare, Kind
 
@@ -42,24 +41,21 @@ OWN_TEST_LINE = re.compile(r"^\s*#\s*test:(.*)$")
 _PROGRAM = re.compile(r"^input\s(.*)$", re.DOTALL)
 _SHARED_MODES = (Compare.UNORDERED, Compare.SET, Compare.FLOAT, Compare.STRICT)
 
-@dataclass(frozen=True, slots=True)
-class OwnTest:
+class OwnTest(NamedTuple):
     """One readable ``# test:`` line (``line`` is 1-based)."""
 
     line: int
     case: TestCase
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """A ``# test:`` line that does not run, with the learner's message (``line`` is 1-based)."""
 
     line: int
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class OwnTests:
+class OwnTests(NamedTuple):
     """What a practice file's ``# test:`` lines hold."""
 
     tests: tuple[OwnTest, ...] = ()
@@ -192,8 +188,7 @@ def _read_program(text: str, question: Question) -> TestCase:
     raise LiteralError("the input and the output must each be a quoted string")
 
 
-@dataclass(frozen=True, slots=True)
-class _FileFacts:
+class _FileFacts(NamedTuple):
     """What the file's AST says about its ``# test:`` lines (None for a file that does not parse)."""
 
     inside_strings: frozenset[int]
