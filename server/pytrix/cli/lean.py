@@ -64,11 +64,17 @@ def lean_check(args: list[str]) -> int | None:
     import gc
 
     # A short process that makes few cycles: the collector's passes over every imported
-    # module's objects would only cost start-up time. The full path gets it back.
+    # module's objects would only cost time, at start-up and at exit (the interpreter's
+    # last collection: 7 ms of CPU). Answered, those objects are frozen (out of every
+    # collection) before the interpreter exits; the full path gets the collector back.
     gc.disable()
+    code = None
     try:
-        return _lean_check(command)
+        code = _lean_check(command)
+        return code
     finally:
+        if code is not None:
+            gc.freeze()
         gc.enable()
 
 
