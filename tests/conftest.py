@@ -13,9 +13,9 @@ adds three rules on top:
   ``alone``; ``make unit`` runs ``-m "not alone"`` on the workers, then
   ``-m alone`` in one process).
 - **The files that take minutes go first.** Under xdist the tests of
-  ``HEAVY_FIRST`` (the extension, the install, the editors) are handed out
-  before the rest, so the longest file does not start last and hold up the
-  end of the run.
+  ``HEAVY_FIRST`` (code-server, the install, the editors, then the rest of
+  the extension) are handed out before the rest, in that order, so the
+  longest file does not start last and hold up the end of the run.
 - **A build that writes into the source tree runs once per run.**
   ``build_once(name, build)`` runs ``build`` under an exclusive file lock
   shared by every worker of the run, records its (JSON) result, and gives the
@@ -42,8 +42,14 @@ import pytest
 
 import forked_pytrix
 
-HEAVY_FIRST = ("tests/extension/", "tests/install/", "tests/editors/")
-"""Folders whose files take minutes each: scheduled before everything else under xdist."""
+HEAVY_FIRST = ("tests/extension/test_code_server.py", "tests/install/", "tests/editors/", "tests/extension/")
+"""Files that take minutes each, in the order they are handed out under xdist, before everything else.
+
+The code-server file (several minutes, the run's longest) starts at once on
+one worker; the other worker takes the install and editor files, then the
+Chromium half of the extension (tests/extension/test_vscode.py), whose tests
+wait for the .vsix build that the code-server file started.
+"""
 
 ALONE = ("tests/extension/test_bank_pyodide.py", "tests/data/test_rule_runtimes.py")
 """Files whose tests hold the code to CPU budgets on a busy machine: marked ``alone``.
@@ -68,7 +74,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.nodeid.startswith(ALONE):
             item.add_marker(pytest.mark.alone)
     if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: their collections must match
-        items.sort(key=lambda item: not item.nodeid.startswith(HEAVY_FIRST))  # stable: order kept within
+        items.sort(key=_heavy_rank)  # stable: the order within each rank is kept
+
+
+def _heavy_rank(item: pytest.Item) -> int:
+    """Where ``item`` goes in the hand-out order: its place in ``HEAVY_FIRST``, else after them all."""
+    return next((rank for rank, prefix in enumerate(HEAVY_FIRST) if item.nodeid.startswith(prefix)), len(HEAVY_FIRST))
 
 
 def _run_folder(factory: pytest.TempPathFactory) -> Path:

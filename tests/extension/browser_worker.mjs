@@ -18,7 +18,7 @@ if (!out) {
   process.exit(2);
 }
 
-const { cases } = harnessCases(1, 10);
+const { cases } = harnessCases(1, 4); // the run limit: RUN_TIMEOUT in test_vscode.py (the top-level loop runs until it)
 const report = { modes: {} };
 const browser = await launchChromium();
 try {

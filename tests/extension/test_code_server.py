@@ -1,0 +1,84 @@
+"""The built .vsix in a real VS Code (code-server) driven by Playwright.
+
+- the whole extension end to end in one window (``e2e_code_server.mjs``);
+- a fresh install with only the .vsix and the system's Python (``e2e_fresh_install.mjs``);
+- Pyodide's start in the webview: fresh, then from the kept snapshot (``e2e_pyodide_start.mjs``).
+
+The fixtures (the .vsix, code-server) are in ``conftest.py``; this file is apart
+from ``test_vscode.py`` so that the two run on two workers at once.
+Prerequisites (Node 20 + npm, Debian's chromium, code-server) are installed
+by ``.ci/run``; a test skips only when one truly cannot be installed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from node_runs import check, run
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def test_vscode_end_to_end(chromium: Path, code_server: Path, vsix: Path) -> None:
+    proc = run(["node", str(HERE / "e2e_code_server.mjs"), str(vsix), str(code_server)], REPO, 900)
+    print(proc.stdout)
+    check(proc, "the code-server end-to-end run (screenshots and logs in test-artifacts/vscode-e2e/)")
+    assert "0 failed" in proc.stdout
+    shots = sorted(p.name for p in (REPO / "test-artifacts" / "vscode-e2e").glob("*.png"))
+    assert shots == [
+        "1-new-question.png",
+        "2-wrong-solution-problems.png",
+        "3-fixed-all-passing.png",
+        "4-submitted.png",
+        "5-practice-panel-pyodide.png",
+        "5b-pyodide-diagnostics.png",
+        "5c-pyodide-timeout.png",
+        "6-dashboard.png",
+        "7-environment-without-pytrix.png",
+        "8-impostor-pytrix.png",
+    ]
+
+
+def _reported_run(script: str, vsix: Path, code_server: Path, tmp_path: Path, what: str, artifacts: str) -> dict[str, Any]:
+    """Run an e2e script that writes a report (its steps and figures); every step must pass."""
+    report_path = tmp_path / "report.json"
+    proc = run(["node", str(HERE / script), str(vsix), str(code_server), str(report_path)], REPO, 600)
+    print(proc.stdout)
+    check(proc, f"{what} (screenshots and logs in test-artifacts/{artifacts}/)")
+    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
+    assert all(step["ok"] for step in report["steps"]), report["steps"]
+    return report
+
+
+def test_a_fresh_install_needs_only_the_vsix_and_the_system_python(
+    chromium: Path, code_server: Path, vsix: Path, tmp_path: Path
+) -> None:
+    """Clean HOME, only the platform .vsix, the system's python3 (which has no Pytrix)."""
+    system = Path("/usr/bin/python3")
+    if not system.exists():
+        pytest.skip("no system python3 at /usr/bin/python3")
+    bare = subprocess.run([str(system), "-I", "-c", "import pytrix"], capture_output=True, text=True)
+    assert bare.returncode != 0, "the system Python must not have Pytrix installed for this test to mean anything"
+    report = _reported_run("e2e_fresh_install.mjs", vsix, code_server, tmp_path, "the fresh-install run", "vscode-fresh")
+    names = [step["name"] for step in report["steps"]]
+    assert "the server is the one bundled in the .vsix, run by python3 from PATH" in names
+    assert "a later start brings the diagnostics back" in names
+    figures = report["figures"]
+    print(f"first activation -> first diagnostics {figures['firstActivationToDiagnosticsMs']} ms, "
+          f"later start -> first diagnostics {figures['laterStartToDiagnosticsMs']} ms (bench/install.mjs compares them)")
+
+
+def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_server: Path, vsix: Path, tmp_path: Path) -> None:
+    """Pyodide mode in code-server: a fresh boot after installing, the kept snapshot in a later
+    window, and a damaged or stale snapshot never used (figures: bench/pyodide_code_server.mjs)."""
+    report = _reported_run("e2e_pyodide_start.mjs", vsix, code_server, tmp_path, "the Pyodide start run", "vscode-pyodide")
+    # Which start path each window took: the restored one must not quietly fall back to a boot.
+    assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
+    assert len(report["steps"]) == 8
