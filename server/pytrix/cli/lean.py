@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import signal
 import sys
-from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING
 
+# typing and pathlib load after the harness process has started: only the type checker reads these.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from types import FrameType
+
     from pytrix.curriculum.plain import PlainQuestion
     from pytrix.runner.processes import Process
     from pytrix.runner.results import RunLimits
@@ -37,14 +39,14 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAIL = 0, 1
 
 
-def lean_command(args: list[str]) -> tuple[Path, bool] | None:
+def lean_command(args: list[str]) -> tuple[str, bool] | None:
     """The file and whether to coach, for ``check FILE [--no-coach]`` (the arguments after
     ``check``); None for any other command line."""
     coach = "--no-coach" not in args
     rest = [arg for arg in args if arg != "--no-coach"]
     if len(rest) != 1 or len(args) - len(rest) > 1 or rest[0].startswith("-"):
         return None
-    return Path(rest[0]), coach
+    return rest[0], coach
 
 
 class _Terminated(Exception):
@@ -78,7 +80,7 @@ def lean_check(args: list[str]) -> int | None:
         gc.enable()
 
 
-def _lean_check(command: tuple[Path, bool]) -> int | None:
+def _lean_check(command: tuple[str, bool]) -> int | None:
     # Nothing else is imported before the process starts.
     from pytrix.runner.processes import Process
 
@@ -115,9 +117,9 @@ def _settings(key: str) -> tuple[RunLimits, list[str]] | None:
         return RunLimits(), []
     except OSError:
         return None
-    from pytrix.cli import settings_record
+    from pytrix.cli.settings_record import read
 
-    recorded = settings_record.read(file, text, key)
+    recorded = read(file, text, key)
     if recorded is None:
         return None
     limits, problems = recorded
@@ -141,8 +143,10 @@ def _question(path: Path, key: str) -> tuple[str, PlainQuestion] | None:
     return None if question is None else (source, question)
 
 
-def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
+def _check(file: str, coaching: bool, first: Process | None) -> int | None:
     # Everything the check uses is imported before the run, while the process starts up.
+    from pathlib import Path
+
     from pytrix.cli.output import Lines, print_lint
     from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
     from pytrix.curriculum.bank_cache import plain_key
@@ -151,6 +155,7 @@ def _check(path: Path, coaching: bool, first: Process | None) -> int | None:
     from pytrix.runner.oneshot import run_once
     from pytrix.store.readonly import solved_with
 
+    path = Path(file)
     try:
         key = plain_key()  # the stat walk, once
     except OSError:

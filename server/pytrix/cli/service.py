@@ -122,9 +122,9 @@ def open_service() -> Iterator[PytrixService]:
     before = _bytes(path)
     settings, problems = file_settings()
     if before is not None and _bytes(path) == before:  # validated as it still is: `pytrix check` may reuse it
-        from pytrix.cli import settings_record
+        from pytrix.cli.settings_record import write
 
-        settings_record.write(path, before, settings, problems)
+        write(path, before, settings, problems)
     said = Lines(sys.stderr)  # as `pytrix check`'s lean path says them
     for problem in problems:
         said.print(f"pytrix: {problem}")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import os
 import re
 import select
@@ -24,13 +23,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# typing, pathlib and json load after the harness process has started (`pytrix check`
+# starts it first thing), so only the type checker reads these.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from logging import Logger
+    from pathlib import Path
+    from typing import Any
 
-HARNESS_PATH = Path(__file__).resolve().with_name("harness.py")  # pytrix.runner.harness, not imported
+HARNESS_PATH = os.path.join(os.path.dirname(os.path.realpath(__file__)), "harness.py")
+"""pytrix.runner.harness's file (the module itself is not imported here)."""
 STDERR_CAP = 16_384
 # Reads beyond these are refused whatever the run's limits (see Worker.configure).
 DEFAULT_LINE_LIMIT = 64 * 1024 * 1024
@@ -171,7 +174,7 @@ def sandbox_env(workdir: str | None = None) -> dict[str, str]:
     return env
 
 
-def interpreter_command(script: Path, *args: str, python: str | None = None) -> list[str]:
+def interpreter_command(script: str | Path, *args: str, python: str | None = None) -> list[str]:
     """How every sandbox-side interpreter starts (``-I``: isolated, ``-B``: no .pyc writes)."""
     return [python or sys.executable, "-I", "-B", "-X", "utf8", str(script), *args]
 
@@ -206,6 +209,8 @@ def is_warm_event(line: bytes) -> bool:
     if not line.startswith(b'{"event": "warm"'):
         return False
     try:
+        import json
+
         return bool(json.loads(line).get("event") == "warm")
     except (ValueError, AttributeError):
         return False
@@ -343,6 +348,8 @@ class Process:
         if stdin is None:
             return
         with contextlib.suppress(OSError):
+            import json
+
             stdin.write(json.dumps(request).encode())
         with contextlib.suppress(OSError):
             stdin.close()
