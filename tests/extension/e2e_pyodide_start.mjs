@@ -120,9 +120,12 @@ try {
     `${aheadLine}; the worker: ${workerLine}`,
   );
   const kept = snapshots();
-  step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
   const cachedName = [...outputLog(dirs.userData).matchAll(CACHED)].map((m) => m[1]).pop();
-  step("the page fetches the kept snapshot once, for the webview's cache", cachedName === kept[0], String(cachedName));
+  step(
+    "the panel keeps one interpreter snapshot in global storage, and the page fetches it once for the webview's cache",
+    kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)) && cachedName === kept[0],
+    `${kept.join(", ")}; cached: ${String(cachedName)}`,
+  );
 
   // 2. A later window restores it.
   const later = await openWindow("2-later-window-restored");
