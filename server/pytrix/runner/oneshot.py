@@ -1,20 +1,20 @@
 """One run in the sandbox without asyncio: ``pytrix check``'s lean path.
 
 The harness process (:class:`~pytrix.runner.processes.Process`) starts exactly as
-every sandbox process does (:mod:`pytrix.runner.processes`: the same command line, own session, scrubbed
-environment, run folder, stdout discarded, stderr capped, results on their own
-pipe) and confines itself the same way (the request's ``sandbox`` part:
-rlimits, Landlock, seccomp, the audit hook). The run is read by the same
-:class:`~pytrix.runner.attempts.Attempt` state machine the event loop drives,
-here with ``poll``: the same per-test and per-run deadlines, disk cap, pipe caps,
-event order, retries after a crash and grading
+every sandbox process does (:mod:`pytrix.runner.processes`: the same command
+line, own session, scrubbed environment, run folder, stdout discarded, stderr
+capped, results on their own pipe) and confines itself the same way (the
+request's ``sandbox`` part: rlimits, Landlock, seccomp, the audit hook). The run
+is read by the same :class:`~pytrix.runner.attempts.Attempt` state machine the
+event loop drives, here with ``poll``: the same per-test and per-run deadlines,
+disk cap, pipe caps, event order, retries after a crash and grading
 (:func:`~pytrix.runner.grading.grade_data`). Importing this module loads neither
 asyncio nor pydantic.
 
-:meth:`Process.spawn <pytrix.runner.processes.Process.spawn>` may be called long before the run (``pytrix check`` starts
-the process first, so the interpreter starts up on another core while the
-command imports); :func:`run_once` then uses it for the first attempt, and cold
-processes for any retry, as the CLI's early pool does.
+The process may be started long before the run (``pytrix check`` starts it first,
+so the interpreter starts up on another core while the command imports);
+:func:`run_once` then uses it for the first attempt, and cold processes for any
+retry, as the CLI's early pool does.
 """
 
 from __future__ import annotations
