@@ -114,9 +114,11 @@ def installed(request: pytest.FixtureRequest, artefacts: dict[str, Path],
     venv, outside = root / "venv", root / "elsewhere"
     outside.mkdir()
     env = _clean_env(root / "pytrix-home")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # No pip of its own (ensurepip costs seconds per venv): the suite's pip installs into it (--python).
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     done = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(artefacts[request.param])],
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+         str(artefacts[request.param])],
         cwd=outside, env=env, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, f"pip install of the {request.param} failed:\n{done.stderr[-3000:]}"
