@@ -7,10 +7,13 @@
 //      interpreter snapshot (with the harness loaded) in global storage;
 //   2. a later window (code-server restarted on the same profile, the browser
 //      reopened on its same profile, as a learner comes back) restores that
-//      snapshot;
+//      snapshot, offered with the page's HTML before its checksum is known and
+//      restored once the host's verdict says it is good;
 //   3. a damaged snapshot (a flipped byte) beside a stale one (another
-//      harness's name) is never used: Python boots afresh, both are removed
-//      and a new snapshot is kept; the tests still run.
+//      harness's name) is never used: it passes the cheap checks (its size),
+//      so it is offered, but the host's checksum verdict says damaged and
+//      Python boots afresh; both are removed and a new snapshot is kept; the
+//      tests still run.
 // Each step checks which start path ran (the panel's log line), so a broken
 // snapshot path fails here instead of falling back quietly.
 //
@@ -57,6 +60,8 @@ const FIRST_RESULT = /\[pyodide\] first result (\d+) ms after its request, (\d+)
 const READY = /\[pyodide\] (Pyodide ready in .*)/g;
 const KEPT = /\[pyodide\] kept an interpreter snapshot/g;
 const CACHED = /\[pyodide\] cached (pyodide-\S+\.snapshot) for the next window/g;
+const VERDICT_GOOD = /\[pyodide\] the host's checksum verdict on the kept snapshot: good/g;
+const VERDICT_DAMAGED = /\[pyodide\] the host's checksum verdict on the kept snapshot: damaged/g;
 const count = (regex) => [...outputLog(dirs.userData).matchAll(regex)].length;
 const snapshots = () => (existsSync(storage) ? readdirSync(storage).filter((name) => name.endsWith(".snapshot")).sort() : []);
 
@@ -130,7 +135,11 @@ try {
   // 2. A later window restores it.
   const later = await openWindow("2-later-window-restored");
   report.figures.laterWindowMs = later.waitMs;
-  step("a later window restores the kept snapshot", later.path === "restored" && /with the harness loaded/.test(later.ready), `${later.path}; ${later.ready}`);
+  step(
+    "a later window restores the kept snapshot, offered before its checksum was known and restored on the host's good verdict",
+    later.path === "restored" && /with the harness loaded/.test(later.ready) && count(VERDICT_GOOD) === 1 && count(VERDICT_DAMAGED) === 0,
+    `${later.path}; ${later.ready}; ${count(VERDICT_GOOD)} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
+  );
 
   // 3. A damaged snapshot, and a stale one (another harness's), are never used.
   const [file] = snapshots();
@@ -143,7 +152,8 @@ try {
   const damaged = await openWindow("3-damaged-and-stale-fresh-boot");
   step(
     "a damaged snapshot is removed and Python boots afresh; the tests still run from Pyodide",
-    damaged.path === "fresh" && /the kept interpreter snapshot was removed \(its bytes do not match their checksum\)/.test(outputLog(dirs.userData)),
+    damaged.path === "fresh" && /the kept interpreter snapshot was removed \(its bytes do not match their checksum\)/.test(outputLog(dirs.userData)) &&
+      count(VERDICT_DAMAGED) === 1 && /\[pyodide\] the host found the kept snapshot damaged \(its checksum\); starting afresh/.test(outputLog(dirs.userData)),
     `${damaged.path}; ${damaged.ready}`,
   );
   const after = snapshots();

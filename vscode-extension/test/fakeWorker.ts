@@ -3,8 +3,8 @@
 import type { WorkerLike } from "../src/lib/pyodideRuntime";
 import type { ToWorker } from "../src/lib/workerProtocol";
 
-/** What a script sees: "init" and "run" (files fetched ahead are only recorded, in `received`). */
-export type Script = (message: Exclude<ToWorker, { type: "file" }>, worker: FakeWorker) => void;
+/** What a script sees: "init" and "run" (files fetched ahead and snapshot verdicts are only recorded, in `received`). */
+export type Script = (message: Exclude<ToWorker, { type: "file" | "snapshotVerdict" }>, worker: FakeWorker) => void;
 
 export class FakeWorker implements WorkerLike {
   onmessage: ((event: { data: unknown }) => void) | null = null;
@@ -17,7 +17,7 @@ export class FakeWorker implements WorkerLike {
 
   postMessage(message: ToWorker): void {
     this.received.push(message);
-    if (message.type === "file") return;
+    if (message.type === "file" || message.type === "snapshotVerdict") return;
     if (message.type === "init") this.control = message.control;
     queueMicrotask(() => this.script(message, this));
   }

@@ -66,6 +66,12 @@ describe("SnapshotStore", () => {
     const store = new SnapshotStore(dir, IDENTITY, io);
     await store.keep(SNAPSHOT);
     damage(store.file);
+    // The cheap look (record and size) catches all but a changed byte, which only the checksum finds; it removes nothing.
+    const before = fs.readdirSync(dir).sort();
+    const look = store.look();
+    if (reason.source === "checksum") expect(look).toEqual({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size });
+    else expect(look.state === "damaged" && look.reason).toMatch(reason);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
     const check = await store.check();
     expect(check.state).toBe("damaged");
     expect(check.state === "damaged" && check.reason).toMatch(reason);
@@ -73,6 +79,16 @@ describe("SnapshotStore", () => {
     // A fresh boot keeps a new one, which is then offered.
     await store.keep(SNAPSHOT);
     expect((await store.check()).state).toBe("usable");
+  });
+
+  it("looks without reading the bytes: a kept snapshot is offered at once, a missing one is not", async () => {
+    const store = new SnapshotStore(dir, IDENTITY, io);
+    expect(store.look()).toEqual({ state: "missing" });
+    await store.keep(SNAPSHOT);
+    const reads: string[] = [];
+    const counting = new SnapshotStore(dir, IDENTITY, { ...io, read: (path) => (reads.push(path), io.read(path)) });
+    expect(counting.look()).toEqual(await counting.check());
+    expect(reads).toHaveLength(2); // the check's reads only
   });
 
   it("drops a record left without its snapshot", async () => {

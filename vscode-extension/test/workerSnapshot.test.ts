@@ -3,7 +3,9 @@
  * real Pyodide in worker threads: the harness is baked into the interpreter
  * snapshot, a later start restores it (fetched gzip-compressed over HTTP, as
  * the panel does), and a stale or broken snapshot means a fresh boot that
- * still runs the tests (and keeps a new snapshot).
+ * still runs the tests (and keeps a new snapshot). A snapshot offered before
+ * the host checked its checksum is restored only on a good verdict, whether
+ * the verdict comes before or after the bytes; a damaged one boots afresh.
  */
 
 import { spawnSync } from "node:child_process";
@@ -33,6 +35,8 @@ let createWorker: () => WorkerLike;
 let base: string;
 /** The paths the file server was asked for. */
 const served: string[] = [];
+/** Paths whose answer waits until this promise settles. */
+const holds = new Map<string, Promise<unknown>>();
 
 beforeAll(async () => {
   // The server's own request and harness for a correct solution (tests/extension/harness_cases.py).
@@ -44,12 +48,14 @@ beforeAll(async () => {
   // Kept snapshots, served from the scratch folder as the webview serves global storage.
   server = createServer((req, res) => {
     served.push(req.url ?? "");
-    try {
-      res.end(readFileSync(join(scratch, (req.url ?? "/").slice(1))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
+    void (holds.get(req.url ?? "") ?? Promise.resolve()).then(() => {
+      try {
+        res.end(readFileSync(join(scratch, (req.url ?? "/").slice(1))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const address = server.address();
@@ -72,7 +78,12 @@ function kept(name: string, bytes: Uint8Array): string {
  * run the solution, and report how it started; with `restart`, an endless loop
  * then makes the runtime replace its worker, and how that one started is reported too.
  */
-async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string; fetchedAhead?: boolean }, harness: string, restart = false) {
+async function session(
+  keptSnapshot: { bytes?: ArrayBuffer; url?: string; fetchedAhead?: boolean; verdict?: Promise<boolean> },
+  harness: string,
+  restart = false,
+  onLog: (text: string, runtime: PyodideRuntime) => void = () => undefined,
+) {
   const logs: string[] = [];
   let snapshot = null as ArrayBuffer | null;
   let passedOn: () => void = () => undefined;
@@ -83,6 +94,8 @@ async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string; fetche
     isolated: false,
     initialSnapshot: async () => keptSnapshot.bytes?.slice(0) ?? null,
     snapshotUrl: keptSnapshot.url,
+    // The host's checksum verdict, when it offered the snapshot before checking it.
+    snapshotVerdict: keptSnapshot.verdict,
     // As the panel does: the page fetches the kept snapshot itself, ahead, and hands the bytes to the worker.
     ahead: keptSnapshot.fetchedAhead && keptSnapshot.url ? fetchAhead(fetch, [keptSnapshot.url]) : undefined,
     harness: async () => harness,
@@ -90,7 +103,10 @@ async function session(keptSnapshot: { bytes?: ArrayBuffer; url?: string; fetche
       snapshot = bytes;
       passedOn();
     },
-    onLog: (text) => logs.push(text),
+    onLog: (text) => {
+      logs.push(text);
+      onLog(text, runtime);
+    },
   });
   try {
     const result = await runtime.run({ ...solution, harness: solution.harness });
@@ -159,4 +175,77 @@ describe("the Pyodide worker's kept snapshot (real Pyodide)", () => {
     expect(broken.passed).toBe(broken.total);
     expect(broken.snapshot).not.toBeNull();
   }, 120_000);
+
+  describe("offered before the host checked its checksum: restored only on a good verdict", () => {
+    const WAITING = /^the kept snapshot's bytes are here \(\d+ ms\); waiting for the host's checksum verdict$/;
+    const damagedLine = "the host found the kept snapshot damaged (its checksum); starting afresh";
+
+    /** A verdict given when the worker says the bytes wait for it (and what the runtime's state was then). */
+    function onceHeld(good: boolean) {
+      let give: (good: boolean) => void = () => undefined;
+      const verdict = new Promise<boolean>((done) => (give = done));
+      const seen = { stateWhileHeld: "" };
+      const onLog = (text: string, runtime: PyodideRuntime) => {
+        if (!WAITING.test(text)) return;
+        seen.stateWhileHeld = runtime.current.state;
+        give(good);
+      };
+      return { verdict, onLog, seen };
+    }
+
+    it("verdict after the bytes: the worker holds them (no restore) until the good verdict, then restores", async () => {
+      const url = kept("late-verdict.snapshot", gzipSync(new Uint8Array(first.snapshot!), { level: 1 }));
+      served.length = 0;
+      const { verdict, onLog, seen } = onceHeld(true);
+      const later = await session({ url, fetchedAhead: true, verdict }, solution.harness, false, onLog);
+      expect(seen.stateWhileHeld).toBe("loading"); // held: not ready before the verdict
+      expect(later.path).toBe("restored");
+      expect(later.passed).toBe(later.total);
+      expect(later.logs).toContain("the host's checksum verdict on the kept snapshot: good");
+      expect(served).toEqual(["/late-verdict.snapshot"]);
+    }, 120_000);
+
+    /** A session on a kept snapshot whose bytes are served only once the worker has the verdict (given at once). */
+    async function verdictFirst(name: string, good: boolean) {
+      const url = kept(name, gzipSync(new Uint8Array(first.snapshot!), { level: 1 }));
+      let verdictIn: () => void = () => undefined;
+      holds.set(`/${name}`, new Promise<void>((done) => (verdictIn = done)));
+      const onLog = (text: string) => {
+        if (text === `the host's checksum verdict on the kept snapshot: ${good ? "good" : "damaged"}`) verdictIn();
+      };
+      try {
+        return await session({ url, fetchedAhead: true, verdict: Promise.resolve(good) }, solution.harness, false, onLog);
+      } finally {
+        holds.delete(`/${name}`);
+      }
+    }
+
+    it("verdict before the bytes: restored as the bytes arrive, never held", async () => {
+      const later = await verdictFirst("early-verdict.snapshot", true);
+      expect(later.path).toBe("restored");
+      expect(later.passed).toBe(later.total);
+      expect(later.logs.some((line) => WAITING.test(line))).toBe(false);
+    }, 120_000);
+
+    it("a damaged verdict before the bytes: boots afresh (the bytes dropped, whole as they are) and keeps a new snapshot", async () => {
+      const damaged = await verdictFirst("damaged-early.snapshot", false);
+      expect(damaged.path).toBe("fresh");
+      expect(damaged.passed).toBe(damaged.total);
+      expect(damaged.snapshot).not.toBeNull();
+      expect(damaged.logs).toContain(damagedLine);
+      expect(damaged.logs.find((line) => line.startsWith("Pyodide ready"))).toMatch(/booted \(no snapshot\)/);
+    }, 120_000);
+
+    it("a damaged verdict after the bytes: never restored, boots afresh and keeps a new snapshot", async () => {
+      const url = kept("damaged-late.snapshot", gzipSync(new Uint8Array(first.snapshot!), { level: 1 }));
+      const { verdict, onLog, seen } = onceHeld(false);
+      const damaged = await session({ url, fetchedAhead: true, verdict }, solution.harness, false, onLog);
+      expect(seen.stateWhileHeld).toBe("loading");
+      expect(damaged.path).toBe("fresh");
+      expect(damaged.passed).toBe(damaged.total);
+      expect(damaged.snapshot).not.toBeNull();
+      expect(damaged.logs).toContain(damagedLine);
+      expect(damaged.logs.some((line) => /could not restore/.test(line))).toBe(false);
+    }, 120_000);
+  });
 });

@@ -56,14 +56,19 @@ export class PracticePanel implements vscode.Disposable {
   private readonly harnessFile: string | undefined;
   private readonly snapshots: SnapshotStore | undefined;
   private snapshotCheck: Promise<SnapshotCheck> | undefined;
+  /** The full check's outcome, once known (until a new snapshot is kept). */
+  private checked: SnapshotCheck | undefined;
+  /** The kept snapshot this panel's page was offered before its checksum was known, and the verdict once known. */
+  private offered: { url: string; good?: boolean } | undefined;
   /** When the panel was opened (Date.now()), and whether its first run has answered yet. */
   private openedAt = 0;
   private answered = false;
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
-  /** Milliseconds from opening the panel to its HTML being set (after the kept snapshot's check). */
+  /** Milliseconds from opening the panel to its HTML being set, and to the kept snapshot's checksum verdict. */
   private htmlSetMs: number | undefined;
+  private verdictMs: number | undefined;
 
   /**
    * `storage` (the extension's global storage) keeps a memory snapshot of
@@ -85,16 +90,22 @@ export class PracticePanel implements vscode.Disposable {
     }
   }
 
-  /** Check the kept snapshot once per session (its checksum is read in full), ahead of the panel when possible. */
+  /** Check the kept snapshot once per session (its checksum is read in full); a damaged one is removed and logged. */
   checkSnapshot(): Promise<SnapshotCheck> {
     if (!this.snapshots) return Promise.resolve({ state: "missing" });
-    this.snapshotCheck ??= this.snapshots.check().then(
-      (check) => {
-        if (check.state === "damaged") this.delegate.log(`[pyodide] the kept interpreter snapshot was removed (${check.reason}); Python boots afresh`);
-        return check;
-      },
-      (error: unknown): SnapshotCheck => ({ state: "damaged", reason: String(error) }),
-    );
+    if (!this.snapshotCheck) {
+      const check = this.snapshots.check().then(
+        (check) => {
+          if (check.state === "damaged") this.delegate.log(`[pyodide] the kept interpreter snapshot was removed (${check.reason}); Python boots afresh`);
+          return check;
+        },
+        (error: unknown): SnapshotCheck => ({ state: "damaged", reason: String(error) }),
+      );
+      this.snapshotCheck = check;
+      void check.then((done) => {
+        if (this.snapshotCheck === check) this.checked = done;
+      });
+    }
     return this.snapshotCheck;
   }
 
@@ -116,6 +127,8 @@ export class PracticePanel implements vscode.Disposable {
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
     this.htmlSetMs = undefined;
+    this.verdictMs = undefined;
+    this.offered = undefined;
     const root = vscode.Uri.joinPath(this.extensionUri, "out");
     const panel = vscode.window.createWebviewPanel(
       PracticePanel.viewType,
@@ -137,17 +150,22 @@ export class PracticePanel implements vscode.Disposable {
       this.markReady = resolve;
     });
     const webview = panel.webview;
-    void this.render(webview, runtime);
+    this.render(webview, runtime);
     webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.disposables);
     panel.onDidDispose(() => this.closed(), undefined, this.disposables);
     this.shownQuestion = null;
     return this.ready;
   }
 
-  /** The page, once the kept snapshot is checked (a damaged one is never offered). */
-  private async render(webview: vscode.Webview, runtime: "pyodide" | "subprocess" | undefined): Promise<void> {
-    const check = await this.checkSnapshot();
-    if (this.panel?.webview !== webview) return; // closed meanwhile
+  /**
+   * The page, at once: the kept snapshot is offered when its cheap checks pass (its record, its
+   * size: `look()`), and its checksum's verdict follows when the full check is done (the page's
+   * worker restores nothing before a good one, lib/snapshotVerdict.ts), so the page fetches the
+   * snapshot from its first moment; a snapshot already checked this session is offered as good.
+   */
+  private render(webview: vscode.Webview, runtime: "pyodide" | "subprocess" | undefined): void {
+    const full = this.checkSnapshot();
+    const check = this.checked ?? this.snapshots?.look() ?? { state: "missing" };
     const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
     const nonce = makeNonce((n) => randomBytes(n));
     const files = {
@@ -163,18 +181,34 @@ export class PracticePanel implements vscode.Disposable {
       scriptUri: asUri("out", "webview", "practice.js"),
       styleUri: asUri("media", "practice.css"),
       wasm: true,
-      data: { ...files, runtime: runtime ?? "" },
+      data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
       headScript: runtime === "pyodide" ? fetchAheadScript(panelFiles(files)) : undefined,
       body: PRACTICE_BODY,
     });
     this.htmlSetMs = Date.now() - this.openedAt;
+    if (!files.snapshot || this.checked) return;
+    const url = files.snapshot;
+    this.offered = { url };
+    void full.then((done) => {
+      if (this.panel?.webview !== webview) return; // closed meanwhile
+      this.verdictMs = Date.now() - this.openedAt;
+      this.offered = { url, good: done.state === "usable" };
+      this.postVerdict();
+    });
+  }
+
+  /** Send the page the verdict on the snapshot it was offered unchecked (again when its script comes up). */
+  private postVerdict(): void {
+    const offered = this.offered;
+    if (offered?.good !== undefined) this.post({ type: "snapshotVerdict", url: offered.url, good: offered.good });
   }
 
   private closed(): void {
     this.panel = undefined;
     this.ready = undefined;
     this.runtimeStatus = undefined;
+    this.offered = undefined;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(new Error("The practice panel was closed."));
@@ -247,7 +281,7 @@ export class PracticePanel implements vscode.Disposable {
       const since = (ms: number | undefined) => (ms === undefined ? "?" : `${ms} ms`);
       this.delegate.log(
         `[pyodide] first result ${now - asked} ms after its request, ${now - this.openedAt} ms after the panel opened (start: ${path}; ` +
-          `HTML set ${since(this.htmlSetMs)}, page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
+          `HTML set ${since(this.htmlSetMs)}, checksum verdict ${since(this.verdictMs)}, page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
       );
     }
     resolve(result);
@@ -268,6 +302,7 @@ export class PracticePanel implements vscode.Disposable {
       case "ready":
         this.pageUpMs ??= Date.now() - this.openedAt;
         this.markReady?.();
+        this.postVerdict();
         void this.showQuestion(true);
         break;
       case "action": {
@@ -311,6 +346,7 @@ export class PracticePanel implements vscode.Disposable {
       .keep(data)
       .then(() => {
         this.snapshotCheck = undefined; // the next panel checks the new one
+        this.checked = undefined;
         this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`);
         // The webview's resource loader caches what it served (checked by its ETag next time): fetching the
         // new snapshot once now spares the next window's panel its slowest fetch.

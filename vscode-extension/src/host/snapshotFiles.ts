@@ -33,6 +33,8 @@ export const NODE_SNAPSHOT_IO: SnapshotIo = {
     await fs.promises.writeFile(temporary, data);
     await fs.promises.rename(temporary, path);
   },
+  readTextSync: (path) => (fs.existsSync(path) ? fs.readFileSync(path, "utf8") : null),
+  sizeSync: (path) => fs.statSync(path, { throwIfNoEntry: false })?.size ?? null,
   remove: (path) => fs.promises.rm(path, { force: true }),
   list: (dir) => fs.promises.readdir(dir).catch(() => []),
   join,

@@ -99,7 +99,9 @@ export type ToPractice =
   | { type: "stop" }
   | { type: "configure"; runtime: "pyodide" | "subprocess" }
   /** Fetch this file once (a newly kept snapshot), so the webview's resource cache holds it for the next window. */
-  | { type: "cacheFile"; url: string };
+  | { type: "cacheFile"; url: string }
+  /** The verdict on the checksum of the kept snapshot offered at `url` before it was checked (false: damaged). */
+  | { type: "snapshotVerdict"; url: string; good: boolean };
 
 /** Host -> dashboard webview. */
 export type ToDashboard = { type: "data"; data: DashboardData; generatedAt: string } | { type: "error"; message: string };
@@ -186,6 +188,8 @@ export function parseToPractice(data: unknown): ToPractice | null {
       return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
     case "cacheFile":
       return typeof data.url === "string" && data.url !== "" ? { type: "cacheFile", url: data.url } : null;
+    case "snapshotVerdict":
+      return typeof data.url === "string" && typeof data.good === "boolean" ? { type: "snapshotVerdict", url: data.url, good: data.good } : null;
     default:
       return null;
   }

@@ -88,6 +88,12 @@ export interface RuntimeOptions {
    */
   snapshotUrl?: string;
   /**
+   * The host's verdict on `snapshotUrl`'s checksum (true: good), when the host offered
+   * it before checking it: the first worker is told it follows and restores nothing
+   * before it (lib/snapshotVerdict.ts). Absent: the snapshot was checked before it was offered.
+   */
+  snapshotVerdict?: Promise<boolean>;
+  /**
    * Called with each snapshot taken of a freshly booted interpreter (to keep it
    * for later sessions), once no run is in progress or waiting, so passing
    * tens of MB on does not delay a result.
@@ -264,6 +270,7 @@ export class PyodideRuntime {
       this.triedSnapshotUrl = true;
       const ahead = this.options.ahead && !this.sentAhead ? this.options.ahead : undefined;
       this.sentAhead = true;
+      const verdict = snapshotUrl !== null ? this.options.snapshotVerdict : undefined;
       worker.postMessage({
         type: "init",
         indexURL: this.options.indexURL,
@@ -272,8 +279,14 @@ export class PyodideRuntime {
         snapshotUrl,
         makeSnapshot: useSnapshots && this.snapshot === null && snapshotUrl === null,
         harness: this.harness,
+        ...(verdict ? { verdictFollows: true } : {}),
         ...(ahead ? { ahead: [...ahead.keys()] } : {}),
       });
+      // A verdict that never comes (the promise failed) counts as damaged: nothing unchecked is restored.
+      void verdict?.then(
+        (good) => worker.postMessage({ type: "snapshotVerdict", good }),
+        () => worker.postMessage({ type: "snapshotVerdict", good: false }),
+      );
       for (const file of ahead?.values() ?? []) {
         void file.then(({ url, data }) => worker.postMessage({ type: "file", url, data }, data ? [data] : []));
       }

@@ -9,7 +9,10 @@
  * and a record beside it (`<name>.json`) holds the identity, the size and the
  * SHA-256 of the bytes. A snapshot whose record is missing, of another
  * identity, or whose bytes do not match it is damaged: it is removed, and the
- * panel boots Python afresh and keeps a new one. Keeping a snapshot removes
+ * panel boots Python afresh and keeps a new one. `look()` makes the cheap
+ * checks (the record and the file's size, no read of the bytes), so the panel
+ * can offer a snapshot at once; `check()` adds the checksum, and the panel's
+ * worker restores nothing before it has that verdict. Keeping a snapshot removes
  * those of other identities (stale once Pyodide or the harness changed).
  *
  * The file system and the hash are injected, so the rules are unit-tested on
@@ -38,6 +41,10 @@ export interface SnapshotIo {
   /** Write the whole file, replacing it atomically (write beside, then rename). */
   write(path: string, data: Uint8Array | string): Promise<void>;
   remove(path: string): Promise<void>;
+  /** A small file's text, or null when it does not exist (synchronous). */
+  readTextSync(path: string): string | null;
+  /** A file's size in bytes, or null when it does not exist (synchronous). */
+  sizeSync(path: string): number | null;
   /** The names in a folder ([] when it does not exist). */
   list(dir: string): Promise<string[]>;
   join(dir: string, name: string): string;
@@ -67,33 +74,53 @@ export class SnapshotStore {
     this.recordFile = `${this.file}${RECORD}`;
   }
 
-  /** Whether the kept snapshot may be restored; a damaged one is removed. */
+  /**
+   * The cheap checks only (the record, and the file's size against it), synchronous and
+   * without reading the bytes: whether a kept snapshot may be offered, pending `check()`'s
+   * checksum. Removes nothing (`check()` does).
+   */
+  look(): SnapshotCheck {
+    let size: number | null;
+    let record: string | null;
+    try {
+      size = this.io.sizeSync(this.file);
+      record = size === null ? null : this.io.readTextSync(this.recordFile);
+    } catch (error) {
+      return { state: "damaged", reason: String(error) };
+    }
+    if (size === null) return { state: "missing" };
+    const reason = this.recordProblem(record, size);
+    return reason === null ? { state: "usable", file: this.file, bytes: size } : { state: "damaged", reason };
+  }
+
+  /** Whether the kept snapshot may be restored (its record, size and checksum); a damaged one is removed. */
   async check(): Promise<SnapshotCheck> {
     const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
     if (data === null) {
       if (recordBytes !== null) await this.io.remove(this.recordFile);
       return { state: "missing" };
     }
-    const reason = this.problem(recordBytes, data);
+    const record = recordBytes === null ? null : new TextDecoder().decode(recordBytes);
+    const reason = this.recordProblem(record, data.byteLength) ?? this.checksumProblem(record ?? "", data);
     if (reason === null) return { state: "usable", file: this.file, bytes: data.byteLength };
     await Promise.all([this.io.remove(this.file), this.io.remove(this.recordFile)]);
     return { state: "damaged", reason };
   }
 
-  private problem(recordBytes: Uint8Array | null, data: Uint8Array): string | null {
-    if (recordBytes === null) return "its record is missing";
-    let record: Partial<SnapshotRecord>;
-    try {
-      record = JSON.parse(new TextDecoder().decode(recordBytes)) as Partial<SnapshotRecord>;
-    } catch {
-      return "its record is not JSON";
-    }
+  /** What is wrong with the record of a snapshot of `size` bytes, or null. */
+  private recordProblem(text: string | null, size: number): string | null {
+    if (text === null) return "its record is missing";
+    const record = parseRecord(text);
+    if (record === null) return "its record is not JSON";
     if (record.format !== SNAPSHOT_FORMAT) return `it is of format ${String(record.format)}, not ${SNAPSHOT_FORMAT}`;
     if (record.pyodide !== this.identity.pyodide) return `it was made by Pyodide ${String(record.pyodide)}`;
     if (record.harnessSha256 !== this.identity.harnessSha256) return "it was made with another harness";
-    if (record.bytes !== data.byteLength) return `it has ${data.byteLength} bytes where ${String(record.bytes)} were written`;
-    if (record.sha256 !== this.io.sha256(data)) return "its bytes do not match their checksum";
+    if (record.bytes !== size) return `it has ${size} bytes where ${String(record.bytes)} were written`;
     return null;
+  }
+
+  private checksumProblem(text: string, data: Uint8Array): string | null {
+    return parseRecord(text)?.sha256 === this.io.sha256(data) ? null : "its bytes do not match their checksum";
   }
 
   /** Keep a new snapshot (compressed, with its record), and remove snapshots of any other identity. */
@@ -109,5 +136,14 @@ export class SnapshotStore {
       const path = this.io.join(this.dir, name);
       if ((name.endsWith(SUFFIX) || name.endsWith(`${SUFFIX}${RECORD}`)) && !mine.has(path)) await this.io.remove(path);
     }
+  }
+}
+
+function parseRecord(text: string): Partial<SnapshotRecord> | null {
+  try {
+    const record: unknown = JSON.parse(text);
+    return typeof record === "object" && record !== null ? (record as Partial<SnapshotRecord>) : null;
+  } catch {
+    return null;
   }
 }

@@ -24,6 +24,11 @@ export type ToWorker =
        * Pyodide fetches its own files, and sends the bytes back ("snapshotBytes").
        */
       snapshotUrl?: string | null;
+      /**
+       * The host offered `snapshotUrl` before checking its checksum: a "snapshotVerdict"
+       * follows, and the worker restores nothing until it is good (lib/snapshotVerdict.ts).
+       */
+      verdictFollows?: boolean;
       /** Take such a snapshot after loading and send it back with "ready". */
       makeSnapshot: boolean;
       /**
@@ -40,6 +45,8 @@ export type ToWorker =
     }
   /** A file the page fetched ahead for the worker (null: the page's fetch failed). */
   | { type: "file"; url: string; data: ArrayBuffer | null }
+  /** The host's verdict on the checksum of the kept snapshot at `snapshotUrl` (false: damaged, never restore it). */
+  | { type: "snapshotVerdict"; good: boolean }
   | { type: "run"; id: number; harness: string; request: unknown };
 
 /** Where a worker's start-up time went, in milliseconds (each phase on its own). */

@@ -24,6 +24,13 @@ const consoleText = $("console");
 const workerUrl = document.body.dataset.worker ?? "";
 const pyodideUrl = document.body.dataset.pyodide ?? "";
 const snapshotUrl = document.body.dataset.snapshot ?? "";
+/**
+ * "pending": the host offered the kept snapshot before checking its checksum, and sends
+ * the verdict ("snapshotVerdict"); the worker restores nothing before it (lib/snapshotVerdict.ts).
+ */
+const verdictPending = snapshotUrl !== "" && document.body.dataset.verdict === "pending";
+let giveVerdict: (good: boolean) => void = () => undefined;
+const snapshotVerdict = verdictPending ? new Promise<boolean>((resolve) => (giveVerdict = resolve)) : undefined;
 const harnessUrl = document.body.dataset.harness ?? "";
 const startsWithPage = document.body.dataset.runtime === "pyodide";
 
@@ -123,6 +130,7 @@ function ensureRuntime(): Promise<PyodideRuntime> {
         onLog: (text) => send({ type: "log", text }),
         // The interpreter snapshot kept from an earlier session (if the host has one): the worker fetches it.
         snapshotUrl: snapshotUrl || undefined,
+        snapshotVerdict,
         harness: shippedHarness,
         // The rest of the files fetched ahead go to the first worker.
         ahead: new Map([...ahead].filter(([url]) => url !== harnessUrl)),
@@ -228,6 +236,9 @@ window.addEventListener("message", (event: MessageEvent) => {
       break;
     case "stop":
       runtime?.stop();
+      break;
+    case "snapshotVerdict":
+      if (message.url === snapshotUrl) giveVerdict(message.good);
       break;
     case "cacheFile": {
       const began = performance.now();

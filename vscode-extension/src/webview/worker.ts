@@ -9,11 +9,15 @@
  * A freshly booted interpreter loads the harness given in "init" and is then
  * snapshotted (before any learner code runs), so a later session restores an
  * interpreter with the harness already loaded; a restored interpreter whose
- * harness differs from the one given is stale and is replaced by a fresh boot. See workerProtocol.ts for the
- * messages and the shared control block.
+ * harness differs from the one given is stale and is replaced by a fresh boot.
+ * A kept snapshot the host offered before checking its checksum is restored
+ * only once the host's verdict says it is good (lib/snapshotVerdict.ts); a
+ * damaged one means a fresh boot. See workerProtocol.ts for the messages and
+ * the shared control block.
  */
 
 import { AheadFiles, fileName } from "../lib/fetchAhead";
+import { DamagedSnapshot, SnapshotVerdict } from "../lib/snapshotVerdict";
 import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
 import { ABORT_SLOT, INTERRUPT_SLOT, type FromWorker, type StartPath, type ToWorker } from "../lib/workerProtocol";
@@ -71,6 +75,8 @@ function post(message: FromWorker): void {
 
 /** Files the page fetched ahead for this worker (lib/fetchAhead.ts). */
 const ahead = new AheadFiles();
+/** The host's verdict on the kept snapshot's checksum, when "init" says one follows. */
+const verdict = new SnapshotVerdict();
 
 // Pyodide fetches its files with the global fetch: answer them from the page's bytes when it fetched
 // them ahead, and take the interpreter's gzip-compressed copy when there is one.
@@ -161,9 +167,24 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     let path: StartPath = "fresh";
     let makeSnapshot = message.makeSnapshot;
     mark = performance.now();
-    const fetched = message.snapshot === null && message.snapshotUrl ? fetchSnapshot(message.snapshotUrl) : null;
+    const damagedLog = "the host found the kept snapshot damaged (its checksum); starting afresh";
+    let snapshotUrl = message.snapshot === null ? (message.snapshotUrl ?? null) : null;
+    if (snapshotUrl && message.verdictFollows && verdict.known === false) {
+      // Damaged, and known before Pyodide starts: never fetched for a restore, the page's bytes dropped.
+      void ahead.take(snapshotUrl);
+      post({ type: "log", text: damagedLog });
+      snapshotUrl = null;
+      makeSnapshot = true;
+    }
+    const fetched = snapshotUrl ? fetchSnapshot(snapshotUrl) : null;
     fetched?.catch(() => undefined); // reported by loadPyodide below
-    const kept = message.snapshot ?? fetched;
+    // Unchecked when offered: restored only once the host's verdict says it is good.
+    const released =
+      fetched && message.verdictFollows
+        ? verdict.release(fetched, () => post({ type: "log", text: `the kept snapshot's bytes are here (${since(started).toFixed(0)} ms); waiting for the host's checksum verdict` }))
+        : fetched;
+    released?.catch(() => undefined); // reported by loadPyodide below
+    const kept = message.snapshot ?? released;
     if (kept) {
       try {
         // A promise lets Pyodide fetch its own files meanwhile.
@@ -178,8 +199,12 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
           path = "restored";
         }
       } catch (error) {
-        post({ type: "log", text: `could not restore the interpreter snapshot (${String(error)}); starting afresh` });
-        path = "failed";
+        if (error instanceof DamagedSnapshot || (message.verdictFollows && verdict.known === false)) {
+          post({ type: "log", text: damagedLog });
+        } else {
+          post({ type: "log", text: `could not restore the interpreter snapshot (${String(error)}); starting afresh` });
+          path = "failed";
+        }
       }
       if (pyodide === null) {
         stream = null;
@@ -294,6 +319,9 @@ scope.onmessage = (event) => {
     void init(message);
   } else if (message.type === "file") {
     ahead.deliver(message.url, message.data);
+  } else if (message.type === "snapshotVerdict") {
+    post({ type: "log", text: `the host's checksum verdict on the kept snapshot: ${message.good ? "good" : "damaged"}` });
+    verdict.settle(message.good);
   } else if (message.type === "run") {
     run(message.id, message.harness, message.request);
   }
