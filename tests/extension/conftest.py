@@ -55,12 +55,20 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+# Kept bundled/libs from earlier runs (scripts/bundle_server.py --reuse): a build
+# from the same inputs on the same day copies them instead of four pip installs.
+BUNDLE_REUSE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pytrix-tests" / "bundled-libs"
+
+
 @pytest.fixture(scope="session")
 def vsix(extension: Path, npm: str, build_once: Callable[..., Any]) -> Path:
     """The platform .vsix, built once per run (its build rewrites out/ and bundled/libs)."""
 
     def build(_: Path) -> str:
-        check(run([npm, "run", "-s", "vsix"], extension, 900), "the platform .vsix (scripts/package.mjs)")
+        env = {"PYTRIX_BUNDLE_REUSE": str(BUNDLE_REUSE)}
+        proc = run([npm, "run", "-s", "vsix"], extension, 900, env)
+        check(proc, "the platform .vsix (scripts/package.mjs)")
+        print("".join(line + "\n" for line in proc.stdout.splitlines() if line.startswith(("[package]", "[bundle]"))))
         return str(extension / "pytrix-linux-x64.vsix")
 
     path = Path(build_once("vsix", build))

@@ -4,6 +4,9 @@
 - a fresh install with only the .vsix and the system's Python (``e2e_fresh_install.mjs``);
 - Pyodide's start in the webview: fresh, then from the kept snapshot (``e2e_pyodide_start.mjs``).
 
+and the reuse of kept ``bundled/libs`` that makes a test run's .vsix build cheap
+(``scripts/bundle_server.py --reuse``).
+
 The fixtures (the .vsix, code-server) are in ``conftest.py``; this file is apart
 from ``test_vscode.py`` so that the two run on two workers at once.
 Prerequisites (Node 20 + npm, Debian's chromium, code-server) are installed
@@ -12,9 +15,12 @@ by ``.ci/run``; a test skips only when one truly cannot be installed.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
+import zipfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -82,3 +88,42 @@ def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_s
     # Which start path each window took: the restored one must not quietly fall back to a boot.
     assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
     assert len(report["steps"]) == 8
+
+
+def _bundler() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bundle_server", REPO / "vscode-extension" / "scripts" / "bundle_server.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _wheel(path: Path, files: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_a_kept_bundle_is_reused_only_for_the_same_inputs(tmp_path: Path) -> None:
+    """The key follows every file of the wheel (not the zip's times or order) and the target;
+    a kept bundle is copied whole, and earlier days' bundles are dropped."""
+    bundler = _bundler()
+    files = {"pytrix/__init__.py": "x = 1\n", "pytrix/data/bank.json": "{}"}
+    key = bundler.bundle_key(_wheel(tmp_path / "a.whl", files), "linux-x64")
+    same = bundler.bundle_key(_wheel(tmp_path / "b.whl", dict(reversed(files.items()))), "linux-x64")
+    assert same == key
+    assert bundler.bundle_key(_wheel(tmp_path / "c.whl", {**files, "pytrix/data/bank.json": "{ }"}), "linux-x64") != key
+    assert bundler.bundle_key(_wheel(tmp_path / "d.whl", {**files, "pytrix/new.py": ""}), "linux-x64") != key
+    assert bundler.bundle_key(tmp_path / "a.whl", "linux-arm64") != key
+    libs = tmp_path / "libs"
+    (libs / "cp311" / "pydantic_core").mkdir(parents=True)
+    (libs / "cp311" / "pydantic_core" / "core.so").write_bytes(b"\x7fELF")
+    (libs / "manifest.json").write_text("{}", encoding="utf-8")
+    reuse = tmp_path / "reuse"
+    (reuse / "19990101-linux-x64-0123").mkdir(parents=True)
+    bundler.keep(libs, reuse, key)
+    assert sorted(p.name for p in reuse.iterdir()) == [key]
+    kept = sorted(str(p.relative_to(reuse / key)) for p in (reuse / key).rglob("*"))
+    assert kept == sorted(str(p.relative_to(libs)) for p in libs.rglob("*"))
+    assert (reuse / key / "cp311" / "pydantic_core" / "core.so").read_bytes() == b"\x7fELF"

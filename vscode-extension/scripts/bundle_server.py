@@ -17,18 +17,32 @@ platform, then split:
 needs it only for certificate and service-account credentials, while Pytrix
 authenticates with the learner's API key alone; it would add about 5 MB.
 
-Usage: python bundle_server.py --target linux-x64 [--out DIR] [--wheel PATH]
+A test run can reuse an earlier run's libraries: with ``--reuse DIR`` (or
+``PYTRIX_BUNDLE_REUSE``), a bundle is kept in DIR under a key of everything it
+is built from (this script, the target, the versions, pip's version and
+settings, every file in Pytrix's wheel) and the UTC day, so a reused bundle is
+never older than the day's index; a later build with the same key copies it
+instead of running pip. A release build leaves the option out.
+
+Usage: python bundle_server.py --target linux-x64 [--out DIR] [--wheel PATH] [--reuse DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import hashlib
+import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,8 +76,9 @@ def build_wheel(workdir: Path) -> Path:
     return wheel
 
 
-def install_for(wheel: Path, target: str, python: str, dest: Path) -> None:
-    """Install the wheel and its dependencies for one platform and CPython version."""
+def install_for(wheel: Path, target: str, python: str, dest: Path) -> tuple[str, float]:
+    """Install the wheel and its dependencies for one platform and CPython version; the version and the seconds it took."""
+    began = time.monotonic()
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
         "--no-compile", "--only-binary=:all:", "--target", str(dest),
@@ -80,6 +95,7 @@ def install_for(wheel: Path, target: str, python: str, dest: Path) -> None:
     for tests in sorted(dest.glob("*/**/tests"), reverse=True):
         if tests.is_dir() and (tests.parent / "__init__.py").is_file():
             shutil.rmtree(tests)
+    return python, time.monotonic() - began
 
 
 def remove(path: Path) -> None:
@@ -114,31 +130,80 @@ def split(staged: dict[str, Path], libs: Path) -> None:
         shutil.move(str(root), libs / ("cp" + python.replace(".", "")))
 
 
+def bundle_key(wheel: Path, target: str) -> str:
+    """The name of a kept bundle: the day and a hash of everything the libraries are built from."""
+    hasher = hashlib.sha256()
+    hasher.update(Path(__file__).read_bytes())
+    pip_settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PIP_"))
+    hasher.update(json.dumps([target, PYTHONS, importlib.metadata.version("pip"), pip_settings]).encode())
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            hasher.update(name.encode() + b"\0" + archive.read(name))
+    day = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d")
+    return f"{day}-{target}-{hasher.hexdigest()[:24]}"
+
+
+def keep(libs: Path, reuse: Path, key: str) -> None:
+    """Copy a new bundle into ``reuse`` (atomically, by a rename); drop the entries of earlier days."""
+    reuse.mkdir(parents=True, exist_ok=True)
+    for old in reuse.iterdir():
+        if not old.name.startswith((".", key.split("-")[0])):  # "." : another build's copy in progress
+            shutil.rmtree(old, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=".new-", dir=reuse))
+    shutil.copytree(libs, staging / "libs")
+    with contextlib.suppress(OSError):  # another build kept the same bundle first
+        (staging / "libs").rename(reuse / key)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", required=True, choices=sorted(PLATFORMS))
     parser.add_argument("--out", type=Path, default=EXTENSION / "bundled" / "libs")
     parser.add_argument("--wheel", type=Path, help="a built pytrix-practice wheel (default: build one)")
+    parser.add_argument(
+        "--reuse", type=Path, default=os.environ.get("PYTRIX_BUNDLE_REUSE") or None,
+        help="a folder of kept bundles to reuse and add to (tests only; default: $PYTRIX_BUNDLE_REUSE)",
+    )
     args = parser.parse_args()
     libs: Path = args.out
     with tempfile.TemporaryDirectory(prefix="pytrix-bundle-") as tmp:
         work = Path(tmp)
+        began = time.monotonic()
         wheel = args.wheel or build_wheel(work)
-        log(f"{wheel.name} for {args.target}, CPython {', '.join(PYTHONS)}")
-        staged: dict[str, Path] = {}
-        for python in PYTHONS:
-            log(f"installing for CPython {python}")
-            staged[python] = work / python
-            install_for(wheel, args.target, python, staged[python])
+        log(f"{wheel.name} ({time.monotonic() - began:.1f} s) for {args.target}, CPython {', '.join(PYTHONS)}")
+        key = bundle_key(wheel, args.target) if args.reuse else None
+        if args.reuse and key and (args.reuse / key).is_dir():
+            if libs.exists():
+                shutil.rmtree(libs)
+            shutil.copytree(args.reuse / key, libs)
+            log(f"reused the kept bundle {args.reuse / key} (the same inputs today): no pip run")
+            return report(libs, wheel)
+        staged = {python: work / python for python in PYTHONS}
+        # One pip per version at once: each mostly waits on its index look-ups,
+        # downloads and unzips, and each writes only its own folder.
+        with ThreadPoolExecutor(max_workers=len(PYTHONS)) as pool:
+            for python, seconds in pool.map(lambda py: install_for(wheel, args.target, py, staged[py]), PYTHONS):
+                log(f"installed for CPython {python} in {seconds:.1f} s")
         if libs.exists():
             shutil.rmtree(libs)
         libs.parent.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
         split(staged, libs)
-    version = wheel.name.split("-")[1]
-    manifest = {"pytrix": version, "target": args.target, "pythons": PYTHONS}
-    (libs / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        log(f"split into common and per-version folders in {time.monotonic() - began:.1f} s")
+        version = wheel.name.split("-")[1]
+        manifest = {"pytrix": version, "target": args.target, "pythons": PYTHONS}
+        (libs / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        if args.reuse and key:
+            keep(libs, args.reuse, key)
+        return report(libs, wheel)
+
+
+def report(libs: Path, wheel: Path) -> int:
+    """Log the bundle's unpacked size and its manifest."""
+    manifest = json.loads((libs / "manifest.json").read_text(encoding="utf-8"))
     size = sum(p.stat().st_size for p in libs.rglob("*") if p.is_file())
-    log(f"{libs}: {size / 1e6:.1f} MB unpacked (pytrix {version}, {args.target})")
+    log(f"{libs}: {size / 1e6:.1f} MB unpacked (pytrix {manifest['pytrix']}, {manifest['target']}, from {wheel.name})")
     return 0
 
 

@@ -21,11 +21,13 @@ const python = process.env.PYTHON || "python3";
 
 function run(what, command, commandArgs) {
   console.log(`[package] ${what}`);
+  const began = Date.now();
   const done = spawnSync(command, commandArgs, { cwd: EXTENSION, stdio: "inherit" });
   if (done.status !== 0) {
     console.error(`[package] ${what} failed (exit ${done.status ?? done.error})`);
     process.exit(1);
   }
+  console.log(`[package] ${what}: ${((Date.now() - began) / 1000).toFixed(1)} s`);
 }
 
 run(`the server and its libraries for ${target}`, python, [join("scripts", "bundle_server.py"), "--target", target]);
