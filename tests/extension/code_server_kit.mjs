@@ -42,15 +42,18 @@ export function freshArtifacts(repo, name) {
 }
 
 /**
- * The steps of an e2e run: `step(name, ok, detail)` prints and records one;
+ * The steps of an e2e run: `step(name, ok, detail)` prints and records one
+ * with the seconds since the run began (where a slow run spends its time);
  * `finish()` prints the closing "N passed, N failed" line and returns the exit code.
  */
 export function stepLog(steps = []) {
+  const start = Date.now();
   return {
     steps,
     step(name, ok, detail = "") {
-      steps.push({ name, ok, detail });
-      console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
+      const seconds = (Date.now() - start) / 1000;
+      steps.push({ name, ok, detail, seconds });
+      console.log(`${ok ? "PASS" : "FAIL"} [${seconds.toFixed(1)} s] ${name}${detail ? `: ${detail}` : ""}`);
     },
     finish() {
       const failed = steps.filter((s) => !s.ok).length;
@@ -151,12 +154,15 @@ export function writeUserSettings(userData, settings) {
   writeFileSync(join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
 }
 
-export function installExtension(codeServer, dirs, env, file) {
-  const install = spawnSync(codeServer, ["--install-extension", file, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions], {
-    env,
-    encoding: "utf8",
-  });
-  if (install.status !== 0) throw new Error(`installing ${file} failed: ${install.stderr.slice(-500)}`);
+/** Install one .vsix, or several with one start of code-server's command line (each start costs seconds). */
+export function installExtension(codeServer, dirs, env, fileOrFiles) {
+  const files = [fileOrFiles].flat();
+  const install = spawnSync(
+    codeServer,
+    [...files.flatMap((file) => ["--install-extension", file]), "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions],
+    { env, encoding: "utf8" },
+  );
+  if (install.status !== 0) throw new Error(`installing ${files.join(", ")} failed: ${install.stderr.slice(-500)}`);
 }
 
 export function freePort() {
@@ -223,12 +229,14 @@ export async function stopCodeServer(proc) {
       proc.kill(name);
     }
   };
+  const began = Date.now();
   signal("SIGTERM");
   const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 5000))]);
   if (outcome === "timeout") {
     signal("SIGKILL");
     await exited;
   }
+  console.log(`code-server ${outcome === "timeout" ? "killed after 5 s" : "stopped"} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 }
 
 /** The text of the extension's "Pytrix" output channel so far. */
@@ -300,14 +308,18 @@ export async function pickQuick(page, text) {
   await page.keyboard.press("Enter");
 }
 
-/** Replace the user's settings the way a user does: typed into the settings JSON editor, then saved. */
+/**
+ * Replace the user's settings the way a user does: in the settings JSON editor,
+ * the new text put in as one input, as a paste does (typed key by key, the
+ * ~900 characters were as many input events), then saved.
+ */
 export async function editUserSettings(page, settings) {
   await palette(page, "Preferences: Open User Settings (JSON)");
   await page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor();
   await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
-  await page.keyboard.type(JSON.stringify(settings));
+  await page.keyboard.insertText(JSON.stringify(settings));
   await page.keyboard.press("Control+S");
 }
 
