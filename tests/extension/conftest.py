@@ -56,8 +56,9 @@ def chromium() -> Path:
 
 
 # Kept bundled/libs from earlier runs (scripts/bundle_server.py --reuse): a build
-# from the same inputs on the same day copies them instead of four pip installs.
-BUNDLE_REUSE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pytrix-tests" / "bundled-libs"
+# from the same inputs on the same day copies them instead of four pip installs;
+# and kept .vsix files (scripts/package.mjs): the same files copy the packed one.
+KEPT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pytrix-tests"
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +66,7 @@ def vsix(extension: Path, npm: str, build_once: Callable[..., Any]) -> Path:
     """The platform .vsix, built once per run (its build rewrites out/ and bundled/libs)."""
 
     def build(_: Path) -> str:
-        env = {"PYTRIX_BUNDLE_REUSE": str(BUNDLE_REUSE)}
+        env = {"PYTRIX_BUNDLE_REUSE": str(KEPT / "bundled-libs"), "PYTRIX_VSIX_REUSE": str(KEPT / "vsix")}
         proc = run([npm, "run", "-s", "vsix"], extension, 900, env)
         check(proc, "the platform .vsix (scripts/package.mjs)")
         print("".join(line + "\n" for line in proc.stdout.splitlines() if line.startswith(("[package]", "[bundle]"))))

@@ -4,8 +4,10 @@
 - a fresh install with only the .vsix and the system's Python (``e2e_fresh_install.mjs``);
 - Pyodide's start in the webview: fresh, then from the kept snapshot (``e2e_pyodide_start.mjs``).
 
-and the reuse of kept ``bundled/libs`` that makes a test run's .vsix build cheap
-(``scripts/bundle_server.py --reuse``).
+and the reuse of kept ``bundled/libs`` and kept .vsix files that makes a test
+run's .vsix build cheap (``scripts/bundle_server.py --reuse``,
+``PYTRIX_VSIX_REUSE`` in ``scripts/package.mjs``): the .vsix under test holds
+exactly the files of the tree, byte for byte, whichever way it was made.
 
 The fixtures (the .vsix, code-server) are in ``conftest.py``; this file is apart
 from ``test_vscode.py`` so that the two run on two workers at once.
@@ -88,6 +90,20 @@ def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_s
     # Which start path each window took: the restored one must not quietly fall back to a boot.
     assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
     assert len(report["steps"]) == 8
+
+
+def test_the_vsix_holds_exactly_the_files_vsce_would_pack_now(vsix: Path, extension: Path) -> None:
+    """A kept .vsix is reused only for the same files: what it holds is what the tree holds."""
+    listed = run(["node", str(extension / "node_modules" / "@vscode" / "vsce" / "vsce"), "ls", "--no-dependencies"], extension, 120)
+    check(listed, "vsce ls")
+    files = sorted(line for line in listed.stdout.splitlines() if line)
+    assert len(files) > 100 and "out/extension.js" in files and "bundled/libs/manifest.json" in files
+    with zipfile.ZipFile(vsix) as archive:
+        packed = {name.removeprefix("extension/"): name for name in archive.namelist() if name.startswith("extension/")}
+        packed["README.md"] = packed.pop("readme.md")  # vsce's one rename
+        assert sorted(packed) == files
+        changed = [name for name in files if archive.read(packed[name]) != (extension / name).read_bytes()]
+    assert changed == [], f"the .vsix differs from the tree in {changed[:10]}"
 
 
 def _bundler() -> ModuleType:
