@@ -4,7 +4,11 @@
 //   1. a fresh install opens a practice file: the practice panel opens beside
 //      it and boots Python afresh (no snapshot yet), the server's first
 //      pytrix/runTests is answered from Pyodide, and the panel keeps an
-//      interpreter snapshot (with the harness loaded) in global storage;
+//      interpreter snapshot (with the harness loaded) in global storage; the
+//      panel is closed at once, and an edit's run opens a new one, whose first
+//      run is graded from Pyodide with no fall-back (a fetch still in flight
+//      when a webview closes left the next one's page 30 s late, after the
+//      server had fallen back to the sandbox);
 //   2. a later window (code-server restarted on the same profile, the browser
 //      reopened on its same profile, as a learner comes back) restores that
 //      snapshot, offered with the page's HTML before its checksum is known and
@@ -59,10 +63,10 @@ const report = { steps: log.steps, figures: {}, windows: [] };
 const FIRST_RESULT = /\[pyodide\] first result (\d+) ms after its request, (\d+) ms after the panel opened \(start: (\w+); ([^)]*)\)/g;
 const READY = /\[pyodide\] (Pyodide ready in .*)/g;
 const KEPT = /\[pyodide\] kept an interpreter snapshot/g;
-const CACHED = /\[pyodide\] cached (pyodide-\S+\.snapshot) for the next window/g;
 const VERDICT_GOOD = /\[pyodide\] the host's checksum verdict on the kept snapshot: good/g;
 const VERDICT_DAMAGED = /\[pyodide\] the host's checksum verdict on the kept snapshot: damaged/g;
 const count = (regex) => [...outputLog(dirs.userData).matchAll(regex)].length;
+const serverLog = () => (existsSync(join(dirs.pytrixHome, "server.log")) ? readFileSync(join(dirs.pytrixHome, "server.log"), "utf8") : "");
 const snapshots = () => (existsSync(storage) ? readdirSync(storage).filter((name) => name.endsWith(".snapshot")).sort() : []);
 
 let codeServerProc;
@@ -73,11 +77,32 @@ const PROFILE = join(root, "browser-profile");
 let context;
 const browser = { contexts: () => (context ? [context] : []), close: async () => context?.close() };
 
+/**
+ * Close the practice panel as soon as the new snapshot is kept, then edit and save the file:
+ * the server's run opens a new panel. Its first result, and how the runs since were graded.
+ */
+async function closeThenRun(page) {
+  const practiceTab = page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first();
+  await practiceTab.click();
+  await page.keyboard.press("Control+W");
+  await practiceTab.waitFor({ state: "detached" });
+  const results = count(FIRST_RESULT);
+  const offset = serverLog().length;
+  await page.locator(".tabs-container .tab", { hasText: FILE }).first().click();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n# again\n");
+  await page.keyboard.press("Control+S");
+  const [line] = await waitForLog(dirs.userData, FIRST_RESULT, results, 120_000, "the new panel's first result");
+  const text = serverLog().slice(offset);
+  const graded = text.match(/graded a run of \S+ from \w+/g) ?? [];
+  return { line, graded, fromPyodideOnly: graded.length > 0 && graded.every((g) => g.endsWith("from pyodide")) && !/client runtime failed/.test(text) };
+}
+
 /** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
-async function openWindow(name) {
+async function openWindow(name, { closeWhenKept = false } = {}) {
   const results = count(FIRST_RESULT);
   const kept = count(KEPT);
-  const cached = count(CACHED);
   await stopCodeServer(codeServerProc);
   const started = await startCodeServer(codeServer, dirs, env, root, port);
   codeServerProc = started.proc;
@@ -96,12 +121,9 @@ async function openWindow(name) {
   await page.locator(".markers-panel .monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   // With the kept snapshot unused, a new one is kept (after the first result).
-  // and the page fetches it once, so the browser's webview cache holds it for the next window.
-  if (path !== "restored") {
-    await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
-    await waitForLog(dirs.userData, CACHED, cached, 60_000, "the new snapshot to be cached for the next window");
-  }
+  if (path !== "restored") await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
   const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready };
+  if (closeWhenKept) window.reopened = await closeThenRun(page);
   window.waitMs = Math.min(window.requestToResultMs, window.panelToResultMs);
   report.windows.push(window);
   await context.close();
@@ -113,7 +135,7 @@ try {
   installExtension(codeServer, dirs, env, vsix);
 
   // 1. The first window after installing: nothing kept yet.
-  const first = await openWindow("1-first-run-fresh-boot");
+  const first = await openWindow("1-first-run-fresh-boot", { closeWhenKept: true });
   report.figures.firstRunMs = first.waitMs;
   step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
   const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
@@ -125,20 +147,22 @@ try {
     `${aheadLine}; the worker: ${workerLine}`,
   );
   const kept = snapshots();
-  const cachedName = [...outputLog(dirs.userData).matchAll(CACHED)].map((m) => m[1]).pop();
+  step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
   step(
-    "the panel keeps one interpreter snapshot in global storage, and the page fetches it once for the webview's cache",
-    kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)) && cachedName === kept[0],
-    `${kept.join(", ")}; cached: ${String(cachedName)}`,
+    "the panel closed as soon as the snapshot is kept: an edit's run opens a new one, graded from Pyodide with no fall-back to the sandbox",
+    first.reopened.fromPyodideOnly,
+    `${first.reopened.graded.join("; ")} | ${first.reopened.line}`,
   );
 
   // 2. A later window restores it.
+  const goodBefore = count(VERDICT_GOOD); // the reopened panel of window 1 had one
   const later = await openWindow("2-later-window-restored");
   report.figures.laterWindowMs = later.waitMs;
+  const good = count(VERDICT_GOOD) - goodBefore;
   step(
     "a later window restores the kept snapshot, offered before its checksum was known and restored on the host's good verdict",
-    later.path === "restored" && /with the harness loaded/.test(later.ready) && count(VERDICT_GOOD) === 1 && count(VERDICT_DAMAGED) === 0,
-    `${later.path}; ${later.ready}; ${count(VERDICT_GOOD)} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
+    later.path === "restored" && /with the harness loaded/.test(later.ready) && good === 1 && count(VERDICT_DAMAGED) === 0,
+    `${later.path}; ${later.ready}; ${good} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
   );
 
   // 3. A damaged snapshot, and a stale one (another harness's), are never used.
@@ -164,7 +188,7 @@ try {
   const graded = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").match(/graded a run of \S+ from \w+/g) ?? [];
   step(
     "every run was graded from Pyodide, never the sandbox",
-    graded.length >= 3 && graded.every((line) => line.endsWith("from pyodide")),
+    graded.length >= 4 && graded.every((line) => line.endsWith("from pyodide")),
     `${graded.length} graded run(s)`,
   );
 } catch (error) {

@@ -306,9 +306,8 @@ describe("webview messages", () => {
     expect(parseFromDashboard({ type: "open", url: "x" })).toBeNull();
     expect(parseToPractice({ type: "busy", action: "launch" })).toBeNull();
     expect(parseToPractice({ type: "runTests", id: 1, params: {} })).not.toBeNull();
-    expect(parseToPractice({ type: "cacheFile", url: "https://res/a.snapshot", extra: 1 })).toEqual({ type: "cacheFile", url: "https://res/a.snapshot" });
-    expect(parseToPractice({ type: "cacheFile", url: "" })).toBeNull();
-    expect(parseToPractice({ type: "cacheFile", url: 5 })).toBeNull();
+    // No fetch to warm the webview's cache: a panel closed during it made the next one 30 s late (practicePanel.ts).
+    expect(parseToPractice({ type: "cacheFile", url: "https://res/a.snapshot" })).toBeNull();
     expect(parseFromWorker({ type: "event", id: 1, event: 5 })).toBeNull();
     expect(parseFromWorker({ type: "ready", python: "3.14", loadMs: 1 })).toEqual({ type: "ready", python: "3.14", loadMs: 1, fromSnapshot: false });
   });

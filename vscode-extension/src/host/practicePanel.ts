@@ -348,10 +348,10 @@ export class PracticePanel implements vscode.Disposable {
         this.snapshotCheck = undefined; // the next panel checks the new one
         this.checked = undefined;
         this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`);
-        // The webview's resource loader caches what it served (checked by its ETag next time): fetching the
-        // new snapshot once now spares the next window's panel its slowest fetch.
-        const webview = this.panel?.webview;
-        if (webview) this.post({ type: "cacheFile", url: webview.asWebviewUri(vscode.Uri.file(store.file)).toString() });
+        // The page is not asked to fetch the new file now to warm the webview's resource cache: a
+        // webview closed while one of its fetches is in flight leaves that request pending in VS Code's
+        // service worker for its 30 s timeout, and the next webview's page waits for it (30 s late, and
+        // the server falls back to the sandbox). The next window's page fetches it ahead (then cached).
       })
       .catch((error: unknown) => this.delegate.log(`[pyodide] could not keep the interpreter snapshot: ${String(error)}`));
   }

@@ -98,8 +98,6 @@ export type ToPractice =
   | { type: "runTests"; id: number; params: RunTestsParams }
   | { type: "stop" }
   | { type: "configure"; runtime: "pyodide" | "subprocess" }
-  /** Fetch this file once (a newly kept snapshot), so the webview's resource cache holds it for the next window. */
-  | { type: "cacheFile"; url: string }
   /** The verdict on the checksum of the kept snapshot offered at `url` before it was checked (false: damaged). */
   | { type: "snapshotVerdict"; url: string; good: boolean };
 
@@ -186,8 +184,6 @@ export function parseToPractice(data: unknown): ToPractice | null {
       return { type: "stop" };
     case "configure":
       return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
-    case "cacheFile":
-      return typeof data.url === "string" && data.url !== "" ? { type: "cacheFile", url: data.url } : null;
     case "snapshotVerdict":
       return typeof data.url === "string" && typeof data.good === "boolean" ? { type: "snapshotVerdict", url: data.url, good: data.good } : null;
     default:

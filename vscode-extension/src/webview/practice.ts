@@ -7,7 +7,7 @@
 import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPractice, type PracticeAction, type RunSummary, type TestRow } from "../lib/messages";
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
-import { describeAhead, fetchAhead, fileName, panelFiles, type AheadFile } from "../lib/fetchAhead";
+import { describeAhead, fetchAhead, panelFiles, type AheadFile } from "../lib/fetchAhead";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -240,17 +240,6 @@ window.addEventListener("message", (event: MessageEvent) => {
     case "snapshotVerdict":
       if (message.url === snapshotUrl) giveVerdict(message.good);
       break;
-    case "cacheFile": {
-      const began = performance.now();
-      const name = fileName(message.url);
-      void fetch(message.url)
-        .then((response) => (response.ok ? response.arrayBuffer() : Promise.reject(new Error(`${response.status} ${response.statusText}`))))
-        .then(
-          (data) => send({ type: "log", text: `cached ${name} for the next window (${(data.byteLength / 1e6).toFixed(1)} MB in ${(performance.now() - began).toFixed(0)} ms)` }),
-          (error: unknown) => send({ type: "log", text: `could not cache ${name} for the next window: ${String(error)}` }),
-        );
-      break;
-    }
     case "configure":
       if (message.runtime === "pyodide") {
         void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
