@@ -4,11 +4,7 @@
 //   1. a fresh install opens a practice file: the practice panel opens beside
 //      it and boots Python afresh (no snapshot yet), the server's first
 //      pytrix/runTests is answered from Pyodide, and the panel keeps an
-//      interpreter snapshot (with the harness loaded) in global storage; the
-//      panel is closed at once, and an edit's run opens a new one, whose first
-//      run is graded from Pyodide with no fall-back (a fetch still in flight
-//      when a webview closes left the next one's page 30 s late, after the
-//      server had fallen back to the sandbox);
+//      interpreter snapshot (with the harness loaded) in global storage;
 //   2. a later window (code-server restarted on the same profile, the browser
 //      reopened on its same profile, as a learner comes back) restores that
 //      snapshot, offered with the page's HTML before its checksum is known and
@@ -17,7 +13,12 @@
 //      harness's name) is never used: it passes the cheap checks (its size),
 //      so it is offered, but the host's checksum verdict says damaged and
 //      Python boots afresh; both are removed and a new snapshot is kept; the
-//      tests still run.
+//      tests still run. Then the panel is closed at once, and an edit's run
+//      opens a new one, whose first run is graded from Pyodide with no
+//      fall-back (a request still in flight when a webview closes left the
+//      next one's page 30 s late, after the server had fallen back to the
+//      sandbox). Last, so no later window finds the snapshot in the webview's
+//      cache because of it.
 // Each step checks which start path ran (the panel's log line), so a broken
 // snapshot path fails here instead of falling back quietly.
 //
@@ -135,7 +136,7 @@ try {
   installExtension(codeServer, dirs, env, vsix);
 
   // 1. The first window after installing: nothing kept yet.
-  const first = await openWindow("1-first-run-fresh-boot", { closeWhenKept: true });
+  const first = await openWindow("1-first-run-fresh-boot");
   report.figures.firstRunMs = first.waitMs;
   step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
   const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
@@ -148,21 +149,14 @@ try {
   );
   const kept = snapshots();
   step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
-  step(
-    "the panel closed as soon as the snapshot is kept: an edit's run opens a new one, graded from Pyodide with no fall-back to the sandbox",
-    first.reopened.fromPyodideOnly,
-    `${first.reopened.graded.join("; ")} | ${first.reopened.line}`,
-  );
 
   // 2. A later window restores it.
-  const goodBefore = count(VERDICT_GOOD); // the reopened panel of window 1 had one
   const later = await openWindow("2-later-window-restored");
   report.figures.laterWindowMs = later.waitMs;
-  const good = count(VERDICT_GOOD) - goodBefore;
   step(
     "a later window restores the kept snapshot, offered before its checksum was known and restored on the host's good verdict",
-    later.path === "restored" && /with the harness loaded/.test(later.ready) && good === 1 && count(VERDICT_DAMAGED) === 0,
-    `${later.path}; ${later.ready}; ${good} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
+    later.path === "restored" && /with the harness loaded/.test(later.ready) && count(VERDICT_GOOD) === 1 && count(VERDICT_DAMAGED) === 0,
+    `${later.path}; ${later.ready}; ${count(VERDICT_GOOD)} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
   );
 
   // 3. A damaged snapshot, and a stale one (another harness's), are never used.
@@ -173,7 +167,7 @@ try {
   const staleName = file.replace(/-[0-9a-f]{16}\.snapshot$/, "-0000000000000000.snapshot");
   cpSync(join(storage, file), join(storage, staleName));
   cpSync(join(storage, `${file}.json`), join(storage, `${staleName}.json`));
-  const damaged = await openWindow("3-damaged-and-stale-fresh-boot");
+  const damaged = await openWindow("3-damaged-and-stale-fresh-boot", { closeWhenKept: true });
   step(
     "a damaged snapshot is removed and Python boots afresh; the tests still run from Pyodide",
     damaged.path === "fresh" && /the kept interpreter snapshot was removed \(its bytes do not match their checksum\)/.test(outputLog(dirs.userData)) &&
@@ -185,6 +179,11 @@ try {
   // The replacement is whole again: a fourth window would restore it (checked by its record).
   const record = JSON.parse(readFileSync(join(storage, `${file}.json`), "utf8"));
   step("the new snapshot's record matches its bytes", record.bytes === readFileSync(join(storage, file)).length, `${record.bytes} bytes`);
+  step(
+    "the panel closed as soon as the snapshot is kept: an edit's run opens a new one, graded from Pyodide with no fall-back to the sandbox",
+    damaged.reopened.fromPyodideOnly,
+    `${damaged.reopened.graded.join("; ")} | ${damaged.reopened.line}`,
+  );
   const graded = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").match(/graded a run of \S+ from \w+/g) ?? [];
   step(
     "every run was graded from Pyodide, never the sandbox",
