@@ -228,6 +228,7 @@ CASES = {
     "program": TWOS + "import sys\nfor line in sys.stdin:\n    print(line.strip())\n",
     "unknown question": "# pytrix: question=no-such-thing.beginner\ndef f():\n    pass\n",
     "no header": "def f():\n    pass\n",
+    "too big": REV + "x = 1\n" * 10_001,
 }
 
 

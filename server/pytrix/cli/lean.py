@@ -13,12 +13,14 @@ solved the question, and prints through the output every path prints through
 :func:`lean_check` answers None whenever this path cannot answer exactly as the
 full one would, and the full path then runs the command as before: a command
 line other than ``check FILE [--no-coach]`` (``--json`` builds the response
-models), a file that cannot be read, is too big or has no header, a settings
+models), a file that cannot be read or has no header, a settings
 file no command has validated as it is now (its values are validated by the
 settings model; :mod:`pytrix.cli.settings_record` keeps what a check needs of
 it), a question the plain records do not hold (an AI question, one with
 ``forbid`` rules, an unknown id, records missing or stale), and a database
-this path cannot read for sure.
+this path cannot read for sure. A file over the size limit
+(:mod:`pytrix.practice.file_size`) is refused here with the full path's message
+and exit code, unparsed: a refusal needs none of the core.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
     from pytrix.runner.processes import Process
     from pytrix.runner.results import RunLimits
 
-EXIT_OK, EXIT_FAIL = 0, 1
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def lean_command(args: list[str]) -> tuple[str, bool] | None:
@@ -126,21 +128,21 @@ def _settings(key: str) -> tuple[RunLimits, list[str]] | None:
     return RunLimits(**limits), problems
 
 
-def _question(path: Path, key: str) -> tuple[str, PlainQuestion] | None:
-    """The file's text and its question, when this path can check it."""
+def _source(path: Path) -> str | None:
+    """The practice file's text; None when it cannot be read (the full path says why)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _question(source: str, key: str) -> PlainQuestion | None:
+    """The file's question, when this path can check it."""
     from pytrix.curriculum.bank_cache import plain_question
-    from pytrix.practice.file_size import size_problem
     from pytrix.practice.files import question_id_of
 
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None  # the full path says what is wrong with it
-    question_id = question_id_of(source) if size_problem(source) is None else None
-    if question_id is None:
-        return None
-    question = plain_question(question_id, key=key)
-    return None if question is None else (source, question)
+    question_id = question_id_of(source)
+    return None if question_id is None else plain_question(question_id, key=key)
 
 
 def _check(file: str, coaching: bool, first: Process | None) -> int | None:
@@ -151,6 +153,7 @@ def _check(file: str, coaching: bool, first: Process | None) -> int | None:
     from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
     from pytrix.curriculum.bank_cache import plain_key
     from pytrix.paths import database_path
+    from pytrix.practice.file_size import size_problem
     from pytrix.practice.findings import findings_for  # noqa: F401  # print_lint's, imported now
     from pytrix.runner.oneshot import run_once
     from pytrix.store.readonly import solved_with
@@ -160,10 +163,19 @@ def _check(file: str, coaching: bool, first: Process | None) -> int | None:
         key = plain_key()  # the stat walk, once
     except OSError:
         return None
-    found, settings = _question(path, key), _settings(key)
-    if found is None or settings is None:
+    source, settings = _source(path), _settings(key)
+    if source is None or settings is None:
         return None
-    (source, question), (limits, problems) = found, settings
+    limits, problems = settings
+    said = Lines(sys.stderr)
+    too_big = size_problem(source)
+    if too_big is not None:  # refused unparsed, as the full path refuses it (nothing else is read)
+        for problem in (*problems, too_big):
+            said.print(f"pytrix: {problem}")
+        return EXIT_USAGE
+    question = _question(source, key)
+    if question is None:
+        return None
     result = run_once(question, source, path.name, limits, first=first)
     solved = False
     if result.all_passed:
@@ -171,7 +183,6 @@ def _check(file: str, coaching: bool, first: Process | None) -> int | None:
         if known is None:
             return None
         solved = known
-    said = Lines(sys.stderr)
     for problem in problems:  # as the full path says them, before the results
         said.print(f"pytrix: {problem}")
     print_lint(path, source, question, result, coaching=coaching, solved=solved, earlier=True)
