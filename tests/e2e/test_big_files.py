@@ -19,9 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 
-from pytrix.practice.file_size import MAX_BYTES, MAX_LINES, check_size, size_problem
+from pytrix.practice import file_size
+from pytrix.practice.file_size import (
+    MAX_BYTES,
+    MAX_LINES,
+    check_size,
+    file_size_problem,
+    size_problem,
+)
 
 if TYPE_CHECKING:
     from conftest import Session
@@ -45,6 +54,35 @@ def test_the_limits_and_their_messages() -> None:
         "This practice file has 10,001 lines; Pytrix checks files up to 10,000 lines and 256 KB.")
     with pytest.raises(Exception, match="Nothing was run"):
         check_size(BIG)
+
+
+# Text that is long in characters, bytes or lines, with every kind of line ending.
+_PIECES = st.sampled_from(["x", "é", "😀", "\n", "\r\n", "\r", "ab" * 50, "\n" * 500, "é" * 2000])
+
+
+@settings(max_examples=int(os.environ.get("PYTRIX_FUZZ_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_PIECES, st.integers(1, 200)), max_size=60), st.sampled_from([7, 4096, 1 << 20]))
+def test_the_file_is_measured_as_its_text_would_be(tmp_path: Path, parts: list[tuple[str, int]],
+                                                   piece: int) -> None:
+    """``file_size_problem`` (counted a piece at a time, never the whole text) says what
+    ``size_problem`` says of the text ``read_text`` gives: characters, bytes, universal newlines."""
+    path = tmp_path / "f.py"
+    path.write_bytes("".join(text * count for text, count in parts).encode("utf-8"))
+    original = file_size._PIECE
+    file_size._PIECE = piece
+    try:
+        assert file_size_problem(path) == size_problem(path.read_text(encoding="utf-8"))
+    finally:
+        file_size._PIECE = original
+
+
+def test_a_big_file_is_measured_in_pieces(tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_text(BIG + "é" * MAX_BYTES + "\r\n" * 3, encoding="utf-8")
+    assert file_size_problem(path) == size_problem(path.read_text(encoding="utf-8"))
+    path.write_text("\r\n" * (MAX_LINES + 1), encoding="utf-8")  # read as 10,001 newlines
+    assert (file_size_problem(path) or "").startswith("This practice file has 10,001 lines")
 
 
 def test_check_says_the_file_is_too_big_and_runs_nothing(tmp_path: Path) -> None:

@@ -229,6 +229,7 @@ CASES = {
     "unknown question": "# pytrix: question=no-such-thing.beginner\ndef f():\n    pass\n",
     "no header": "def f():\n    pass\n",
     "too big": REV + "x = 1\n" * 10_001,
+    "too many bytes": REV + "x = 1  # " + "é" * 140_000 + "\n",
 }
 
 

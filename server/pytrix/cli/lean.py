@@ -128,12 +128,21 @@ def _settings(key: str) -> tuple[RunLimits, list[str]] | None:
     return RunLimits(**limits), problems
 
 
-def _source(path: Path) -> str | None:
-    """The practice file's text; None when it cannot be read (the full path says why)."""
+def _source(path: Path) -> tuple[str, str | None] | None:
+    """The practice file's text and None, or no text and the message refusing a file over
+    the size limit (counted without holding it whole); None when it cannot be read (the full
+    path says why)."""
+    from pytrix.practice.file_size import MAX_BYTES, file_size_problem, size_problem
+
     try:
-        return path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:  # maybe too big: counted a piece at a time first
+            too_big = file_size_problem(path)
+            if too_big is not None:
+                return "", too_big
+        source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    return source, size_problem(source)
 
 
 def _question(source: str, key: str) -> PlainQuestion | None:
@@ -153,7 +162,6 @@ def _check(file: str, coaching: bool, first: Process | None) -> int | None:
     from pytrix.coach import coach  # noqa: F401  # print_lint's, imported now
     from pytrix.curriculum.bank_cache import plain_key
     from pytrix.paths import database_path
-    from pytrix.practice.file_size import size_problem
     from pytrix.practice.findings import findings_for  # noqa: F401  # print_lint's, imported now
     from pytrix.runner.oneshot import run_once
     from pytrix.store.readonly import solved_with
@@ -163,12 +171,11 @@ def _check(file: str, coaching: bool, first: Process | None) -> int | None:
         key = plain_key()  # the stat walk, once
     except OSError:
         return None
-    source, settings = _source(path), _settings(key)
-    if source is None or settings is None:
+    read, settings = _source(path), _settings(key)
+    if read is None or settings is None:
         return None
-    limits, problems = settings
+    (source, too_big), (limits, problems) = read, settings
     said = Lines(sys.stderr)
-    too_big = size_problem(source)
     if too_big is not None:  # refused unparsed, as the full path refuses it (nothing else is read)
         for problem in (*problems, too_big):
             said.print(f"pytrix: {problem}")

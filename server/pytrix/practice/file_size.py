@@ -8,10 +8,15 @@ commands, the language server's runs, commands and coaching, the editor's
 Pyodide runs, which go through the same service) asks :func:`size_problem`
 first and, for a file over :data:`MAX_BYTES` or :data:`MAX_LINES`, shows its
 message and does no parsing and no run. Counting is cheap: one length and one
-line count, no copy of a list of lines.
+line count, no copy of a list of lines. ``pytrix check``'s lean path counts a
+file that may be too big with :func:`file_size_problem`, a piece at a time,
+so it refuses one without ever holding its text.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from pytrix.errors import PytrixError
 
@@ -38,15 +43,39 @@ _ADVICE = ("Nothing was run. A solution needs far less: keep the function and a 
 
 def size_problem(source: str) -> str | None:
     """The message for a practice file too big to check, or None when it is within the limits."""
-    size = len(source)  # characters: a lower bound of the bytes
+    return _problem(len(source), lambda: len(source.encode("utf-8", "surrogatepass")),
+                    source.count("\n") + (not source.endswith("\n")))
+
+
+def file_size_problem(path: Path) -> str | None:
+    """:func:`size_problem` of the file's text as ``Path.read_text`` would give it (UTF-8,
+    universal newlines), counted a piece at a time: a file too big is never held whole.
+
+    Raises what reading it raises (``OSError``, ``UnicodeDecodeError``)."""
+    chars = encoded = newlines = 0
+    last = ""
+    with path.open(encoding="utf-8") as text:
+        while piece := text.read(_PIECE):
+            chars += len(piece)
+            encoded += len(piece.encode("utf-8", "surrogatepass"))
+            newlines += piece.count("\n")
+            last = piece[-1]
+    return _problem(chars, lambda: encoded, newlines + (last != "\n"))
+
+
+_PIECE = 1 << 20
+"""Characters read at a time by :func:`file_size_problem`."""
+
+
+def _problem(chars: int, encoded: Callable[[], int], lines: int) -> str | None:
+    size = chars  # characters: a lower bound of the bytes
     if size <= MAX_BYTES // 4:  # even all 4-byte characters fit
         size = 0
     elif size <= MAX_BYTES:
-        size = len(source.encode("utf-8", "surrogatepass"))
+        size = encoded()
     if size > MAX_BYTES:
         return (f"This practice file is {_size(size)}; Pytrix checks files up to {_size(MAX_BYTES)} "
                 f"and {MAX_LINES:,} lines. {_ADVICE}")
-    lines = source.count("\n") + (not source.endswith("\n"))
     if lines > MAX_LINES:
         return (f"This practice file has {lines:,} lines; Pytrix checks files up to {MAX_LINES:,} lines "
                 f"and {_size(MAX_BYTES)}. {_ADVICE}")
