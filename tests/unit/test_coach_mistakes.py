@@ -342,3 +342,27 @@ def test_speed_and_style_advice_waits_while_the_function_has_a_mistake() -> None
     assert ("mutate-iterated", 4) in rules
     assert ("quadratic-in-loop", 3) not in rules  # a distraction while the loop is wrong
     assert ("quadratic-in-loop", 12) in rules  # the other function is fine: the advice stays
+
+
+def test_advice_waits_in_functions_nested_in_any_block() -> None:
+    """The function around a mistake is found in every kind of block (if/else, for/else, while,
+    with, try/except/finally, match, a class), however deep."""
+    body = src('''
+        def unique(words):
+            seen = []
+            for w in words:
+                if w in seen:
+                    words.remove(w)
+                seen.append(w)
+            return words
+    ''')
+    for head in ("if ok:\n    pass\nelse:\n", "for i in x:\n    pass\nelse:\n", "while ok:\n",
+                 "with ctx:\n", "try:\n    pass\nexcept E:\n", "try:\n    pass\nfinally:\n",
+                 "match v:\n    case 1:\n", "class Box:\n"):
+        indent = "    " * (head.count("case ") + 1)
+        source = head + textwrap.indent(body, indent)
+        ast.parse(source)
+        line = next(n for n, text in enumerate(source.splitlines()) if "seen = []" in text)
+        rules = [(f.rule, f.span.start_line) for f in coach(source)]
+        assert ("mutate-iterated", line + 3) in rules, source
+        assert ("quadratic-in-loop", line + 2) not in rules, source

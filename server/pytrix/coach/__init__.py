@@ -96,13 +96,9 @@ _LATER_RULES: Final = frozenset({"range-len", "str-concat-loop", "quadratic-in-l
 def _mistakes_first(tree: ast.Module, findings: list[Finding]) -> list[Finding]:
     """Drop style and speed advice inside a function that has a logic mistake: fix that first."""
     mistakes = [f.span.start_line for f in findings if f.rule in MISTAKE_RULES]
-    if not mistakes:
+    if not mistakes or not any(f.rule in _LATER_RULES for f in findings):
         return findings
-    functions = [
-        (node.lineno - 1, (node.end_lineno or node.lineno) - 1)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
+    functions = _function_spans(tree)
 
     def innermost(line: int) -> tuple[int, int] | None:
         around = [span for span in functions if span[0] <= line <= span[1]]
@@ -110,6 +106,26 @@ def _mistakes_first(tree: ast.Module, findings: list[Finding]) -> list[Finding]:
 
     busy = {innermost(line) for line in mistakes} - {None}
     return [f for f in findings if f.rule not in _LATER_RULES or innermost(f.span.start_line) not in busy]
+
+
+def _function_spans(tree: ast.Module) -> list[tuple[int, int]]:
+    """The 0-based first and last lines of every function, found through the statements alone
+    (a function is a statement: ``ast.walk`` would visit every expression too, 0.8 ms here)."""
+    spans: list[tuple[int, int]] = []
+    blocks: list[list[ast.stmt]] = [tree.body]
+    while blocks:
+        for node in blocks.pop():
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                spans.append((node.lineno - 1, (node.end_lineno or node.lineno) - 1))
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(node, field, None)
+                if isinstance(block, list):
+                    blocks.append(block)
+            if isinstance(node, ast.Try | ast.TryStar):
+                blocks.extend(handler.body for handler in node.handlers)
+            elif isinstance(node, ast.Match):
+                blocks.extend(case.body for case in node.cases)
+    return spans
 
 
 __all__ = [
