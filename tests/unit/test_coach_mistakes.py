@@ -320,17 +320,20 @@ def test_every_new_rule_has_must_trigger_examples_here() -> None:
     assert names <= tested
 
 
+# A function with a logic mistake (it removes from the list it walks) and a speed problem.
+UNIQUE = src('''
+    def unique(words):
+        seen = []
+        for w in words:
+            if w in seen:
+                words.remove(w)
+            seen.append(w)
+        return words
+''')
+
+
 def test_speed_and_style_advice_waits_while_the_function_has_a_mistake() -> None:
-    source = src('''
-        def unique(words):
-            seen = []
-            for w in words:
-                if w in seen:
-                    words.remove(w)
-                seen.append(w)
-            return words
-
-
+    source = UNIQUE + "\n\n" + src('''
         def tidy(words):
             seen = []
             for w in words:
@@ -346,21 +349,12 @@ def test_speed_and_style_advice_waits_while_the_function_has_a_mistake() -> None
 
 def test_advice_waits_in_functions_nested_in_any_block() -> None:
     """The function around a mistake is found in every kind of block (if/else, for/else, while,
-    with, try/except/finally, match, a class), however deep."""
-    body = src('''
-        def unique(words):
-            seen = []
-            for w in words:
-                if w in seen:
-                    words.remove(w)
-                seen.append(w)
-            return words
-    ''')
+    with, try/except/finally, match, a class)."""
     for head in ("if ok:\n    pass\nelse:\n", "for i in x:\n    pass\nelse:\n", "while ok:\n",
                  "with ctx:\n", "try:\n    pass\nexcept E:\n", "try:\n    pass\nfinally:\n",
                  "match v:\n    case 1:\n", "class Box:\n"):
         indent = "    " * (head.count("case ") + 1)
-        source = head + textwrap.indent(body, indent)
+        source = head + textwrap.indent(UNIQUE, indent)
         ast.parse(source)
         line = next(n for n, text in enumerate(source.splitlines()) if "seen = []" in text)
         rules = [(f.rule, f.span.start_line) for f in coach(source)]
