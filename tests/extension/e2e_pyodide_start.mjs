@@ -6,8 +6,9 @@
 //      pytrix/runTests is answered from Pyodide, and the panel keeps an
 //      interpreter snapshot (with the harness loaded) in global storage;
 //   2. a later window (code-server restarted on the same profile, the browser
-//      reopened on its same profile, as a learner comes back) restores that
-//      snapshot, offered with the page's HTML before its checksum is known and
+//      reopened on its same profile, as a learner comes back) brings the panel
+//      back with the window (its serializer; one panel, not a second) and
+//      restores that snapshot, offered with the page's HTML before its checksum is known and
 //      restored once the host's verdict says it is good;
 //   3. a damaged snapshot (a flipped byte) beside a stale one (another
 //      harness's name) is never used: it passes the cheap checks (its size),
@@ -17,7 +18,10 @@
 //      opens a new one, whose first run is graded from Pyodide with no
 //      fall-back (a request still in flight when a webview closes left the
 //      next one's page 30 s late, after the server had fallen back to the
-//      sandbox). Last, so no later window finds the snapshot in the webview's
+//      sandbox). Then a panel is closed while its page is still loading: that
+//      run, and the next (whose page VS Code may hold back 30 s), go to the
+//      sandbox at once or at the page's 5 s limit, never after the server's
+//      own wait. Last, so no later window finds the snapshot in the webview's
 //      cache because of it.
 // Each step checks which start path ran (the panel's log line), so a broken
 // snapshot path fails here instead of falling back quietly.
@@ -100,6 +104,55 @@ async function closeThenRun(page) {
   return { line, graded, fromPyodideOnly: graded.length > 0 && graded.every((g) => g.endsWith("from pyodide")) && !/client runtime failed/.test(text) };
 }
 
+/** Edit the practice file and save it (a run). */
+async function editAndSave(page, text) {
+  await page.locator(".tabs-container .tab", { hasText: FILE }).first().click();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(text);
+  await page.keyboard.press("Control+S");
+}
+
+/**
+ * Close the practice panel while its page is loading, twice: a run whose panel closes before
+ * its page is up, and the run after it, whose new page VS Code may hold back (a webview closed
+ * mid-request leaves the next one's page late). Each goes to the server's sandbox at once or
+ * after the page's limit (or to Pyodide when the page came up in time), never after the
+ * server's own wait. Returns how the two runs were graded and why the panel could not run them.
+ */
+async function closeWhileLoading(page) {
+  const practiceTab = page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first();
+  await practiceTab.click();
+  await page.keyboard.press("Control+W");
+  await practiceTab.waitFor({ state: "detached" });
+  // The server's own log (each line written as it happens; the output channel's file lags).
+  const offset = serverLog().length;
+  const graded = () => serverLog().slice(offset).match(/graded a run of \S+ from \w+/g) ?? [];
+  const waitGraded = async (n) => {
+    const end = Date.now() + 120_000;
+    while (graded().length < n) {
+      if (Date.now() > end) throw new Error(`timed out waiting for graded run ${n} after closing the loading panel`);
+      await new Promise((r) => setTimeout(r, 100)); // polls the log file, as waitForLog does
+    }
+  };
+  // 1. A run opens a new panel; it is closed as soon as its tab shows (its page still loading).
+  await editAndSave(page, "\n# loading\n");
+  await practiceTab.waitFor({ state: "visible" });
+  await practiceTab.click();
+  await page.keyboard.press("Control+W");
+  await practiceTab.waitFor({ state: "detached" });
+  await waitGraded(1);
+  // 2. The next run opens another panel, left open.
+  await editAndSave(page, "# after\n");
+  await waitGraded(2);
+  const server = serverLog().slice(offset);
+  return {
+    graded: graded(),
+    reasons: [...server.matchAll(/Pyodide could not run the tests: (.*)/g)].map((m) => m[1].trim()),
+    serverWaited: /did not answer in time/.test(server),
+  };
+}
+
 /** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
 async function openWindow(name, { closeWhenKept = false } = {}) {
   const results = count(FIRST_RESULT);
@@ -121,10 +174,15 @@ async function openWindow(name, { closeWhenKept = false } = {}) {
   await page.keyboard.press("Control+Shift+M");
   await page.locator(".markers-panel .monaco-list-row", { hasText: /tests passed/ }).first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  const practiceTabs = await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).count();
   // With the kept snapshot unused, a new one is kept (after the first result).
   if (path !== "restored") await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
-  const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready };
-  if (closeWhenKept) window.reopened = await closeThenRun(page);
+  const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready, practiceTabs };
+  if (closeWhenKept) {
+    window.reopened = await closeThenRun(page);
+    window.gradedBefore = serverLog().match(/graded a run of \S+ from \w+/g) ?? [];
+    window.closedLoading = await closeWhileLoading(page);
+  }
   window.waitMs = Math.min(window.requestToResultMs, window.panelToResultMs);
   report.windows.push(window);
   await context.close();
@@ -158,6 +216,12 @@ try {
     later.path === "restored" && /with the harness loaded/.test(later.ready) && count(VERDICT_GOOD) === 1 && count(VERDICT_DAMAGED) === 0,
     `${later.path}; ${later.ready}; ${count(VERDICT_GOOD)} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
   );
+  step(
+    "the later window brings the practice panel back with itself (one panel, taken up by the extension, not a second opened)",
+    count(/\[practice\] the practice panel came back with the window/g) === 1 && /the panel came back with the window/.test(later.timeline) &&
+      later.practiceTabs === 1 && count(/closed a second practice panel/g) === 0,
+    `${later.practiceTabs} practice tab(s); ${later.timeline}`,
+  );
 
   // 3. A damaged snapshot, and a stale one (another harness's), are never used.
   const [file] = snapshots();
@@ -184,11 +248,19 @@ try {
     damaged.reopened.fromPyodideOnly,
     `${damaged.reopened.graded.join("; ")} | ${damaged.reopened.line}`,
   );
-  const graded = readFileSync(join(dirs.pytrixHome, "server.log"), "utf8").match(/graded a run of \S+ from \w+/g) ?? [];
+  const graded = damaged.gradedBefore;
   step(
-    "every run was graded from Pyodide, never the sandbox",
+    "every run until then was graded from Pyodide, never the sandbox",
     graded.length >= 4 && graded.every((line) => line.endsWith("from pyodide")),
     `${graded.length} graded run(s)`,
+  );
+  const loading = damaged.closedLoading;
+  step(
+    "a panel closed while its page loads: its run, and the next one (VS Code may hold the next page back), go to the sandbox at once or at the page's 5 s limit, never after the server's own wait",
+    !loading.serverWaited && loading.reasons.length >= 1 &&
+      loading.reasons.every((r) => /^the practice panel was closed before its page came up$|^The practice panel was closed\.$|^the practice panel's page was not up 5 s after the panel opened/.test(r)) &&
+      loading.graded.length >= 2,
+    `${loading.graded.join("; ")} | ${loading.reasons.join(" | ")}`,
   );
 } catch (error) {
   step("Pyodide start flow", false, String(error?.stack ?? error).slice(0, 2000));

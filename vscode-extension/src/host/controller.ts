@@ -111,6 +111,13 @@ export class Controller implements vscode.Disposable {
       }),
     );
     this.registerCommands();
+    // The practice panel comes back with the window (its page starting with the workbench).
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(PracticePanel.viewType, {
+        // Not waiting for its page: VS Code shows the panel only once this returns.
+        deserializeWebviewPanel: async (panel) => void this.practice.restore(panel, this.runtimeSetting()),
+      }),
+    );
     this.follow(vscode.window.activeTextEditor);
   }
 
@@ -176,7 +183,11 @@ export class Controller implements vscode.Disposable {
     if (!this.prewarmed && this.runtimeSetting() === "pyodide") {
       // The server's first run will need the panel's Pyodide: start it now, beside the editor.
       this.prewarmed = true;
-      if (!this.practice.isOpen) void this.practice.open(true, "pyodide");
+      const restoring = PracticePanel.restoredTab();
+      // A panel in front of its group is restored at once (restore() takes it up); one behind
+      // another tab would wait to be shown, so it is closed and a new one opened.
+      if (restoring && !restoring.isActive) void vscode.window.tabGroups.close(restoring, true);
+      if (!this.practice.isOpen && !restoring?.isActive) void this.practice.open(true, "pyodide");
     }
   }
 

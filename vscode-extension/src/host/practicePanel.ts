@@ -14,6 +14,7 @@ import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { fetchAheadScript, panelFiles } from "../lib/fetchAhead";
 import { webviewShell, makeNonce } from "../lib/html";
+import { pageUpWithin } from "../lib/pageUp";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
 import type { RunTestsParams, RunTestsResult } from "../lib/runTests";
@@ -63,6 +64,8 @@ export class PracticePanel implements vscode.Disposable {
   /** When the panel was opened (Date.now()), and whether its first run has answered yet. */
   private openedAt = 0;
   private answered = false;
+  /** Whether the panel came back with the window (restore()) rather than opening anew. */
+  private restored = false;
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
@@ -122,29 +125,64 @@ export class PracticePanel implements vscode.Disposable {
       this.panel.reveal(undefined, preserveFocus);
       return this.ready ?? Promise.resolve();
     }
+    const panel = vscode.window.createWebviewPanel(
+      PracticePanel.viewType,
+      "Pytrix Practice",
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      { ...this.webviewOptions(), retainContextWhenHidden: true },
+    );
+    return this.adopt(panel, runtime);
+  }
+
+  /**
+   * Take up the panel VS Code restored with the window (this is the view type's serializer): its
+   * page starts as the workbench comes up, before anything asks for it, instead of a new panel
+   * opening once the practice file is followed. A second one (a panel is already open) is closed.
+   */
+  restore(panel: vscode.WebviewPanel, runtime?: "pyodide" | "subprocess"): Promise<void> {
+    if (this.panel) {
+      this.delegate.log("[practice] closed a second practice panel VS Code restored (one is open)");
+      panel.dispose();
+      return this.ready ?? Promise.resolve();
+    }
+    this.delegate.log("[practice] the practice panel came back with the window");
+    panel.webview.options = this.webviewOptions();
+    const ready = this.adopt(panel, runtime);
+    this.restored = true;
+    return ready;
+  }
+
+  /** A practice panel VS Code restores with the window, not yet taken up (it is, once shown). */
+  static restoredTab(): vscode.Tab | undefined {
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PracticePanel.viewType)) return tab;
+      }
+    }
+    return undefined;
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.extensionUri, "out"),
+        vscode.Uri.joinPath(this.extensionUri, "media"),
+        ...(this.storage ? [this.storage] : []),
+        ...(this.harnessFile ? [vscode.Uri.file(dirname(this.harnessFile))] : []),
+      ],
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, runtime: "pyodide" | "subprocess" | undefined): Promise<void> {
     this.openedAt = Date.now();
+    this.restored = false;
     this.answered = false;
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
     this.htmlSetMs = undefined;
     this.verdictMs = undefined;
     this.offered = undefined;
-    const root = vscode.Uri.joinPath(this.extensionUri, "out");
-    const panel = vscode.window.createWebviewPanel(
-      PracticePanel.viewType,
-      "Pytrix Practice",
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [
-          root,
-          vscode.Uri.joinPath(this.extensionUri, "media"),
-          ...(this.storage ? [this.storage] : []),
-          ...(this.harnessFile ? [vscode.Uri.file(dirname(this.harnessFile))] : []),
-        ],
-      },
-    );
     this.panel = panel;
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
@@ -205,6 +243,8 @@ export class PracticePanel implements vscode.Disposable {
   }
 
   private closed(): void {
+    this.markReady?.(); // whoever waits for the page goes on (a run finds the panel gone)
+    this.markReady = undefined;
     this.panel = undefined;
     this.ready = undefined;
     this.runtimeStatus = undefined;
@@ -255,7 +295,9 @@ export class PracticePanel implements vscode.Disposable {
   /** Answer a `pytrix/runTests` request with the panel's Pyodide (opening the panel if needed). */
   async runTests(params: RunTestsParams, token: vscode.CancellationToken): Promise<RunTestsResult> {
     const asked = Date.now();
-    await this.open(true, "pyodide");
+    // A page VS Code holds back fails the run soon (the server then uses its sandbox), not after the server's limit.
+    await pageUpWithin(this.open(true, "pyodide"), this.openedAt);
+    if (!this.panel) throw new Error("the practice panel was closed before its page came up");
     const id = ++this.nextId;
     const limitMs = (params.runTimeout + 60) * 1000;
     return new Promise<RunTestsResult>((resolve, reject) => {
@@ -281,7 +323,7 @@ export class PracticePanel implements vscode.Disposable {
       const since = (ms: number | undefined) => (ms === undefined ? "?" : `${ms} ms`);
       this.delegate.log(
         `[pyodide] first result ${now - asked} ms after its request, ${now - this.openedAt} ms after the panel opened (start: ${path}; ` +
-          `HTML set ${since(this.htmlSetMs)}, checksum verdict ${since(this.verdictMs)}, page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
+          `${this.restored ? "the panel came back with the window, " : ""}HTML set ${since(this.htmlSetMs)}, checksum verdict ${since(this.verdictMs)}, page up ${since(this.pageUpMs)}, Pyodide ready ${since(this.pyodideReadyMs)}, request ${asked - this.openedAt} ms after opening)`,
       );
     }
     resolve(result);
