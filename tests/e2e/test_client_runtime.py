@@ -191,3 +191,39 @@ async def test_a_submit_is_graded_from_the_client_runtime_too(lsp: Session) -> N
     graded_by_the_client(lsp)
     log = (lsp.home / "server.log").read_text(encoding="utf-8")
     assert log.count("graded a run of string-reversal.beginner from pyodide") == runs + 1, log[-2000:]
+
+
+SUPERSEDED = asyncio.Event()
+
+
+async def superseded_then_failing(params: Any) -> dict[str, Any]:
+    """The first run is held until a newer edit's run arrives, then fails (a panel closed meanwhile)."""
+    data = _plain(params)
+    CALLS.append(data)
+    if len(CALLS) == 1:
+        await asyncio.wait_for(SUPERSEDED.wait(), 30)  # a hang guard: the newer run releases it
+        raise RuntimeError("the practice panel was closed before its page came up")
+    SUPERSEDED.set()
+    return {"events": await harness_events(data), "timedOut": [], "crashed": [],
+            "pythonVersion": "3.x", "durationMs": 1.0}
+
+
+@pytest.mark.lsp_options(
+    settings={"runtime": "pyodide"}, init={"runtimes": ["pyodide"]},
+    handlers={"pytrix/runTests": superseded_then_failing},
+)
+async def test_a_superseded_runs_late_failure_is_dropped_quietly(lsp: Session) -> None:
+    """A run superseded by a newer edit whose client answer comes later as an error: the
+    newer run is graded from the client, and the late error leaves no traceback in the log."""
+    CALLS.clear()
+    SUPERSEDED.clear()
+    uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    lsp.replace(uri, RIGHT)
+    await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")
+    # One more run: the server handles the late error answer before this edit (in order).
+    lsp.replace(uri, WRONG)
+    await lsp.diagnostics(uri, lambda d: bool(errors(d)))
+    assert len(CALLS) >= 3
+    log = (lsp.home / "server.log").read_text(encoding="utf-8")
+    assert "never retrieved" not in log and "Traceback" not in log, log[-3000:]
+    graded_by_the_client(lsp)

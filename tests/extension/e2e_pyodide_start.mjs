@@ -20,7 +20,7 @@
 //      next one's page 30 s late, after the server had fallen back to the
 //      sandbox). Then a panel is closed while its page is still loading: that
 //      run, and the next (whose page VS Code may hold back 30 s), go to the
-//      sandbox at once or at the page's 5 s limit, never after the server's
+//      sandbox at once or at the page's 8 s limit, never after the server's
 //      own wait. Last, so no later window finds the snapshot in the webview's
 //      cache because of it.
 // Each step checks which start path ran (the panel's log line), so a broken
@@ -256,9 +256,9 @@ try {
   );
   const loading = damaged.closedLoading;
   step(
-    "a panel closed while its page loads: its run, and the next one (VS Code may hold the next page back), go to the sandbox at once or at the page's 5 s limit, never after the server's own wait",
+    "a panel closed while its page loads: its run, and the next one (VS Code may hold the next page back), go to the sandbox at once or at the page's 8 s limit, never after the server's own wait",
     !loading.serverWaited && loading.reasons.length >= 1 &&
-      loading.reasons.every((r) => /^the practice panel was closed before its page came up$|^The practice panel was closed\.$|^the practice panel's page was not up 5 s after the panel opened/.test(r)) &&
+      loading.reasons.every((r) => /^the practice panel was closed before its page came up$|^The practice panel was closed\.$|^the practice panel's page was not up 8 s after the panel opened/.test(r)) &&
       loading.graded.length >= 2,
     `${loading.graded.join("; ")} | ${loading.reasons.join(" | ")}`,
   );

@@ -50,7 +50,7 @@ describe("pageUpWithin", () => {
     await vi.advanceTimersByTimeAsync(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(PageLate);
-    expect(String((error as Error).message)).toMatch(/not up 5 s after the panel opened .*sandbox.*Pyodide once the page is up/);
+    expect(String((error as Error).message)).toMatch(/not up 8 s after the panel opened .*sandbox.*Pyodide once the page is up/);
     // The page coming up afterwards changes nothing.
     page.resolve();
     await expect(wait).rejects.toBeInstanceOf(PageLate);

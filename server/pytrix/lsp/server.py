@@ -61,6 +61,16 @@ def is_python(document_uri: str, language_id: str | None) -> bool:
     return document_uri.endswith((".py", ".pyw"))
 
 
+def _drop_unawaited(answer: asyncio.Future[Any]) -> None:
+    """Take the outcome of a client request nobody awaits any more (a superseded run's).
+
+    Its error (the editor's runtime could not run it) no longer matters, and left
+    untaken asyncio would log it, traceback and all, as never retrieved.
+    """
+    if not answer.cancelled():
+        answer.exception()
+
+
 class GatedProtocol(logs.TimedProtocol):
     """Every message but ``initialize`` and ``exit`` waits until the core is loaded.
 
@@ -404,7 +414,9 @@ class PytrixServer(LanguageServer):
         async def send(params: dict[str, Any]) -> Any:
             # Shielded: pygls sends no $/cancelRequest, so a cancelled await would still
             # receive the client's answer later and fail setting a cancelled future.
-            reply = await asyncio.shield(self.protocol.send_request_async(RUN_TESTS, params))
+            answer = self.protocol.send_request_async(RUN_TESTS, params)
+            answer.add_done_callback(_drop_unawaited)
+            reply = await asyncio.shield(answer)
             return plain(reply)
 
         self.service.client_runtime = ClientRuntime(send, self.service.limits())

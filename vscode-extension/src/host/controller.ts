@@ -183,11 +183,14 @@ export class Controller implements vscode.Disposable {
     if (!this.prewarmed && this.runtimeSetting() === "pyodide") {
       // The server's first run will need the panel's Pyodide: start it now, beside the editor.
       this.prewarmed = true;
-      const restoring = PracticePanel.restoredTab();
-      // A panel in front of its group is restored at once (restore() takes it up); one behind
-      // another tab would wait to be shown, so it is closed and a new one opened.
-      if (restoring && !restoring.isActive) void vscode.window.tabGroups.close(restoring, true);
-      if (!this.practice.isOpen && !restoring?.isActive) void this.practice.open(true, "pyodide");
+      if (!this.practice.isOpen) {
+        // With no panel of ours open, a practice tab is one VS Code restored with the window. In
+        // front of its group it is taken up at once (restore()); behind another tab it would wait
+        // to be shown, so it is closed and a new one opened.
+        const restoring = PracticePanel.restoredTab();
+        if (restoring && !restoring.isActive) void vscode.window.tabGroups.close(restoring, true);
+        if (!restoring?.isActive) void this.practice.open(true, "pyodide");
+      }
     }
   }
 

@@ -14,7 +14,7 @@ import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { fetchAheadScript, panelFiles } from "../lib/fetchAhead";
 import { webviewShell, makeNonce } from "../lib/html";
-import { pageUpWithin } from "../lib/pageUp";
+import { PAGE_UP_LIMIT_MS, pageUpWithin } from "../lib/pageUp";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
 import type { RunTestsParams, RunTestsResult } from "../lib/runTests";
@@ -66,6 +66,13 @@ export class PracticePanel implements vscode.Disposable {
   private answered = false;
   /** Whether the panel came back with the window (restore()) rather than opening anew. */
   private restored = false;
+  /**
+   * The last panel closed while its page was loading (its script not up, or Pyodide still
+   * fetching its files), so VS Code may hold this one's page back (lib/pageUp.ts); a run then
+   * waits for the page at most PAGE_UP_LIMIT_MS from the panel opening.
+   */
+  private lastClosedLoading = false;
+  private mayBeHeldBack = false;
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
@@ -177,6 +184,8 @@ export class PracticePanel implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, runtime: "pyodide" | "subprocess" | undefined): Promise<void> {
     this.openedAt = Date.now();
     this.restored = false;
+    this.mayBeHeldBack = this.lastClosedLoading;
+    this.lastClosedLoading = false;
     this.answered = false;
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
@@ -243,6 +252,8 @@ export class PracticePanel implements vscode.Disposable {
   }
 
   private closed(): void {
+    const state = this.runtimeStatus?.state;
+    this.lastClosedLoading = this.pageUpMs === undefined || state === "loading" || state === "restarting";
     this.markReady?.(); // whoever waits for the page goes on (a run finds the panel gone)
     this.markReady = undefined;
     this.panel = undefined;
@@ -295,8 +306,9 @@ export class PracticePanel implements vscode.Disposable {
   /** Answer a `pytrix/runTests` request with the panel's Pyodide (opening the panel if needed). */
   async runTests(params: RunTestsParams, token: vscode.CancellationToken): Promise<RunTestsResult> {
     const asked = Date.now();
-    // A page VS Code holds back fails the run soon (the server then uses its sandbox), not after the server's limit.
-    await pageUpWithin(this.open(true, "pyodide"), this.openedAt);
+    // A page VS Code may hold back fails the run soon (the server then uses its sandbox), not after the server's limit.
+    const ready = this.open(true, "pyodide");
+    await (this.mayBeHeldBack ? pageUpWithin(ready, this.openedAt) : ready);
     if (!this.panel) throw new Error("the practice panel was closed before its page came up");
     const id = ++this.nextId;
     const limitMs = (params.runTimeout + 60) * 1000;
@@ -342,7 +354,10 @@ export class PracticePanel implements vscode.Disposable {
     }
     switch (message.type) {
       case "ready":
-        this.pageUpMs ??= Date.now() - this.openedAt;
+        if (this.pageUpMs === undefined) {
+          this.pageUpMs = Date.now() - this.openedAt;
+          if (this.pageUpMs > PAGE_UP_LIMIT_MS) this.delegate.log(`[practice] the panel's page came up late: ${this.pageUpMs} ms after the panel opened`);
+        }
         this.markReady?.();
         this.postVerdict();
         void this.showQuestion(true);
