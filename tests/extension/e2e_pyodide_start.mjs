@@ -8,7 +8,7 @@
 //   2. a later window (code-server restarted on the same profile, the browser
 //      reopened on its same profile, as a learner comes back) brings the panel
 //      back with the window (its serializer; one panel, not a second) and
-//      restores that snapshot, offered with the page's HTML before its checksum is known and
+//      restores that snapshot (its bytes posted by the host with the HTML), offered with the page's HTML before its checksum is known and
 //      restored once the host's verdict says it is good;
 //   3. a damaged snapshot (a flipped byte) beside a stale one (another
 //      harness's name) is never used: it passes the cheap checks (its size),
@@ -215,6 +215,13 @@ try {
     "a later window restores the kept snapshot, offered before its checksum was known and restored on the host's good verdict",
     later.path === "restored" && /with the harness loaded/.test(later.ready) && count(VERDICT_GOOD) === 1 && count(VERDICT_DAMAGED) === 0,
     `${later.path}; ${later.ready}; ${count(VERDICT_GOOD)} good, ${count(VERDICT_DAMAGED)} damaged verdict(s); ${later.timeline}`,
+  );
+  const laterAhead = [...outputLog(dirs.userData).matchAll(/\[pyodide\] the page fetched ahead: (.*)/g)].map((m) => m[1]).pop() ?? "";
+  const laterWorker = [...outputLog(dirs.userData).matchAll(/\[pyodide\] fetched by the worker itself: (.*)/g)].map((m) => m[1]).pop() ?? "";
+  step(
+    "the later window's page takes the kept snapshot's bytes from the host's message (posted with the HTML, not fetched), and the worker fetches nothing itself",
+    /\.snapshot \d+ ms \([\d.]+ MB, from the host\)/.test(laterAhead) && laterWorker === "nothing",
+    `${laterAhead}; the worker: ${laterWorker}`,
   );
   step(
     "the later window brings the practice panel back with itself (one panel, taken up by the extension, not a second opened)",

@@ -3,12 +3,13 @@
  * page starts every fetch at once, the worker answers its requests from the
  * bytes it was handed (never fetching them again), falls back to fetching a
  * file the page could not get, and the runtime hands the files to its first
- * worker only.
+ * worker only. The kept snapshot is not fetched by the head's script: it is
+ * taken from the host's message (or left to the worker without one).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AheadFiles, describeAhead, fetchAhead, fetchAheadScript, panelFiles, type AheadFile } from "../src/lib/fetchAhead";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AheadFiles, describeAhead, fetchAhead, fetchAheadScript, panelFiles, POSTED_FILE, POSTED_WAIT_MS, type AheadFile } from "../src/lib/fetchAhead";
 import { PyodideRuntime } from "../src/lib/pyodideRuntime";
 import type { ToWorker } from "../src/lib/workerProtocol";
 import { FakeWorker } from "./fakeWorker";
@@ -88,6 +89,68 @@ describe("fetchAheadScript (the page's head)", () => {
       delete scope.pytrixAhead;
       delete scope.pytrixAheadAt;
     }
+  });
+
+  describe("the kept snapshot posted by the host", () => {
+    const scope = globalThis as {
+      pytrixAhead?: Map<string, Promise<AheadFile>>;
+      pytrixAheadAt?: number;
+      addEventListener?: unknown;
+      removeEventListener?: unknown;
+    };
+    let target: EventTarget;
+    const post = (data: unknown) => target.dispatchEvent(new MessageEvent("message", { data }));
+    const URL_ = "https://res/pyodide-1-abc.snapshot";
+
+    beforeEach(() => {
+      // The page's window: where the host's messages arrive.
+      target = new EventTarget();
+      scope.addEventListener = target.addEventListener.bind(target);
+      scope.removeEventListener = target.removeEventListener.bind(target);
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+      delete scope.pytrixAhead;
+      delete scope.pytrixAheadAt;
+      delete scope.addEventListener;
+      delete scope.removeEventListener;
+    });
+
+    it("is taken from the host's message, never fetched, while the other files are fetched", async () => {
+      requested.length = 0;
+      new Function(fetchAheadScript([`${base}/a.bin`], URL_))();
+      const ahead = scope.pytrixAhead!;
+      expect([...ahead.keys()]).toEqual([`${base}/a.bin`, URL_]);
+      post({ type: "question", html: "" }); // other messages are not it
+      post({ type: POSTED_FILE, url: "https://res/another.snapshot", data: new Uint8Array([9]) });
+      const view = new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(1, 4); // a view into a larger buffer
+      post({ type: POSTED_FILE, url: URL_, data: view });
+      const snapshot = await ahead.get(URL_)!;
+      expect([...new Uint8Array(snapshot.data!)]).toEqual([1, 2, 3]);
+      expect(snapshot.byHost).toBe(true);
+      expect(describeAhead([snapshot])).toMatch(/pyodide-1-abc\.snapshot \d+ ms \(0\.00 MB, from the host\)/);
+      expect(text((await ahead.get(`${base}/a.bin`)!).data)).toBe("alpha");
+      expect(requested).toEqual(["/a.bin"]);
+      // Taken once: a second message changes nothing, and the listener is gone.
+      post({ type: POSTED_FILE, url: URL_, data: new Uint8Array([7]) });
+      expect([...new Uint8Array((await ahead.get(URL_)!).data!)]).toEqual([1, 2, 3]);
+    });
+
+    it("is null when the host could not read it, so the worker fetches it", async () => {
+      new Function(fetchAheadScript([], URL_))();
+      post({ type: POSTED_FILE, url: URL_, data: null });
+      const snapshot = await scope.pytrixAhead!.get(URL_)!;
+      expect(snapshot.data).toBeNull();
+      expect(describeAhead([snapshot])).toBe("the page fetched ahead: pyodide-1-abc.snapshot failed (the host sent no bytes)");
+    });
+
+    it("is null when no message comes in time, so the worker fetches it", async () => {
+      vi.useFakeTimers();
+      new Function(fetchAheadScript([], URL_))();
+      const pending = scope.pytrixAhead!.get(URL_)!;
+      await vi.advanceTimersByTimeAsync(POSTED_WAIT_MS);
+      expect((await pending).data).toBeNull();
+    });
   });
 
   it("cannot be ended early by a URL holding </script>", () => {

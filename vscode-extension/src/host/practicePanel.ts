@@ -221,6 +221,8 @@ export class PracticePanel implements vscode.Disposable {
       snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
       harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
     };
+    // In the Pyodide runtime the kept snapshot's bytes are posted with the HTML rather than fetched (lib/fetchAhead.ts).
+    const posted = runtime === "pyodide" && check.state === "usable" ? check : undefined;
     webview.html = webviewShell({
       cspSource: webview.cspSource,
       nonce,
@@ -230,10 +232,11 @@ export class PracticePanel implements vscode.Disposable {
       wasm: true,
       data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
-      headScript: runtime === "pyodide" ? fetchAheadScript(panelFiles(files)) : undefined,
+      headScript: runtime === "pyodide" ? fetchAheadScript(panelFiles({ ...files, snapshot: posted ? "" : files.snapshot }), posted ? files.snapshot : "") : undefined,
       body: PRACTICE_BODY,
     });
     this.htmlSetMs = Date.now() - this.openedAt;
+    if (posted) this.postSnapshotFile(webview, files.snapshot, posted.file);
     if (!files.snapshot || this.checked) return;
     const url = files.snapshot;
     this.offered = { url };
@@ -243,6 +246,24 @@ export class PracticePanel implements vscode.Disposable {
       this.offered = { url, good: done.state === "usable" };
       this.postVerdict();
     });
+  }
+
+  /**
+   * Post the kept snapshot's bytes to the page (its head script takes them for the first worker;
+   * VS Code holds the message until the page is there). Unreadable: null, and the worker fetches it.
+   */
+  private postSnapshotFile(webview: vscode.Webview, url: string, file: string): void {
+    fs.promises.readFile(file).then(
+      (bytes) => {
+        if (this.panel?.webview !== webview) return; // closed meanwhile
+        const message: ToPractice = { type: "snapshotFile", url, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+        void webview.postMessage(message);
+      },
+      (error: unknown) => {
+        this.delegate.log(`[pyodide] could not read the kept snapshot to send it to the panel (${String(error)}); the panel fetches it`);
+        if (this.panel?.webview === webview) void webview.postMessage({ type: "snapshotFile", url, data: null } satisfies ToPractice);
+      },
+    );
   }
 
   /** Send the page the verdict on the snapshot it was offered unchecked (again when its script comes up). */

@@ -12,6 +12,13 @@
  * requests for those URLs from them. A file the page could not fetch is
  * fetched by the worker as before, and that is logged.
  *
+ * The kept snapshot (7 MB) is not fetched: the host posts its bytes with the
+ * page's HTML (`POSTED_FILE`), and they cross while VS Code is still setting
+ * the webview up, where a fetch could only start once the page's first
+ * script runs (about half a second sooner in code-server, measured). The
+ * head's script takes them from that message; without one within
+ * `POSTED_WAIT_MS` the worker fetches the file itself (logged).
+ *
  * Plain TypeScript with `fetch` and the clock injected, unit-tested in Node.
  */
 
@@ -24,7 +31,14 @@ export interface AheadFile {
   /** Milliseconds from the fetch starting to its last byte. */
   ms: number;
   bytes: number;
+  /** The host posted it (`POSTED_FILE`) instead of the page fetching it. */
+  byHost?: boolean;
 }
+
+/** The type of the host's message carrying the kept snapshot's bytes for the head's script. */
+export const POSTED_FILE = "snapshotFile";
+/** How long the head's script waits for the host's bytes before leaving the file to the worker. */
+export const POSTED_WAIT_MS = 10_000;
 
 /** Pyodide's files its first worker fetches (the interpreter's wasm in its compressed copy, lib/wasmFetch.ts). */
 export const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"];
@@ -38,15 +52,23 @@ export function panelFiles(urls: { worker: string; harness: string; snapshot: st
  * The same as `fetchAhead`, as an inline script for the page's head (it runs
  * before the page's stylesheet and script have loaded): it leaves the map in
  * `globalThis.pytrixAhead`, and the time it started in `pytrixAheadAt`.
+ * `posted` (when given) is not fetched: its entry waits for the host's
+ * `POSTED_FILE` message for that URL (its `data`: the bytes, or null when the
+ * host could not read them), or null after `POSTED_WAIT_MS`.
  */
-export function fetchAheadScript(urls: readonly string[]): string {
+export function fetchAheadScript(urls: readonly string[], posted = ""): string {
   // JSON in a script element: "<" escaped so no "</script>" can end it early.
-  const list = JSON.stringify(urls).replace(/</g, "\\u003c");
+  const json = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
   return (
     `(()=>{const t=performance.now(),m=new Map();globalThis.pytrixAheadAt=t;` +
-    `for(const u of ${list}){if(!u||m.has(u))continue;` +
-    `const d=(x)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0});` +
-    `m.set(u,fetch(u).then((r)=>(r.ok?r.arrayBuffer():null)).then(d,()=>d(null)));}` +
+    `const d=(u,x,h)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0,...(h?{byHost:true}:{})});` +
+    `for(const u of ${json(urls)}){if(!u||m.has(u))continue;` +
+    `m.set(u,fetch(u).then((r)=>(r.ok?r.arrayBuffer():null)).then((x)=>d(u,x),()=>d(u,null)));}` +
+    `const p=${json(posted)};if(p&&!m.has(p))m.set(p,new Promise((y)=>{` +
+    `const f=(x)=>{removeEventListener("message",g);clearTimeout(w);y(d(p,x,1));};` +
+    `const g=(e)=>{const v=e.data;if(!v||v.type!==${json(POSTED_FILE)}||v.url!==p)return;const b=v.data;` +
+    `f(b instanceof ArrayBuffer?b:ArrayBuffer.isView(b)?b.buffer.slice(b.byteOffset,b.byteOffset+b.byteLength):null);};` +
+    `const w=setTimeout(()=>f(null),${POSTED_WAIT_MS});addEventListener("message",g);}));` +
     `globalThis.pytrixAhead=m;})();`
   );
 }
@@ -76,7 +98,9 @@ export function fileName(url: string): string {
 /** One log line for the files fetched ahead: each one's time and size, the failed ones named. */
 export function describeAhead(files: readonly AheadFile[]): string {
   const parts = files.map((file) =>
-    file.data === null ? `${fileName(file.url)} failed` : `${fileName(file.url)} ${file.ms.toFixed(0)} ms (${(file.bytes / 1e6).toFixed(2)} MB)`,
+    file.data === null
+      ? `${fileName(file.url)} failed${file.byHost ? " (the host sent no bytes)" : ""}`
+      : `${fileName(file.url)} ${file.ms.toFixed(0)} ms (${(file.bytes / 1e6).toFixed(2)} MB${file.byHost ? ", from the host" : ""})`,
   );
   return `the page fetched ahead: ${parts.join(", ")}`;
 }

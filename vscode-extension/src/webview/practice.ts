@@ -240,6 +240,8 @@ window.addEventListener("message", (event: MessageEvent) => {
     case "snapshotVerdict":
       if (message.url === snapshotUrl) giveVerdict(message.good);
       break;
+    case "snapshotFile":
+      break; // taken by the head's script (lib/fetchAhead.ts)
     case "configure":
       if (message.runtime === "pyodide") {
         void ensureRuntime().then((rt) => rt.start()).catch(() => undefined);
