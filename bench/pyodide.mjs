@@ -123,17 +123,28 @@ try {
     }
     figures.warm = median(warm);
     figures.empty = median(idle);
-    // Interrupts: a `while True: pass` test stopped after 0.3 s.
+    // Interrupts: a `while True: pass` test stopped after 0.3 s. A round whose interrupt is not
+    // honoured within the runtime's grace ends in a worker restart (the status's lastRecoveryMs
+    // changes): counted and printed as a miss, not as a latency; most rounds must be honoured.
     const interrupts = [];
+    const missed = [];
+    let lastRecovery = await page.evaluate(() => window.runtime.current.lastRecoveryMs);
     for (let i = 0; i < ROUNDS; i++) {
       const r = await page.evaluate(async (p) => {
         const answer = await window.runtime.run(p);
         return { timedOut: answer.timedOut, latency: window.runtime.current.lastInterruptMs, recovered: window.runtime.current.lastRecoveryMs };
       }, cases.loop.params);
-      if (r.timedOut["0"] === undefined || r.recovered !== undefined) throw new Error(`interrupt not honoured: ${JSON.stringify(r)}`);
+      if (r.timedOut["0"] === undefined) throw new Error(`the endless test was not stopped: ${JSON.stringify(r)}`);
+      if (r.recovered !== lastRecovery) {
+        missed.push(r.recovered);
+        lastRecovery = r.recovered;
+        continue;
+      }
       interrupts.push(r.latency);
     }
+    if (interrupts.length * 2 <= ROUNDS) throw new Error(`interrupts honoured in only ${interrupts.length} of ${ROUNDS} rounds (restarts: ${missed.join(", ")} ms)`);
     figures.interrupt = median(interrupts);
+    figures.interruptMissed = missed;
     await page.close();
     await server.close();
   }
@@ -173,7 +184,10 @@ const rows = [
 ];
 console.log(`Pyodide runtime in headless Chromium (cross-origin isolated: ${figures.isolated}), median of ${ROUNDS}+ rounds`);
 for (const [name, value, goal, baseName, base] of rows) {
-  report("pyodide", name, value, goal, " ms", { detail: `${(value / base).toFixed(2)}x ${baseName} (${fmt(base)})` });
+  const misses = name.startsWith("interrupt") && figures.interruptMissed.length
+    ? `; ${figures.interruptMissed.length} of ${ROUNDS} rounds not honoured within the grace (the worker restarted)`
+    : "";
+  report("pyodide", name, value, goal, " ms", { detail: `${(value / base).toFixed(2)}x ${baseName} (${fmt(base)})${misses}` });
 }
 if (sandbox.ms !== undefined) {
   console.log(
