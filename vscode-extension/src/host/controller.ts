@@ -114,8 +114,9 @@ export class Controller implements vscode.Disposable {
     // The practice panel comes back with the window (its page starting with the workbench).
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PracticePanel.viewType, {
-        // Not waiting for its page: VS Code shows the panel only once this returns.
-        deserializeWebviewPanel: async (panel) => void this.practice.restore(panel, this.runtimeSetting()),
+        // Not waiting for its page: VS Code shows the panel only once this returns. Once the page is
+        // up it is told the runtime, as a panel opened by the command is (its footer says where tests run).
+        deserializeWebviewPanel: async (panel) => void this.practice.restore(panel, this.runtimeSetting()).then(() => this.configurePanel()),
       }),
     );
     this.follow(vscode.window.activeTextEditor);
