@@ -72,6 +72,20 @@ function gradedSince(offset) {
   return { graded, fromPyodideOnly };
 }
 
+/**
+ * Whether runs since `offset` fell back to the sandbox, and whether every fall-back was the
+ * panel's page being late after another panel closed (never the server's own wait).
+ */
+function heldBackSince(offset) {
+  const text = serverLog().slice(offset);
+  const reasons = [...text.matchAll(/client runtime failed, using the sandbox: (.*)/g)].map((m) => m[1]);
+  return {
+    fellBack: reasons.length > 0,
+    onlyPageLate: reasons.every((r) => /page was not up 8 s after the panel opened/.test(r)),
+    reasons,
+  };
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
@@ -210,6 +224,17 @@ try {
     await page.keyboard.press("Control+S");
     await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first().waitFor({ timeout: 30_000 });
     await problems.locator(".monaco-list-row", { hasText: /expected/ }).first().waitFor({ timeout: 90_000 });
+    // VS Code may hold a new webview's page back 30 s after another closed (practicePanel.ts, lib/pageUp.ts):
+    // then the run went to the sandbox at the page's 8 s limit, and a save once the page is up runs in Pyodide.
+    const heldBack = heldBackSince(beforeOpen);
+    if (heldBack.fellBack) {
+      await inner.locator("#runtime", { hasText: /Pyodide: ready/ }).waitFor({ timeout: 90_000 });
+      await tab.click();
+      await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.type("\n");
+      await page.keyboard.press("Control+S");
+    }
     await inner.locator("#runtime", { hasText: /last run/ }).waitFor({ timeout: 30_000 });
     const served = await inner.locator("#runtime").innerText();
     await shot(page, "5b-pyodide-diagnostics");
@@ -220,9 +245,10 @@ try {
     if (serverErrors > 0) console.log(`NOTE the server showed ${serverErrors} "Error in server: CANCELLED" toast(s) while typing in pyodide mode`);
     const opened = gradedSince(beforeOpen);
     step(
-      "with the panel closed, a server-initiated pytrix/runTests opens it and the failures reach the Problems panel, graded from Pyodide with no fall-back",
-      opened.fromPyodideOnly,
-      `${opened.graded.join("; ")} | ${served}`,
+      "with the panel closed, a server-initiated pytrix/runTests opens it and the failures reach the Problems panel, graded from Pyodide with no fall-back " +
+        "(or, when VS Code held the new page back, from the sandbox at the page's 8 s limit, never after the server's own wait, and then from Pyodide)",
+      opened.fromPyodideOnly || (heldBack.fellBack && heldBack.onlyPageLate && opened.graded.at(-1)?.endsWith("from pyodide")),
+      `${opened.graded.join("; ")} | ${served}${heldBack.fellBack ? ` | held back: ${heldBack.reasons.join("; ")}` : ""}`,
     );
     // A Pyodide timeout counts: its diagnostic comes from the Pyodide run, with no second run in the sandbox.
     const logBefore = serverLog().length;

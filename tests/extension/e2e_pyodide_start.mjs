@@ -82,9 +82,24 @@ const PROFILE = join(root, "browser-profile");
 let context;
 const browser = { contexts: () => (context ? [context] : []), close: async () => context?.close() };
 
+/** Graded-run lines in the server's own log since `offset` (each line written as it happens). */
+const gradedSince = (offset) => serverLog().slice(offset).match(/graded a run of \S+ from \w+/g) ?? [];
+
+/** Wait until the server's log holds `n` graded runs since `offset` (polling the file, as waitForLog does). */
+async function waitGraded(offset, n, what) {
+  const end = Date.now() + 120_000;
+  while (gradedSince(offset).length < n) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Close the practice panel as soon as the new snapshot is kept, then edit and save the file:
  * the server's run opens a new panel. Its first result, and how the runs since were graded.
+ * VS Code may hold the new page back (30 s after another webview closed): then that run went to
+ * the sandbox at the page's 8 s limit (`heldBack`), and a save once the page is up gives the
+ * panel's first result.
  */
 async function closeThenRun(page) {
   const practiceTab = page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).first();
@@ -93,15 +108,19 @@ async function closeThenRun(page) {
   await practiceTab.waitFor({ state: "detached" });
   const results = count(FIRST_RESULT);
   const offset = serverLog().length;
-  await page.locator(".tabs-container .tab", { hasText: FILE }).first().click();
-  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+End");
-  await page.keyboard.type("\n# again\n");
-  await page.keyboard.press("Control+S");
+  await editAndSave(page, "\n# again\n");
+  await waitGraded(offset, 1, "the run after closing the panel");
+  const late = [...serverLog().slice(offset).matchAll(/client runtime failed, using the sandbox: (.*)/g)].map((m) => m[1]);
+  const heldBack = late.length > 0 && late.every((r) => /page was not up 8 s after the panel opened/.test(r));
+  if (heldBack) {
+    await waitForLog(dirs.userData, /\[practice\] the panel's page came up late/g, 0, 120_000, "the held-back page");
+    await editAndSave(page, "# once the page is up\n");
+  }
   const [line] = await waitForLog(dirs.userData, FIRST_RESULT, results, 120_000, "the new panel's first result");
   const text = serverLog().slice(offset);
-  const graded = text.match(/graded a run of \S+ from \w+/g) ?? [];
-  return { line, graded, fromPyodideOnly: graded.length > 0 && graded.every((g) => g.endsWith("from pyodide")) && !/client runtime failed/.test(text) };
+  const graded = gradedSince(offset);
+  const pyodideOnly = graded.length > 0 && graded.every((g) => g.endsWith("from pyodide")) && late.length === 0;
+  return { line, graded, late, heldBack, fromPyodideOnly: pyodideOnly, text };
 }
 
 /** Edit the practice file and save it (a run). */
@@ -125,26 +144,19 @@ async function closeWhileLoading(page) {
   await practiceTab.click();
   await page.keyboard.press("Control+W");
   await practiceTab.waitFor({ state: "detached" });
-  // The server's own log (each line written as it happens; the output channel's file lags).
   const offset = serverLog().length;
-  const graded = () => serverLog().slice(offset).match(/graded a run of \S+ from \w+/g) ?? [];
-  const waitGraded = async (n) => {
-    const end = Date.now() + 120_000;
-    while (graded().length < n) {
-      if (Date.now() > end) throw new Error(`timed out waiting for graded run ${n} after closing the loading panel`);
-      await new Promise((r) => setTimeout(r, 100)); // polls the log file, as waitForLog does
-    }
-  };
+  const graded = () => gradedSince(offset);
+  const waitGradedRun = (n) => waitGraded(offset, n, `graded run ${n} after closing the loading panel`);
   // 1. A run opens a new panel; it is closed as soon as its tab shows (its page still loading).
   await editAndSave(page, "\n# loading\n");
   await practiceTab.waitFor({ state: "visible" });
   await practiceTab.click();
   await page.keyboard.press("Control+W");
   await practiceTab.waitFor({ state: "detached" });
-  await waitGraded(1);
+  await waitGradedRun(1);
   // 2. The next run opens another panel, left open.
   await editAndSave(page, "# after\n");
-  await waitGraded(2);
+  await waitGradedRun(2);
   const server = serverLog().slice(offset);
   return {
     graded: graded(),
@@ -179,8 +191,8 @@ async function openWindow(name, { closeWhenKept = false } = {}) {
   if (path !== "restored") await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
   const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready, practiceTabs };
   if (closeWhenKept) {
-    window.reopened = await closeThenRun(page);
     window.gradedBefore = serverLog().match(/graded a run of \S+ from \w+/g) ?? [];
+    window.reopened = await closeThenRun(page);
     window.closedLoading = await closeWhileLoading(page);
   }
   window.waitMs = Math.min(window.requestToResultMs, window.panelToResultMs);
@@ -200,9 +212,10 @@ try {
   const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
   const workerLine = outputLog(dirs.userData).match(/\[pyodide\] fetched by the worker itself: (.*)/)?.[1] ?? "no worker line";
   step(
-    "the page's head script fetches the worker's files ahead (the interpreter's wasm gzip-compressed: the .vsix has no other), and the worker fetches none itself",
+    "the page's head script fetches the worker's files ahead (the interpreter's wasm gzip-compressed: the .vsix has no other), and the worker fetches none itself; the page's own script is written into its HTML",
     /pyodide\.asm\.wasm\.gz \d+ ms/.test(aheadLine) && /by the head's script/.test(aheadLine) && !/failed/.test(aheadLine) && workerLine === "nothing" &&
-      !/no compressed copy|could not fetch|could not import/.test(outputLog(dirs.userData)),
+      !/no compressed copy|could not fetch|could not import/.test(outputLog(dirs.userData)) &&
+      !/the panel's script is loaded by URL/.test(outputLog(dirs.userData)),
     `${aheadLine}; the worker: ${workerLine}`,
   );
   const kept = snapshots();
@@ -251,20 +264,21 @@ try {
   const record = JSON.parse(readFileSync(join(storage, `${file}.json`), "utf8"));
   step("the new snapshot's record matches its bytes", record.bytes === readFileSync(join(storage, file)).length, `${record.bytes} bytes`);
   step(
-    "the panel closed as soon as the snapshot is kept: an edit's run opens a new one, graded from Pyodide with no fall-back to the sandbox",
-    damaged.reopened.fromPyodideOnly,
-    `${damaged.reopened.graded.join("; ")} | ${damaged.reopened.line}`,
+    "the panel closed as soon as the snapshot is kept: an edit's run opens a new one, graded from Pyodide with no fall-back to the sandbox " +
+      "(or, when VS Code held the new page back, from the sandbox at the page's 8 s limit, then from Pyodide once the page is up)",
+    damaged.reopened.fromPyodideOnly || (damaged.reopened.heldBack && damaged.reopened.graded.at(-1)?.endsWith("from pyodide")),
+    `${damaged.reopened.graded.join("; ")} | ${damaged.reopened.line}${damaged.reopened.heldBack ? ` | held back: ${damaged.reopened.late.join("; ")}` : ""}`,
   );
   const graded = damaged.gradedBefore;
   step(
-    "every run until then was graded from Pyodide, never the sandbox",
-    graded.length >= 4 && graded.every((line) => line.endsWith("from pyodide")),
+    "every run of the three windows, before any panel was closed, was graded from Pyodide, never the sandbox",
+    graded.length >= 3 && graded.every((line) => line.endsWith("from pyodide")),
     `${graded.length} graded run(s)`,
   );
   const loading = damaged.closedLoading;
   step(
     "a panel closed while its page loads: its run, and the next one (VS Code may hold the next page back), go to the sandbox at once or at the page's 8 s limit, never after the server's own wait",
-    !loading.serverWaited && loading.reasons.length >= 1 &&
+    !loading.serverWaited && loading.reasons[0] === "the practice panel was closed before its page came up" &&
       loading.reasons.every((r) => /^the practice panel was closed before its page came up$|^The practice panel was closed\.$|^the practice panel's page was not up 8 s after the panel opened/.test(r)) &&
       loading.graded.length >= 2,
     `${loading.graded.join("; ")} | ${loading.reasons.join(" | ")}`,

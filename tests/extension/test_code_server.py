@@ -143,3 +143,30 @@ def test_a_kept_bundle_is_reused_only_for_the_same_inputs(tmp_path: Path) -> Non
     kept = sorted(str(p.relative_to(reuse / key)) for p in (reuse / key).rglob("*"))
     assert kept == sorted(str(p.relative_to(libs)) for p in libs.rglob("*"))
     assert (reuse / key / "cp311" / "pydantic_core" / "core.so").read_bytes() == b"\x7fELF"
+
+
+def test_the_bundle_forgets_where_the_wheel_was_installed_from(tmp_path: Path, vsix: Path) -> None:
+    """pip's PEP 610 record names the build's temporary wheel path: it is dropped with its RECORD
+    line (a fake install here), and the built .vsix holds none."""
+    bundler = _bundler()
+    info = tmp_path / "pytrix_practice-0.2.0.dist-info"
+    info.mkdir()
+    (info / "direct_url.json").write_text('{"url": "file:///tmp/pytrix-bundle-x/wheel/pytrix_practice-0.2.0-py3-none-any.whl"}')
+    (info / "RECORD").write_text(
+        "pytrix/__init__.py,sha256=abc,10\n"
+        "pytrix_practice-0.2.0.dist-info/direct_url.json,sha256=def,90\n"
+        "pytrix_practice-0.2.0.dist-info/RECORD,,\n",
+        encoding="utf-8",
+    )
+    other = tmp_path / "pydantic-2.0.dist-info"
+    other.mkdir()
+    (other / "direct_url.json").write_text("{}")  # another project's record is not ours to change
+    bundler.forget_wheel_path(tmp_path)
+    assert not (info / "direct_url.json").exists() and (other / "direct_url.json").exists()
+    assert (info / "RECORD").read_text(encoding="utf-8") == "pytrix/__init__.py,sha256=abc,10\npytrix_practice-0.2.0.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(vsix) as archive:
+        names = archive.namelist()
+        records = [name for name in names if name.endswith(".dist-info/RECORD") and "/pytrix_practice-" in name]
+        assert records, "no Pytrix dist-info in the bundle"
+        assert not [name for name in names if "/pytrix_practice-" in name and name.endswith("direct_url.json")]
+        assert all(b"direct_url.json" not in archive.read(name) for name in records)

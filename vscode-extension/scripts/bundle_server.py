@@ -87,6 +87,7 @@ def install_for(wheel: Path, target: str, python: str, dest: Path) -> tuple[str,
     for tag in PLATFORMS[target]:
         command += ["--platform", tag]
     subprocess.run([*command, str(wheel)], check=True)
+    forget_wheel_path(dest)
     shutil.rmtree(dest / "bin", ignore_errors=True)
     for entry in list(dest.iterdir()):
         if entry.name.split("-")[0].split(".")[0] in LEFT_OUT:
@@ -96,6 +97,20 @@ def install_for(wheel: Path, target: str, python: str, dest: Path) -> tuple[str,
         if tests.is_dir() and (tests.parent / "__init__.py").is_file():
             shutil.rmtree(tests)
     return python, time.monotonic() - began
+
+
+def forget_wheel_path(dest: Path) -> None:
+    """Drop the record of where Pytrix's wheel was installed from (PEP 610 `direct_url.json`).
+
+    It names the build's temporary folder, so it told nothing to anyone and made
+    every bundle differ; its line in RECORD goes with it.
+    """
+    for info in dest.glob("pytrix_practice-*.dist-info"):
+        (info / "direct_url.json").unlink(missing_ok=True)
+        record = info / "RECORD"
+        if record.is_file():
+            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+            record.write_text("".join(line for line in lines if not line.split(",", 1)[0].endswith("/direct_url.json")), encoding="utf-8")
 
 
 def remove(path: Path) -> None:

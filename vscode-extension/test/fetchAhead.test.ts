@@ -99,14 +99,23 @@ describe("fetchAheadScript (the page's head)", () => {
       removeEventListener?: unknown;
     };
     let target: EventTarget;
+    /** The head script's message listeners still attached. */
+    let listening = 0;
     const post = (data: unknown) => target.dispatchEvent(new MessageEvent("message", { data }));
     const URL_ = "https://res/pyodide-1-abc.snapshot";
 
     beforeEach(() => {
       // The page's window: where the host's messages arrive.
       target = new EventTarget();
-      scope.addEventListener = target.addEventListener.bind(target);
-      scope.removeEventListener = target.removeEventListener.bind(target);
+      listening = 0;
+      scope.addEventListener = (type: string, listener: (event: Event) => void) => {
+        listening += 1;
+        target.addEventListener(type, listener);
+      };
+      scope.removeEventListener = (type: string, listener: (event: Event) => void) => {
+        listening -= 1;
+        target.removeEventListener(type, listener);
+      };
     });
     afterEach(() => {
       vi.useRealTimers();
@@ -131,7 +140,8 @@ describe("fetchAheadScript (the page's head)", () => {
       expect(describeAhead([snapshot])).toMatch(/pyodide-1-abc\.snapshot \d+ ms \(0\.00 MB, from the host\)/);
       expect(text((await ahead.get(`${base}/a.bin`)!).data)).toBe("alpha");
       expect(requested).toEqual(["/a.bin"]);
-      // Taken once: a second message changes nothing, and the listener is gone.
+      // Taken once: the listener is gone, and a second message changes nothing.
+      expect(listening).toBe(0);
       post({ type: POSTED_FILE, url: URL_, data: new Uint8Array([7]) });
       expect([...new Uint8Array((await ahead.get(URL_)!).data!)]).toEqual([1, 2, 3]);
     });
@@ -141,6 +151,7 @@ describe("fetchAheadScript (the page's head)", () => {
       post({ type: POSTED_FILE, url: URL_, data: null });
       const snapshot = await scope.pytrixAhead!.get(URL_)!;
       expect(snapshot.data).toBeNull();
+      expect(listening).toBe(0);
       expect(describeAhead([snapshot])).toBe("the page fetched ahead: pyodide-1-abc.snapshot failed (the host sent no bytes)");
     });
 
@@ -148,8 +159,12 @@ describe("fetchAheadScript (the page's head)", () => {
       vi.useFakeTimers();
       new Function(fetchAheadScript([], URL_))();
       const pending = scope.pytrixAhead!.get(URL_)!;
-      await vi.advanceTimersByTimeAsync(POSTED_WAIT_MS);
+      expect(listening).toBe(1);
+      await vi.advanceTimersByTimeAsync(POSTED_WAIT_MS - 1);
+      expect(listening).toBe(1); // still waiting just before the limit
+      await vi.advanceTimersByTimeAsync(1);
       expect((await pending).data).toBeNull();
+      expect(listening).toBe(0);
     });
   });
 

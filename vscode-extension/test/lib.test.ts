@@ -9,7 +9,7 @@ import {
   subtopicItems,
 } from "../src/lib/curriculum";
 import { activityOf, buildDashboard, masteryOf, usageMarkdown, usageOf } from "../src/lib/dashboard";
-import { contentSecurityPolicy, makeNonce, webviewShell } from "../src/lib/html";
+import { contentSecurityPolicy, inlinable, makeNonce, webviewShell } from "../src/lib/html";
 import { adviceFor, CRASH_LOOP_MESSAGE, firstUsable, shouldRestart, interpreterCandidates, judgeProbe, launchPlan, PROBE_SCRIPT, versionMismatch } from "../src/lib/interpreter";
 import { parseFromDashboard, parseFromPractice, parseToPractice, summariseRun, testDetails } from "../src/lib/messages";
 import { classifyPath, questionIdOf, questionUri } from "../src/lib/practice";
@@ -267,6 +267,32 @@ describe("webview shell", () => {
     const early = webviewShell({ cspSource: "https://res", nonce, title: "t", scriptUri: "https://res/p.js", styleUri: "https://res/p.css", body: "", headScript: "go()" });
     expect(early.indexOf(`<script nonce="${nonce}">go()</script>`)).toBeGreaterThan(early.indexOf("Content-Security-Policy"));
     expect(early.indexOf(`<script nonce="${nonce}">go()</script>`)).toBeLessThan(early.indexOf("<link rel=\"stylesheet\""));
+  });
+
+  it("writes the page's script and stylesheet into the page (nonce'd), only when nothing in them can end their element", () => {
+    const nonce = makeNonce((n) => new Uint8Array(n).fill(7));
+    expect(contentSecurityPolicy("https://res", nonce, true)).toContain(`style-src https://res 'nonce-${nonce}'`);
+    const base = { cspSource: "https://res", nonce, title: "t", scriptUri: "https://res/p.js", styleUri: "https://res/p.css", body: "<main></main>", headScript: "go()" };
+    const html = webviewShell({ ...base, inline: { script: "start(1 < 2)", style: "body { color: red }" } });
+    expect(html).toContain(`<style nonce="${nonce}">body { color: red }</style>`);
+    expect(html).toContain(`<script nonce="${nonce}">start(1 < 2)</script>`);
+    expect(html).not.toContain("https://res/p.js");
+    expect(html).not.toContain("https://res/p.css");
+    // The head script still runs first, the page's script after the body.
+    expect(html.indexOf("go()")).toBeLessThan(html.indexOf("<style"));
+    expect(html.indexOf("<main></main>")).toBeLessThan(html.indexOf("start(1 < 2)"));
+    for (const [script, style] of [
+      ['x = "</script><script>alert(1)</script>"', ""],
+      ['x = "</SCRIPT >"', ""],
+      ["x = 1 <!-- 2", ""],
+      ["", "a::after { content: '</style>' }"],
+    ]) {
+      expect(inlinable(script) && inlinable(style)).toBe(false);
+      const byUrl = webviewShell({ ...base, inline: { script, style } });
+      expect(byUrl).toContain(`<script nonce="${nonce}" src="https://res/p.js"></script>`);
+      expect(byUrl).toContain('<link rel="stylesheet" href="https://res/p.css">');
+      expect(byUrl).not.toContain("alert(1)");
+    }
   });
 });
 

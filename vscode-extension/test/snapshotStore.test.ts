@@ -91,6 +91,24 @@ describe("SnapshotStore", () => {
     expect(reads).toHaveLength(2); // the check's reads only
   });
 
+  it("gives the bytes it would send a page only when their record and checksum hold, removing nothing", async () => {
+    const store = new SnapshotStore(dir, IDENTITY, io);
+    expect(await store.verifiedBytes()).toBeNull(); // none kept
+    await store.keep(SNAPSHOT);
+    const kept = new Uint8Array(fs.readFileSync(store.file));
+    expect(await store.verifiedBytes()).toEqual(kept);
+    const damaged = kept.slice();
+    damaged[damaged.length >> 1] ^= 0xff; // same size: only the checksum tells
+    fs.writeFileSync(store.file, damaged);
+    expect(await store.verifiedBytes()).toBeNull();
+    expect(fs.existsSync(store.file)).toBe(true); // check() removes, this does not
+    fs.writeFileSync(store.file, kept);
+    fs.rmSync(`${store.file}.json`);
+    expect(await store.verifiedBytes()).toBeNull(); // no record
+    const other = new SnapshotStore(dir, { ...IDENTITY, harnessSha256: "cd".repeat(32) }, io);
+    expect(await other.verifiedBytes()).toBeNull();
+  });
+
   it("drops a record left without its snapshot", async () => {
     const store = new SnapshotStore(dir, IDENTITY, io);
     await store.keep(SNAPSHOT);

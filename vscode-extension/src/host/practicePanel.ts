@@ -13,8 +13,8 @@ import { dirname, join } from "node:path";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
 import { fetchAheadScript, panelFiles } from "../lib/fetchAhead";
-import { webviewShell, makeNonce } from "../lib/html";
-import { PAGE_UP_LIMIT_MS, pageUpWithin } from "../lib/pageUp";
+import { inlinable, webviewShell, makeNonce } from "../lib/html";
+import { HELD_BACK_MS, PAGE_UP_LIMIT_MS, pageUpWithin } from "../lib/pageUp";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
 import type { RunTestsParams, RunTestsResult } from "../lib/runTests";
@@ -53,7 +53,8 @@ export class PracticePanel implements vscode.Disposable {
   private readonly pending = new Map<number, Pending>();
   private shownQuestion: string | null = null;
   runtimeStatus: RuntimeStatus | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** The open panel's own listeners, dropped when it closes. */
+  private panelListeners: vscode.Disposable[] = [];
   private readonly harnessFile: string | undefined;
   private readonly snapshots: SnapshotStore | undefined;
   private snapshotCheck: Promise<SnapshotCheck> | undefined;
@@ -66,13 +67,14 @@ export class PracticePanel implements vscode.Disposable {
   private answered = false;
   /** Whether the panel came back with the window (restore()) rather than opening anew. */
   private restored = false;
-  /**
-   * The last panel closed while its page was loading (its script not up, or Pyodide still
-   * fetching its files), so VS Code may hold this one's page back (lib/pageUp.ts); a run then
-   * waits for the page at most PAGE_UP_LIMIT_MS from the panel opening.
-   */
-  private lastClosedLoading = false;
+  /** When the last panel closed (Date.now()): VS Code may hold back the page of one opened soon after. */
+  private closedAt: number | undefined;
+  /** This panel opened within HELD_BACK_MS of one closing: a run waits for its page at most PAGE_UP_LIMIT_MS (lib/pageUp.ts). */
   private mayBeHeldBack = false;
+  /** The page's script and stylesheet read for inlining (null: unreadable, loaded by URL). */
+  private inlineSources: { script: string; style: string } | null | undefined;
+  /** The URL of the kept snapshot this panel's page takes from the host, sent again if the page reloads. */
+  private postedSnapshot: string | undefined;
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
@@ -184,8 +186,8 @@ export class PracticePanel implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, runtime: "pyodide" | "subprocess" | undefined): Promise<void> {
     this.openedAt = Date.now();
     this.restored = false;
-    this.mayBeHeldBack = this.lastClosedLoading;
-    this.lastClosedLoading = false;
+    this.mayBeHeldBack = this.closedAt !== undefined && this.openedAt - this.closedAt <= HELD_BACK_MS;
+    this.postedSnapshot = undefined;
     this.answered = false;
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
@@ -198,8 +200,8 @@ export class PracticePanel implements vscode.Disposable {
     });
     const webview = panel.webview;
     this.render(webview, runtime);
-    webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.disposables);
-    panel.onDidDispose(() => this.closed(), undefined, this.disposables);
+    webview.onDidReceiveMessage((data) => this.receive(data), undefined, this.panelListeners);
+    panel.onDidDispose(() => this.closed(), undefined, this.panelListeners);
     this.shownQuestion = null;
     return this.ready;
   }
@@ -222,13 +224,14 @@ export class PracticePanel implements vscode.Disposable {
       harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
     };
     // In the Pyodide runtime the kept snapshot's bytes are posted with the HTML rather than fetched (lib/fetchAhead.ts).
-    const posted = runtime === "pyodide" && check.state === "usable" ? check : undefined;
+    const posted = runtime === "pyodide" && files.snapshot !== "";
     webview.html = webviewShell({
       cspSource: webview.cspSource,
       nonce,
       title: "Pytrix Practice",
       scriptUri: asUri("out", "webview", "practice.js"),
       styleUri: asUri("media", "practice.css"),
+      inline: this.pageSources(),
       wasm: true,
       data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
@@ -236,7 +239,10 @@ export class PracticePanel implements vscode.Disposable {
       body: PRACTICE_BODY,
     });
     this.htmlSetMs = Date.now() - this.openedAt;
-    if (posted) this.postSnapshotFile(webview, files.snapshot, posted.file);
+    if (posted) {
+      this.postedSnapshot = files.snapshot;
+      this.postSnapshotFile(webview, files.snapshot);
+    }
     if (!files.snapshot || this.checked) return;
     const url = files.snapshot;
     this.offered = { url };
@@ -250,20 +256,41 @@ export class PracticePanel implements vscode.Disposable {
 
   /**
    * Post the kept snapshot's bytes to the page (its head script takes them for the first worker;
-   * VS Code holds the message until the page is there). Unreadable: null, and the worker fetches it.
+   * VS Code holds the message until the page is there): the bytes read and checked against
+   * their record and checksum here, so what the page restores is what was checked. None (the
+   * file gone, replaced or damaged meanwhile; the checksum verdict says which): null.
    */
-  private postSnapshotFile(webview: vscode.Webview, url: string, file: string): void {
-    fs.promises.readFile(file).then(
-      (bytes) => {
-        if (this.panel?.webview !== webview) return; // closed meanwhile
-        const message: ToPractice = { type: "snapshotFile", url, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-        void webview.postMessage(message);
-      },
-      (error: unknown) => {
-        this.delegate.log(`[pyodide] could not read the kept snapshot to send it to the panel (${String(error)}); the panel fetches it`);
-        if (this.panel?.webview === webview) void webview.postMessage({ type: "snapshotFile", url, data: null } satisfies ToPractice);
-      },
-    );
+  private postSnapshotFile(webview: vscode.Webview, url: string): void {
+    const send = (data: Uint8Array | null) => {
+      if (this.panel?.webview === webview) void webview.postMessage({ type: "snapshotFile", url, data } satisfies ToPractice);
+    };
+    (this.snapshots?.verifiedBytes() ?? Promise.resolve(null)).then(send, (error: unknown) => {
+      this.delegate.log(`[pyodide] could not read the kept snapshot to send it to the panel: ${String(error)}`);
+      send(null);
+    });
+  }
+
+  /**
+   * The page's script and stylesheet, written into its HTML so the page's script runs as soon as
+   * the HTML is parsed, without a fetch through VS Code's resource loader (0.15 s in code-server);
+   * read once. Unreadable: undefined, and the page loads them by URL.
+   */
+  private pageSources(): { script: string; style: string } | undefined {
+    if (this.inlineSources === undefined) {
+      try {
+        const root = this.extensionUri.fsPath;
+        const sources = {
+          script: fs.readFileSync(join(root, "out", "webview", "practice.js"), "utf8"),
+          style: fs.readFileSync(join(root, "media", "practice.css"), "utf8"),
+        };
+        this.inlineSources = inlinable(sources.script) && inlinable(sources.style) ? sources : null;
+        if (this.inlineSources === null) this.delegate.log("[practice] the panel's script is loaded by URL (it holds text that would end an inline script)");
+      } catch (error) {
+        this.delegate.log(`[practice] the panel's script is loaded by URL (could not read it: ${String(error)})`);
+        this.inlineSources = null;
+      }
+    }
+    return this.inlineSources ?? undefined;
   }
 
   /** Send the page the verdict on the snapshot it was offered unchecked (again when its script comes up). */
@@ -273,8 +300,9 @@ export class PracticePanel implements vscode.Disposable {
   }
 
   private closed(): void {
-    const state = this.runtimeStatus?.state;
-    this.lastClosedLoading = this.pageUpMs === undefined || state === "loading" || state === "restarting";
+    this.closedAt = Date.now();
+    for (const d of this.panelListeners) d.dispose();
+    this.panelListeners = [];
     this.markReady?.(); // whoever waits for the page goes on (a run finds the panel gone)
     this.markReady = undefined;
     this.panel = undefined;
@@ -378,6 +406,9 @@ export class PracticePanel implements vscode.Disposable {
         if (this.pageUpMs === undefined) {
           this.pageUpMs = Date.now() - this.openedAt;
           if (this.pageUpMs > PAGE_UP_LIMIT_MS) this.delegate.log(`[practice] the panel's page came up late: ${this.pageUpMs} ms after the panel opened`);
+        } else if (this.postedSnapshot && this.panel) {
+          // The page loaded again (the panel moved to another window): its head script waits for the bytes again.
+          this.postSnapshotFile(this.panel.webview, this.postedSnapshot);
         }
         this.markReady?.();
         this.postVerdict();
@@ -436,7 +467,7 @@ export class PracticePanel implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    for (const d of this.panelListeners) d.dispose();
   }
 }
 

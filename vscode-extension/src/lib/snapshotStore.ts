@@ -107,6 +107,17 @@ export class SnapshotStore {
     return { state: "damaged", reason };
   }
 
+  /**
+   * The kept snapshot's bytes when its record and checksum hold (what a page may restore), else
+   * null: the host sends the page these very bytes. Removes nothing (`check()` does).
+   */
+  async verifiedBytes(): Promise<Uint8Array | null> {
+    const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
+    if (recordBytes === null || data === null) return null;
+    const record = new TextDecoder().decode(recordBytes);
+    return this.recordProblem(record, data.byteLength) === null && this.checksumProblem(record, data) === null ? data : null;
+  }
+
   /** What is wrong with the record of a snapshot of `size` bytes, or null. */
   private recordProblem(text: string | null, size: number): string | null {
     if (text === null) return "its record is missing";
