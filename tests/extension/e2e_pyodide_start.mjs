@@ -212,8 +212,9 @@ try {
   const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
   const workerLine = outputLog(dirs.userData).match(/\[pyodide\] fetched by the worker itself: (.*)/)?.[1] ?? "no worker line";
   step(
-    "the page's head script fetches the worker's files ahead (the interpreter's wasm gzip-compressed: the .vsix has no other), and the worker fetches none itself; the page's own script is written into its HTML",
-    /pyodide\.asm\.wasm\.gz \d+ ms/.test(aheadLine) && /by the head's script/.test(aheadLine) && !/failed/.test(aheadLine) && workerLine === "nothing" &&
+    "the host posts the worker's files with the page (the interpreter's wasm gzip-compressed: the .vsix has no other), the head's script takes them all, and the worker fetches none itself; the page's own script is written into its HTML",
+    /pyodide\.asm\.wasm\.gz \d+ ms \([\d.]+ MB, from the host\)/.test(aheadLine) && (aheadLine.match(/, from the host\)/g) ?? []).length === 7 &&
+      /by the head's script/.test(aheadLine) && !/failed/.test(aheadLine) && workerLine === "nothing" &&
       !/no compressed copy|could not fetch|could not import/.test(outputLog(dirs.userData)) &&
       !/the panel's script is loaded by URL/.test(outputLog(dirs.userData)),
     `${aheadLine}; the worker: ${workerLine}`,
@@ -232,8 +233,8 @@ try {
   const laterAhead = [...outputLog(dirs.userData).matchAll(/\[pyodide\] the page fetched ahead: (.*)/g)].map((m) => m[1]).pop() ?? "";
   const laterWorker = [...outputLog(dirs.userData).matchAll(/\[pyodide\] fetched by the worker itself: (.*)/g)].map((m) => m[1]).pop() ?? "";
   step(
-    "the later window's page takes the kept snapshot's bytes from the host's message (posted with the HTML, not fetched), and the worker fetches nothing itself",
-    /\.snapshot \d+ ms \([\d.]+ MB, from the host\)/.test(laterAhead) && laterWorker === "nothing",
+    "the later window's page takes the kept snapshot's bytes, with the other files, from the host's messages (posted with the HTML, not fetched), and the worker fetches nothing itself",
+    /\.snapshot \d+ ms \([\d.]+ MB, from the host\)/.test(laterAhead) && (laterAhead.match(/, from the host\)/g) ?? []).length === 8 && laterWorker === "nothing",
     `${laterAhead}; the worker: ${laterWorker}`,
   );
   step(

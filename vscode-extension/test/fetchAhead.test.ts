@@ -91,7 +91,7 @@ describe("fetchAheadScript (the page's head)", () => {
     }
   });
 
-  describe("the kept snapshot posted by the host", () => {
+  describe("files posted by the host", () => {
     const scope = globalThis as {
       pytrixAhead?: Map<string, Promise<AheadFile>>;
       pytrixAheadAt?: number;
@@ -125,9 +125,9 @@ describe("fetchAheadScript (the page's head)", () => {
       delete scope.removeEventListener;
     });
 
-    it("is taken from the host's message, never fetched, while the other files are fetched", async () => {
+    it("are taken from the host's messages, never fetched, while the other files are fetched", async () => {
       requested.length = 0;
-      new Function(fetchAheadScript([`${base}/a.bin`], URL_))();
+      new Function(fetchAheadScript([`${base}/a.bin`], [URL_]))();
       const ahead = scope.pytrixAhead!;
       expect([...ahead.keys()]).toEqual([`${base}/a.bin`, URL_]);
       post({ type: "question", html: "" }); // other messages are not it
@@ -146,8 +146,23 @@ describe("fetchAheadScript (the page's head)", () => {
       expect([...new Uint8Array((await ahead.get(URL_)!).data!)]).toEqual([1, 2, 3]);
     });
 
+    it("each waits for its own message, in any order; the listener goes with the last", async () => {
+      const WASM = "https://res/pyodide.asm.wasm.gz";
+      new Function(fetchAheadScript([], [WASM, URL_, ""]))();
+      const ahead = scope.pytrixAhead!;
+      expect([...ahead.keys()]).toEqual([WASM, URL_]);
+      const whole = new Uint8Array([4, 5, 6]);
+      post({ type: POSTED_FILE, url: URL_, data: whole });
+      const snapshot = await ahead.get(URL_)!;
+      expect(snapshot.data).toBe(whole.buffer); // a whole buffer is taken as it is, not copied
+      expect(listening).toBe(1); // the wasm still to come
+      post({ type: POSTED_FILE, url: WASM, data: new Uint8Array([1]) });
+      expect([...new Uint8Array((await ahead.get(WASM)!).data!)]).toEqual([1]);
+      expect(listening).toBe(0);
+    });
+
     it("is null when the host could not read it, so the worker fetches it", async () => {
-      new Function(fetchAheadScript([], URL_))();
+      new Function(fetchAheadScript([], [URL_]))();
       post({ type: POSTED_FILE, url: URL_, data: null });
       const snapshot = await scope.pytrixAhead!.get(URL_)!;
       expect(snapshot.data).toBeNull();
@@ -157,7 +172,7 @@ describe("fetchAheadScript (the page's head)", () => {
 
     it("is null when no message comes in time, so the worker fetches it", async () => {
       vi.useFakeTimers();
-      new Function(fetchAheadScript([], URL_))();
+      new Function(fetchAheadScript([], [URL_]))();
       const pending = scope.pytrixAhead!.get(URL_)!;
       expect(listening).toBe(1);
       await vi.advanceTimersByTimeAsync(POSTED_WAIT_MS - 1);

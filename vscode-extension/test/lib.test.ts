@@ -334,12 +334,12 @@ describe("webview messages", () => {
     expect(parseToPractice({ type: "runTests", id: 1, params: {} })).not.toBeNull();
     // No fetch to warm the webview's cache: a panel closed during it made the next one 30 s late (practicePanel.ts).
     expect(parseToPractice({ type: "cacheFile", url: "https://res/a.snapshot" })).toBeNull();
-    // The kept snapshot's bytes posted for the head's script: bytes or null, nothing else.
+    // A file's bytes posted for the head's script: bytes or null, nothing else.
     const bytes = new Uint8Array([1, 2, 3]);
-    expect(parseToPractice({ type: "snapshotFile", url: "https://res/a.snapshot", data: bytes })).toEqual({ type: "snapshotFile", url: "https://res/a.snapshot", data: bytes });
-    expect(parseToPractice({ type: "snapshotFile", url: "https://res/a.snapshot", data: null })).not.toBeNull();
+    expect(parseToPractice({ type: "aheadFile", url: "https://res/a.snapshot", data: bytes })).toEqual({ type: "aheadFile", url: "https://res/a.snapshot", data: bytes });
+    expect(parseToPractice({ type: "aheadFile", url: "https://res/a.snapshot", data: null })).not.toBeNull();
     for (const bad of [{ data: "AAAA" }, { data: [1, 2] }, { data: undefined }, { url: 7, data: null }]) {
-      expect(parseToPractice({ type: "snapshotFile", url: "https://res/a.snapshot", ...bad })).toBeNull();
+      expect(parseToPractice({ type: "aheadFile", url: "https://res/a.snapshot", ...bad })).toBeNull();
     }
     expect(parseFromWorker({ type: "event", id: 1, event: 5 })).toBeNull();
     expect(parseFromWorker({ type: "ready", python: "3.14", loadMs: 1 })).toEqual({ type: "ready", python: "3.14", loadMs: 1, fromSnapshot: false });

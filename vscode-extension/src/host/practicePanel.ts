@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import { dirname, join } from "node:path";
 import MarkdownIt from "markdown-it";
 import * as vscode from "vscode";
-import { fetchAheadScript, panelFiles } from "../lib/fetchAhead";
+import { fetchAheadScript, fileName, panelFiles, PYODIDE_FILES } from "../lib/fetchAhead";
 import { inlinable, webviewShell, makeNonce } from "../lib/html";
 import { HELD_BACK_MS, PAGE_UP_LIMIT_MS, pageUpWithin } from "../lib/pageUp";
 import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractice } from "../lib/messages";
@@ -34,6 +34,12 @@ export interface PracticeDelegate {
   /** Run a panel button's action against the target file. */
   act(action: PracticeAction, target: PracticeTarget): Promise<void>;
   log(text: string): void;
+}
+
+/** A file the page would fetch ahead, and how the host reads its bytes to post them instead. */
+interface AheadSource {
+  url: string;
+  read(): Promise<Uint8Array | null>;
 }
 
 interface Pending {
@@ -73,8 +79,8 @@ export class PracticePanel implements vscode.Disposable {
   private mayBeHeldBack = false;
   /** The page's script and stylesheet read for inlining (null: unreadable, loaded by URL). */
   private inlineSources: { script: string; style: string } | null | undefined;
-  /** The URL of the kept snapshot this panel's page takes from the host, sent again if the page reloads. */
-  private postedSnapshot: string | undefined;
+  /** The files this panel's page takes from the host, sent again if the page reloads. */
+  private posted: readonly AheadSource[] = [];
   /** Milliseconds from opening the panel to its script being up, and to Pyodide being ready (the first time). */
   private pageUpMs: number | undefined;
   private pyodideReadyMs: number | undefined;
@@ -187,7 +193,7 @@ export class PracticePanel implements vscode.Disposable {
     this.openedAt = Date.now();
     this.restored = false;
     this.mayBeHeldBack = this.closedAt !== undefined && this.openedAt - this.closedAt <= HELD_BACK_MS;
-    this.postedSnapshot = undefined;
+    this.posted = [];
     this.answered = false;
     this.pageUpMs = undefined;
     this.pyodideReadyMs = undefined;
@@ -223,8 +229,8 @@ export class PracticePanel implements vscode.Disposable {
       snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
       harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
     };
-    // In the Pyodide runtime the kept snapshot's bytes are posted with the HTML rather than fetched (lib/fetchAhead.ts).
-    const posted = runtime === "pyodide" && files.snapshot !== "";
+    // In the Pyodide runtime the first worker's files are posted with the HTML rather than fetched (lib/fetchAhead.ts).
+    const posted = runtime === "pyodide" ? this.aheadFiles(files, check) : [];
     webview.html = webviewShell({
       cspSource: webview.cspSource,
       nonce,
@@ -235,13 +241,13 @@ export class PracticePanel implements vscode.Disposable {
       wasm: true,
       data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
-      headScript: runtime === "pyodide" ? fetchAheadScript(panelFiles({ ...files, snapshot: posted ? "" : files.snapshot }), posted ? files.snapshot : "") : undefined,
+      headScript: runtime === "pyodide" ? fetchAheadScript([], posted.map((file) => file.url)) : undefined,
       body: PRACTICE_BODY,
     });
     this.htmlSetMs = Date.now() - this.openedAt;
-    if (posted) {
-      this.postedSnapshot = files.snapshot;
-      this.postSnapshotFile(webview, files.snapshot);
+    if (posted.length) {
+      this.posted = posted;
+      this.postAheadFiles(webview, posted);
     }
     if (!files.snapshot || this.checked) return;
     const url = files.snapshot;
@@ -255,19 +261,43 @@ export class PracticePanel implements vscode.Disposable {
   }
 
   /**
-   * Post the kept snapshot's bytes to the page (its head script takes them for the first worker;
-   * VS Code holds the message until the page is there): the bytes read and checked against
-   * their record and checksum here, so what the page restores is what was checked. None (the
-   * file gone, replaced or damaged meanwhile; the checksum verdict says which): null.
+   * The files the first worker needs (lib/fetchAhead.ts `panelFiles`), each with how the host reads
+   * its bytes: the shipped ones from the extension, the kept snapshot checked against its record
+   * and checksum as read (`SnapshotStore.verifiedBytes`: what the page restores is what was checked).
    */
-  private postSnapshotFile(webview: vscode.Webview, url: string): void {
-    const send = (data: Uint8Array | null) => {
-      if (this.panel?.webview === webview) void webview.postMessage({ type: "snapshotFile", url, data } satisfies ToPractice);
-    };
-    (this.snapshots?.verifiedBytes() ?? Promise.resolve(null)).then(send, (error: unknown) => {
-      this.delegate.log(`[pyodide] could not read the kept snapshot to send it to the panel: ${String(error)}`);
-      send(null);
+  private aheadFiles(files: { worker: string; harness: string; snapshot: string; pyodide: string }, check: SnapshotCheck): AheadSource[] {
+    const root = this.extensionUri.fsPath;
+    const fromDisk = (path: string) => () => fs.promises.readFile(path).then((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const sources = new Map<string, () => Promise<Uint8Array | null>>([
+      [files.worker, fromDisk(join(root, "out", "webview", "worker.js"))],
+      ...PYODIDE_FILES.map((name): [string, () => Promise<Uint8Array>] => [`${files.pyodide}${name}`, fromDisk(join(root, "out", "pyodide", name))]),
+    ]);
+    if (files.harness && this.harnessFile) sources.set(files.harness, fromDisk(this.harnessFile));
+    if (files.snapshot && check.state === "usable") sources.set(files.snapshot, () => this.snapshots?.verifiedBytes() ?? Promise.resolve(null));
+    // In the order the worker needs them: its script and Pyodide's loader first, the big files after.
+    return panelFiles(files).flatMap((url) => {
+      const read = sources.get(url);
+      return read ? [{ url, read }] : [];
     });
+  }
+
+  /**
+   * Post the files' bytes to the page, one message a file in order (its head script takes them for
+   * the first worker; VS Code holds the messages until the page is there). A file the host cannot
+   * read goes as null, and the worker fetches it.
+   */
+  private postAheadFiles(webview: vscode.Webview, files: readonly AheadSource[]): void {
+    const reads = files.map((file) => file.read().catch((error: unknown) => {
+      this.delegate.log(`[pyodide] could not read ${fileName(file.url)} to send it to the panel: ${String(error)}`);
+      return null;
+    }));
+    void (async () => {
+      for (const [i, file] of files.entries()) {
+        const data = await reads[i];
+        if (this.panel?.webview !== webview) return; // closed meanwhile
+        void webview.postMessage({ type: "aheadFile", url: file.url, data } satisfies ToPractice);
+      }
+    })();
   }
 
   /**
@@ -406,9 +436,9 @@ export class PracticePanel implements vscode.Disposable {
         if (this.pageUpMs === undefined) {
           this.pageUpMs = Date.now() - this.openedAt;
           if (this.pageUpMs > PAGE_UP_LIMIT_MS) this.delegate.log(`[practice] the panel's page came up late: ${this.pageUpMs} ms after the panel opened`);
-        } else if (this.postedSnapshot && this.panel) {
+        } else if (this.posted.length && this.panel) {
           // The page loaded again (the panel moved to another window): its head script waits for the bytes again.
-          this.postSnapshotFile(this.panel.webview, this.postedSnapshot);
+          this.postAheadFiles(this.panel.webview, this.posted);
         }
         this.markReady?.();
         this.postVerdict();

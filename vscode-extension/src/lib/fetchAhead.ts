@@ -12,12 +12,13 @@
  * requests for those URLs from them. A file the page could not fetch is
  * fetched by the worker as before, and that is logged.
  *
- * The kept snapshot (7 MB) is not fetched: the host posts its bytes with the
- * page's HTML (`POSTED_FILE`), and they cross while VS Code is still setting
- * the webview up, where a fetch could only start once the page's first
- * script runs (about half a second sooner in code-server, measured). The
- * head's script takes them from that message; without one within
- * `POSTED_WAIT_MS` the worker fetches the file itself (logged).
+ * In the Pyodide panel the host goes further: it posts every one of those
+ * files' bytes with the page's HTML (`POSTED_FILE`, one message a file), so
+ * they cross while VS Code is still setting the webview up, where a fetch
+ * could only start once the page's first script runs (in code-server the
+ * kept snapshot came 0.15-0.39 s after that script posted, 0.44-0.70 s
+ * fetched). The head's script takes each from its message; a file without
+ * one within `POSTED_WAIT_MS` is left to the worker, which fetches it (logged).
  *
  * Plain TypeScript with `fetch` and the clock injected, unit-tested in Node.
  */
@@ -35,8 +36,8 @@ export interface AheadFile {
   byHost?: boolean;
 }
 
-/** The type of the host's message carrying the kept snapshot's bytes for the head's script. */
-export const POSTED_FILE = "snapshotFile";
+/** The type of the host's message carrying one file's bytes for the head's script. */
+export const POSTED_FILE = "aheadFile";
 /** How long the head's script waits for the host's bytes before leaving the file to the worker. */
 export const POSTED_WAIT_MS = 10_000;
 
@@ -52,11 +53,11 @@ export function panelFiles(urls: { worker: string; harness: string; snapshot: st
  * The same as `fetchAhead`, as an inline script for the page's head (it runs
  * before the page's stylesheet and script have loaded): it leaves the map in
  * `globalThis.pytrixAhead`, and the time it started in `pytrixAheadAt`.
- * `posted` (when given) is not fetched: its entry waits for the host's
+ * The `posted` URLs are not fetched: each one's entry waits for the host's
  * `POSTED_FILE` message for that URL (its `data`: the bytes, or null when the
  * host could not read them), or null after `POSTED_WAIT_MS`.
  */
-export function fetchAheadScript(urls: readonly string[], posted = ""): string {
+export function fetchAheadScript(urls: readonly string[], posted: readonly string[] = []): string {
   // JSON in a script element: "<" escaped so no "</script>" can end it early.
   const json = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
   return (
@@ -64,11 +65,12 @@ export function fetchAheadScript(urls: readonly string[], posted = ""): string {
     `const d=(u,x,h)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0,...(h?{byHost:true}:{})});` +
     `for(const u of ${json(urls)}){if(!u||m.has(u))continue;` +
     `m.set(u,fetch(u).then((r)=>(r.ok?r.arrayBuffer():null)).then((x)=>d(u,x),()=>d(u,null)));}` +
-    `const p=${json(posted)};if(p&&!m.has(p))m.set(p,new Promise((y)=>{` +
-    `const f=(x)=>{removeEventListener("message",g);clearTimeout(w);y(d(p,x,1));};` +
-    `const g=(e)=>{const v=e.data;if(!v||v.type!==${json(POSTED_FILE)}||v.url!==p)return;const b=v.data;` +
-    `f(b instanceof ArrayBuffer?b:ArrayBuffer.isView(b)?b.buffer.slice(b.byteOffset,b.byteOffset+b.byteLength):null);};` +
-    `const w=setTimeout(()=>f(null),${POSTED_WAIT_MS});addEventListener("message",g);}));` +
+    `const w=new Map();for(const p of ${json(posted)}){if(!p||m.has(p))continue;m.set(p,new Promise((y)=>w.set(p,y)));}` +
+    `if(w.size){const f=(p,x)=>{const y=w.get(p);if(!y)return;w.delete(p);y(d(p,x,1));` +
+    `if(!w.size){removeEventListener("message",g);clearTimeout(k);}};` +
+    `const g=(e)=>{const v=e.data;if(!v||v.type!==${json(POSTED_FILE)}||typeof v.url!=="string")return;const b=v.data;` +
+    `f(v.url,b instanceof ArrayBuffer?b:ArrayBuffer.isView(b)?(b.byteOffset===0&&b.byteLength===b.buffer.byteLength?b.buffer:b.buffer.slice(b.byteOffset,b.byteOffset+b.byteLength)):null);};` +
+    `const k=setTimeout(()=>{for(const p of [...w.keys()])f(p,null);},${POSTED_WAIT_MS});addEventListener("message",g);}` +
     `globalThis.pytrixAhead=m;})();`
   );
 }

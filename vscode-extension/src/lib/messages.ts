@@ -100,8 +100,8 @@ export type ToPractice =
   | { type: "configure"; runtime: "pyodide" | "subprocess" }
   /** The verdict on the checksum of the kept snapshot offered at `url` before it was checked (false: damaged). */
   | { type: "snapshotVerdict"; url: string; good: boolean }
-  /** The kept snapshot's bytes for the page's head script (lib/fetchAhead.ts; null: the host could not read them). */
-  | { type: "snapshotFile"; url: string; data: Uint8Array | null };
+  /** One file's bytes for the page's head script, instead of its fetch (lib/fetchAhead.ts; null: the host could not read it). */
+  | { type: "aheadFile"; url: string; data: Uint8Array | null };
 
 /** Host -> dashboard webview. */
 export type ToDashboard = { type: "data"; data: DashboardData; generatedAt: string } | { type: "error"; message: string };
@@ -188,9 +188,9 @@ export function parseToPractice(data: unknown): ToPractice | null {
       return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
     case "snapshotVerdict":
       return typeof data.url === "string" && typeof data.good === "boolean" ? { type: "snapshotVerdict", url: data.url, good: data.good } : null;
-    case "snapshotFile":
+    case "aheadFile":
       return typeof data.url === "string" && (data.data === null || data.data instanceof Uint8Array)
-        ? { type: "snapshotFile", url: data.url, data: data.data }
+        ? { type: "aheadFile", url: data.url, data: data.data }
         : null;
     default:
       return null;

@@ -240,7 +240,7 @@ window.addEventListener("message", (event: MessageEvent) => {
     case "snapshotVerdict":
       if (message.url === snapshotUrl) giveVerdict(message.good);
       break;
-    case "snapshotFile":
+    case "aheadFile":
       break; // taken by the head's script (lib/fetchAhead.ts)
     case "configure":
       if (message.runtime === "pyodide") {
