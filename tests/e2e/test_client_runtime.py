@@ -193,7 +193,7 @@ async def test_a_submit_is_graded_from_the_client_runtime_too(lsp: Session) -> N
     assert log.count("graded a run of string-reversal.beginner from pyodide") == runs + 1, log[-2000:]
 
 
-SUPERSEDED = asyncio.Event()
+SUPERSEDED: list[asyncio.Event] = []  # one per test: an event belongs to the loop it is first used in
 
 
 async def superseded_then_failing(params: Any) -> dict[str, Any]:
@@ -201,9 +201,9 @@ async def superseded_then_failing(params: Any) -> dict[str, Any]:
     data = _plain(params)
     CALLS.append(data)
     if len(CALLS) == 1:
-        await asyncio.wait_for(SUPERSEDED.wait(), 30)  # a hang guard: the newer run releases it
+        await asyncio.wait_for(SUPERSEDED[-1].wait(), 30)  # a hang guard: the newer run releases it
         raise RuntimeError("the practice panel was closed before its page came up")
-    SUPERSEDED.set()
+    SUPERSEDED[-1].set()
     return {"events": await harness_events(data), "timedOut": [], "crashed": [],
             "pythonVersion": "3.x", "durationMs": 1.0}
 
@@ -216,7 +216,7 @@ async def test_a_superseded_runs_late_failure_is_dropped_quietly(lsp: Session) -
     """A run superseded by a newer edit whose client answer comes later as an error: the
     newer run is graded from the client, and the late error leaves no traceback in the log."""
     CALLS.clear()
-    SUPERSEDED.clear()
+    SUPERSEDED.append(asyncio.Event())
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
     lsp.replace(uri, RIGHT)
     await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")

@@ -144,7 +144,7 @@ export const RUNTIME_PAGE = `<!doctype html>
       createWorker,
       indexURL: new URL("/pyodide/", location.href).href,
       isolated: window.crossOriginIsolated === true,
-      graceMs: options.graceMs ?? 300,
+      graceMs: options.graceMs ?? 1000, // the extension's default (lib/pyodideRuntime.ts)
       onLog: (text) => console.log("worker: " + text),
       // With options.keep, snapshots survive across runtimes (like the extension's global storage).
       initialSnapshot: options.keep ? async () => window.keptSnapshot ?? null : undefined,
