@@ -123,6 +123,14 @@ async function closeThenRun(page) {
   return { line, graded, late, heldBack, fromPyodideOnly: pyodideOnly, text };
 }
 
+/** Add text to the practice file in one change, unsaved: one run (no keystroke's run to supersede it). */
+async function editOnce(page, text) {
+  await page.locator(".tabs-container .tab", { hasText: FILE }).first().click();
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.insertText(text);
+}
+
 /** Edit the practice file and save it (a run). */
 async function editAndSave(page, text) {
   await page.locator(".tabs-container .tab", { hasText: FILE }).first().click();
@@ -149,13 +157,15 @@ async function closeWhileLoading(page) {
   const waitGradedRun = (n) => waitGraded(offset, n, `graded run ${n} after closing the loading panel`);
   // 1. A run opens a new panel; it is closed as soon as its tab shows (its page still loading), by
   // the tab's own close button: a key pressed into a webview whose page is not up yet can be lost.
-  await editAndSave(page, "\n# loading\n");
+  // One change, so that run is the one waiting on the page (a later keystroke's run would supersede
+  // it, and a superseded run's failure is dropped quietly).
+  await editOnce(page, "\n# loading\n");
   await practiceTab.waitFor({ state: "visible" });
   await practiceTab.locator(".tab-actions .action-label").first().click({ force: true });
   await practiceTab.waitFor({ state: "detached" });
   await waitGradedRun(1);
   // 2. The next run opens another panel, left open.
-  await editAndSave(page, "# after\n");
+  await editOnce(page, "# after\n");
   await waitGradedRun(2);
   const server = serverLog().slice(offset);
   return {
