@@ -95,13 +95,11 @@ export class SnapshotStore {
 
   /** Whether the kept snapshot may be restored (its record, size and checksum); a damaged one is removed. */
   async check(): Promise<SnapshotCheck> {
-    const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
+    const { data, recordFound, reason } = await this.inspect();
     if (data === null) {
-      if (recordBytes !== null) await this.io.remove(this.recordFile);
+      if (recordFound) await this.io.remove(this.recordFile);
       return { state: "missing" };
     }
-    const record = recordBytes === null ? null : new TextDecoder().decode(recordBytes);
-    const reason = this.recordProblem(record, data.byteLength) ?? this.checksumProblem(record ?? "", data);
     if (reason === null) return { state: "usable", file: this.file, bytes: data.byteLength };
     await Promise.all([this.io.remove(this.file), this.io.remove(this.recordFile)]);
     return { state: "damaged", reason };
@@ -112,10 +110,16 @@ export class SnapshotStore {
    * null: the host sends the page these very bytes. Removes nothing (`check()` does).
    */
   async verifiedBytes(): Promise<Uint8Array | null> {
+    const { data, reason } = await this.inspect();
+    return reason === null ? data : null;
+  }
+
+  /** The snapshot's bytes (null: none), whether its record exists, and what is wrong with them (null: nothing). */
+  private async inspect(): Promise<{ data: Uint8Array | null; recordFound: boolean; reason: string | null }> {
     const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
-    if (recordBytes === null || data === null) return null;
-    const record = new TextDecoder().decode(recordBytes);
-    return this.recordProblem(record, data.byteLength) === null && this.checksumProblem(record, data) === null ? data : null;
+    const record = recordBytes === null ? null : new TextDecoder().decode(recordBytes);
+    if (data === null) return { data, recordFound: record !== null, reason: "it is missing" };
+    return { data, recordFound: record !== null, reason: this.recordProblem(record, data.byteLength) ?? this.checksumProblem(record ?? "", data) };
   }
 
   /** What is wrong with the record of a snapshot of `size` bytes, or null. */
