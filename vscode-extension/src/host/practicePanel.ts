@@ -241,7 +241,7 @@ export class PracticePanel implements vscode.Disposable {
       wasm: true,
       data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
-      headScript: runtime === "pyodide" ? fetchAheadScript([], posted.map((file) => file.url)) : undefined,
+      headScript: runtime === "pyodide" ? fetchAheadScript(posted.map((file) => file.url)) : undefined,
       body: PRACTICE_BODY,
     });
     this.htmlSetMs = Date.now() - this.openedAt;

@@ -50,23 +50,21 @@ export function panelFiles(urls: { worker: string; harness: string; snapshot: st
 }
 
 /**
- * The same as `fetchAhead`, as an inline script for the page's head (it runs
- * before the page's stylesheet and script have loaded): it leaves the map in
- * `globalThis.pytrixAhead`, and the time it started in `pytrixAheadAt`.
- * The `posted` URLs are not fetched: each one's entry waits for the host's
- * `POSTED_FILE` message for that URL (its `data`: the bytes, or null when the
- * host could not read them), or null after `POSTED_WAIT_MS`.
+ * The page's head script in the Pyodide panel (it runs before the page's
+ * stylesheet and script): one entry per URL in `posted`, each waiting for the
+ * host's `POSTED_FILE` message for that URL (its `data`: the bytes, or null
+ * when the host could not read them), or null after `POSTED_WAIT_MS`; nothing
+ * is fetched. It leaves the map in `globalThis.pytrixAhead` (the shape
+ * `fetchAhead` returns), and the time it started in `pytrixAheadAt`.
  */
-export function fetchAheadScript(urls: readonly string[], posted: readonly string[] = []): string {
+export function fetchAheadScript(posted: readonly string[]): string {
   // JSON in a script element: "<" escaped so no "</script>" can end it early.
   const json = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
   return (
-    `(()=>{const t=performance.now(),m=new Map();globalThis.pytrixAheadAt=t;` +
-    `const d=(u,x,h)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0,...(h?{byHost:true}:{})});` +
-    `for(const u of ${json(urls)}){if(!u||m.has(u))continue;` +
-    `m.set(u,fetch(u).then((r)=>(r.ok?r.arrayBuffer():null)).then((x)=>d(u,x),()=>d(u,null)));}` +
-    `const w=new Map();for(const p of ${json(posted)}){if(!p||m.has(p))continue;m.set(p,new Promise((y)=>w.set(p,y)));}` +
-    `if(w.size){const f=(p,x)=>{const y=w.get(p);if(!y)return;w.delete(p);y(d(p,x,1));` +
+    `(()=>{const t=performance.now(),m=new Map(),w=new Map();globalThis.pytrixAheadAt=t;` +
+    `const d=(u,x)=>({url:u,data:x,ms:performance.now()-t,bytes:x?x.byteLength:0,byHost:true});` +
+    `for(const p of ${json(posted)}){if(!p||m.has(p))continue;m.set(p,new Promise((y)=>w.set(p,y)));}` +
+    `if(w.size){const f=(p,x)=>{const y=w.get(p);if(!y)return;w.delete(p);y(d(p,x));` +
     `if(!w.size){removeEventListener("message",g);clearTimeout(k);}};` +
     `const g=(e)=>{const v=e.data;if(!v||v.type!==${json(POSTED_FILE)}||typeof v.url!=="string")return;const b=v.data;` +
     `f(v.url,b instanceof ArrayBuffer?b:ArrayBuffer.isView(b)?(b.byteOffset===0&&b.byteLength===b.buffer.byteLength?b.buffer:b.buffer.slice(b.byteOffset,b.byteOffset+b.byteLength)):null);};` +

@@ -34,7 +34,7 @@ const snapshotVerdict = verdictPending ? new Promise<boolean>((resolve) => (give
 const harnessUrl = document.body.dataset.harness ?? "";
 const startsWithPage = document.body.dataset.runtime === "pyodide";
 
-/** Left by the head's inline script (lib/fetchAhead.ts fetchAheadScript), which starts the fetches before this script loads. */
+/** Left by the head's inline script (lib/fetchAhead.ts fetchAheadScript), which takes the files the host posts. */
 const early = globalThis as { pytrixAhead?: Map<string, Promise<AheadFile>>; pytrixAheadAt?: number };
 
 /**
