@@ -193,7 +193,10 @@ async def test_a_submit_is_graded_from_the_client_runtime_too(lsp: Session) -> N
     assert log.count("graded a run of string-reversal.beginner from pyodide") == runs + 1, log[-2000:]
 
 
-SUPERSEDED: list[asyncio.Event] = []  # one per test: an event belongs to the loop it is first used in
+# Per test (an asyncio.Event belongs to the loop it is first used in): the first run's request has
+# arrived, and a newer run's request has arrived.
+FIRST_ASKED: list[asyncio.Event] = []
+SUPERSEDED: list[asyncio.Event] = []
 
 
 async def superseded_then_failing(params: Any) -> dict[str, Any]:
@@ -201,6 +204,7 @@ async def superseded_then_failing(params: Any) -> dict[str, Any]:
     data = _plain(params)
     CALLS.append(data)
     if len(CALLS) == 1:
+        FIRST_ASKED[-1].set()
         await asyncio.wait_for(SUPERSEDED[-1].wait(), 30)  # a hang guard: the newer run releases it
         raise RuntimeError("the practice panel was closed before its page came up")
     SUPERSEDED[-1].set()
@@ -216,8 +220,12 @@ async def test_a_superseded_runs_late_failure_is_dropped_quietly(lsp: Session) -
     """A run superseded by a newer edit whose client answer comes later as an error: the
     newer run is graded from the client, and the late error leaves no traceback in the log."""
     CALLS.clear()
+    FIRST_ASKED.append(asyncio.Event())
     SUPERSEDED.append(asyncio.Event())
     uri = lsp.open(lsp.workspace / "rev.py", WRONG)
+    # The newer edit comes once the first run is waiting on the client (sooner, under load, the
+    # two edits fell in one debounce and only one run was asked for).
+    await asyncio.wait_for(FIRST_ASKED[-1].wait(), 30)
     lsp.replace(uri, RIGHT)
     await lsp.diagnostics(uri, lambda d: len(d) == 1 and d[0].code == "all-passed")
     # One more run: the server handles the late error answer before this edit (in order).
