@@ -68,6 +68,14 @@ const report = { steps: log.steps, figures: {}, windows: [] };
 const FIRST_RESULT = /\[pyodide\] first result (\d+) ms after its request, (\d+) ms after the panel opened \(start: (\w+); ([^)]*)\)/g;
 const READY = /\[pyodide\] (Pyodide ready in .*)/g;
 const KEPT = /\[pyodide\] kept an interpreter snapshot/g;
+// The page's own cache (web VS Code, src/lib/pageCache.ts): the files a start used, and the new snapshot.
+const CACHE_KEPT_FILES = /\[pyodide\] kept in the page's cache: (.*)/g;
+const CACHE_KEPT_SNAPSHOT = /\[pyodide\] kept the new snapshot in the page's cache/g;
+const FROM_CACHE = /\[pyodide\] from the page's cache: (.*)/g;
+const pageCacheRecord = () => {
+  const file = join(storage, "page-cache.json");
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).keys : [];
+};
 const VERDICT_GOOD = /\[pyodide\] the host's checksum verdict on the kept snapshot: good/g;
 const VERDICT_DAMAGED = /\[pyodide\] the host's checksum verdict on the kept snapshot: damaged/g;
 const count = (regex) => [...outputLog(dirs.userData).matchAll(regex)].length;
@@ -176,9 +184,11 @@ async function closeWhileLoading(page) {
 }
 
 /** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
-async function openWindow(name, { closeWhenKept = false } = {}) {
+async function openWindow(name, { closeWhenKept = false, keepsFiles = false } = {}) {
   const results = count(FIRST_RESULT);
   const kept = count(KEPT);
+  const cachedFiles = count(CACHE_KEPT_FILES);
+  const cachedSnapshots = count(CACHE_KEPT_SNAPSHOT);
   await stopCodeServer(codeServerProc);
   const started = await startCodeServer(codeServer, dirs, env, root, port);
   codeServerProc = started.proc;
@@ -198,7 +208,12 @@ async function openWindow(name, { closeWhenKept = false } = {}) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   const practiceTabs = await page.locator(".tabs-container .tab", { hasText: "Pytrix Practice" }).count();
   // With the kept snapshot unused, a new one is kept (after the first result).
-  if (path !== "restored") await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
+  if (path !== "restored") {
+    await waitForLog(dirs.userData, KEPT, kept, 60_000, "the new snapshot to be kept");
+    await waitForLog(dirs.userData, CACHE_KEPT_SNAPSHOT, cachedSnapshots, 60_000, "the new snapshot to be kept in the page's cache");
+  }
+  // The files a start had to get from the host are kept in the page's cache after its first run.
+  if (keepsFiles) await waitForLog(dirs.userData, CACHE_KEPT_FILES, cachedFiles, 60_000, "the start's files to be kept in the page's cache");
   const window = { name, path, requestToResultMs: Number(askedMs), panelToResultMs: Number(openedMs), timeline, ready, practiceTabs };
   if (closeWhenKept) {
     window.gradedBefore = serverLog().match(/graded a run of \S+ from \w+/g) ?? [];
@@ -216,7 +231,7 @@ try {
   installExtension(codeServer, dirs, env, vsix);
 
   // 1. The first window after installing: nothing kept yet.
-  const first = await openWindow("1-first-run-fresh-boot");
+  const first = await openWindow("1-first-run-fresh-boot", { keepsFiles: true });
   report.figures.firstRunMs = first.waitMs;
   step("the first run after installing boots Python afresh and answers from Pyodide", first.path === "fresh", `${first.path}; ${first.ready}`);
   const aheadLine = outputLog(dirs.userData).match(/\[pyodide\] the page fetched ahead: (.*)/)?.[1] ?? "no fetched-ahead line";
@@ -231,6 +246,15 @@ try {
   );
   const kept = snapshots();
   step("the panel keeps one interpreter snapshot in global storage", kept.length === 1 && existsSync(join(storage, `${kept[0]}.json`)), kept.join(", "));
+  const keptSha = kept.length === 1 ? JSON.parse(readFileSync(join(storage, `${kept[0]}.json`), "utf8")).rawSha256 : "";
+  const cacheLine = [...outputLog(dirs.userData).matchAll(CACHE_KEPT_FILES)].map((m) => m[1]).pop() ?? "";
+  const firstRecord = pageCacheRecord();
+  step(
+    "the first window's page keeps Pyodide's five files and the new snapshot in its own cache (web VS Code), and the host records the keys it holds",
+    cacheLine.split(", ").length === 5 && count(CACHE_KEPT_SNAPSHOT) === 1 && firstRecord.length === 6 &&
+      firstRecord.filter((key) => key.startsWith("pyodide/")).length === 5 && firstRecord.includes(`snapshot/${keptSha}`),
+    `kept: ${cacheLine}; recorded: ${firstRecord.map((key) => key.split("/").slice(0, 2).join("/")).join(", ")}`,
+  );
 
   // 2. A later window restores it.
   const later = await openWindow("2-later-window-restored");
@@ -242,10 +266,13 @@ try {
   );
   const laterAhead = [...outputLog(dirs.userData).matchAll(/\[pyodide\] the page fetched ahead: (.*)/g)].map((m) => m[1]).pop() ?? "";
   const laterWorker = [...outputLog(dirs.userData).matchAll(/\[pyodide\] fetched by the worker itself: (.*)/g)].map((m) => m[1]).pop() ?? "";
+  const laterCache = [...outputLog(dirs.userData).matchAll(FROM_CACHE)].map((m) => m[1]).pop() ?? "";
   step(
-    "the later window's page takes the kept snapshot's bytes, with the other files, from the host's messages (posted with the HTML, not fetched), and the worker fetches nothing itself",
-    /\.snapshot \d+ ms \([\d.]+ MB, from the host\)/.test(laterAhead) && (laterAhead.match(/, from the host\)/g) ?? []).length === 8 && laterWorker === "nothing",
-    `${laterAhead}; the worker: ${laterWorker}`,
+    "the later window's worker reads Pyodide's files and the kept snapshot from the page's cache; the host posts only the worker's script and the harness, and the worker fetches nothing itself",
+    laterCache.split(", ").length === 6 && /\.snapshot\b/.test(laterCache) &&
+      (laterAhead.match(/, from the host\)/g) ?? []).length === 2 && /worker\.js \d+ ms/.test(laterAhead) && /harness\.py \d+ ms/.test(laterAhead) &&
+      laterWorker === "nothing" && count(CACHE_KEPT_FILES) === 1,
+    `from the page's cache: ${laterCache}; posted: ${laterAhead}; the worker: ${laterWorker}`,
   );
   step(
     "the later window brings the practice panel back with itself (one panel, taken up by the extension, not a second opened)",

@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { AheadFiles, describeAhead, fetchAhead, fetchAheadScript, panelFiles, POSTED_FILE, POSTED_WAIT_MS, type AheadFile } from "../src/lib/fetchAhead";
+import { AheadFiles, describeAhead, fetchAhead, fetchAheadScript, panelFiles, POSTED_FILE, POSTED_WAIT_MS, PYODIDE_FILES, type AheadFile } from "../src/lib/fetchAhead";
 import { PyodideRuntime } from "../src/lib/pyodideRuntime";
 import type { ToWorker } from "../src/lib/workerProtocol";
 import { FakeWorker } from "./fakeWorker";
@@ -172,9 +172,13 @@ describe("fetchAheadScript (the page's head)", () => {
     expect(script).toContain("\\u003c/script>");
   });
 
-  it("lists the panel's files: the worker, the harness, the kept snapshot when any, then Pyodide's", () => {
+  it("lists the panel's files in the order the worker needs them: its script, the harness, the loader, the snapshot when any, the big files", () => {
     const files = panelFiles({ worker: "w.js", harness: "h.py", snapshot: "", pyodide: "p/" });
-    expect(files).toEqual(["w.js", "h.py", "p/pyodide.mjs", "p/pyodide.asm.mjs", "p/pyodide.asm.wasm.gz", "p/python_stdlib.zip", "p/pyodide-lock.json"]);
+    expect(files).toEqual(["w.js", "h.py", "p/pyodide.mjs", "p/pyodide.asm.mjs", "p/pyodide-lock.json", "p/pyodide.asm.wasm.gz", "p/python_stdlib.zip"]);
+    expect(panelFiles({ worker: "w.js", harness: "h.py", snapshot: "s.snapshot", pyodide: "p/" })).toEqual([
+      "w.js", "h.py", "p/pyodide.mjs", "p/pyodide.asm.mjs", "p/pyodide-lock.json", "s.snapshot", "p/pyodide.asm.wasm.gz", "p/python_stdlib.zip",
+    ]);
+    expect(new Set(files)).toEqual(new Set(["w.js", "h.py", ...PYODIDE_FILES.map((name) => `p/${name}`)]));
   });
 });
 

@@ -297,6 +297,42 @@ describe("PyodideRuntime", () => {
     expect(runtime.current.lastRecoveryMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("takes the worker's logs, the restored snapshot's bytes and its cache report after a run has settled, and tells every worker the cache's keys", async () => {
+    const logs: string[] = [];
+    const cached: string[][] = [];
+    const workers: FakeWorker[] = [];
+    const cache = { "https://res/pyodide.mjs": "pyodide/pyodide.mjs/" + "a".repeat(64) };
+    let runs = 0;
+    const runtime = new PyodideRuntime({
+      createWorker: () => {
+        // The first run passes; the second crashes its worker, so a second worker starts.
+        const worker = new FakeWorker(scripted((run, w) => (runs++ === 0 ? healthyRun(run, w) : w.send({ type: "failed", id: run.id, message: "boom" }))));
+        workers.push(worker);
+        return worker;
+      },
+      indexURL: "/pyodide/",
+      isolated: false,
+      now: () => Date.now(),
+      onLog: (text) => logs.push(text),
+      cache,
+      onCached: (keys) => cached.push(keys),
+    });
+    await runtime.run(params(1));
+    // The worker keeps its files after the first run, and sends the restored snapshot's bytes late on a loaded machine.
+    workers[0].send({ type: "log", text: "kept in the page's cache: pyodide.mjs" });
+    workers[0].send({ type: "cached", keys: ["pyodide/pyodide.mjs/" + "a".repeat(64)] });
+    workers[0].send({ type: "snapshotBytes", snapshot: new ArrayBuffer(24) });
+    expect(logs).toContain("kept in the page's cache: pyodide.mjs");
+    expect(cached).toEqual([["pyodide/pyodide.mjs/" + "a".repeat(64)]]);
+    expect(runtime.keptSnapshot?.byteLength).toBe(24);
+    // Every worker is told the cache's keys (a replacement restarts from the cache too).
+    await runtime.run(params(1));
+    await runtime.start();
+    expect(workers).toHaveLength(2);
+    const inits = workers.map((w) => w.received[0] as Extract<ToWorker, { type: "init" }>);
+    expect(inits.map((init) => init.cache)).toEqual([cache, cache]);
+  });
+
   it("boots from a snapshot kept by an earlier session, and replaces one that fails to restore", async () => {
     const kept: ArrayBuffer[] = [];
     for (const restores of [true, false]) {

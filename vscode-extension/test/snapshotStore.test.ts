@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,10 +25,14 @@ describe("SnapshotStore", () => {
   it("offers a kept snapshot of the same Pyodide and harness", async () => {
     const store = new SnapshotStore(dir, IDENTITY, io);
     expect(await store.check()).toEqual({ state: "missing" });
-    await store.keep(SNAPSHOT);
-    expect(await store.check()).toEqual({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size });
+    const rawSha256 = await store.keep(SNAPSHOT);
+    // The decompressed snapshot's checksum is the key a web page keeps it under (lib/pageCache.ts).
+    expect(rawSha256).toBe(createHash("sha256").update(SNAPSHOT).digest("hex"));
+    expect(await store.check()).toEqual({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size, rawSha256 });
+    expect(store.look()).toEqual({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size, rawSha256 });
     expect(store.file).toBe(join(dir, "pyodide-314.0.7-abababababababab.snapshot"));
     const record = JSON.parse(fs.readFileSync(`${store.file}.json`, "utf8"));
+    expect(record).toMatchObject({ rawSha256, sha256: createHash("sha256").update(fs.readFileSync(store.file)).digest("hex") });
     expect(record).toMatchObject({ ...IDENTITY, format: SNAPSHOT_FORMAT, bytes: fs.statSync(store.file).size });
     // Kept gzip-compressed: the worker decompresses it as it arrives.
     expect(new Uint8Array(gunzipSync(fs.readFileSync(store.file)))).toEqual(SNAPSHOT);
@@ -69,7 +74,7 @@ describe("SnapshotStore", () => {
     // The cheap look (record and size) catches all but a changed byte, which only the checksum finds; it removes nothing.
     const before = fs.readdirSync(dir).sort();
     const look = store.look();
-    if (reason.source === "checksum") expect(look).toEqual({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size });
+    if (reason.source === "checksum") expect(look).toMatchObject({ state: "usable", file: store.file, bytes: fs.statSync(store.file).size });
     else expect(look.state === "damaged" && look.reason).toMatch(reason);
     expect(fs.readdirSync(dir).sort()).toEqual(before);
     const check = await store.check();

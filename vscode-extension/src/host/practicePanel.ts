@@ -19,6 +19,7 @@ import { parseFromPractice, type PracticeAction, type RunSummary, type ToPractic
 import type { RuntimeStatus } from "../lib/pyodideRuntime";
 import type { RunTestsParams, RunTestsResult } from "../lib/runTests";
 import { SnapshotStore, type SnapshotCheck } from "../lib/snapshotStore";
+import { isKey, shippedKey, snapshotKey } from "../lib/pageCache";
 import { NODE_SNAPSHOT_IO, sha256 } from "./snapshotFiles";
 
 export interface PracticeTarget {
@@ -77,6 +78,13 @@ export class PracticePanel implements vscode.Disposable {
   private closedAt: number | undefined;
   /** This panel opened within HELD_BACK_MS of one closing: a run waits for its page at most PAGE_UP_LIMIT_MS (lib/pageUp.ts). */
   private mayBeHeldBack = false;
+  /**
+   * In web VS Code (code-server) the page keeps Pyodide's files and the snapshot in its origin's
+   * cache (lib/pageCache.ts): each shipped file's key (its SHA-256, out/pyodide/digests.json, read
+   * once; null: unreadable, no cache), and the file recording which keys the pages reported kept.
+   */
+  private readonly pageCacheRecord: string | undefined;
+  private shippedDigests: Record<string, string> | null | undefined;
   /** The page's script and stylesheet read for inlining (null: unreadable, loaded by URL). */
   private inlineSources: { script: string; style: string } | null | undefined;
   /** The files this panel's page takes from the host, sent again if the page reloads. */
@@ -102,6 +110,8 @@ export class PracticePanel implements vscode.Disposable {
     pyodideVersion = "unknown",
   ) {
     this.harnessFile = shippedHarness(extensionUri.fsPath);
+    // Only web VS Code gives every webview one origin (a cache a later window finds) and a slow channel to it.
+    this.pageCacheRecord = storage && vscode.env.uiKind === vscode.UIKind.Web ? join(storage.fsPath, "page-cache.json") : undefined;
     if (storage && this.harnessFile) {
       const harnessSha256 = sha256(fs.readFileSync(this.harnessFile));
       this.snapshots = new SnapshotStore(storage.fsPath, { pyodide: pyodideVersion, harnessSha256 }, NODE_SNAPSHOT_IO);
@@ -229,8 +239,11 @@ export class PracticePanel implements vscode.Disposable {
       snapshot: check.state === "usable" ? webview.asWebviewUri(vscode.Uri.file(check.file)).toString() : "",
       harness: this.harnessFile ? webview.asWebviewUri(vscode.Uri.file(this.harnessFile)).toString() : "",
     };
-    // In the Pyodide runtime the first worker's files are posted with the HTML rather than fetched (lib/fetchAhead.ts).
-    const posted = runtime === "pyodide" ? this.aheadFiles(files, check) : [];
+    // In the Pyodide runtime the first worker's files are posted with the HTML rather than fetched (lib/fetchAhead.ts),
+    // except those the page's cache holds (lib/pageCache.ts).
+    const cache = runtime === "pyodide" ? this.cacheKeys(files, check) : undefined;
+    const kept = cache ? this.pageCacheHolds() : new Set<string>();
+    const posted = runtime === "pyodide" ? this.aheadFiles(files, check).filter((file) => !kept.has(cache?.[file.url] ?? "")) : [];
     webview.html = webviewShell({
       cspSource: webview.cspSource,
       nonce,
@@ -239,7 +252,7 @@ export class PracticePanel implements vscode.Disposable {
       styleUri: asUri("media", "practice.css"),
       inline: this.pageSources(),
       wasm: true,
-      data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "" },
+      data: { ...files, runtime: runtime ?? "", verdict: files.snapshot && !this.checked ? "pending" : "", cache: cache ? JSON.stringify(cache) : "" },
       // In the Pyodide runtime the first worker's files are fetched from the page's first moment (lib/fetchAhead.ts).
       headScript: runtime === "pyodide" ? fetchAheadScript(posted.map((file) => file.url)) : undefined,
       body: PRACTICE_BODY,
@@ -258,6 +271,55 @@ export class PracticePanel implements vscode.Disposable {
       this.offered = { url, good: done.state === "usable" };
       this.postVerdict();
     });
+  }
+
+  /**
+   * URL to key of the files the page may keep in its origin's cache (lib/pageCache.ts): Pyodide's
+   * shipped files by their digests, and a usable kept snapshot by its decompressed bytes' checksum; undefined
+   * where the page keeps nothing (desktop VS Code, or no digests).
+   */
+  private cacheKeys(files: { pyodide: string; snapshot: string }, check: SnapshotCheck): Record<string, string> | undefined {
+    if (!this.pageCacheRecord) return undefined;
+    if (this.shippedDigests === undefined) {
+      try {
+        const digests: unknown = JSON.parse(fs.readFileSync(join(this.extensionUri.fsPath, "out", "pyodide", "digests.json"), "utf8"));
+        this.shippedDigests = typeof digests === "object" && digests !== null ? (digests as Record<string, string>) : null;
+      } catch (error) {
+        this.delegate.log(`[pyodide] the page keeps no files in its cache: the shipped files' digests are unreadable (${String(error)})`);
+        this.shippedDigests = null;
+      }
+    }
+    if (!this.shippedDigests) return undefined;
+    const keys: Record<string, string> = {};
+    for (const name of PYODIDE_FILES) {
+      const digest = this.shippedDigests[name];
+      if (typeof digest === "string" && /^[0-9a-f]{64}$/.test(digest)) keys[`${files.pyodide}${name}`] = shippedKey(name, digest);
+    }
+    if (files.snapshot && check.state === "usable" && check.rawSha256) keys[files.snapshot] = snapshotKey(check.rawSha256);
+    return keys;
+  }
+
+  /** The keys the pages last reported their cache holding (none when unrecorded or unreadable). */
+  private pageCacheHolds(): Set<string> {
+    if (!this.pageCacheRecord) return new Set();
+    try {
+      const record: unknown = JSON.parse(fs.readFileSync(this.pageCacheRecord, "utf8"));
+      const keys = typeof record === "object" && record !== null ? (record as { keys?: unknown }).keys : undefined;
+      return new Set(Array.isArray(keys) ? keys.filter(isKey) : []);
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** Record what the page's cache now holds, so the next page is not sent those files. */
+  private recordPageCache(keys: string[]): void {
+    if (!this.pageCacheRecord) return;
+    const file = this.pageCacheRecord;
+    void fs.promises
+      .mkdir(dirname(file), { recursive: true })
+      .then(() => fs.promises.writeFile(`${file}.tmp`, JSON.stringify({ keys })))
+      .then(() => fs.promises.rename(`${file}.tmp`, file))
+      .catch((error: unknown) => this.delegate.log(`[pyodide] could not record what the page's cache holds: ${String(error)}`));
   }
 
   /**
@@ -475,15 +537,20 @@ export class PracticePanel implements vscode.Disposable {
       case "snapshot":
         this.keepSnapshot(message.data);
         break;
+      case "cached":
+        this.recordPageCache(message.keys);
+        break;
     }
   }
 
   private keepSnapshot(data: Uint8Array): void {
     const store = this.snapshots;
     if (!store) return;
+    const from = this.panel?.webview; // the page holding these bytes, told their key once kept
     store
       .keep(data)
-      .then(() => {
+      .then((rawSha256) => {
+        if (this.pageCacheRecord && from && this.panel?.webview === from) void from.postMessage({ type: "snapshotKept", key: snapshotKey(rawSha256) } satisfies ToPractice);
         this.snapshotCheck = undefined; // the next panel checks the new one
         this.checked = undefined;
         this.delegate.log(`[pyodide] kept an interpreter snapshot (${(data.byteLength / 1e6).toFixed(1)} MB) for the next session`);

@@ -44,9 +44,24 @@ export const POSTED_WAIT_MS = 10_000;
 /** Pyodide's files its first worker fetches (the interpreter's wasm in its compressed copy, lib/wasmFetch.ts). */
 export const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"];
 
-/** What the practice panel fetches ahead: the worker script, the harness, the kept snapshot (when any) and Pyodide's files. */
+/**
+ * What the practice panel fetches ahead, in the order the worker needs them (the host posts them
+ * so): the worker script, the harness, Pyodide's loader and lock file (imported while the big files
+ * cross), then the kept snapshot (when any; awaited before the interpreter is instantiated), the
+ * interpreter, and the standard library (mounted after it).
+ */
 export function panelFiles(urls: { worker: string; harness: string; snapshot: string; pyodide: string }): string[] {
-  return [urls.worker, urls.harness, urls.snapshot, ...PYODIDE_FILES.map((name) => `${urls.pyodide}${name}`)].filter((url) => url !== "");
+  const pyodide = (name: string) => `${urls.pyodide}${name}`;
+  return [
+    urls.worker,
+    urls.harness,
+    pyodide("pyodide.mjs"),
+    pyodide("pyodide.asm.mjs"),
+    pyodide("pyodide-lock.json"),
+    urls.snapshot,
+    pyodide("pyodide.asm.wasm.gz"),
+    pyodide("python_stdlib.zip"),
+  ].filter((url) => url !== "");
 }
 
 /**
@@ -106,7 +121,7 @@ export function describeAhead(files: readonly AheadFile[]): string {
 }
 
 /** A URL as `new URL()` writes it (Pyodide resolves its URLs so before fetching them); as given when it is not absolute. */
-function normal(url: string): string {
+export function normalUrl(url: string): string {
   try {
     return new URL(url).href;
   } catch {
@@ -127,7 +142,7 @@ export class AheadFiles {
   /** The page will send these URLs' bytes. */
   expect(urls: readonly string[]): void {
     for (const given of urls) {
-      const url = normal(given);
+      const url = normalUrl(given);
       if (this.waiting.has(url)) continue;
       let resolve: (data: ArrayBuffer | null) => void = () => undefined;
       const promise = new Promise<ArrayBuffer | null>((done) => (resolve = done));
@@ -137,12 +152,12 @@ export class AheadFiles {
 
   /** A file arrived from the page (null: the page could not fetch it). */
   deliver(url: string, data: ArrayBuffer | null): void {
-    this.waiting.get(normal(url))?.resolve(data);
+    this.waiting.get(normalUrl(url))?.resolve(data);
   }
 
   /** The page's bytes for `url` (once; null when its fetch failed), or undefined when the page is not fetching it. */
   take(given: string): Promise<ArrayBuffer | null> | undefined {
-    const url = normal(given);
+    const url = normalUrl(given);
     const entry = this.waiting.get(url);
     if (!entry || entry.taken) return undefined;
     entry.taken = true; // its bytes may still be on their way: deliver() resolves it

@@ -10,6 +10,7 @@ import { isRunTestsResult, type RunTestsParams, type RunTestsResult } from "./ru
 import type { RuntimeStatus } from "./pyodideRuntime";
 import type { DashboardData } from "./dashboard";
 import type { ErrorReport, RunReport } from "../generated/protocol";
+import { isKey } from "./pageCache";
 
 export const PRACTICE_ACTIONS = ["run", "stop", "hint", "submit", "reveal", "showQuestion"] as const;
 export type PracticeAction = (typeof PRACTICE_ACTIONS)[number];
@@ -22,11 +23,15 @@ export type FromPractice =
   | { type: "runTestsResult"; id: number; result: RunTestsResult }
   | { type: "runTestsError"; id: number; message: string }
   | { type: "log"; text: string }
-  | { type: "snapshot"; data: Uint8Array };
+  | { type: "snapshot"; data: Uint8Array }
+  /** Every key the page origin's cache holds (lib/pageCache.ts), after the page kept files there. */
+  | { type: "cached"; keys: string[] };
 
 /** Bounds for a Pyodide memory snapshot sent to be kept for the next session. */
 export const SNAPSHOT_MIN_BYTES = 1 << 20;
 export const SNAPSHOT_MAX_BYTES = 256 << 20;
+/** The most keys a page may report its cache holding (Pyodide's files and a snapshot, with room to spare). */
+export const MAX_CACHED_KEYS = 32;
 
 /** The practice panel's footer when tests run in the server's sandbox (the default runtime). */
 export const SANDBOX_FOOTER =
@@ -101,7 +106,9 @@ export type ToPractice =
   /** The verdict on the checksum of the kept snapshot offered at `url` before it was checked (false: damaged). */
   | { type: "snapshotVerdict"; url: string; good: boolean }
   /** One file's bytes for the page's head script, instead of its fetch (lib/fetchAhead.ts; null: the host could not read it). */
-  | { type: "aheadFile"; url: string; data: Uint8Array | null };
+  | { type: "aheadFile"; url: string; data: Uint8Array | null }
+  /** The host kept the page's new snapshot under this key: the page keeps it in its cache too (lib/pageCache.ts). */
+  | { type: "snapshotKept"; key: string };
 
 /** Host -> dashboard webview. */
 export type ToDashboard = { type: "data"; data: DashboardData; generatedAt: string } | { type: "error"; message: string };
@@ -151,6 +158,8 @@ export function parseFromPractice(data: unknown): FromPractice | null {
         : null;
     case "log":
       return typeof data.text === "string" ? { type: "log", text: data.text.slice(0, 10_000) } : null;
+    case "cached":
+      return Array.isArray(data.keys) && data.keys.length <= MAX_CACHED_KEYS && data.keys.every(isKey) ? { type: "cached", keys: data.keys } : null;
     case "snapshot": {
       const bytes = data.data instanceof Uint8Array ? data.data : data.data instanceof ArrayBuffer ? new Uint8Array(data.data) : null;
       return bytes && bytes.byteLength >= SNAPSHOT_MIN_BYTES && bytes.byteLength <= SNAPSHOT_MAX_BYTES ? { type: "snapshot", data: bytes } : null;
@@ -188,6 +197,8 @@ export function parseToPractice(data: unknown): ToPractice | null {
       return data.runtime === "pyodide" || data.runtime === "subprocess" ? (data as ToPractice) : null;
     case "snapshotVerdict":
       return typeof data.url === "string" && typeof data.good === "boolean" ? { type: "snapshotVerdict", url: data.url, good: data.good } : null;
+    case "snapshotKept":
+      return isKey(data.key) ? { type: "snapshotKept", key: data.key } : null;
     case "aheadFile":
       return typeof data.url === "string" && (data.data === null || data.data instanceof Uint8Array)
         ? { type: "aheadFile", url: data.url, data: data.data }

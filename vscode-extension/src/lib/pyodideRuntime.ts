@@ -115,6 +115,13 @@ export interface RuntimeOptions {
    * bytes instead of fetching the URL itself. Later workers fetch their own.
    */
   ahead?: Map<string, Promise<AheadFile>>;
+  /**
+   * URL to key of the files the page origin's cache may hold (lib/pageCache.ts), for every
+   * worker: each reads them from there first and keeps there what it had to get otherwise.
+   */
+  cache?: Record<string, string>;
+  /** Told every key the page's cache holds once the first worker kept its files there. */
+  onCached?: (keys: string[]) => void;
 }
 
 type Outcome =
@@ -157,6 +164,11 @@ export class PyodideRuntime {
   private queue: Promise<unknown> = Promise.resolve();
   private activeStop: ((reason: string) => void) | null = null;
   private snapshot: ArrayBuffer | null = null;
+
+  /** The snapshot replacement workers start from (the one taken or restored), or null. */
+  get keptSnapshot(): ArrayBuffer | null {
+    return this.snapshot;
+  }
   private triedInitialSnapshot = false;
   private triedSnapshotUrl = false;
   private sentAhead = false;
@@ -252,14 +264,12 @@ export class PyodideRuntime {
           this.options.onLog?.(describeStart(startPath, loadMs, this.fetchedMs, message.phases, message.harnessLoaded === true));
           this.update({ state: "ready", python: message.python, loadMs, fromSnapshot: message.fromSnapshot, startPath });
           resolve({ worker, python: message.python });
-        } else if (message?.type === "snapshotBytes") {
-          this.snapshot ??= message.snapshot;
+        } else if (message !== null && this.ambient(message)) {
+          return;
         } else if (message?.type === "loadFailed") {
           worker.terminate();
           this.update({ state: "failed", message: message.message });
           reject(new RuntimeUnavailable(`Pyodide failed to load: ${message.message}`));
-        } else if (message?.type === "log") {
-          this.options.onLog?.(message.text);
         }
       };
       worker.onerror = (event) => {
@@ -273,6 +283,8 @@ export class PyodideRuntime {
       const snapshotUrl = useSnapshots && this.snapshot === null && !this.triedSnapshotUrl ? (this.options.snapshotUrl ?? null) : null;
       this.triedSnapshotUrl = true;
       const ahead = this.options.ahead && !this.sentAhead ? this.options.ahead : undefined;
+      // Every worker reads Pyodide's files from the page's cache (a replacement restarts sooner).
+      const cache = this.options.cache;
       this.sentAhead = true;
       const verdict = snapshotUrl !== null ? this.options.snapshotVerdict : undefined;
       worker.postMessage({
@@ -285,6 +297,7 @@ export class PyodideRuntime {
         harness: this.harness,
         ...(verdict ? { verdictFollows: true } : {}),
         ...(ahead ? { ahead: [...ahead.keys()] } : {}),
+        ...(cache ? { cache } : {}),
       });
       // A verdict that never comes (the promise failed) counts as damaged: nothing unchecked is restored.
       void verdict?.then(
@@ -295,6 +308,23 @@ export class PyodideRuntime {
         void file.then(({ url, data }) => worker.postMessage({ type: "file", url, data }, data ? [data] : []));
       }
     });
+  }
+
+  /** Take a message the worker may send at any time (outside any run's exchange); false for the others. */
+  private ambient(message: FromWorker): boolean {
+    switch (message.type) {
+      case "log":
+        this.options.onLog?.(message.text);
+        return true;
+      case "snapshotBytes":
+        this.snapshot ??= message.snapshot;
+        return true;
+      case "cached":
+        this.options.onCached?.(message.keys);
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** Terminate the worker and start a fresh one in the background. */
@@ -485,16 +515,9 @@ export class PyodideRuntime {
 
       worker.onmessage = (event) => {
         const message: FromWorker | null = parseFromWorker(event.data);
-        if (message === null || settled) {
-          return;
-        }
-        if (message.type === "log") {
-          this.options.onLog?.(message.text);
-          return;
-        }
-        if (message.type === "snapshotBytes") {
-          // It follows "ready", so it may arrive while the first run goes on.
-          this.snapshot ??= message.snapshot;
+        // Logs, the snapshot's bytes (they follow "ready", so may arrive while the first run goes on)
+        // and the cache's report come whether or not a run is going on.
+        if (message === null || this.ambient(message) || settled) {
           return;
         }
         if (!("id" in message) || message.id !== id) {

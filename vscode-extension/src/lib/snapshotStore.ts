@@ -33,6 +33,8 @@ interface SnapshotRecord extends SnapshotIdentity {
   format: number;
   bytes: number;
   sha256: string;
+  /** SHA-256 of the snapshot as taken (decompressed): the key a web page keeps it under (lib/pageCache.ts). */
+  rawSha256?: string;
 }
 
 export interface SnapshotIo {
@@ -53,7 +55,8 @@ export interface SnapshotIo {
 }
 
 export type SnapshotCheck =
-  | { state: "usable"; file: string; bytes: number }
+  /** `rawSha256`: the decompressed snapshot's checksum from its record (what a web page keeps it under, lib/pageCache.ts). */
+  | { state: "usable"; file: string; bytes: number; rawSha256?: string }
   | { state: "missing" }
   | { state: "damaged"; reason: string };
 
@@ -90,17 +93,18 @@ export class SnapshotStore {
     }
     if (size === null) return { state: "missing" };
     const reason = this.recordProblem(record, size);
-    return reason === null ? { state: "usable", file: this.file, bytes: size } : { state: "damaged", reason };
+    if (reason !== null) return { state: "damaged", reason };
+    return { state: "usable", file: this.file, bytes: size, ...rawChecksum(record) };
   }
 
   /** Whether the kept snapshot may be restored (its record, size and checksum); a damaged one is removed. */
   async check(): Promise<SnapshotCheck> {
-    const { data, recordFound, reason } = await this.inspect();
+    const { data, recordFound, reason, record } = await this.inspect();
     if (data === null) {
       if (recordFound) await this.io.remove(this.recordFile);
       return { state: "missing" };
     }
-    if (reason === null) return { state: "usable", file: this.file, bytes: data.byteLength };
+    if (reason === null) return { state: "usable", file: this.file, bytes: data.byteLength, ...rawChecksum(record) };
     await Promise.all([this.io.remove(this.file), this.io.remove(this.recordFile)]);
     return { state: "damaged", reason };
   }
@@ -115,11 +119,11 @@ export class SnapshotStore {
   }
 
   /** The snapshot's bytes (null: none), whether its record exists, and what is wrong with them (null: nothing). */
-  private async inspect(): Promise<{ data: Uint8Array | null; recordFound: boolean; reason: string | null }> {
+  private async inspect(): Promise<{ data: Uint8Array | null; recordFound: boolean; reason: string | null; record: string | null }> {
     const [recordBytes, data] = await Promise.all([this.io.read(this.recordFile), this.io.read(this.file)]);
     const record = recordBytes === null ? null : new TextDecoder().decode(recordBytes);
-    if (data === null) return { data, recordFound: record !== null, reason: "it is missing" };
-    return { data, recordFound: record !== null, reason: this.recordProblem(record, data.byteLength) ?? this.checksumProblem(record ?? "", data) };
+    if (data === null) return { data, recordFound: record !== null, reason: "it is missing", record };
+    return { data, recordFound: record !== null, reason: this.recordProblem(record, data.byteLength) ?? this.checksumProblem(record ?? "", data), record };
   }
 
   /** What is wrong with the record of a snapshot of `size` bytes, or null. */
@@ -138,10 +142,14 @@ export class SnapshotStore {
     return parseRecord(text)?.sha256 === this.io.sha256(data) ? null : "its bytes do not match their checksum";
   }
 
-  /** Keep a new snapshot (compressed, with its record), and remove snapshots of any other identity. */
-  async keep(snapshot: Uint8Array): Promise<void> {
+  /**
+   * Keep a new snapshot (compressed, with its record), and remove snapshots of any other identity;
+   * resolves with the checksum of the snapshot as given (the record's `rawSha256`).
+   */
+  async keep(snapshot: Uint8Array): Promise<string> {
     const data = await this.io.gzip(snapshot);
-    const record: SnapshotRecord = { ...this.identity, format: SNAPSHOT_FORMAT, bytes: data.byteLength, sha256: this.io.sha256(data) };
+    const rawSha256 = this.io.sha256(snapshot);
+    const record: SnapshotRecord = { ...this.identity, format: SNAPSHOT_FORMAT, bytes: data.byteLength, sha256: this.io.sha256(data), rawSha256 };
     // The record goes last: a snapshot without one (a crash in between) counts as damaged.
     await this.io.remove(this.recordFile);
     await this.io.write(this.file, data);
@@ -151,7 +159,14 @@ export class SnapshotStore {
       const path = this.io.join(this.dir, name);
       if ((name.endsWith(SUFFIX) || name.endsWith(`${SUFFIX}${RECORD}`)) && !mine.has(path)) await this.io.remove(path);
     }
+    return rawSha256;
   }
+}
+
+/** The record's checksum of the decompressed snapshot, when it has one (older records do not). */
+function rawChecksum(text: string | null): { rawSha256?: string } {
+  const raw = parseRecord(text ?? "")?.rawSha256;
+  return typeof raw === "string" && /^[0-9a-f]{64}$/.test(raw) ? { rawSha256: raw } : {};
 }
 
 function parseRecord(text: string): Partial<SnapshotRecord> | null {

@@ -42,6 +42,11 @@ export type ToWorker =
        * follow in a "file" message, and the worker waits for them instead of fetching.
        */
       ahead?: string[];
+      /**
+       * URL to key of the files the page origin's cache may hold (lib/pageCache.ts): each is
+       * read from there first, and what was not there is kept there after the first run.
+       */
+      cache?: Record<string, string>;
     }
   /** A file the page fetched ahead for the worker (null: the page's fetch failed). */
   | { type: "file"; url: string; data: ArrayBuffer | null }
@@ -81,6 +86,8 @@ export type FromWorker =
     }
   /** The bytes of the snapshot restored from `snapshotUrl`, for starting replacement workers. */
   | { type: "snapshotBytes"; snapshot: ArrayBuffer }
+  /** Every key the page's cache holds, once the worker kept what it had used (lib/pageCache.ts). */
+  | { type: "cached"; keys: string[] }
   | { type: "loadFailed"; message: string }
   | { type: "event"; id: number; event: string }
   | { type: "done"; id: number }
@@ -119,6 +126,8 @@ export function parseFromWorker(data: unknown): FromWorker | null {
     }
     case "snapshotBytes":
       return data.snapshot instanceof ArrayBuffer ? { type: "snapshotBytes", snapshot: data.snapshot } : null;
+    case "cached":
+      return Array.isArray(data.keys) && data.keys.every((key) => typeof key === "string") ? { type: "cached", keys: data.keys as string[] } : null;
     case "loadFailed":
       return { type: "loadFailed", message: String(data.message ?? "unknown error") };
     case "event":

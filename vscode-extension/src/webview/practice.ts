@@ -8,6 +8,7 @@ import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPra
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
 import { describeAhead, fetchAhead, panelFiles, type AheadFile } from "../lib/fetchAhead";
+import { browserCaches, PageCache } from "../lib/pageCache";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -33,6 +34,31 @@ let giveVerdict: (good: boolean) => void = () => undefined;
 const snapshotVerdict = verdictPending ? new Promise<boolean>((resolve) => (giveVerdict = resolve)) : undefined;
 const harnessUrl = document.body.dataset.harness ?? "";
 const startsWithPage = document.body.dataset.runtime === "pyodide";
+/** URL to key of the files this page's origin may keep in its cache (lib/pageCache.ts), when the host uses it. */
+const cacheFiles = parseCacheFiles(document.body.dataset.cache);
+
+function parseCacheFiles(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null) return undefined;
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keep the snapshot the host has just kept in the page's cache too, under the host's key. */
+function keepSnapshotInCache(key: string): void {
+  const snapshot = runtime?.keptSnapshot;
+  if (!cacheFiles || !snapshot) return;
+  const cache = new PageCache(browserCaches(), new Map([["snapshot", key]]), (text) => send({ type: "log", text }));
+  if (!cache.available) return;
+  void cache.keep([{ key, data: snapshot }], new Set([key])).then((keys) => {
+    send({ type: "log", text: "kept the new snapshot in the page's cache" });
+    send({ type: "cached", keys });
+  });
+}
 
 /** Left by the head's inline script (lib/fetchAhead.ts fetchAheadScript), which takes the files the host posts. */
 const early = globalThis as { pytrixAhead?: Map<string, Promise<AheadFile>>; pytrixAheadAt?: number };
@@ -134,6 +160,7 @@ function ensureRuntime(): Promise<PyodideRuntime> {
         harness: shippedHarness,
         // The rest of the files fetched ahead go to the first worker.
         ahead: new Map([...ahead].filter(([url]) => url !== harnessUrl)),
+        ...(cacheFiles ? { cache: cacheFiles, onCached: (keys: string[]) => send({ type: "cached", keys }) } : {}),
         // Keep a fresh interpreter's snapshot for the next session (a copy: the runtime keeps its own).
         onSnapshot: (snapshot) => send({ type: "snapshot", data: new Uint8Array(snapshot.slice(0)) }),
       });
@@ -239,6 +266,9 @@ window.addEventListener("message", (event: MessageEvent) => {
       break;
     case "snapshotVerdict":
       if (message.url === snapshotUrl) giveVerdict(message.good);
+      break;
+    case "snapshotKept":
+      keepSnapshotInCache(message.key);
       break;
     case "aheadFile":
       break; // taken by the head's script (lib/fetchAhead.ts)

@@ -16,7 +16,8 @@
  * the shared control block.
  */
 
-import { AheadFiles, fileName } from "../lib/fetchAhead";
+import { AheadFiles, fileName, normalUrl } from "../lib/fetchAhead";
+import { browserCaches, PageCache } from "../lib/pageCache";
 import { DamagedSnapshot, SnapshotVerdict } from "../lib/snapshotVerdict";
 import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
@@ -75,6 +76,10 @@ function post(message: FromWorker): void {
 
 /** Files the page fetched ahead for this worker (lib/fetchAhead.ts). */
 const ahead = new AheadFiles();
+/** The page origin's cache of Pyodide's files and the snapshot (lib/pageCache.ts), when "init" names their keys. */
+let pageCache: PageCache | null = null;
+/** Bytes this worker used for files with a key that were not in the page's cache: kept there after the first run. */
+const toKeep = new Map<string, Promise<ArrayBuffer | null>>();
 /** The host's verdict on the kept snapshot's checksum, when "init" says one follows. */
 const verdict = new SnapshotVerdict();
 
@@ -83,11 +88,31 @@ const verdict = new SnapshotVerdict();
 const aheadFetch = ahead.wrap(globalThis.fetch.bind(globalThis), (url) =>
   post({ type: "log", text: `the page could not fetch ${fileName(url)} ahead: the worker fetches it` }),
 );
-globalThis.fetch = compressedFirst(aheadFetch, (url) => post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }));
+/** `fetch` for Pyodide's files: from the page's cache when it has them, else as before (and kept afterwards). */
+async function cachedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const url = normalUrl(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+  const key = pageCache?.keyFor(url);
+  if (pageCache === null || key === undefined || !key.startsWith("pyodide/")) return aheadFetch(input, init);
+  const cached = await pageCache.lookup(url);
+  if (cached) return new Response(cached, { status: 200 });
+  const response = await aheadFetch(input, init);
+  if (response.ok) toKeep.set(key, response.clone().arrayBuffer().catch(() => null));
+  return response;
+}
+globalThis.fetch = compressedFirst(cachedFetch, (url) => post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }));
 
 /** Import a module, from the page's bytes when it fetched them ahead (a blob URL), else from its URL. */
 async function importModule(url: string): Promise<unknown> {
-  const data = await ahead.take(url);
+  const posted = ahead.take(url);
+  let data = posted ? await posted : null;
+  if (data === null && pageCache?.keyFor(normalUrl(url)) !== undefined) {
+    // From the page's cache, else fetched (and then kept there).
+    const response = await cachedFetch(url).catch(() => null);
+    data = response?.ok ? await response.arrayBuffer() : null;
+  } else if (data !== null) {
+    const key = pageCache?.keyFor(normalUrl(url));
+    if (key !== undefined) toKeep.set(key, Promise.resolve(data.slice(0)));
+  }
   if (data) {
     const blobUrl = URL.createObjectURL(new Blob([data], { type: "text/javascript" }));
     try {
@@ -101,18 +126,48 @@ async function importModule(url: string): Promise<unknown> {
   return import(/* @vite-ignore */ url);
 }
 
+/** With no run asked for, the start's files are kept in the page's cache after this long. */
+const KEEP_AFTER_MS = 2000;
+
 /** Names in `__main__` under which a baked-in harness survives a memory snapshot. */
 const BAKED_NAMESPACE = "_pytrix_harness_namespace";
 const BAKED_SOURCE = "_pytrix_harness_source";
 
-/** Fetch a kept snapshot (gzip-compressed), decompressing as it arrives. */
+/**
+ * A kept snapshot: from the page's cache (kept there decompressed), else fetched
+ * (gzip-compressed) and decompressed as it arrives, and then kept in the cache.
+ */
 async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
-  const response = await fetch(url);
+  const cached = await pageCache?.lookup(normalUrl(url));
+  if (cached) return cached;
+  const response = await aheadFetch(url);
   if (!response.ok || response.body === null) {
     throw new Error(`fetching it failed (${response.status} ${response.statusText})`);
   }
-  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  const data = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  const key = pageCache?.keyFor(normalUrl(url));
+  if (key !== undefined) toKeep.set(key, Promise.resolve(data.slice(0)));
+  return data;
 }
+
+/** Keep in the page's cache the keyed files this start used that it did not find there (after the first run). */
+async function keepInPageCache(): Promise<void> {
+  const cache = pageCache;
+  if (cache === null || toKeep.size === 0) return;
+  const entries: { key: string; data: ArrayBuffer }[] = [];
+  for (const [key, bytes] of toKeep) {
+    const data = await bytes;
+    if (data !== null) entries.push({ key, data });
+  }
+  toKeep.clear();
+  const keys = await cache.keep(entries, cache.currentKeys());
+  post({ type: "log", text: `kept in the page's cache: ${entries.map((e) => e.key.split("/")[1]).join(", ") || "nothing"}` });
+  post({ type: "cached", keys });
+}
+
+/** Resolved when the first run has finished (or a while after the start when none comes). */
+let firstRunDone: () => void = () => undefined;
+const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve));
 
 /** How long each file the worker fetched took (Resource Timing), for the start's log. */
 function fetchTimes(): string {
@@ -150,9 +205,15 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
   try {
     let mark = performance.now();
     ahead.expect(message.ahead ?? []);
+    if (message.cache) {
+      const files = new Map(Object.entries(message.cache).map(([url, key]) => [normalUrl(url), key]));
+      pageCache = new PageCache(browserCaches(), files, (text) => post({ type: "log", text }));
+      if (!pageCache.available) post({ type: "log", text: "the page has no Cache Storage (not a secure context): files come from the host" });
+      pageCache.prefetch();
+    }
     // Pyodide's own module: imported from the page's copy alongside pyodide.mjs when it was fetched ahead.
     const asmUrl = `${indexURL}pyodide.asm.mjs`;
-    const createPyodideModule = message.ahead?.includes(asmUrl)
+    const createPyodideModule = message.ahead?.includes(asmUrl) || pageCache?.keyFor(normalUrl(asmUrl)) !== undefined
       ? importModule(asmUrl).then((asm) => (asm as { default: unknown }).default)
       : undefined;
     createPyodideModule?.catch(() => undefined); // reported by loadPyodide below
@@ -258,9 +319,20 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
       post(ready);
     }
     post({ type: "log", text: `fetched by the worker itself: ${fetchTimes() || "nothing"}` });
+    if (path !== "restored") {
+      // Not restored (damaged, stale or failed): not kept in the page's cache either.
+      for (const key of toKeep.keys()) if (key.startsWith("snapshot/")) toKeep.delete(key);
+    }
+    if (pageCache !== null) {
+      const hits = [...(message.cache ? Object.keys(message.cache) : [])].filter((url) => pageCache?.hit(normalUrl(url)));
+      post({ type: "log", text: `from the page's cache: ${hits.map(fileName).join(", ") || "nothing"}` });
+      setTimeout(firstRunDone, KEEP_AFTER_MS);
+      void firstRun.then(keepInPageCache).catch((error: unknown) => post({ type: "log", text: `could not keep the start's files in the page's cache (${String(error)})` }));
+    }
     if (path === "restored" && fetched) {
-      // A copy (Pyodide may still hold the original): replacement workers start from it.
-      post({ type: "snapshotBytes", snapshot: (await fetched).slice(0) });
+      // A copy (Pyodide may still hold the original), transferred: replacement workers start from it.
+      const copy = (await fetched).slice(0);
+      (self as unknown as { postMessage(m: FromWorker, t: Transferable[]): void }).postMessage({ type: "snapshotBytes", snapshot: copy }, [copy]);
     }
   } catch (error) {
     post({ type: "loadFailed", message: error instanceof Error ? error.message : String(error) });
@@ -310,6 +382,7 @@ function run(id: number, harness: string, request: unknown): void {
     if (control !== null) {
       Atomics.store(control, 0, 0);
     }
+    firstRunDone();
   }
 }
 
