@@ -184,7 +184,7 @@ async function closeWhileLoading(page) {
 }
 
 /** Open a window on the profile (code-server restarted), show the practice file, and read its first Pyodide result. */
-async function openWindow(name, { closeWhenKept = false, keepsFiles = false } = {}) {
+async function openWindow(name, { closeWhenKept = false, keepsFiles = false, profile = PROFILE } = {}) {
   const results = count(FIRST_RESULT);
   const kept = count(KEPT);
   const cachedFiles = count(CACHE_KEPT_FILES);
@@ -194,7 +194,7 @@ async function openWindow(name, { closeWhenKept = false, keepsFiles = false } = 
   codeServerProc = started.proc;
   port = started.port;
   const { chromium } = require("playwright-core");
-  context = await chromium.launchPersistentContext(PROFILE, {
+  context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1500, height: 950 },
   });
   for (const blank of context.pages()) await blank.close();
@@ -281,6 +281,17 @@ try {
     `${later.practiceTabs} practice tab(s); ${later.timeline}`,
   );
 
+  // 2b. Another browser (an empty profile): its cache lacks what the host recorded.
+  const other = await openWindow("2b-another-browser", { keepsFiles: true, profile: join(root, "other-browser-profile") });
+  const otherFetched = [...outputLog(dirs.userData).matchAll(/\[pyodide\] fetched by the worker itself: (.*)/g)].map((m) => m[1]).pop() ?? "";
+  const otherKept = [...outputLog(dirs.userData).matchAll(CACHE_KEPT_FILES)].map((m) => m[1]).pop() ?? "";
+  step(
+    "a browser whose cache lacks the files the host recorded (another browser, or cleared site data): the worker fetches them and the snapshot from their URLs, restores the snapshot, and keeps all six in that browser's cache",
+    other.path === "restored" && otherFetched.split(", ").length === 6 && /\.snapshot \d+ ms/.test(otherFetched) &&
+      otherKept.split(", ").length === 6 && /\.snapshot\b/.test(otherKept) && pageCacheRecord().length === 6,
+    `${other.path}; fetched by the worker: ${otherFetched}; kept: ${otherKept}; ${other.requestToResultMs} ms from the request`,
+  );
+
   // 3. A damaged snapshot, and a stale one (another harness's), are never used.
   const [file] = snapshots();
   const bytes = readFileSync(join(storage, file));
@@ -309,8 +320,8 @@ try {
   );
   const graded = damaged.gradedBefore;
   step(
-    "every run of the three windows, before any panel was closed, was graded from Pyodide, never the sandbox",
-    graded.length >= 3 && graded.every((line) => line.endsWith("from pyodide")),
+    "every run of the four windows, before any panel was closed, was graded from Pyodide, never the sandbox",
+    graded.length >= 4 && graded.every((line) => line.endsWith("from pyodide")),
     `${graded.length} graded run(s)`,
   );
   const loading = damaged.closedLoading;

@@ -89,7 +89,7 @@ def test_pyodide_starts_fresh_then_from_the_kept_snapshot(chromium: Path, code_s
     report = _reported_run("e2e_pyodide_start.mjs", vsix, code_server, tmp_path, "the Pyodide start run", "vscode-pyodide")
     # Which start path each window took: the restored one must not quietly fall back to a boot.
     assert [w["path"] for w in report["windows"]] == ["fresh", "restored", "fresh"]
-    assert len(report["steps"]) == 13
+    assert len(report["steps"]) == 14
 
 
 def test_the_vsix_holds_exactly_the_files_vsce_would_pack_now(vsix: Path, extension: Path) -> None:

@@ -10,8 +10,12 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { EXTENSION, require } from "./support.mjs";
 
-/** Bundle worker.ts into `scratch`; resolves with a `createWorker` for PyodideRuntime. */
-export async function threadWorkers(scratch) {
+/**
+ * Bundle worker.ts into `scratch`; resolves with a `createWorker` for PyodideRuntime.
+ * With `cacheDir`, each thread also has a Cache Storage kept in that folder (one file an
+ * entry, shared by every thread), standing in for a web page origin's `caches`.
+ */
+export async function threadWorkers(scratch, { cacheDir } = {}) {
   await require("esbuild").build({
     entryPoints: [join(EXTENSION, "src", "webview", "worker.ts")],
     outfile: join(scratch, "worker.mjs"),
@@ -22,9 +26,11 @@ export async function threadWorkers(scratch) {
   });
   // worker.ts talks to `self` as a web worker does; in a worker thread, `self`
   // is the thread's global and its messages go through parentPort.
+  const shim = cacheDir ? "thread-cache.mjs" : "thread.mjs";
   writeFileSync(
-    join(scratch, "thread.mjs"),
+    join(scratch, shim),
     `import { parentPort } from "node:worker_threads";
+${cacheDir ? fileCaches(cacheDir) : ""}
 globalThis.self = globalThis;
 globalThis.postMessage = (message, transfer) => parentPort.postMessage(message, transfer);
 await import(${JSON.stringify(pathToFileURL(join(scratch, "worker.mjs")).href)});
@@ -32,7 +38,7 @@ parentPort.on("message", (data) => globalThis.onmessage?.({ data }));
 `,
   );
   return function createWorker() {
-    const thread = new Worker(join(scratch, "thread.mjs"));
+    const thread = new Worker(join(scratch, shim));
     const like = {
       onmessage: null,
       onerror: null,
@@ -43,4 +49,35 @@ parentPort.on("message", (data) => globalThis.onmessage?.({ data }));
     thread.on("error", (error) => like.onerror?.(error));
     return like;
   };
+}
+
+/** Source of a Cache Storage kept in `dir` (an entry's bytes in `<sha of its URL>`, its URL beside). */
+function fileCaches(dir) {
+  return `import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+globalThis.caches = {
+  async open(name) {
+    const folder = join(${JSON.stringify(dir)}, encodeURIComponent(name));
+    mkdirSync(folder, { recursive: true });
+    const file = (url) => join(folder, createHash("sha256").update(url).digest("hex"));
+    return {
+      async match(url) {
+        try { return new Response(readFileSync(file(url))); } catch { return undefined; }
+      },
+      async put(url, response) {
+        writeFileSync(file(url), Buffer.from(await response.arrayBuffer()));
+        writeFileSync(file(url) + ".url", url);
+      },
+      async keys() {
+        return readdirSync(folder).filter((n) => n.endsWith(".url")).map((n) => ({ url: readFileSync(join(folder, n), "utf8") }));
+      },
+      async delete(url) {
+        rmSync(file(url), { force: true });
+        rmSync(file(url) + ".url", { force: true });
+        return true;
+      },
+    };
+  },
+};`;
 }

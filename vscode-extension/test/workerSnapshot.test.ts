@@ -9,6 +9,7 @@
  */
 
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
@@ -17,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchAhead } from "../src/lib/fetchAhead";
+import { entryUrl, PAGE_CACHE_NAME, snapshotKey } from "../src/lib/pageCache";
 import { PyodideRuntime, type WorkerLike } from "../src/lib/pyodideRuntime";
 import type { RunTestsParams } from "../src/lib/runTests";
 // @ts-expect-error: plain JavaScript, shared with tests/extension/bank_pyodide.mjs
@@ -32,6 +34,9 @@ let solution: RunTestsParams;
 let loop: RunTestsParams;
 let server: Server;
 let createWorker: () => WorkerLike;
+/** Workers whose thread has a Cache Storage in `cacheDir` (a web page's origin cache, lib/pageCache.ts). */
+let createCachingWorker: () => WorkerLike;
+let cacheDir: string;
 let base: string;
 /** The paths the file server was asked for. */
 const served: string[] = [];
@@ -45,6 +50,8 @@ beforeAll(async () => {
   ({ solution: { params: solution }, loop: { params: loop } } = JSON.parse(cases.stdout).cases);
   scratch = mkdtempSync(join(tmpdir(), "pytrix-worker-snapshot-"));
   createWorker = await threadWorkers(scratch);
+  cacheDir = join(scratch, "page-cache");
+  createCachingWorker = await threadWorkers(scratch, { cacheDir });
   // Kept snapshots, served from the scratch folder as the webview serves global storage.
   server = createServer((req, res) => {
     served.push(req.url ?? "");
@@ -83,13 +90,26 @@ async function session(
   harness: string,
   restart = false,
   onLog: (text: string, runtime: PyodideRuntime) => void = () => undefined,
+  pageCache?: { files: Record<string, string>; keeps?: boolean },
 ) {
   const logs: string[] = [];
+  let reported: () => void = () => undefined;
+  const cachedKeys: string[][] = [];
+  const cacheReported = new Promise<void>((done) => (reported = done));
   let snapshot = null as ArrayBuffer | null;
   let passedOn: () => void = () => undefined;
   const snapshotKept = new Promise<void>((done) => (passedOn = done));
   const runtime = new PyodideRuntime({
-    createWorker,
+    createWorker: pageCache ? createCachingWorker : createWorker,
+    ...(pageCache
+      ? {
+          cache: pageCache.files,
+          onCached: (keys: string[]) => {
+            cachedKeys.push(keys);
+            reported();
+          },
+        }
+      : {}),
     indexURL: `${pyodideDir}/`,
     isolated: false,
     initialSnapshot: async () => keptSnapshot.bytes?.slice(0) ?? null,
@@ -120,7 +140,9 @@ async function session(
       await runtime.start();
       replacement = runtime.current.startPath;
     }
-    return { path, replacement, passed, total: solution.request.tests.length, snapshot, logs };
+    // What the worker had to fetch is kept in the page's cache after its first run.
+    if (pageCache?.keeps) await cacheReported;
+    return { path, replacement, passed, total: solution.request.tests.length, snapshot, logs, cachedKeys };
   } finally {
     runtime.dispose();
   }
@@ -158,6 +180,38 @@ describe("the Pyodide worker's kept snapshot (real Pyodide)", () => {
     expect(served).toEqual(["/ahead.snapshot"]);
     expect(later.logs.some((line) => /could not fetch/.test(line))).toBe(false);
   }, 120_000);
+
+  it("in web VS Code, keeps a fetched snapshot decompressed in the page's cache, restores a later start from there without fetching it, and never uses an entry with other bytes", async () => {
+    const raw = new Uint8Array(first.snapshot!);
+    const key = snapshotKey(createHash("sha256").update(raw).digest("hex"));
+    const url = kept("cached.snapshot", gzipSync(raw, { level: 1 }));
+    const files = { [url]: key };
+    // 1. Not in the cache yet: fetched, restored, then kept there (decompressed) after the first run.
+    served.length = 0;
+    const fetching = await session({ url }, solution.harness, false, undefined, { files, keeps: true });
+    expect(fetching.path).toBe("restored");
+    expect(served).toEqual(["/cached.snapshot"]);
+    expect(fetching.logs).toContain("from the page's cache: nothing");
+    expect(fetching.logs).toContain("kept in the page's cache: cached.snapshot");
+    expect(fetching.cachedKeys).toEqual([[key]]);
+    // 2. A later start: restored from the cache, the snapshot's URL never asked for.
+    served.length = 0;
+    const fromCache = await session({ url }, solution.harness, false, undefined, { files });
+    expect(fromCache.path).toBe("restored");
+    expect(fromCache.passed).toBe(fromCache.total);
+    expect(served).toEqual([]);
+    expect(fromCache.logs).toContain("from the page's cache: cached.snapshot");
+    // 3. Another page's bytes under that key: not used (removed), fetched and restored as before, and kept again.
+    const entry = join(cacheDir, encodeURIComponent(PAGE_CACHE_NAME), createHash("sha256").update(entryUrl(key)).digest("hex"));
+    writeFileSync(entry, gzipSync(raw));
+    served.length = 0;
+    const tampered = await session({ url }, solution.harness, false, undefined, { files, keeps: true });
+    expect(tampered.path).toBe("restored");
+    expect(served).toEqual(["/cached.snapshot"]);
+    expect(tampered.logs).toContain(`the page's cache held ${key} with other bytes (written by another page, or damaged): not used, removed`);
+    expect(tampered.cachedKeys).toEqual([[key]]);
+    expect(createHash("sha256").update(readFileSync(entry)).digest("hex")).toBe(key.split("/")[1]);
+  }, 180_000);
 
   it("never uses a snapshot holding another harness: boots afresh and keeps a new one", async () => {
     const changed = `${solution.harness}\n# a newer harness\n`;

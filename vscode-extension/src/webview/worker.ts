@@ -79,7 +79,7 @@ const ahead = new AheadFiles();
 /** The page origin's cache of Pyodide's files and the snapshot (lib/pageCache.ts), when "init" names their keys. */
 let pageCache: PageCache | null = null;
 /** Bytes this worker used for files with a key that were not in the page's cache: kept there after the first run. */
-const toKeep = new Map<string, Promise<ArrayBuffer | null>>();
+const toKeep = new Map<string, { url: string; data: Promise<ArrayBuffer | null> }>();
 /** The host's verdict on the kept snapshot's checksum, when "init" says one follows. */
 const verdict = new SnapshotVerdict();
 
@@ -96,7 +96,7 @@ async function cachedFetch(input: string | URL | Request, init?: RequestInit): P
   const cached = await pageCache.lookup(url);
   if (cached) return new Response(cached, { status: 200 });
   const response = await aheadFetch(input, init);
-  if (response.ok) toKeep.set(key, response.clone().arrayBuffer().catch(() => null));
+  if (response.ok) toKeep.set(key, { url, data: response.clone().arrayBuffer().catch(() => null) });
   return response;
 }
 globalThis.fetch = compressedFirst(cachedFetch, (url) => post({ type: "log", text: `no compressed copy of ${url}: fetching it whole` }));
@@ -111,7 +111,7 @@ async function importModule(url: string): Promise<unknown> {
     data = response?.ok ? await response.arrayBuffer() : null;
   } else if (data !== null) {
     const key = pageCache?.keyFor(normalUrl(url));
-    if (key !== undefined) toKeep.set(key, Promise.resolve(data.slice(0)));
+    if (key !== undefined) toKeep.set(key, { url, data: Promise.resolve(data.slice(0)) });
   }
   if (data) {
     const blobUrl = URL.createObjectURL(new Blob([data], { type: "text/javascript" }));
@@ -146,7 +146,7 @@ async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
   }
   const data = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
   const key = pageCache?.keyFor(normalUrl(url));
-  if (key !== undefined) toKeep.set(key, Promise.resolve(data.slice(0)));
+  if (key !== undefined) toKeep.set(key, { url, data: Promise.resolve(data.slice(0)) });
   return data;
 }
 
@@ -154,14 +154,14 @@ async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
 async function keepInPageCache(): Promise<void> {
   const cache = pageCache;
   if (cache === null || toKeep.size === 0) return;
-  const entries: { key: string; data: ArrayBuffer }[] = [];
-  for (const [key, bytes] of toKeep) {
-    const data = await bytes;
-    if (data !== null) entries.push({ key, data });
+  const entries: { key: string; data: ArrayBuffer; url: string }[] = [];
+  for (const [key, file] of toKeep) {
+    const data = await file.data;
+    if (data !== null) entries.push({ key, data, url: file.url });
   }
   toKeep.clear();
   const keys = await cache.keep(entries, cache.currentKeys());
-  post({ type: "log", text: `kept in the page's cache: ${entries.map((e) => e.key.split("/")[1]).join(", ") || "nothing"}` });
+  post({ type: "log", text: `kept in the page's cache: ${entries.map((e) => fileName(e.url)).join(", ") || "nothing"}` });
   post({ type: "cached", keys });
 }
 
