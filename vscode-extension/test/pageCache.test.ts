@@ -75,17 +75,21 @@ describe("PageCache", () => {
     }
   });
 
-  it("reads a kept file back by its key, once per key, and says it came from the cache", async () => {
+  it("reads a kept file back by its key (read ahead by prefetch, then forgotten once handed out), and says it came from the cache", async () => {
     const storage = new MemoryCaches();
     const key = shippedKey("pyodide.mjs", sha(bytes(1, 2, 3)));
     const files = new Map([["https://res/pyodide.mjs", key]]);
     await new PageCache(storage, files).keep([{ key, data: bytes(1, 2, 3) }], new Set(files.values()));
     const cache = new PageCache(storage, files);
     cache.prefetch();
-    expect(text(await cache.lookup("https://res/pyodide.mjs")!)).toEqual([1, 2, 3]);
+    expect(storage.matched).toBe(0); // the read starts once the cache is open
+    expect(cache.hit("https://res/pyodide.mjs")).toBe(false);
     expect(text(await cache.lookup("https://res/pyodide.mjs")!)).toEqual([1, 2, 3]);
     expect(storage.matched).toBe(1);
     expect(cache.hit("https://res/pyodide.mjs")).toBe(true);
+    // Not held after it was handed out: asked again, it is read again.
+    expect(text(await cache.lookup("https://res/pyodide.mjs")!)).toEqual([1, 2, 3]);
+    expect(storage.matched).toBe(2);
     expect(cache.lookup("https://res/other.js")).toBeUndefined();
     expect(storage.opened).toEqual([PAGE_CACHE_NAME, PAGE_CACHE_NAME]);
   });
@@ -107,10 +111,10 @@ describe("PageCache", () => {
     await cache.keep([{ key: oldShipped, data: bytes(1) }, { key: oldSnapshot, data: bytes(2) }], new Set([oldShipped, oldSnapshot]));
     // A new Pyodide file: the old one goes, the snapshot stays (keeping shipped files touches no snapshot).
     const newShipped = shippedKey("pyodide.mjs", SHA_B);
-    expect(await cache.keep([{ key: newShipped, data: bytes(3) }], new Set([newShipped]))).toEqual([newShipped, oldSnapshot].sort());
+    expect(await cache.keep([{ key: newShipped, data: bytes(3) }], new Set([newShipped]), new Set([newShipped, oldSnapshot]))).toEqual([newShipped, oldSnapshot].sort());
     // A new snapshot: the old one goes.
     const newSnapshot = snapshotKey(SHA_B);
-    expect(await cache.keep([{ key: newSnapshot, data: bytes(4) }], new Set([newSnapshot]))).toEqual([newShipped, newSnapshot].sort());
+    expect(await cache.keep([{ key: newSnapshot, data: bytes(4) }], new Set([newSnapshot]), new Set([newShipped, newSnapshot]))).toEqual([newShipped, newSnapshot].sort());
     expect([...storage.entries().keys()].map((url) => keyOf(url)).sort()).toEqual([newShipped, newSnapshot].sort());
   });
 
@@ -126,12 +130,20 @@ describe("PageCache", () => {
     expect(storage.entries().size).toBe(0);
   });
 
-  it("keeps a copy: the caller's bytes stay usable", async () => {
+  it("reports only the keys it was given (never another page's), and removes entries of ours that are not keys", async () => {
     const storage = new MemoryCaches();
-    const data = bytes(5, 6).buffer;
-    await new PageCache(storage, new Map()).keep([{ key: snapshotKey(SHA_A), data }], new Set([snapshotKey(SHA_A)]));
-    expect(data.byteLength).toBe(2);
-    expect([...storage.entries().values()].map((v) => [...v])).toEqual([[5, 6]]);
+    const raw = await storage.open(PAGE_CACHE_NAME);
+    const foreign = shippedKey("evil.js", SHA_B);
+    await raw.put(entryUrl(foreign), new Response(bytes(1)));
+    await raw.put(entryUrl("junk"), new Response(bytes(2)));
+    await raw.put("https://example.com/theirs", new Response(bytes(3)));
+    const mine = shippedKey("pyodide.mjs", sha(bytes(4)));
+    const snapshot = snapshotKey(sha(bytes(5)));
+    const cache = new PageCache(storage, new Map());
+    // The page keeps its snapshot, and reports its shipped file's key along with it.
+    await cache.keep([{ key: mine, data: bytes(4) }], new Set([mine]));
+    expect(await cache.keep([{ key: snapshot, data: bytes(5) }], new Set([snapshot]), new Set([mine, snapshot]))).toEqual([mine, snapshot].sort());
+    expect([...storage.entries().keys()].sort()).toEqual([entryUrl(mine), entryUrl(snapshot), "https://example.com/theirs"].sort());
   });
 
   it("takes a cache it cannot open or read as a miss, and says why", async () => {
@@ -157,7 +169,7 @@ describe("PageCache", () => {
     const kept = shippedKey("pyodide.mjs", SHA_A);
     await cache.keep([{ key: kept, data: bytes(1) }], new Set([kept]));
     storage.fail.put = true;
-    expect(await cache.keep([{ key: snapshotKey(SHA_B), data: bytes(2) }], new Set([snapshotKey(SHA_B)]))).toEqual([kept]);
+    expect(await cache.keep([{ key: snapshotKey(SHA_B), data: bytes(2) }], new Set([snapshotKey(SHA_B)]), new Set([kept, snapshotKey(SHA_B)]))).toEqual([kept]);
     expect(problems).toEqual([`could not keep snapshot/${SHA_B} in the page's cache (Error: QuotaExceededError)`]);
   });
 

@@ -10,7 +10,7 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -211,6 +211,18 @@ describe("the Pyodide worker's kept snapshot (real Pyodide)", () => {
     expect(tampered.logs).toContain(`the page's cache held ${key} with other bytes (written by another page, or damaged): not used, removed`);
     expect(tampered.cachedKeys).toEqual([[key]]);
     expect(createHash("sha256").update(readFileSync(entry)).digest("hex")).toBe(key.split("/")[1]);
+    // 4. Not in the cache, and the URL now serves other bytes than the key names (another window kept
+    // a new snapshot meanwhile): never restored, never kept; Python boots afresh.
+    rmSync(entry);
+    const changed = raw.slice();
+    changed[changed.length >> 1] ^= 0xff;
+    writeFileSync(join(scratch, "cached.snapshot"), gzipSync(changed, { level: 1 }));
+    const swapped = await session({ url }, solution.harness, false, undefined, { files });
+    expect(swapped.path).toBe("failed");
+    expect(swapped.passed).toBe(swapped.total);
+    expect(swapped.logs).toContain("could not restore the interpreter snapshot (Error: its bytes are not the ones the host offered); starting afresh");
+    expect(swapped.cachedKeys).toEqual([]);
+    expect(existsSync(entry)).toBe(false);
   }, 180_000);
 
   it("never uses a snapshot holding another harness: boots afresh and keeps a new one", async () => {

@@ -315,10 +315,11 @@ export class PracticePanel implements vscode.Disposable {
   private recordPageCache(keys: string[]): void {
     if (!this.pageCacheRecord) return;
     const file = this.pageCacheRecord;
+    const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`; // two reports may overlap
     void fs.promises
       .mkdir(dirname(file), { recursive: true })
-      .then(() => fs.promises.writeFile(`${file}.tmp`, JSON.stringify({ keys })))
-      .then(() => fs.promises.rename(`${file}.tmp`, file))
+      .then(() => fs.promises.writeFile(temporary, JSON.stringify({ keys })))
+      .then(() => fs.promises.rename(temporary, file))
       .catch((error: unknown) => this.delegate.log(`[pyodide] could not record what the page's cache holds: ${String(error)}`));
   }
 

@@ -106,24 +106,37 @@ export class PageCache {
     return new Set(this.files.values());
   }
 
-  /** Whether `url`'s bytes came from the cache. */
+  /** Whether `url`'s bytes were taken from the cache (by `lookup`). */
   hit(url: string): boolean {
     const key = this.files.get(url);
     return key !== undefined && this.hitKeys.has(key);
   }
 
-  /** Start looking up every file now (in parallel), so each is ready when asked for. */
+  /** Start reading every file now (in parallel), so each is ready when `lookup` asks for it. */
   prefetch(): void {
-    for (const url of this.files.keys()) void this.lookup(url);
+    for (const key of this.files.values()) {
+      if (this.storage && !this.lookups.has(key)) this.lookups.set(key, this.read(key));
+    }
   }
 
-  /** The cached bytes of `url` (null: not cached, or unreadable), or undefined when `url` has no key. */
+  /**
+   * The cached bytes of `url` (null: not cached, or unreadable), or undefined when `url` has no
+   * key. Taken once: the cache forgets bytes it has handed out (a second call reads them again).
+   */
   lookup(url: string): Promise<ArrayBuffer | null> | undefined {
     const key = this.files.get(url);
     if (key === undefined || !this.storage) return undefined;
-    let found = this.lookups.get(key);
-    if (!found) {
-      found = this.open()
+    const found = this.lookups.get(key) ?? this.read(key);
+    this.lookups.delete(key);
+    return found.then((data) => {
+      if (data !== null) this.hitKeys.add(key);
+      return data;
+    });
+  }
+
+  /** Read one entry, checked against its key's SHA-256 (an entry with other bytes is removed). */
+  private read(key: string): Promise<ArrayBuffer | null> {
+    return this.open()
         .then(async (cache) => {
           const response = await cache?.match(entryUrl(key));
           if (!response) return null;
@@ -133,25 +146,26 @@ export class PageCache {
             await cache?.delete(entryUrl(key));
             return null;
           }
-          this.hitKeys.add(key);
           return data;
         })
         .catch((error: unknown) => {
           this.onProblem(`could not read ${key} from the page's cache (${String(error)})`);
           return null;
         });
-      this.lookups.set(key, found);
-    }
-    return found;
   }
 
   /**
    * Keep these entries (key and bytes; each copied into the cache), then remove the
-   * entries of the same kinds (`pyodide/`, `snapshot/`) that `current` does not name.
-   * Resolves with every key the cache then holds (what the page reports to the host);
-   * a failure is reported to `onProblem` and the keys still listed.
+   * entries of the same kinds (`pyodide/`, `snapshot/`) that `current` does not name, and
+   * any entry of ours whose name is not a key (another page's). Resolves with the keys
+   * the cache then holds that `current` or `reportable` name (what the page reports to the
+   * host: never another page's); a failure is reported to `onProblem` and the keys still listed.
    */
-  async keep(entries: ReadonlyArray<{ key: string; data: ArrayBuffer | Uint8Array<ArrayBuffer> }>, current: ReadonlySet<string>): Promise<string[]> {
+  async keep(
+    entries: ReadonlyArray<{ key: string; data: ArrayBuffer | Uint8Array<ArrayBuffer> }>,
+    current: ReadonlySet<string>,
+    reportable: ReadonlySet<string> = current,
+  ): Promise<string[]> {
     const cache = await this.open();
     if (!cache) return [];
     for (const { key, data } of entries) {
@@ -167,9 +181,9 @@ export class PageCache {
       for (const request of await cache.keys()) {
         const key = keyOf(request.url);
         if (key === null) continue;
-        if (kinds.has(kindOf(key)) && !current.has(key)) {
+        if (!isKey(key) || (kinds.has(kindOf(key)) && !current.has(key))) {
           await cache.delete(request.url);
-        } else {
+        } else if (current.has(key) || reportable.has(key)) {
           held.push(key);
         }
       }

@@ -8,7 +8,7 @@ import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPra
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
 import { describeAhead, fetchAhead, panelFiles, type AheadFile } from "../lib/fetchAhead";
-import { browserCaches, PageCache } from "../lib/pageCache";
+import { browserCaches, PageCache, webDigest } from "../lib/pageCache";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -48,14 +48,25 @@ function parseCacheFiles(text: string | undefined): Record<string, string> | und
   }
 }
 
-/** Keep the snapshot the host has just kept in the page's cache too, under the host's key. */
+/**
+ * Keep the snapshot the host has just kept in the page's cache too, under the host's key (the
+ * SHA-256 of its bytes), once these bytes are checked to be those (a replacement may have taken
+ * another since); other snapshots there are removed. The report names this page's other keys too.
+ */
 function keepSnapshotInCache(key: string): void {
   const snapshot = runtime?.keptSnapshot;
   if (!cacheFiles || !snapshot) return;
-  const cache = new PageCache(browserCaches(), new Map([["snapshot", key]]), (text) => send({ type: "log", text }));
+  const log = (text: string) => send({ type: "log", text });
+  const cache = new PageCache(browserCaches(), new Map([["snapshot", key]]), log);
   if (!cache.available) return;
-  void cache.keep([{ key, data: snapshot }], new Set([key])).then((keys) => {
-    send({ type: "log", text: "kept the new snapshot in the page's cache" });
+  void webDigest(snapshot).then(async (digest) => {
+    if (`snapshot/${digest}` !== key) {
+      log("the page's snapshot is not the one the host kept: not kept in the page's cache");
+      return;
+    }
+    const keys = await cache.keep([{ key, data: snapshot }], new Set([key]), new Set([...Object.values(cacheFiles), key]));
+    if (!keys.includes(key)) return; // not stored (the problem is logged)
+    log("kept the new snapshot in the page's cache");
     send({ type: "cached", keys });
   });
 }

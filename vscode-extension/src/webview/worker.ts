@@ -17,7 +17,7 @@
  */
 
 import { AheadFiles, fileName, normalUrl } from "../lib/fetchAhead";
-import { browserCaches, PageCache } from "../lib/pageCache";
+import { browserCaches, PageCache, webDigest } from "../lib/pageCache";
 import { DamagedSnapshot, SnapshotVerdict } from "../lib/snapshotVerdict";
 import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
@@ -94,7 +94,10 @@ async function cachedFetch(input: string | URL | Request, init?: RequestInit): P
   const key = pageCache?.keyFor(url);
   if (pageCache === null || key === undefined || !key.startsWith("pyodide/")) return aheadFetch(input, init);
   const cached = await pageCache.lookup(url);
-  if (cached) return new Response(cached, { status: 200 });
+  if (cached) {
+    void ahead.take(url); // bytes the host posted all the same are dropped
+    return new Response(cached, { status: 200 });
+  }
   const response = await aheadFetch(input, init);
   if (response.ok) toKeep.set(key, { url, data: response.clone().arrayBuffer().catch(() => null) });
   return response;
@@ -139,14 +142,21 @@ const BAKED_SOURCE = "_pytrix_harness_source";
  */
 async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
   const cached = await pageCache?.lookup(normalUrl(url));
-  if (cached) return cached;
+  if (cached) {
+    void ahead.take(url); // bytes the host posted all the same are dropped
+    return cached;
+  }
   const response = await aheadFetch(url);
   if (!response.ok || response.body === null) {
     throw new Error(`fetching it failed (${response.status} ${response.statusText})`);
   }
   const data = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
   const key = pageCache?.keyFor(normalUrl(url));
-  if (key !== undefined) toKeep.set(key, { url, data: Promise.resolve(data.slice(0)) });
+  if (key !== undefined) {
+    // The key names the bytes the host offered: others (another window kept a new one meanwhile) are not restored.
+    if (`snapshot/${await webDigest(data)}` !== key) throw new Error("its bytes are not the ones the host offered");
+    toKeep.set(key, { url, data: Promise.resolve(data.slice(0)) });
+  }
   return data;
 }
 
@@ -161,7 +171,8 @@ async function keepInPageCache(): Promise<void> {
   }
   toKeep.clear();
   const keys = await cache.keep(entries, cache.currentKeys());
-  post({ type: "log", text: `kept in the page's cache: ${entries.map((e) => fileName(e.url)).join(", ") || "nothing"}` });
+  const stored = entries.filter((entry) => keys.includes(entry.key));
+  post({ type: "log", text: `kept in the page's cache: ${stored.map((e) => fileName(e.url)).join(", ") || "nothing"}` });
   post({ type: "cached", keys });
 }
 
@@ -206,10 +217,20 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
     let mark = performance.now();
     ahead.expect(message.ahead ?? []);
     if (message.cache) {
-      const files = new Map(Object.entries(message.cache).map(([url, key]) => [normalUrl(url), key]));
+      // The snapshot's entry only for a worker that restores the kept snapshot (a replacement has its bytes).
+      const snapshotAt = normalUrl(message.snapshotUrl ?? "");
+      const files = new Map(
+        Object.entries(message.cache)
+          .map(([url, key]): [string, string] => [normalUrl(url), key])
+          .filter(([url, key]) => key.startsWith("pyodide/") || url === snapshotAt),
+      );
       pageCache = new PageCache(browserCaches(), files, (text) => post({ type: "log", text }));
-      if (!pageCache.available) post({ type: "log", text: "the page has no Cache Storage (not a secure context): files come from the host" });
-      pageCache.prefetch();
+      if (pageCache.available) {
+        pageCache.prefetch();
+      } else {
+        post({ type: "log", text: "the page has no Cache Storage (not a secure context): files come from the host" });
+        pageCache = null;
+      }
     }
     // Pyodide's own module: imported from the page's copy alongside pyodide.mjs when it was fetched ahead.
     const asmUrl = `${indexURL}pyodide.asm.mjs`;
