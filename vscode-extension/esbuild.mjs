@@ -2,7 +2,7 @@
 // worker (browser, ES modules), and copies Pyodide's runtime files into out/
 // so the .vsix works offline. `--production` minifies; `--watch` rebuilds.
 import * as esbuild from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -21,12 +21,9 @@ for (const name of PYODIDE_FILES) {
 }
 // The panel's worker fetches the interpreter compressed (src/lib/wasmFetch.ts); the .vsix ships only this copy.
 writeFileSync("out/pyodide/pyodide.asm.wasm.gz", gzipSync(readFileSync(join(pyodideDir, "pyodide.asm.wasm"))));
-// Each shipped file's SHA-256: the key it is kept under in a web page's cache (src/lib/pageCache.ts).
+// Each file's SHA-256: the key a shipped one is kept under in a web page's cache (src/lib/pageCache.ts).
 const digests = Object.fromEntries(
-  ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm.gz", "python_stdlib.zip", "pyodide-lock.json"].map((name) => [
-    name,
-    createHash("sha256").update(readFileSync(join("out/pyodide", name))).digest("hex"),
-  ]),
+  readdirSync("out/pyodide").map((name) => [name, createHash("sha256").update(readFileSync(join("out/pyodide", name))).digest("hex")]),
 );
 writeFileSync("out/pyodide/digests.json", JSON.stringify(digests, null, 1));
 

@@ -292,8 +292,8 @@ export class PracticePanel implements vscode.Disposable {
     if (!this.shippedDigests) return undefined;
     const keys: Record<string, string> = {};
     for (const name of PYODIDE_FILES) {
-      const digest = this.shippedDigests[name];
-      if (typeof digest === "string" && /^[0-9a-f]{64}$/.test(digest)) keys[`${files.pyodide}${name}`] = shippedKey(name, digest);
+      const key = shippedKey(name, String(this.shippedDigests[name]));
+      if (isKey(key)) keys[`${files.pyodide}${name}`] = key;
     }
     if (files.snapshot && check.state === "usable" && check.rawSha256) keys[files.snapshot] = snapshotKey(check.rawSha256);
     return keys;

@@ -8,7 +8,7 @@ import { parseToPractice, SANDBOX_FOOTER, testDetails, testHeading, type FromPra
 import { PyodideRuntime, type RuntimeStatus } from "../lib/pyodideRuntime";
 import { InvalidParams, parseRunTestsParams } from "../lib/runTests";
 import { describeAhead, fetchAhead, panelFiles, type AheadFile } from "../lib/fetchAhead";
-import { browserCaches, PageCache, webDigest } from "../lib/pageCache";
+import { browserCaches, PageCache, snapshotKey, webDigest } from "../lib/pageCache";
 import { blobWorkerFactory } from "./workerFactory";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPractice): void };
@@ -57,10 +57,10 @@ function keepSnapshotInCache(key: string): void {
   const snapshot = runtime?.keptSnapshot;
   if (!cacheFiles || !snapshot) return;
   const log = (text: string) => send({ type: "log", text });
-  const cache = new PageCache(browserCaches(), new Map([["snapshot", key]]), log);
+  const cache = new PageCache(browserCaches(), new Map(), log);
   if (!cache.available) return;
   void webDigest(snapshot).then(async (digest) => {
-    if (`snapshot/${digest}` !== key) {
+    if (snapshotKey(digest) !== key) {
       log("the page's snapshot is not the one the host kept: not kept in the page's cache");
       return;
     }

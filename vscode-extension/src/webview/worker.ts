@@ -17,7 +17,7 @@
  */
 
 import { AheadFiles, fileName, normalUrl } from "../lib/fetchAhead";
-import { browserCaches, PageCache, webDigest } from "../lib/pageCache";
+import { browserCaches, PageCache, snapshotKey, webDigest } from "../lib/pageCache";
 import { DamagedSnapshot, SnapshotVerdict } from "../lib/snapshotVerdict";
 import { compressedFirst } from "../lib/wasmFetch";
 import { whereEvent } from "../lib/whereEvent";
@@ -154,7 +154,7 @@ async function fetchSnapshot(url: string): Promise<ArrayBuffer> {
   const key = pageCache?.keyFor(normalUrl(url));
   if (key !== undefined) {
     // The key names the bytes the host offered: others (another window kept a new one meanwhile) are not restored.
-    if (`snapshot/${await webDigest(data)}` !== key) throw new Error("its bytes are not the ones the host offered");
+    if (snapshotKey(await webDigest(data)) !== key) throw new Error("its bytes are not the ones the host offered");
     toKeep.set(key, { url, data: Promise.resolve(data.slice(0)) });
   }
   return data;
@@ -345,7 +345,7 @@ async function init(message: Extract<ToWorker, { type: "init" }>): Promise<void>
       for (const key of toKeep.keys()) if (key.startsWith("snapshot/")) toKeep.delete(key);
     }
     if (pageCache !== null) {
-      const hits = [...(message.cache ? Object.keys(message.cache) : [])].filter((url) => pageCache?.hit(normalUrl(url)));
+      const hits = Object.keys(message.cache ?? {}).filter((url) => pageCache?.hit(normalUrl(url)));
       post({ type: "log", text: `from the page's cache: ${hits.map(fileName).join(", ") || "nothing"}` });
       setTimeout(firstRunDone, KEEP_AFTER_MS);
       void firstRun.then(keepInPageCache).catch((error: unknown) => post({ type: "log", text: `could not keep the start's files in the page's cache (${String(error)})` }));
